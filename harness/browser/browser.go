@@ -1,0 +1,60 @@
+// Package browser drives real browsers for pushspec behind one small interface: Chromium through
+// chromedp (CDP) in chromium.go, Firefox ESR through playwright-go (WebDriver BiDi) in firefox.go.
+// Every browser it starts is loopback-only (see the notes' flags and prefs).
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"time"
+)
+
+// Kind names a browser family.
+type Kind string
+
+const (
+	Chromium Kind = "chromium"
+	Firefox  Kind = "firefox"
+)
+
+// Browser is one running browser process (or a remote one). One per test process: starting a
+// browser costs seconds, so specs share it and isolate themselves with a fresh Session.
+type Browser interface {
+	Kind() Kind
+	// Version is the product version, e.g. "156.0.8078.73" or "153.7.0esr".
+	Version() string
+	// NewSession opens an isolated browsing session: a new Firefox user context, or for Chromium
+	// (whose push does not work in incognito contexts) a new tab in the default profile. Use a fresh
+	// site origin per session when isolation matters: push state is per origin.
+	NewSession(ctx context.Context) (Session, error)
+	Close() error
+}
+
+// Session is an isolated browsing context with one page.
+type Session interface {
+	// GrantNotifications grants the notifications permission to origin ("http://localhost:1234",
+	// no trailing slash). Needed before subscribe() and showNotification().
+	GrantNotifications(ctx context.Context, origin string) error
+	// Navigate loads url and waits for the load event.
+	Navigate(ctx context.Context, url string) error
+	// Eval evaluates a JavaScript expression in the page, awaits it if it is a promise, and
+	// returns its value as JSON. Return plain data (JSON.stringify-able) from expressions.
+	Eval(ctx context.Context, expr string) (json.RawMessage, error)
+	Close() error
+}
+
+// Events are optional evidence sources a browser may offer, found by type assertion on Session.
+// Chromium implements it with DevTools BackgroundService recording (pushMessaging, notifications).
+type Events interface {
+	// PushEvents returns the push and notification events recorded so far in this session.
+	PushEvents() []Event
+}
+
+// Event is one browser-reported event (for evidence in reports).
+type Event struct {
+	Time     time.Time         `json:"time"`
+	Service  string            `json:"service"` // "pushMessaging", "notifications"
+	Name     string            `json:"name"`    // "Push message received", "Notification displayed", ...
+	Instance string            `json:"instance,omitempty"`
+	Metadata map[string]string `json:"metadata,omitempty"`
+}
