@@ -6,6 +6,7 @@ package browser
 import (
 	"context"
 	"encoding/json"
+	"io"
 	"time"
 )
 
@@ -57,4 +58,24 @@ type Event struct {
 	Name     string            `json:"name"`    // "Push message received", "Notification displayed", ...
 	Instance string            `json:"instance,omitempty"`
 	Metadata map[string]string `json:"metadata,omitempty"`
+}
+
+// LaunchOptions configure a browser start. Zero values work for the fields a kind does not use.
+type LaunchOptions struct {
+	// ExecPath is the browser binary; "" means /usr/bin/chromium or /usr/bin/firefox-esr.
+	ExecPath string
+	// AutopushURL is Firefox's dom.push.serverURL, e.g. "ws://127.0.0.1:PORT/autopush/".
+	AutopushURL string
+	// The FCM emulation Chromium is pointed at with --gcm-checkin-url, --gcm-registration-url,
+	// --gcm-mcs-endpoint; MCSCertSPKI is base64(SHA-256(SubjectPublicKeyInfo DER)) of the MCS
+	// server's certificate, for --ignore-certificate-errors-spki-list.
+	GCMCheckinURL      string
+	GCMRegistrationURL string
+	MCSEndpoint        string
+	MCSCertSPKI        string
+	// Remote, when set, connects to a running browser instead of starting one: a CDP endpoint
+	// (ws://…/devtools/browser/…) for Chromium, a Playwright server ws endpoint for Firefox.
+	Remote string
+	// Log receives the browser's stdout and stderr (evidence); nil discards them.
+	Log io.Writer
 }
