@@ -1,17 +1,7 @@
-// Package rules is pushspec's rule catalogue: every testable requirement of RFC 8030, 8188, 8291,
-// 8292, the W3C Push API, the WHATWG Notifications API and Declarative Web Push, as Go values with
-// stable IDs, plus the outcome and verdict types that every other package reports in.
-//
-// It is a leaf: it imports nothing of pushspec's. The catalogue itself lives in one file per
-// document (rfc8030.go, rfc8188.go, ...); golden_test.go keeps testdata/catalogue.txt in step, so
-// adding, removing or rewording a rule is a visible diff.
 package rules
 
 import (
-	"fmt"
-	"sort"
 	"strings"
-	"sync"
 )
 
 // Doc is the document a rule comes from.
@@ -25,7 +15,31 @@ const (
 	PushAPI       Doc = "Push API"
 	Notifications Doc = "Notifications"
 	DWP           Doc = "Push API (DWP)"
+	// Interop is not a specification: its rules record what real push services do that the
+	// specifications allow or do not foresee (notes/push-services.md §4). They are graded info.
+	Interop Doc = "Interop"
 )
+
+// Prefix is the lower-case stem every rule ID of the document starts with ("rfc8030",
+// "pushapi", "pushapi-dwp", "notifications", "interop"); it is also the doc label of a spec.
+func (d Doc) Prefix() string {
+	switch d {
+	case RFC8030, RFC8188, RFC8291, RFC8292:
+		return strings.ToLower(strings.ReplaceAll(string(d), " ", ""))
+	case PushAPI:
+		return "pushapi"
+	case DWP:
+		return "pushapi-dwp"
+	case Notifications:
+		return "notifications"
+	case Interop:
+		return "interop"
+	}
+	return ""
+}
+
+// Docs lists every document of the catalogue in report order.
+var Docs = []Doc{RFC8030, RFC8188, RFC8291, RFC8292, PushAPI, Notifications, DWP, Interop}
 
 // Level is the BCP 14 keyword of the requirement.
 type Level string
@@ -41,6 +55,15 @@ const (
 // Strict reports whether breaking the level is a failure (MUST, MUST NOT) rather than a
 // non-strict finding (SHOULD, SHOULD NOT) or a mere observation (MAY).
 func (l Level) Strict() bool { return l == Must || l == MustNot }
+
+// Valid reports whether l is one of the five levels above.
+func (l Level) Valid() bool {
+	switch l {
+	case Must, MustNot, Should, ShouldNot, May:
+		return true
+	}
+	return false
+}
 
 // Actor is who must do what the rule says. Codec rules bind more than one actor.
 type Actor uint8
@@ -101,6 +124,12 @@ type Rule struct {
 	Actor   Actor
 	Seen    Seen
 	Summary string // one-line paraphrase
+	// Check is what pushspec does and expects to decide the rule (rules.md "Harness check");
+	// reports show it next to the outcome.
+	Check string
+	// Ref links to the source of a rule that no specification states (Interop rules: the
+	// public issue where the failure was reported). URL returns it for such rules.
+	Ref string
 }
 
 // URL is the link to the rule's section in its document.
@@ -122,63 +151,5 @@ func (r Rule) URL() string {
 	case Notifications:
 		return "https://notifications.spec.whatwg.org/"
 	}
-	return ""
-}
-
-var (
-	mu     sync.RWMutex
-	byID   = map[string]Rule{}
-	order  []string
-	frozen bool
-)
-
-// Register adds a rule to the catalogue and returns it. A duplicate ID, an empty ID or a
-// registration after Freeze panics: the catalogue is fixed at init time.
-func Register(r Rule) Rule {
-	mu.Lock()
-	defer mu.Unlock()
-	if frozen {
-		panic(fmt.Sprintf("rules: Register(%q) after Freeze", r.ID))
-	}
-	if r.ID == "" {
-		panic("rules: Register with empty ID")
-	}
-	if _, dup := byID[r.ID]; dup {
-		panic(fmt.Sprintf("rules: duplicate rule ID %q", r.ID))
-	}
-	byID[r.ID] = r
-	order = append(order, r.ID)
-	return r
-}
-
-// Freeze forbids further registrations. The harness calls it before specs run.
-func Freeze() { mu.Lock(); frozen = true; mu.Unlock() }
-
-// ByID returns the rule with that ID.
-func ByID(id string) (Rule, bool) {
-	mu.RLock()
-	defer mu.RUnlock()
-	r, ok := byID[id]
-	return r, ok
-}
-
-// MustByID returns the rule with that ID or panics; for IDs written in code.
-func MustByID(id string) Rule {
-	r, ok := ByID(id)
-	if !ok {
-		panic(fmt.Sprintf("rules: unknown rule ID %q", id))
-	}
-	return r
-}
-
-// All returns every rule, sorted by ID.
-func All() []Rule {
-	mu.RLock()
-	defer mu.RUnlock()
-	out := make([]Rule, 0, len(byID))
-	for _, id := range order {
-		out = append(out, byID[id])
-	}
-	sort.Slice(out, func(i, j int) bool { return out[i].ID < out[j].ID })
-	return out
+	return r.Ref
 }

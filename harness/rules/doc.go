@@ -1,0 +1,21 @@
+// Package rules is pushspec's rule catalogue: every testable requirement of RFC 8030, 8188, 8291,
+// 8292, the W3C Push API, the WHATWG Notifications API and Declarative Web Push, plus the interop
+// rules of notes/push-services.md, as Go values with stable IDs; and the outcome and verdict types
+// that every other package reports in.
+//
+// A rule is declared once, as an exported variable in the file of its document (rfc8030.go,
+// rfc8188.go, rfc8291.go, rfc8292.go, pushapi.go, notifications.go, dwp.go, interop.go):
+//
+//	var TTLMissing400 = Register(Rule{ID: "rfc8030-5.2-ttl-missing-400", Doc: RFC8030, ...})
+//
+// Register validates the rule and refuses duplicates; Freeze (called by the spec wrapper in
+// harness/conformance before specs run) closes the catalogue. golden_test.go keeps
+// testdata/catalogue.txt in step, so adding, removing or rewording a rule is a visible diff:
+//
+//	go test ./harness/rules -update
+//
+// What it is not: it runs no checks. Specs (harness/conformance, specs/...) and the push
+// service's verdict recorder decide rules and report Outcomes against them.
+//
+// It is a leaf: it imports nothing of pushspec's.
+package rules

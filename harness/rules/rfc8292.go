@@ -1,0 +1,267 @@
+package rules
+
+// RFC 8292, Voluntary Application Server Identification (VAPID) for Web Push.
+//
+// Transcribed from notes/rules.md; IDs are stable and must not change.
+
+// P256SigningKey — RFC 8292 §2, paraphrased: The VAPID key pair is ECDSA on P-256.
+var P256SigningKey = Register(Rule{
+	ID: "rfc8292-2-p256-signing-key", Doc: RFC8292, Section: "2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "The VAPID key pair is ECDSA on P-256.",
+	Check:   "`k` decodes to a 65-octet uncompressed point on P-256.",
+})
+
+// AudOrigin — RFC 8292 §2, paraphrased: aud is the serialized origin (RFC 6454 §6.1) of the push
+// resource URL.
+var AudOrigin = Register(Rule{
+	ID: "rfc8292-2-aud-origin", Doc: RFC8292, Section: "2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "`aud` is the serialized origin (RFC 6454 §6.1) of the push resource URL.",
+	Check:   "Equals `scheme://host[:port]` of the request URL: no path, no trailing slash, default port omitted.",
+})
+
+// ExpRequired — RFC 8292 §2, paraphrased: The JWT has an exp claim.
+var ExpRequired = Register(Rule{
+	ID: "rfc8292-2-exp-required", Doc: RFC8292, Section: "2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "The JWT has an `exp` claim.",
+	Check:   "`exp` present and a JSON number (a string such as `\"1463001340\"` → fail).",
+})
+
+// ExpMax24h — RFC 8292 §2, paraphrased: exp is not more than 24 hours after the request.
+var ExpMax24h = Register(Rule{
+	ID: "rfc8292-2-exp-max-24h", Doc: RFC8292, Section: "2",
+	Level: MustNot, Actor: AppServer, Seen: Sender,
+	Summary: "`exp` is not more than 24 hours after the request.",
+	Check:   "`exp − receive time ≤ 86400` s (skew allowance configurable, default 0; report the margin). An `exp` already past is graded under rfc8292-4.2-reject-expired.",
+})
+
+// VAPIDScheme — RFC 8292 §2, 3, paraphrased: The JWT travels in Authorization with auth-scheme
+// vapid (vapid t=…, k=…).
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var VAPIDScheme = Register(Rule{
+	ID: "rfc8292-2-vapid-scheme", Doc: RFC8292, Section: "2, 3",
+	Level: Must, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "The JWT travels in `Authorization` with auth-scheme `vapid` (`vapid t=…, k=…`).",
+	Check:   "Scheme token (case-insensitive) is `vapid`. `WebPush <jwt>` + `Crypto-Key: p256ecdsa=` (draft form) or `Bearer` → fail, noting FCM and autopush accept them.",
+})
+
+// JWSES256 — RFC 8292 §2, paraphrased: The JWT is a JWS signed ES256.
+var JWSES256 = Register(Rule{
+	ID: "rfc8292-2-jws-es256", Doc: RFC8292, Section: "2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "The JWT is a JWS signed ES256.",
+	Check:   "Header `alg` is `ES256`; signature is 64 octets r ‖ s (DER-encoded → fail); verifies with `k`.",
+})
+
+// ServiceMay403 — RFC 8292 §2, paraphrased: The service may answer 403 to a bad signature or bad
+// claims.
+var ServiceMay403 = Register(Rule{
+	ID: "rfc8292-2-service-may-403", Doc: RFC8292, Section: "2",
+	Level: May, Actor: PushService, Seen: Service,
+	Summary: "The service may answer 403 to a bad signature or bad claims.",
+	Check:   "Bad JWT on an unrestricted subscription; record the status.",
+})
+
+// InvalidTokenNotUsed — RFC 8292 §2, paraphrased: The service uses no information from an invalid
+// token.
+var InvalidTokenNotUsed = Register(Rule{
+	ID: "rfc8292-2-invalid-token-not-used", Doc: RFC8292, Section: "2",
+	Level: MustNot, Actor: PushService, Seen: Service | Review,
+	Summary: "The service uses no information from an invalid token.",
+	Check:   "Indirectly through the 4.2 rows (an invalid token never opens a restricted subscription); otherwise catalogue only.",
+})
+
+// SubOptional — RFC 8292 §2.1, paraphrased: The JWT may carry sub.
+var SubOptional = Register(Rule{
+	ID: "rfc8292-2.1-sub-optional", Doc: RFC8292, Section: "2.1",
+	Level: May, Actor: AppServer, Seen: Sender,
+	Summary: "The JWT may carry `sub`.",
+	Check:   "Record presence (the `apple` profile requires it).",
+})
+
+// SubContactURI — RFC 8292 §2.1, paraphrased: If present, sub is a mailto: or https: URI.
+var SubContactURI = Register(Rule{
+	ID: "rfc8292-2.1-sub-contact-uri", Doc: RFC8292, Section: "2.1",
+	Level: Should, Actor: AppServer, Seen: Sender,
+	Summary: "If present, `sub` is a `mailto:` or `https:` URI.",
+	Check:   "`mailto:` + addr-spec, or an absolute `https:` URL. `mailto:mailto:…`, bare `a@b`, empty `mailto:`, `mailto: <a@b>` → `non-strict`.",
+})
+
+// ClaimsSmall — RFC 8292 §2.2, paraphrased: Additional claims are kept small.
+var ClaimsSmall = Register(Rule{
+	ID: "rfc8292-2.2-claims-small", Doc: RFC8292, Section: "2.2",
+	Level: Should, Actor: AppServer, Seen: Sender,
+	Summary: "Additional claims are kept small.",
+	Check:   "JWT length above a configurable bound (default 1 KiB: our choice, not the RFC's) → `non-strict`.",
+})
+
+// NoProxyAuth — RFC 8292 §3, paraphrased: The vapid scheme is never used in Proxy-Authorization /
+// Proxy-Authenticate.
+var NoProxyAuth = Register(Rule{
+	ID: "rfc8292-3-no-proxy-auth", Doc: RFC8292, Section: "3",
+	Level: MustNot, Actor: AppServer, Seen: Sender,
+	Summary: "The `vapid` scheme is never used in `Proxy-Authorization` / `Proxy-Authenticate`.",
+	Check:   "No `Proxy-Authorization: vapid …` on the request.",
+})
+
+// IgnoreUnknownParams — RFC 8292 §3, paraphrased: Unknown auth parameters, and realm, are ignored.
+var IgnoreUnknownParams = Register(Rule{
+	ID: "rfc8292-3-ignore-unknown-params", Doc: RFC8292, Section: "3",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "Unknown auth parameters, and `realm`, are ignored.",
+	Check:   "Valid request with `vapid t=…, k=…, realm=\"x\", foo=bar`; same outcome as without them.",
+})
+
+// KUncompressedBase64URL — RFC 8292 §3.2, paraphrased: k is the signing public key, X9.62
+// uncompressed, base64url.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var KUncompressedBase64URL = Register(Rule{
+	ID: "rfc8292-3.2-k-uncompressed-base64url", Doc: RFC8292, Section: "3.2",
+	Level: Must, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "`k` is the signing public key, X9.62 uncompressed, base64url.",
+	Check:   "Base64url without padding (padding → `non-strict`); 65 octets; first 0x04.",
+})
+
+// DistinctKeys — RFC 8292 §3.2, paraphrased: The signing key differs from the key used for message
+// key exchange.
+var DistinctKeys = Register(Rule{
+	ID: "rfc8292-3.2-distinct-keys", Doc: RFC8292, Section: "3.2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "The signing key differs from the key used for message key exchange.",
+	Check:   "`k` ≠ body `keyid` (aes128gcm) / `dh` (aesgcm).",
+})
+
+// SameKeys400 — RFC 8292 §3.2, paraphrased: A message whose k equals its ECDH key is rejected with
+// 400.
+var SameKeys400 = Register(Rule{
+	ID: "rfc8292-3.2-same-keys-400", Doc: RFC8292, Section: "3.2",
+	Level: Should, Actor: PushService, Seen: Service,
+	Summary: "A message whose `k` equals its ECDH key is rejected with 400.",
+	Check:   "Encrypt with the VAPID key pair as the ephemeral key; expect 400.",
+})
+
+// UASendsKey — RFC 8292 §4.1, paraphrased: Given an applicationServerKey, the UA hands that key to
+// the push service when subscribing.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var UASendsKey = Register(Rule{
+	ID: "rfc8292-4.1-ua-sends-key", Doc: RFC8292, Section: "4.1",
+	Level: Must, Implied: true, Actor: UserAgent, Seen: Browser,
+	Summary: "Given an applicationServerKey, the UA hands that key to the push service when subscribing.",
+	Check:   "Firefox: autopush `register` carries `key` equal to the applicationServerKey; Chromium: the FCM emulation's registration request carries it. Compare bytes.",
+})
+
+// IgnoreOtherMediaType — RFC 8292 §4.1, paraphrased: A subscribe body whose media type is not
+// application/webpush-options+json is ignored.
+var IgnoreOtherMediaType = Register(Rule{
+	ID: "rfc8292-4.1-ignore-other-media-type", Doc: RFC8292, Section: "4.1",
+	Level: Must, Actor: PushService, Seen: RFC8030UA,
+	Summary: "A subscribe body whose media type is not `application/webpush-options+json` is ignored.",
+	Check:   "Virtual UA subscribes with a `text/plain` body containing `{\"vapid\": …}`; the subscription is not restricted.",
+})
+
+// IgnoreUnknownMembers — RFC 8292 §4.1, paraphrased: Unknown members of the options object are
+// ignored.
+var IgnoreUnknownMembers = Register(Rule{
+	ID: "rfc8292-4.1-ignore-unknown-members", Doc: RFC8292, Section: "4.1",
+	Level: Must, Actor: PushService, Seen: RFC8030UA,
+	Summary: "Unknown members of the options object are ignored.",
+	Check:   "`{\"vapid\": \"…\", \"x\": 1}`; restricted subscription created.",
+})
+
+// RestrictedNeedsJWT — RFC 8292 §4.2, paraphrased: For a restricted subscription, the request
+// carries a JWT signed by the key used at subscribe time.
+var RestrictedNeedsJWT = Register(Rule{
+	ID: "rfc8292-4.2-restricted-needs-jwt", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: AppServer, Seen: Sender,
+	Summary: "For a restricted subscription, the request carries a JWT signed by the key used at subscribe time.",
+	Check:   "Subscription made with applicationServerKey K: `Authorization` is `vapid` with `k` = K and a verifying signature.",
+})
+
+// RejectAbsent — RFC 8292 §4.2, paraphrased: A message to a restricted subscription without vapid
+// auth is rejected.
+var RejectAbsent = Register(Rule{
+	ID: "rfc8292-4.2-reject-absent", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A message to a restricted subscription without vapid auth is rejected.",
+	Check:   "Omit `Authorization`; expect 4xx (401 recommended; record the code).",
+})
+
+// RejectMissingTOrK — RFC 8292 §4.2, paraphrased: vapid auth without t or without k is invalid and
+// rejected.
+var RejectMissingTOrK = Register(Rule{
+	ID: "rfc8292-4.2-reject-missing-t-or-k", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "vapid auth without `t` or without `k` is invalid and rejected.",
+	Check:   "`vapid t=<jwt>` alone, `vapid k=<key>` alone; expect 4xx.",
+})
+
+// RejectBadSignature — RFC 8292 §4.2, paraphrased: A JWT whose signature does not verify with k is
+// rejected.
+var RejectBadSignature = Register(Rule{
+	ID: "rfc8292-4.2-reject-bad-signature", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A JWT whose signature does not verify with `k` is rejected.",
+	Check:   "Flip one signature byte; also a DER signature; expect 4xx.",
+})
+
+// RejectExpired — RFC 8292 §4.2, paraphrased: A JWT whose exp has passed is rejected.
+var RejectExpired = Register(Rule{
+	ID: "rfc8292-4.2-reject-expired", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A JWT whose `exp` has passed is rejected.",
+	Check:   "`exp = now − 60`; expect 4xx.",
+})
+
+// RejectExpOver24h — RFC 8292 §4.2, paraphrased: A JWT expiring more than 24 h after now is
+// rejected.
+var RejectExpOver24h = Register(Rule{
+	ID: "rfc8292-4.2-reject-exp-over-24h", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A JWT expiring more than 24 h after now is rejected.",
+	Check:   "`exp = now + 86400 + 120`; expect 4xx.",
+})
+
+// RejectWrongAud — RFC 8292 §4.2, paraphrased: A JWT whose aud is not the push resource's origin
+// is rejected.
+var RejectWrongAud = Register(Rule{
+	ID: "rfc8292-4.2-reject-wrong-aud", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A JWT whose `aud` is not the push resource's origin is rejected.",
+	Check:   "`aud` = the app's origin; the endpoint origin plus `/`; `http:` instead of `https:`; expect 4xx.",
+})
+
+// RejectKeyMismatch — RFC 8292 §4.2, paraphrased: A JWT signed by a key other than the
+// subscription's is rejected.
+var RejectKeyMismatch = Register(Rule{
+	ID: "rfc8292-4.2-reject-key-mismatch", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A JWT signed by a key other than the subscription's is rejected.",
+	Check:   "Valid JWT under key L ≠ K; expect 4xx (autopush 401, FCM 403, Apple 403 or 400 `VapidPkHashMismatch`).",
+})
+
+// Status401Absent — RFC 8292 §4.2, paraphrased: Absent auth may be answered 401.
+var Status401Absent = Register(Rule{
+	ID: "rfc8292-4.2-status-401-absent", Doc: RFC8292, Section: "4.2",
+	Level: May, Actor: PushService, Seen: Service,
+	Summary: "Absent auth may be answered 401.",
+	Check:   "Record the code.",
+})
+
+// Status403Invalid — RFC 8292 §4.2, paraphrased: Invalid auth may be answered 403.
+var Status403Invalid = Register(Rule{
+	ID: "rfc8292-4.2-status-403-invalid", Doc: RFC8292, Section: "4.2",
+	Level: May, Actor: PushService, Seen: Service,
+	Summary: "Invalid auth may be answered 403.",
+	Check:   "Record the code.",
+})
+
+// NoJWTToUA — RFC 8292 §4.2, paraphrased: Neither the JWT nor the public key is forwarded to the
+// UA.
+var NoJWTToUA = Register(Rule{
+	ID: "rfc8292-4.2-no-jwt-to-ua", Doc: RFC8292, Section: "4.2",
+	Level: MustNot, Actor: PushService, Seen: ServiceUA,
+	Summary: "Neither the JWT nor the public key is forwarded to the UA.",
+	Check:   "Inspect the UA-link delivery: no token, no `k`, no `p256ecdsa` (watch aesgcm `Crypto-Key` values that a link forwards whole).",
+})
