@@ -1,0 +1,62 @@
+package sender
+
+import (
+	"context"
+	"errors"
+	"net/http"
+	"time"
+
+	webpushgo "github.com/SherClockHolmes/webpush-go"
+)
+
+// WebpushGo sends with github.com/SherClockHolmes/webpush-go, the reference Go sender. It always
+// encrypts with aes128gcm (so it cannot send the legacy encoding or an empty push) and pads every
+// message to RecordSize (its default 4096).
+type WebpushGo struct {
+	// Client sends the request; nil means a plain http.Client (use HTTPClient(caFile) for HTTPS).
+	Client *http.Client
+}
+
+func (WebpushGo) Name() string { return "webpush-go" }
+
+func (WebpushGo) Capabilities() Capabilities {
+	return Capabilities{Urgency: true, Topic: true, Status: true}
+}
+
+// ErrUnsupported says a sender cannot express what the message asks for.
+var ErrUnsupported = errors.New("sender: not supported by this sender")
+
+func (s WebpushGo) Send(ctx context.Context, m Message) (*Result, error) {
+	if m.Payload == nil || (m.Encoding != "" && m.Encoding != "aes128gcm") {
+		return nil, ErrUnsupported
+	}
+	client := s.Client
+	if client == nil {
+		client = &http.Client{Timeout: 30 * time.Second}
+	}
+	rec := &recordingClient{client: client}
+	opts := &webpushgo.Options{
+		HTTPClient:      rec,
+		TTL:             m.TTL,
+		Urgency:         webpushgo.Urgency(m.Urgency),
+		Topic:           m.Topic,
+		RecordSize:      uint32(m.RecordSize),
+		VapidExpiration: m.VAPIDExpiry,
+	}
+	if m.VAPID != nil {
+		opts.VAPIDPublicKey, opts.VAPIDPrivateKey, opts.Subscriber = m.VAPID.Public, m.VAPID.Private, m.VAPID.Subject
+	}
+	sub := &webpushgo.Subscription{Endpoint: m.Subscription.Endpoint,
+		Keys: webpushgo.Keys{P256dh: m.Subscription.Keys.P256dh, Auth: m.Subscription.Keys.Auth}}
+	start := time.Now()
+	resp, err := webpushgo.SendNotificationWithContext(ctx, m.Payload, sub, opts)
+	if err != nil {
+		return nil, err
+	}
+	res, err := readResult(resp, start)
+	if err != nil {
+		return nil, err
+	}
+	res.Request = rec.last
+	return res, nil
+}
