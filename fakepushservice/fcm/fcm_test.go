@@ -74,7 +74,7 @@ func (c *fakeCore) Ack(ua, msg string, code fakepushservice.AckCode, ev map[stri
 }
 
 func (c *fakeCore) Handle(pattern string, h http.Handler) { c.mux.Handle(pattern, h) }
-func (c *fakeCore) URL() string                         { return c.srv.URL }
+func (c *fakeCore) URL() string                           { return c.srv.URL }
 
 func attach(t *testing.T) (*fakeCore, *Link) {
 	t.Helper()
