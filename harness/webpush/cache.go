@@ -1,0 +1,95 @@
+package webpush
+
+import (
+	"sync"
+	"time"
+)
+
+// VerifyCache remembers tokens that verified, so a push service need not check the same ES256
+// signature on every message: senders reuse one token for hours (webpush-go signs a fresh one per
+// message, but most libraries cache theirs). The cache key is token, key, scheme and audience; an
+// entry lives until the token's exp. Only tokens without MUST-level problems are cached (their
+// SHOULD-level findings are kept and returned again); failures are always recomputed. The checks
+// that depend on the request rather than the token (subscription key, ECDH key) run every time. A
+// request whose Now lies before the moment an entry was verified is verified afresh, since the
+// 24-hour bound on exp depends on the clock. It is safe for concurrent use.
+type VerifyCache struct {
+	mu      sync.Mutex
+	max     int
+	entries map[string]cacheEntry
+}
+
+type cacheEntry struct {
+	verifiedAt time.Time
+	expires    time.Time
+	findings   []Problem // SHOULD-level only
+}
+
+// NewVerifyCache returns a cache holding at most max tokens (0 means 1024).
+func NewVerifyCache(max int) *VerifyCache {
+	if max <= 0 {
+		max = 1024
+	}
+	return &VerifyCache{max: max, entries: make(map[string]cacheEntry)}
+}
+
+// Len reports how many tokens the cache holds.
+func (c *VerifyCache) Len() int {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return len(c.entries)
+}
+
+// Verify returns what v.Verify(o) returns, from the cache when it can.
+func (c *VerifyCache) Verify(v *VAPID, o VerifyOptions) []Problem {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	key := v.Scheme + "\x00" + v.Token + "\x00" + v.RawKey + "\x00" + o.Audience
+	c.mu.Lock()
+	e, hit := c.entries[key]
+	if hit && (o.Now.Before(e.verifiedAt) || !o.Now.Before(e.expires)) {
+		hit = false
+		if !o.Now.Before(e.expires) {
+			delete(c.entries, key)
+		}
+	}
+	c.mu.Unlock()
+	if hit {
+		return append(append([]Problem(nil), e.findings...), v.requestProblems(o)...)
+	}
+	problems, exp := v.tokenProblems(o)
+	if !hasMust(problems) {
+		c.store(key, cacheEntry{verifiedAt: o.Now, expires: exp, findings: problems}, o.Now)
+	}
+	return append(problems, v.requestProblems(o)...)
+}
+
+func hasMust(problems []Problem) bool {
+	for _, p := range problems {
+		if p.Level == LevelMust {
+			return true
+		}
+	}
+	return false
+}
+
+func (c *VerifyCache) store(key string, e cacheEntry, now time.Time) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	if len(c.entries) >= c.max {
+		for k, old := range c.entries {
+			if !now.Before(old.expires) {
+				delete(c.entries, k)
+			}
+		}
+	}
+	// Still full: drop arbitrary entries (map order); a miss only costs one verification.
+	for k := range c.entries {
+		if len(c.entries) < c.max {
+			break
+		}
+		delete(c.entries, k)
+	}
+	c.entries[key] = e
+}
