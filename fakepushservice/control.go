@@ -1,0 +1,3 @@
+package fakepushservice
+
+func (s *Server) controlRoutes() {}

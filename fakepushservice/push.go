@@ -1,0 +1,759 @@
+package fakepushservice
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"net/http"
+	"regexp"
+	"strconv"
+	"strings"
+	"time"
+
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// Request is one request to the push resource (or message resource) as recorded, with the
+// verdicts graded on it. Recorded requests are never modified after they are published.
+type Request struct {
+	ID         string      `json:"id"`
+	Time       time.Time   `json:"time"`
+	Method     string      `json:"method"`
+	Path       string      `json:"path"`
+	Host       string      `json:"host"`
+	TLS        bool        `json:"tls"`
+	RemoteAddr string      `json:"remote_addr"`
+	Header     http.Header `json:"-"` // as received; see RedactedHeader for the JSON form
+	Body       []byte      `json:"-"` // as received (at most MaxPayload+1 octets)
+	BodySize   int         `json:"body_size"`
+	Truncated  bool        `json:"body_truncated,omitempty"` // the body was larger than what was read
+
+	SubscriptionID string          `json:"subscription,omitempty"`
+	Conditions     []Cond          `json:"conditions,omitempty"` // every condition found
+	Answered       Cond            `json:"answered,omitempty"`   // the one the profile answered
+	Rule           string          `json:"rule,omitempty"`       // rule ID of the answer
+	Status         int             `json:"status"`
+	ResponseHeader http.Header     `json:"response_header,omitempty"`
+	ResponseBody   string          `json:"response_body,omitempty"`
+	MessageID      string          `json:"message,omitempty"` // set when accepted
+	Stored         bool            `json:"stored,omitempty"`  // false for TTL 0 to an offline UA
+	TTL            int64           `json:"ttl"`               // effective TTL when accepted
+	Urgency        string          `json:"urgency,omitempty"`
+	Topic          string          `json:"topic,omitempty"`
+	Plaintext      []byte          `json:"-"` // decrypted payload when the service holds the key
+	Fault          *Fault          `json:"fault,omitempty"`
+	Verdicts       []rules.Verdict `json:"verdicts"`
+	Duration       time.Duration   `json:"duration_ns"`
+}
+
+// Fault is what an OnRequest hook or a fault rule injects into one request.
+type Fault struct {
+	// Delay holds the request this long before going on (or before the fault's answer).
+	Delay time.Duration `json:"delay_ns,omitempty"`
+	// Drop closes the connection without an answer.
+	Drop bool `json:"drop,omitempty"`
+	// Cond answers as the profile answers that condition (e.g. CondRateLimited: 429 in rfc,
+	// 406 in wns, 503 in autopush). Ignored when Status is set.
+	Cond Cond `json:"cond,omitempty"`
+	// Status answers with this status (e.g. 429, 500, 503) and a pushspec JSON body.
+	Status int `json:"status,omitempty"`
+	// RetryAfter, in seconds, is sent as Retry-After with Status (0: none).
+	RetryAfter int `json:"retry_after,omitempty"`
+}
+
+func (f *Fault) active() bool { return f != nil && (f.Drop || f.Cond != "" || f.Status != 0) }
+
+// FaultRule injects a fault into the next Count push requests (0 means every request until
+// cleared) whose subscription matches Subscription ("" means any).
+type FaultRule struct {
+	Fault
+	Subscription string `json:"subscription,omitempty"`
+	Count        int    `json:"count,omitempty"`
+}
+
+// AddFault queues a fault rule (also settable through POST /_pushspec/faults).
+func (s *Server) AddFault(f FaultRule) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = append(s.faults, f)
+}
+
+// ClearFaults removes every fault rule.
+func (s *Server) ClearFaults() {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.faults = nil
+}
+
+func (s *Server) takeFault(subID string) *Fault {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := range s.faults {
+		fr := &s.faults[i]
+		if fr.Subscription != "" && fr.Subscription != subID {
+			continue
+		}
+		f := fr.Fault
+		if fr.Count > 0 {
+			fr.Count--
+			if fr.Count == 0 {
+				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+			}
+		}
+		return &f
+	}
+	return nil
+}
+
+// condRule is the RFC rule a condition is graded and answered under.
+var condRule = map[Cond]string{
+	CondUnknownSub:      "rfc8030-7.3-expired-subscription-404",
+	CondExpired:         "rfc8030-7.3-expired-subscription-404",
+	CondUnsubscribed:    "rfc8030-7.3-expired-subscription-404",
+	CondTooLarge:        "rfc8030-7.2-413-over-limit",
+	CondTTLMissing:      "rfc8030-5.2-ttl-missing-400",
+	CondTTLInvalid:      "rfc8030-5.2-ttl-syntax",
+	CondTTLNegative:     "rfc8030-5.2-ttl-syntax",
+	CondTTLZero:         "rfc8030-5.2-ttl-zero-connected",
+	CondUrgencyInvalid:  "rfc8030-5.3-urgency-values",
+	CondUrgencyMultiple: "rfc8030-5.3-urgency-multiple-400",
+	CondTopicInvalid:    "rfc8030-5.4-topic-invalid-400",
+	CondTopicUndecoded:  "rfc8030-5.4-topic-syntax",
+	CondNoEncoding:      "rfc8291-4-aes128gcm-only",
+	CondBadEncoding:     "rfc8291-4-aes128gcm-only",
+	CondAESGCM:          "rfc8291-4-aes128gcm-only",
+	CondAESGCMHeaders:   "rfc8291-4-aes128gcm-only",
+	CondReceiptInvalid:  "rfc8030-5.1-invalid-receipt-subscription-400",
+	CondVAPIDAbsent:     "rfc8292-4.2-reject-absent",
+	CondVAPIDScheme:     "rfc8292-2-vapid-scheme",
+	CondVAPIDMissingTK:  "rfc8292-4.2-reject-missing-t-or-k",
+	CondVAPIDMalformed:  "rfc8292-2-jws-es256",
+	CondVAPIDSignature:  "rfc8292-4.2-reject-bad-signature",
+	CondVAPIDExpired:    "rfc8292-4.2-reject-expired",
+	CondVAPIDExpTooLong: "rfc8292-4.2-reject-exp-over-24h",
+	CondVAPIDAud:        "rfc8292-4.2-reject-wrong-aud",
+	CondVAPIDKey:        "rfc8292-4.2-reject-key-mismatch",
+	CondVAPIDSub:        "rfc8292-2.1-sub-contact-uri",
+	CondSameKeys:        "rfc8292-3.2-same-keys-400",
+	CondDecrypt:         "rfc8291-3.3-key-derivation",
+	CondRateLimited:     "rfc8030-8.4-429-retry-after",
+	CondUnavailable:     "pushspec-fault-injected",
+}
+
+// pushReq is the working state of one push request.
+type pushReq struct {
+	s         *Server
+	r         *http.Request
+	rec       *Request
+	prof      *Profile
+	sub       *subState
+	conds     map[Cond]string // condition → detail
+	condList  []Cond
+	ttl       int64
+	urgency   string
+	topic     string
+	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
+	receipt   *receiptSub
+	wantAsync bool
+	maxPay    int
+}
+
+func (p *pushReq) add(c Cond, detail string) {
+	if _, dup := p.conds[c]; dup {
+		return
+	}
+	p.conds[c] = detail
+	p.condList = append(p.condList, c)
+}
+
+// verdict records one graded rule on the request. An ID missing from the catalogue is kept as is,
+// graded as a MUST.
+func (p *pushReq) verdict(ruleID string, ok bool, msg string, ev map[string]string) {
+	p.rec.Verdicts = append(p.rec.Verdicts, checkRule(ruleID, ok, msg, ev))
+}
+
+// info records an observation without a pass/fail grade.
+func (p *pushReq) info(ruleID, msg string, ev map[string]string) {
+	p.rec.Verdicts = append(p.rec.Verdicts, rules.Verdict{Rule: ruleID, Outcome: rules.Info, Message: msg, Evidence: ev})
+}
+
+func checkRule(ruleID string, ok bool, msg string, ev map[string]string) rules.Verdict {
+	r, found := rules.ByID(ruleID)
+	if !found {
+		r = rules.Rule{ID: ruleID, Level: rules.Must}
+	}
+	return rules.Check(r, ok, msg, ev)
+}
+
+func (s *Server) maxPayload(p *Profile) int {
+	if s.MaxPayload > 0 {
+		return s.MaxPayload
+	}
+	if p.MaxPayload > 0 {
+		return p.MaxPayload
+	}
+	return 4096
+}
+
+func (s *Server) maxTTL(p *Profile) int64 {
+	if s.MaxTTL > 0 {
+		return s.MaxTTL
+	}
+	return p.MaxTTL
+}
+
+// bodyReadTimeout bounds reading one push body: a slow client gets cut off.
+const bodyReadTimeout = 15 * time.Second
+
+var subIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
+
+func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
+	start := time.Now()
+	prof := s.profile()
+	p := &pushReq{s: s, r: r, prof: prof, conds: map[Cond]string{}, maxPay: s.maxPayload(prof)}
+	p.rec = &Request{
+		ID: newID(8), Time: s.now(), Method: r.Method, Path: r.URL.Path, Host: r.Host, TLS: r.TLS != nil,
+		RemoteAddr: r.RemoteAddr, Header: r.Header.Clone(), SubscriptionID: r.PathValue("id"),
+	}
+	defer func() { p.rec.Duration = time.Since(start) }()
+
+	// rfc8030-5-post-to-push-resource: delivery is a POST.
+	p.verdict("rfc8030-5-post-to-push-resource", r.Method == http.MethodPost,
+		fmt.Sprintf("method %s on the push resource", r.Method), map[string]string{"method": r.Method, "path": r.URL.Path})
+	if r.Method != http.MethodPost {
+		w.Header().Set("Allow", "POST")
+		p.respondError(w, Answer{Status: http.StatusMethodNotAllowed}, "rfc8030-5-post-to-push-resource",
+			"the push resource only takes POST (RFC 8030 §5)")
+		return
+	}
+
+	// Read the body with a limit and a deadline.
+	rc := http.NewResponseController(w)
+	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	body, err := io.ReadAll(io.LimitReader(r.Body, int64(p.maxPay)+1))
+	_ = rc.SetReadDeadline(time.Time{})
+	if err != nil {
+		p.respondError(w, Answer{Status: http.StatusBadRequest}, "pushspec-body-read", "cannot read the request body: "+err.Error())
+		return
+	}
+	p.rec.Body, p.rec.BodySize = body, len(body)
+	if len(body) > p.maxPay {
+		p.rec.Truncated = true
+		if r.ContentLength > 0 {
+			p.rec.BodySize = int(r.ContentLength)
+		}
+		p.add(CondTooLarge, fmt.Sprintf("body is more than %d octets", p.maxPay))
+	}
+
+	// Fault injection: hook first, then queued rules.
+	var fault *Fault
+	if s.OnRequest != nil {
+		fault = s.OnRequest(p.rec)
+	}
+	if fault == nil {
+		fault = s.takeFault(p.rec.SubscriptionID)
+	}
+	if fault != nil {
+		p.rec.Fault = fault
+		if fault.Delay > 0 {
+			t := time.NewTimer(fault.Delay)
+			select {
+			case <-t.C:
+			case <-r.Context().Done():
+				t.Stop()
+			}
+		}
+		if fault.Drop {
+			p.rec.Status = 0
+			s.publish(p.rec)
+			panic(http.ErrAbortHandler) // closes the connection (HTTP/1) or resets the stream (HTTP/2)
+		}
+	}
+
+	s.analyze(p)
+
+	if fault.active() {
+		c := fault.Cond
+		if fault.Status != 0 {
+			a := Answer{Status: fault.Status}
+			if fault.RetryAfter > 0 {
+				a.Header = map[string]string{"Retry-After": strconv.Itoa(fault.RetryAfter)}
+			}
+			p.respondError(w, a, "pushspec-fault-injected", fmt.Sprintf("fault injected: status %d", fault.Status))
+			return
+		}
+		if a, ok := prof.Answers[c]; ok {
+			p.rec.Answered = c
+			p.respondError(w, answerText(a, "fault injected"), condRule[c], "fault injected: "+string(c))
+			return
+		}
+	}
+
+	for _, c := range prof.Order {
+		detail, found := p.conds[c]
+		if !found {
+			continue
+		}
+		a, answered := prof.Answers[c]
+		if !answered {
+			continue
+		}
+		p.rec.Answered = c
+		p.respondError(w, answerText(a, detail), condRule[c], detail)
+		return
+	}
+	p.accept(w)
+}
+
+// analyze finds every condition of the request and grades the sender rules.
+func (s *Server) analyze(p *pushReq) {
+	h := p.r.Header
+	p.rec.Conditions = nil
+	// Subscription.
+	id := p.rec.SubscriptionID
+	s.mu.Lock()
+	st := s.subs[id]
+	s.mu.Unlock()
+	switch {
+	case st == nil:
+		p.add(CondUnknownSub, "no subscription "+truncate(id, 80))
+	case st.state == SubExpired:
+		p.add(CondExpired, "the subscription has expired")
+	case st.state == SubUnsubscribed:
+		p.add(CondUnsubscribed, "the subscription was unsubscribed: "+st.reason)
+	}
+	p.sub = st
+
+	// TTL (rfc8030-5.2-*).
+	ttlVals := h.Values("TTL")
+	ttl, err := webpush.ParseTTL(h)
+	ev := map[string]string{"TTL": strings.Join(ttlVals, ", ")}
+	p.verdict("rfc8030-5.2-ttl-required", len(ttlVals) == 1, fmt.Sprintf("TTL present %d time(s)", len(ttlVals)), ev)
+	if len(ttlVals) > 0 {
+		p.verdict("rfc8030-5.2-ttl-syntax", err == nil || len(ttlVals) != 1, "TTL is 1*DIGIT", ev)
+	}
+	if p.prof.Name == "compat" {
+		// web-push-testing uses parseInt: "-5" and "12abc" pass.
+		if len(ttlVals) == 0 {
+			p.add(CondTTLMissing, "TTL header is missing")
+		} else if n, ok := parseIntJS(ttlVals[0]); !ok {
+			p.add(CondTTLInvalid, ttlVals[0])
+		} else {
+			err, ttl = nil, max(n, 0)
+		}
+	}
+	if err != nil {
+		switch {
+		case len(ttlVals) == 0:
+			p.add(CondTTLMissing, "TTL header is missing (RFC 8030 §5.2)")
+		case len(ttlVals) == 1 && strings.HasPrefix(strings.TrimSpace(ttlVals[0]), "-") && isDigits(strings.TrimPrefix(strings.TrimSpace(ttlVals[0]), "-")):
+			p.add(CondTTLNegative, "TTL "+strconv.Quote(ttlVals[0])+" is negative")
+		default:
+			p.add(CondTTLInvalid, "TTL "+strconv.Quote(strings.Join(ttlVals, ", "))+" is not 1*DIGIT")
+		}
+	}
+	p.ttl = ttl
+	if err == nil && ttl == 0 && !strings.EqualFold(h.Get("X-WNS-Cache-Policy"), "no-cache") {
+		p.add(CondTTLZero, "TTL 0 without X-WNS-Cache-Policy: no-cache")
+	}
+
+	// Urgency (rfc8030-5.3-*).
+	if uv := h.Values("Urgency"); len(uv) > 0 {
+		u, err := webpush.ParseUrgency(h)
+		ev := map[string]string{"Urgency": strings.Join(uv, " | ")}
+		var we *webpush.Error
+		multiple := errors.As(err, &we) && we.Rule == webpush.RuleUrgencyMultiple400
+		p.verdict("rfc8030-5.3-urgency-single-value", !multiple, "at most one Urgency value", ev)
+		if !multiple {
+			p.verdict("rfc8030-5.3-urgency-values", err == nil, "Urgency is very-low, low, normal or high", ev)
+		}
+		switch {
+		case multiple:
+			p.add(CondUrgencyMultiple, err.(*webpush.Error).Reason)
+		case err != nil:
+			p.add(CondUrgencyInvalid, err.(*webpush.Error).Reason)
+		}
+		p.urgency = u
+	}
+
+	// Topic (rfc8030-5.4-*).
+	if tv := h.Values("Topic"); len(tv) > 0 {
+		t, err := webpush.ParseTopic(h)
+		ev := map[string]string{"Topic": strings.Join(tv, " | ")}
+		trailingPad := err == nil && strings.HasSuffix(t, "=")
+		switch {
+		case err != nil:
+			p.verdict("rfc8030-5.4-topic-syntax", false, errText(err), ev)
+			p.add(CondTopicInvalid, autopushTopicMessage(tv))
+		case trailingPad:
+			p.rec.Verdicts = append(p.rec.Verdicts, rules.Verdict{Rule: "rfc8030-5.4-topic-syntax", Outcome: rules.NonStrict,
+				Message: "Topic ends in '=' padding, which RFC 8030 §5.4's base64url alphabet leaves ambiguous", Evidence: ev})
+		default:
+			p.verdict("rfc8030-5.4-topic-syntax", true, "Topic is 1–32 base64url characters", ev)
+		}
+		if err == nil && len(strings.TrimRight(t, "="))%4 == 1 {
+			p.add(CondTopicUndecoded, "Topic length ≡ 1 (mod 4) does not base64url-decode")
+		}
+		p.topic = t
+	}
+
+	// Content-Encoding.
+	body := p.rec.Body
+	ce := h.Values("Content-Encoding")
+	var tokens []string
+	for _, v := range ce {
+		for _, t := range strings.Split(v, ",") {
+			if t = strings.TrimSpace(t); t != "" {
+				tokens = append(tokens, strings.ToLower(t))
+			}
+		}
+	}
+	if len(body) > 0 || len(tokens) > 0 {
+		ev := map[string]string{"Content-Encoding": strings.Join(ce, " | "), "body_size": strconv.Itoa(p.rec.BodySize)}
+		p.verdict("rfc8291-4-aes128gcm-only", len(tokens) == 1 && tokens[0] == "aes128gcm",
+			"Content-Encoding is exactly one value, aes128gcm", ev)
+	}
+	if len(body) > 0 {
+		switch {
+		case len(tokens) == 0:
+			p.add(CondNoEncoding, "a body without Content-Encoding; send aes128gcm (RFC 8291 §4)")
+		case len(tokens) > 1:
+			p.add(CondBadEncoding, fmt.Sprintf("Content-Encoding has %d values %q; exactly one is allowed", len(tokens), tokens))
+		case tokens[0] == "aes128gcm":
+			p.encoding = "aes128gcm"
+			if strings.Contains(h.Get("Encryption"), "salt=") || strings.Contains(h.Get("Crypto-Key"), "dh=") {
+				p.add(CondAESGCMHeaders, "Do not include 'salt' param in aes128gcm Encryption header")
+			}
+		case tokens[0] == "aesgcm":
+			p.encoding = "aesgcm"
+			p.add(CondAESGCM, "the draft aesgcm coding; send aes128gcm (RFC 8291 §4)")
+			if !strings.Contains(h.Get("Encryption"), "salt=") {
+				p.add(CondAESGCMHeaders, "Missing Encryption header salt param for aesgcm")
+			} else if ck := h.Get("Crypto-Key"); ck != "" && !strings.Contains(ck, "dh=") {
+				p.add(CondAESGCMHeaders, "Crypto-Key header missing dh value for aesgcm")
+			}
+		default:
+			p.add(CondBadEncoding, fmt.Sprintf("Content-Encoding %q is not aes128gcm (or the draft aesgcm)", tokens[0]))
+		}
+		if len(body) <= p.maxPay {
+			p.verdict("rfc8291-4-fits-4096", len(body) <= 4096, fmt.Sprintf("body is %d octets", len(body)), map[string]string{"body_size": strconv.Itoa(len(body))})
+		}
+	}
+	if p.rec.Truncated {
+		p.verdict("rfc8291-4-fits-4096", false, fmt.Sprintf("body is more than %d octets", p.maxPay), map[string]string{"body_size": strconv.Itoa(p.rec.BodySize)})
+	}
+
+	// Receipts (rfc8030-5.1-*).
+	p.wantAsync = preferRespondAsync(h)
+	if link, has := receiptLink(h); has {
+		rid := strings.TrimPrefix(link.path, "/receipts/")
+		s.mu.Lock()
+		rs := s.receipts[rid]
+		s.mu.Unlock()
+		if !strings.HasPrefix(link.path, "/receipts/") || rs == nil {
+			p.add(CondReceiptInvalid, "unknown receipt subscription "+truncate(link.raw, 120))
+		} else {
+			p.receipt = rs
+		}
+	}
+
+	// VAPID, body structure, decryption (crypto.go).
+	s.checkCrypto(p)
+
+	p.rec.Conditions = p.condList
+	p.rec.TTL, p.rec.Urgency, p.rec.Topic = p.ttl, p.urgency, p.topic
+}
+
+func errText(err error) string {
+	var we *webpush.Error
+	if errors.As(err, &we) {
+		return we.Reason
+	}
+	return err.Error()
+}
+
+func autopushTopicMessage(tv []string) string {
+	if len(tv) == 1 && len(tv[0]) > 32 {
+		return "Topic must be no greater than 32 characters"
+	}
+	return "Topic must be URL and Filename safe Base64 alphabet"
+}
+
+func isDigits(s string) bool { return s != "" && strings.Trim(s, "0123456789") == "" }
+
+// parseIntJS mimics JavaScript's parseInt(v, 10): optional space and sign, then digits; the
+// rest is ignored.
+func parseIntJS(v string) (int64, bool) {
+	v = strings.TrimLeft(v, " \t\n\r")
+	neg := false
+	if v != "" && (v[0] == '-' || v[0] == '+') {
+		neg = v[0] == '-'
+		v = v[1:]
+	}
+	i := 0
+	for i < len(v) && v[i] >= '0' && v[i] <= '9' {
+		i++
+	}
+	if i == 0 {
+		return 0, false
+	}
+	n, err := strconv.ParseInt(v[:min(i, 10)], 10, 64)
+	if err != nil {
+		return 0, false
+	}
+	if neg {
+		n = -n
+	}
+	return n, true
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func preferRespondAsync(h http.Header) bool {
+	for _, v := range h.Values("Prefer") {
+		for _, part := range strings.Split(v, ",") {
+			if strings.EqualFold(strings.TrimSpace(strings.SplitN(part, ";", 2)[0]), "respond-async") {
+				return true
+			}
+		}
+	}
+	return false
+}
+
+type linkValue struct{ raw, path string }
+
+// receiptLink finds a Link with rel="urn:ietf:params:push:receipt" in the request.
+func receiptLink(h http.Header) (linkValue, bool) {
+	for _, v := range h.Values("Link") {
+		for _, part := range strings.Split(v, ",") {
+			part = strings.TrimSpace(part)
+			if !strings.Contains(part, "urn:ietf:params:push:receipt") {
+				continue
+			}
+			lt, gt := strings.Index(part, "<"), strings.Index(part, ">")
+			if lt < 0 || gt < lt {
+				return linkValue{raw: part}, true
+			}
+			target := part[lt+1 : gt]
+			path := target
+			if i := strings.Index(target, "://"); i >= 0 {
+				rest := target[i+3:]
+				if j := strings.Index(rest, "/"); j >= 0 {
+					path = rest[j:]
+				} else {
+					path = "/"
+				}
+			}
+			return linkValue{raw: part, path: path}, true
+		}
+	}
+	return linkValue{}, false
+}
+
+func origin(r *http.Request) string {
+	if r.TLS != nil {
+		return "https://" + r.Host
+	}
+	return "http://" + r.Host
+}
+
+// respondError answers with the profile's status, headers and body for a refused request.
+func (p *pushReq) respondError(w http.ResponseWriter, a Answer, rule, errText string) {
+	for k, v := range a.Header {
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Pushspec-Rule", rule)
+	ct, body := p.prof.Body(a, rule, errText)
+	if ct != "" {
+		w.Header().Set("Content-Type", ct)
+	}
+	if body == nil {
+		w.Header().Set("Content-Length", "0")
+	}
+	w.WriteHeader(a.Status)
+	w.Write(body)
+	p.rec.Status, p.rec.Rule = a.Status, rule
+	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.ResponseBody = truncate(string(body), 2000)
+	p.s.publish(p.rec)
+}
+
+// accept stores the message and answers 201 (or 202 with a receipt subscription).
+func (p *pushReq) accept(w http.ResponseWriter) {
+	s := p.s
+	if p.sub == nil || p.sub.state != SubActive {
+		p.respondError(w, Answer{Status: http.StatusNotFound}, condRule[CondUnknownSub], "no active subscription")
+		return
+	}
+	now := s.now()
+	ttl := p.ttl
+	if mx := s.maxTTL(p.prof); mx > 0 && ttl > mx {
+		ttl = mx
+	}
+	msgID := newID(16)
+	m := &message{
+		id: msgID, sub: p.sub, ua: p.sub.sub.UA, ttl: ttl, received: now,
+		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
+		encoding: p.encoding, reqID: p.rec.ID,
+	}
+	if ttl >= 1<<31-1 {
+		m.expires = now.Add(time.Duration(1<<31) * time.Second)
+	}
+	if len(p.rec.Body) > 0 {
+		m.body = p.rec.Body
+		if p.encoding == "aesgcm" {
+			m.encr, m.cryptKey = p.r.Header.Get("Encryption"), stripVAPIDFromCryptoKey(p.r.Header.Get("Crypto-Key"))
+		}
+	}
+	async := p.wantAsync && p.prof.Receipts
+	var rs *receiptSub
+	s.mu.Lock()
+	if async {
+		rs = p.receipt
+		if rs == nil {
+			rs = s.newReceiptSubLocked()
+		}
+		m.receipt = rs
+	}
+	stored := s.storeLocked(m)
+	s.mu.Unlock()
+
+	status := http.StatusCreated
+	if s.AcceptedStatus != 0 {
+		status = s.AcceptedStatus
+	}
+	if async {
+		status = http.StatusAccepted
+		w.Header().Set("Link", fmt.Sprintf(`<%s/receipts/%s>; rel="urn:ietf:params:push:receipt"`, origin(p.r), rs.id))
+	}
+	loc := origin(p.r) + "/m/" + msgID
+	if !p.prof.NoLocation {
+		w.Header().Set("Location", loc)
+	}
+	if !p.prof.NoTTLEcho {
+		w.Header().Set("TTL", strconv.FormatInt(ttl, 10))
+	}
+	for k, v := range p.prof.AcceptedHeader {
+		v = strings.ReplaceAll(v, "{msgid16}", msgID[:16])
+		v = strings.ReplaceAll(v, "{uuid}", uuidFrom(msgID))
+		w.Header().Set(k, v)
+	}
+	w.Header().Set("Content-Length", "0")
+	w.WriteHeader(status)
+
+	p.rec.Status, p.rec.MessageID, p.rec.Stored, p.rec.TTL = status, msgID, stored, ttl
+	p.rec.ResponseHeader = w.Header().Clone()
+	s.publish(p.rec)
+}
+
+func uuidFrom(hex32 string) string {
+	h := strings.ToUpper(hex32)
+	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
+}
+
+// stripVAPIDFromCryptoKey removes p256ecdsa= from an aesgcm Crypto-Key so the VAPID key is
+// never forwarded to the UA (rfc8292-4.2-no-jwt-to-ua).
+func stripVAPIDFromCryptoKey(v string) string {
+	var keep []string
+	for _, part := range strings.FieldsFunc(v, func(r rune) bool { return r == ';' || r == ',' }) {
+		part = strings.TrimSpace(part)
+		if part != "" && !strings.HasPrefix(strings.ToLower(part), "p256ecdsa=") {
+			keep = append(keep, part)
+		}
+	}
+	return strings.Join(keep, ";")
+}
+
+// publish records a finished request.
+func (s *Server) publish(rec *Request) {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if len(s.requests) >= 100000 {
+		s.requests = s.requests[1:]
+	}
+	s.requests = append(s.requests, rec)
+	s.reqByID[rec.ID] = rec
+	s.addEventLocked(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
+		Detail: fmt.Sprintf("%s %s → %d %s", rec.Method, rec.Path, rec.Status, rec.Answered)})
+	s.notifyLocked()
+}
+
+// Requests returns every recorded push-resource request, oldest first.
+func (s *Server) Requests() []*Request {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]*Request(nil), s.requests...)
+}
+
+// AwaitRequest waits for the first recorded request for which pred is true (pred nil: any) and
+// returns it; it errs only when ctx ends. pred runs with the server's lock held: keep it short.
+func (s *Server) AwaitRequest(ctx context.Context, pred func(*Request) bool) (*Request, error) {
+	var out *Request
+	err := s.await(ctx, func() bool {
+		for _, r := range s.requests {
+			if pred == nil || pred(r) {
+				out = r
+				return true
+			}
+		}
+		return false
+	})
+	return out, err
+}
+
+// RequestForMessage returns the request that created message messageID.
+func (s *Server) RequestForMessage(messageID string) (*Request, bool) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	for i := len(s.requests) - 1; i >= 0; i-- {
+		if s.requests[i].MessageID == messageID {
+			return s.requests[i], true
+		}
+	}
+	return nil, false
+}
+
+// serveMessage handles the message resource: DELETE /m/{id} cancels a stored message.
+func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
+	id := r.PathValue("id")
+	if r.Method != http.MethodDelete {
+		w.Header().Set("Allow", "DELETE")
+		writeJSON(w, http.StatusMethodNotAllowed, map[string]any{"rule": "rfc8030-5-accepted-201-location",
+			"error": "the push message resource takes DELETE only", "status": 405})
+		return
+	}
+	s.mu.Lock()
+	m, ok := s.msgs[id]
+	if ok {
+		delete(s.msgs, id)
+		s.addEventLocked(Event{Kind: "delete", UA: m.ua, Sub: m.sub.sub.ID, Message: id, Detail: "DELETE by the application server"})
+		s.notifyLocked()
+	}
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"rule": "rfc8030-5-accepted-201-location",
+			"error": "no stored message " + truncate(id, 80) + " (delivered and acknowledged, expired, replaced, deleted or never existed)", "status": 404})
+		return
+	}
+	w.WriteHeader(http.StatusNoContent)
+}
+
+func mustJSON(v any) []byte {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return []byte(`{"error":"internal: cannot encode"}`)
+	}
+	return append(b, '\n')
+}

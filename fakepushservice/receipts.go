@@ -1,0 +1,114 @@
+package fakepushservice
+
+import (
+	"context"
+	"net/http"
+	"strconv"
+	"time"
+)
+
+// Receipts (RFC 8030 §5.1, §6.2, §6.3). A request with Prefer: respond-async is answered 202 with
+//
+//	Link: <origin/receipts/{rid}>; rel="urn:ietf:params:push:receipt"
+//
+// The receipt subscription is a plain JSON resource (pushspec does not speak RFC 8030's HTTP/2
+// server push to senders):
+//
+//	GET /receipts/{rid}                → 200 {"receipts":[{"seq":1,"message":"/m/<id>","status":204,"time":…}, …]}
+//	GET /receipts/{rid}?after=N&wait=S → long poll: waits up to S seconds (max 30) for a receipt
+//	                                     with seq > N; answers 200 with whatever is there then.
+//	unknown rid                        → 404 {"rule":"rfc8030-5.1-invalid-receipt-subscription-400",…}
+//
+// status 204 means the UA acknowledged the message (rfc8030-6.2-receipt-204-on-ack); 410 means
+// the service gave up on it: TTL elapsed, TTL 0 to an offline UA, the UA refused it (ack 101/102)
+// or the subscription ended (rfc8030-6.3-receipt-410-on-give-up). A message replaced through
+// Topic gets no receipt (rfc8030-5.4-replaced-receipt-suppressed). A sender may pass the Link back
+// on later requests to reuse the receipt subscription; an unknown one is refused with 400
+// (rfc8030-5.1-invalid-receipt-subscription-400).
+
+type receiptSub struct {
+	id       string
+	receipts []Receipt
+}
+
+// Receipt is one delivery receipt.
+type Receipt struct {
+	Seq     int       `json:"seq"`
+	Message string    `json:"message"` // "/m/<message id>"
+	Status  int       `json:"status"`  // 204 acknowledged, 410 given up
+	Time    time.Time `json:"time"`
+}
+
+func (s *Server) newReceiptSubLocked() *receiptSub {
+	rs := &receiptSub{id: newID(16)}
+	s.receipts[rs.id] = rs
+	return rs
+}
+
+func (s *Server) addReceiptLocked(rs *receiptSub, msgID string, status int) {
+	rs.receipts = append(rs.receipts, Receipt{Seq: len(rs.receipts) + 1, Message: "/m/" + msgID, Status: status, Time: s.now()})
+	s.addEventLocked(Event{Kind: "receipt", Message: msgID, Detail: strconv.Itoa(status)})
+	s.notifyLocked()
+}
+
+// Receipts returns the receipts of receipt subscription rid (the last path element of the Link).
+func (s *Server) Receipts(rid string) ([]Receipt, bool) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	rs, ok := s.receipts[rid]
+	if !ok {
+		return nil, false
+	}
+	return append([]Receipt(nil), rs.receipts...), true
+}
+
+// AwaitReceipt waits for the receipt of message msgID on receipt subscription rid; it errs only
+// when ctx ends.
+func (s *Server) AwaitReceipt(ctx context.Context, rid, msgID string) (Receipt, error) {
+	var out Receipt
+	err := s.await(ctx, func() bool {
+		if rs := s.receipts[rid]; rs != nil {
+			for _, r := range rs.receipts {
+				if r.Message == "/m/"+msgID {
+					out = r
+					return true
+				}
+			}
+		}
+		return false
+	})
+	return out, err
+}
+
+func (s *Server) serveReceipts(w http.ResponseWriter, r *http.Request) {
+	rid := r.PathValue("id")
+	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
+	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
+	wait = min(max(wait, 0), 30)
+	s.mu.Lock()
+	_, ok := s.receipts[rid]
+	s.mu.Unlock()
+	if !ok {
+		writeJSON(w, http.StatusNotFound, map[string]any{"rule": "rfc8030-5.1-invalid-receipt-subscription-400",
+			"error": "no receipt subscription " + truncate(rid, 80), "status": 404})
+		return
+	}
+	if wait > 0 {
+		ctx, cancel := context.WithTimeout(r.Context(), time.Duration(wait)*time.Second)
+		_ = s.await(ctx, func() bool { return len(s.receipts[rid].receipts) > after })
+		cancel()
+	}
+	s.mu.Lock()
+	var out []Receipt
+	for _, rc := range s.receipts[rid].receipts {
+		if rc.Seq > after {
+			out = append(out, rc)
+		}
+	}
+	s.mu.Unlock()
+	if out == nil {
+		out = []Receipt{}
+	}
+	writeJSON(w, http.StatusOK, map[string]any{"receipts": out})
+}

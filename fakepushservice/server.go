@@ -1,0 +1,361 @@
+package fakepushservice
+
+import (
+	"context"
+	"crypto/rand"
+	"crypto/subtle"
+	"encoding/hex"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"log"
+	"net"
+	"net/http"
+	"strings"
+	"sync"
+	"time"
+)
+
+// Server is the in-process push service. The zero value is ready to use: set the option fields,
+// then call Start (or use the Server as an http.Handler inside an httptest.Server). Option fields
+// must not change after Start or after the first request.
+type Server struct {
+	// Profile selects how the push resource answers: "rfc" (the default for ""), "autopush",
+	// "fcm", "apple", "wns" or "compat" (web-push-testing's answers). Verdicts are graded
+	// against the RFC rules whatever the profile. See profiles.go.
+	Profile string
+	// MaxPayload is the largest request body accepted; larger bodies get 413. 0 means the
+	// profile's limit (4096 for rfc; never below 4096 in rfc, which must accept 4096).
+	MaxPayload int
+	// MaxTTL caps the TTL a message is stored for; the response's TTL header says the capped
+	// value. 0 means the profile's cap (rfc: none below 2^31).
+	MaxTTL int64
+	// Clock returns the current time. nil means time.Now. Message expiry and VAPID exp checks
+	// use it, so a test can move time forward without sleeping.
+	Clock func() time.Time
+	// Logf logs one line. nil means log.Printf; use t.Logf in tests. Private keys, auth secrets
+	// and full JWTs are never logged.
+	Logf func(format string, args ...any)
+	// Addr is the plain HTTP listen address for Start. "" means 127.0.0.1:0.
+	Addr string
+	// TLSAddr is the HTTPS listen address for Start. "" means 127.0.0.1:0.
+	TLSAddr string
+	// NoTLS disables the HTTPS listener. The zero value serves both HTTP and HTTPS (a CA and a
+	// leaf certificate for localhost and 127.0.0.1 are made at Start).
+	NoTLS bool
+	// HTTPSEndpoints makes CreateSubscription hand out https:// endpoints (on TLSURL). The zero
+	// value hands out http:// endpoints on URL.
+	HTTPSEndpoints bool
+	// EndpointHost replaces the host (not the port) in the endpoints handed out, e.g. "localhost".
+	// "" means 127.0.0.1.
+	EndpointHost string
+	// AcceptedStatus is the status of an accepted message without receipt: 0 means the
+	// profile's (201 everywhere). 202 lets specs check that senders accept any 2xx.
+	AcceptedStatus int
+	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
+	// temporary directory, removed by Close.
+	CAFilePath string
+
+	// OnRequest, if set, is called for every push-resource request after its headers and body
+	// were read and before it is validated, on the request's own handler goroutine. It may block
+	// (to hold a request) and may return a Fault to inject; nil means handle normally. The
+	// Request must not be modified.
+	OnRequest func(*Request) *Fault
+	// OnDelivery, if set, is called after each successful hand-off of a message to a UA
+	// connection, on that connection's delivery goroutine. It must not block for long: the next
+	// delivery on that connection waits for it.
+	OnDelivery func(DeliveryRecord)
+
+	initOnce sync.Once
+	mux      *http.ServeMux
+	mu       sync.Mutex
+	changed  chan struct{} // closed and replaced on every state change (Await helpers)
+	closed   bool
+
+	subs           map[string]*subState
+	msgs           map[string]*message // by message ID, every stored (unacked, unexpired) message
+	seq            uint64
+	conns          map[string]*connState // by UA: the current (newest) connection
+	requests       []*Request
+	reqByID        map[string]*Request
+	delivered      []DeliveryRecord
+	deliveryCursor map[string]int
+	acks           []AckRecord
+	ackByMsg       map[string]AckRecord
+	receipts       map[string]*receiptSub
+	events         []Event
+	faults         []FaultRule
+	unhandled      []string
+	ctrlUA         *VirtualUA
+	vuaCount       int
+
+	wg        sync.WaitGroup // connection goroutines
+	listeners []*http.Server
+	httpURL   string
+	tlsURL    string
+	tls       *tlsState
+}
+
+// NewServer returns a started Server with the given options applied (opts may be nil). Call
+// Close when done.
+func NewServer(opts *Server) (*Server, error) {
+	s := &Server{}
+	if opts != nil {
+		s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = opts.Profile, opts.MaxPayload, opts.MaxTTL, opts.Clock, opts.Logf
+		s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = opts.Addr, opts.TLSAddr, opts.NoTLS, opts.HTTPSEndpoints, opts.EndpointHost
+		s.AcceptedStatus, s.CAFilePath, s.OnRequest, s.OnDelivery = opts.AcceptedStatus, opts.CAFilePath, opts.OnRequest, opts.OnDelivery
+	}
+	if err := s.Start(); err != nil {
+		return nil, err
+	}
+	return s, nil
+}
+
+func (s *Server) init() {
+	s.initOnce.Do(func() {
+		s.changed = make(chan struct{})
+		s.subs = map[string]*subState{}
+		s.msgs = map[string]*message{}
+		s.conns = map[string]*connState{}
+		s.reqByID = map[string]*Request{}
+		s.ackByMsg = map[string]AckRecord{}
+		s.receipts = map[string]*receiptSub{}
+		s.mux = http.NewServeMux()
+		s.routes()
+	})
+}
+
+func (s *Server) now() time.Time {
+	if s.Clock != nil {
+		return s.Clock()
+	}
+	return time.Now()
+}
+
+func (s *Server) logf(format string, args ...any) {
+	if s.Logf != nil {
+		s.Logf(format, args...)
+		return
+	}
+	log.Printf("fakepushservice: "+format, args...)
+}
+
+// notifyLocked wakes every Await helper. s.mu must be held.
+func (s *Server) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// await calls cond under s.mu until it reports true or ctx ends (then it returns ctx.Err()).
+func (s *Server) await(ctx context.Context, cond func() bool) error {
+	s.init()
+	for {
+		s.mu.Lock()
+		ok := cond()
+		ch := s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// Start listens on Addr (default 127.0.0.1:0) and, unless NoTLS, on TLSAddr with a certificate
+// made for localhost and 127.0.0.1.
+func (s *Server) Start() error {
+	s.init()
+	s.mu.Lock()
+	if s.httpURL != "" {
+		s.mu.Unlock()
+		return errors.New("fakepushservice: Server already started")
+	}
+	s.mu.Unlock()
+	addr := s.Addr
+	if addr == "" {
+		addr = "127.0.0.1:0"
+	}
+	ln, err := net.Listen("tcp", addr)
+	if err != nil {
+		return fmt.Errorf("fakepushservice: listen %s: %w", addr, err)
+	}
+	hs := s.newHTTPServer()
+	s.mu.Lock()
+	s.httpURL = "http://" + ln.Addr().String()
+	s.listeners = append(s.listeners, hs)
+	s.mu.Unlock()
+	go hs.Serve(ln)
+	if !s.NoTLS {
+		if err := s.startTLS(); err != nil {
+			s.Close()
+			return err
+		}
+	}
+	return nil
+}
+
+func (s *Server) newHTTPServer() *http.Server {
+	return &http.Server{
+		Handler:           s,
+		ReadHeaderTimeout: 10 * time.Second,
+		IdleTimeout:       2 * time.Minute,
+		MaxHeaderBytes:    64 << 10,
+		ErrorLog:          log.New(logWriter{s}, "", 0),
+	}
+}
+
+type logWriter struct{ s *Server }
+
+func (w logWriter) Write(p []byte) (int, error) {
+	w.s.logf("%s", strings.TrimRight(string(p), "\n"))
+	return len(p), nil
+}
+
+// URL is the base URL of the plain HTTP listener, http://127.0.0.1:port with no trailing slash.
+// "" before Start.
+func (s *Server) URL() string {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.httpURL
+}
+
+// Close stops the listeners, ends every UA connection and waits for the delivery goroutines.
+// Requests still running get 5 s to finish.
+func (s *Server) Close() error {
+	s.init()
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	ls := s.listeners
+	for _, c := range s.conns {
+		c.cancel()
+	}
+	s.conns = map[string]*connState{}
+	s.notifyLocked()
+	s.mu.Unlock()
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	var first error
+	for _, hs := range ls {
+		if err := hs.Shutdown(ctx); err != nil {
+			s.logf("close: %v; forcing connections shut", err)
+			hs.Close()
+			if first == nil {
+				first = err
+			}
+		}
+	}
+	s.wg.Wait()
+	if s.tls != nil {
+		s.tls.cleanup()
+	}
+	return first
+}
+
+// Handle mounts a link's route on the service's listeners (HTTP and HTTPS), e.g.
+// Handle("GET /autopush/", h). Safe to call at any time, also after Start. Patterns follow
+// net/http.ServeMux; a pattern that conflicts with a core route panics, as ServeMux does.
+func (s *Server) Handle(pattern string, h http.Handler) {
+	s.init()
+	s.mux.Handle(pattern, h)
+}
+
+// ServeHTTP makes the Server an http.Handler.
+func (s *Server) ServeHTTP(w http.ResponseWriter, r *http.Request) {
+	s.init()
+	s.mux.ServeHTTP(w, r)
+}
+
+func (s *Server) routes() {
+	for _, p := range pushPrefixes {
+		s.mux.HandleFunc(p+"{id}", s.servePush)
+	}
+	s.mux.HandleFunc("/m/{id}", s.serveMessage)
+	s.mux.HandleFunc("GET /receipts/{id}", s.serveReceipts)
+	s.mux.HandleFunc("/", s.serveUnhandled)
+	s.controlRoutes()
+}
+
+// pushPrefixes are the push resource path shapes; every one maps to the same handler.
+var pushPrefixes = []string{"/push/", "/wp/", "/fcm/send/", "/notify/"}
+
+func (s *Server) serveUnhandled(w http.ResponseWriter, r *http.Request) {
+	line := r.Method + " " + r.URL.Path
+	s.mu.Lock()
+	if len(s.unhandled) < 10000 {
+		s.unhandled = append(s.unhandled, line)
+	}
+	s.addEventLocked(Event{Kind: "unhandled", Detail: line})
+	s.mu.Unlock()
+	s.logf("unhandled route %s", line)
+	writeJSON(w, http.StatusNotFound, map[string]any{
+		"rule": "pushspec-unhandled-route", "error": "unhandled route " + line, "status": 404,
+	})
+}
+
+// Unhandled lists the requests ("METHOD /path") that reached no route. A test can fail on it.
+func (s *Server) Unhandled() []string {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]string(nil), s.unhandled...)
+}
+
+func writeJSON(w http.ResponseWriter, status int, v any) {
+	b, err := json.Marshal(v)
+	if err != nil {
+		b = []byte(`{"error":"internal: cannot encode response"}`)
+		status = http.StatusInternalServerError
+	}
+	w.Header().Set("Content-Type", "application/json")
+	w.WriteHeader(status)
+	w.Write(append(b, '\n'))
+}
+
+// newID returns n random bytes from crypto/rand, hex encoded.
+func newID(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic("fakepushservice: crypto/rand: " + err.Error())
+	}
+	return hex.EncodeToString(b)
+}
+
+func secretEqual(a, b string) bool {
+	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
+}
+
+// Event is one thing that happened in the service, for /_pushspec/events and Events().
+type Event struct {
+	Seq     int       `json:"seq"`
+	Time    time.Time `json:"time"`
+	Kind    string    `json:"kind"` // subscribe, unsubscribe, expire, request, store, replace, drop, expire-message, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled
+	UA      string    `json:"ua,omitempty"`
+	Sub     string    `json:"subscription,omitempty"`
+	Message string    `json:"message,omitempty"`
+	Detail  string    `json:"detail,omitempty"`
+}
+
+func (s *Server) addEventLocked(e Event) {
+	e.Seq = len(s.events) + 1
+	e.Time = s.now()
+	if len(s.events) < 100000 {
+		s.events = append(s.events, e)
+	}
+}
+
+// Events returns everything recorded so far, oldest first.
+func (s *Server) Events() []Event {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]Event(nil), s.events...)
+}

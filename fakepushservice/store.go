@@ -1,0 +1,572 @@
+package fakepushservice
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"net/url"
+	"sort"
+	"time"
+)
+
+// Subscription is one push subscription as the core knows it. The fields are fixed at creation;
+// State reports what happened to it since.
+type Subscription struct {
+	ID           string   // 64 hex characters (256 random bits); also web-push-testing's clientHash
+	Endpoint     string   // <URL()>/push/<ID> (or /notify/<ID> for control-API subscriptions)
+	UA           string   // owning user agent, see SubscriptionSpec.UA
+	Link         LinkKind // how that UA is connected
+	AppServerKey []byte   // 65-byte applicationServerKey; nil for an unrestricted subscription
+	LinkRef      string   // the link's own name for it (autopush channelID, FCM app id)
+	Meta         map[string]string
+	Created      time.Time
+}
+
+// SubState is what became of a subscription.
+type SubState string
+
+const (
+	SubActive       SubState = "active"
+	SubExpired      SubState = "expired"      // expired by the service (control API, ExpireSubscription)
+	SubUnsubscribed SubState = "unsubscribed" // the UA dropped it (Unsubscribe)
+)
+
+type subState struct {
+	sub    Subscription
+	state  SubState
+	reason string
+	vua    *VirtualUA // the owning virtual UA (holds the private key), or nil
+}
+
+type message struct {
+	id       string
+	seq      uint64
+	sub      *subState
+	ua       string
+	body     []byte
+	encoding string
+	encr     string
+	cryptKey string
+	ttl      int64
+	received time.Time
+	expires  time.Time
+	urgency  string // "" means normal
+	topic    string
+	receipt  *receiptSub
+	attempts int
+	onlyConn *connState // TTL 0: only this connection may get it
+	reqID    string
+}
+
+type connState struct {
+	ua     string
+	conn   UAConn
+	opts   ConnectOptions
+	ctx    context.Context
+	cancel context.CancelFunc
+	sent   map[string]bool // message IDs handed to this connection
+	kick   chan struct{}
+	id     int
+}
+
+// DeliveryRecord is one hand-off of a message to a UA connection, as the core recorded it.
+type DeliveryRecord struct {
+	Delivery
+	UA      string    `json:"ua"`
+	At      time.Time `json:"at"`
+	Err     string    `json:"error,omitempty"` // Deliver's error; the message stays stored
+	Urgency string    `json:"urgency"`         // the stored urgency (never forwarded)
+}
+
+// AckRecord is one acknowledgement from a user agent.
+type AckRecord struct {
+	UA        string            `json:"ua"`
+	MessageID string            `json:"message"`
+	Code      AckCode           `json:"code"`
+	Evidence  map[string]string `json:"evidence,omitempty"`
+	At        time.Time         `json:"at"`
+	Known     bool              `json:"known"` // the message was stored when the ack came
+}
+
+// CreateSubscription mints a subscription with an unguessable ID for spec.UA.
+func (s *Server) CreateSubscription(spec SubscriptionSpec) (*Subscription, error) {
+	return s.createSubscription(spec, "/push/", nil)
+}
+
+func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *VirtualUA) (*Subscription, error) {
+	s.init()
+	if spec.UA == "" {
+		return nil, errors.New("fakepushservice: SubscriptionSpec.UA is empty")
+	}
+	if spec.AppServerKey != nil && (len(spec.AppServerKey) != 65 || spec.AppServerKey[0] != 4) {
+		return nil, fmt.Errorf("fakepushservice: applicationServerKey is %d bytes, want a 65-byte uncompressed P-256 point", len(spec.AppServerKey))
+	}
+	base := s.endpointBase()
+	if base == "" {
+		return nil, errors.New("fakepushservice: server not started (no URL for the endpoint)")
+	}
+	id := newID(32)
+	sub := Subscription{
+		ID: id, Endpoint: base + prefix + id, UA: spec.UA, Link: spec.Link,
+		AppServerKey: append([]byte(nil), spec.AppServerKey...), LinkRef: spec.LinkRef,
+		Meta: copyMap(spec.Meta), Created: s.now(),
+	}
+	if spec.AppServerKey == nil {
+		sub.AppServerKey = nil
+	}
+	s.mu.Lock()
+	s.subs[id] = &subState{sub: sub, state: SubActive, vua: vua}
+	s.addEventLocked(Event{Kind: "subscribe", UA: spec.UA, Sub: id, Detail: string(spec.Link)})
+	s.notifyLocked()
+	s.mu.Unlock()
+	out := sub
+	return &out, nil
+}
+
+func (s *Server) endpointBase() string {
+	s.mu.Lock()
+	base := s.httpURL
+	if s.HTTPSEndpoints && s.tlsURL != "" {
+		base = s.tlsURL
+	}
+	s.mu.Unlock()
+	if base == "" || s.EndpointHost == "" {
+		return base
+	}
+	u, err := url.Parse(base)
+	if err != nil {
+		return base
+	}
+	u.Host = s.EndpointHost + ":" + u.Port()
+	return u.String()
+}
+
+func copyMap(m map[string]string) map[string]string {
+	if m == nil {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, v := range m {
+		out[k] = v
+	}
+	return out
+}
+
+// Subscription returns the subscription with that ID and its state.
+func (s *Server) Subscription(id string) (*Subscription, SubState, bool) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.subs[id]
+	if !ok {
+		return nil, "", false
+	}
+	out := st.sub
+	return &out, st.state, true
+}
+
+// Subscriptions returns every subscription ever created, oldest first.
+func (s *Server) Subscriptions() []Subscription {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	out := make([]Subscription, 0, len(s.subs))
+	for _, st := range s.subs {
+		out = append(out, st.sub)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
+	return out
+}
+
+// Unsubscribe records that the UA dropped the subscription: its stored messages are discarded
+// and later pushes get 404 (rfc) / 410 (vendor profiles).
+func (s *Server) Unsubscribe(id, reason string) error {
+	return s.endSubscription(id, SubUnsubscribed, reason)
+}
+
+// ExpireSubscription expires the subscription as the service: later pushes get 404 (rfc,
+// rfc8030-7.3-expired-subscription-404) / 410 (vendor profiles, compat).
+func (s *Server) ExpireSubscription(id string) error {
+	return s.endSubscription(id, SubExpired, "expired by the service")
+}
+
+func (s *Server) endSubscription(id string, state SubState, reason string) error {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	st, ok := s.subs[id]
+	if !ok {
+		return fmt.Errorf("fakepushservice: no subscription %q", id)
+	}
+	if st.state != SubActive {
+		return nil
+	}
+	st.state, st.reason = state, reason
+	for _, m := range s.msgs {
+		if m.sub == st {
+			s.dropLocked(m, "subscription "+string(state))
+		}
+	}
+	s.addEventLocked(Event{Kind: string(state), UA: st.sub.UA, Sub: id, Detail: reason})
+	s.notifyLocked()
+	return nil
+}
+
+// dropLocked removes a stored message without delivery; a receipt subscription gets 410.
+func (s *Server) dropLocked(m *message, why string) {
+	if _, ok := s.msgs[m.id]; !ok {
+		return
+	}
+	delete(s.msgs, m.id)
+	if m.receipt != nil {
+		s.addReceiptLocked(m.receipt, m.id, 410)
+	}
+	s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
+}
+
+// expireLocked drops every message whose TTL has run out.
+func (s *Server) expireLocked(now time.Time) {
+	for _, m := range s.msgs {
+		if m.onlyConn == nil && !now.Before(m.expires) {
+			s.dropLocked(m, "TTL elapsed")
+		}
+	}
+}
+
+// storeLocked adds an accepted message, replacing a stored one with the same Topic, and wakes
+// the UA's connection. A TTL-0 message is kept only for a connected UA.
+func (s *Server) storeLocked(m *message) (stored bool) {
+	if m.topic != "" {
+		for _, old := range s.msgs {
+			if old.sub == m.sub && old.topic == m.topic {
+				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
+				// (rfc8030-5.4-replaced-receipt-suppressed).
+				delete(s.msgs, old.id)
+				s.addEventLocked(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
+			}
+		}
+	}
+	c := s.conns[m.ua]
+	if m.ttl == 0 {
+		if c == nil {
+			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: "TTL 0 and the UA is not connected"})
+			if m.receipt != nil {
+				s.addReceiptLocked(m.receipt, m.id, 410)
+			}
+			s.notifyLocked()
+			return false
+		}
+		m.onlyConn = c
+	}
+	s.seq++
+	m.seq = s.seq
+	s.msgs[m.id] = m
+	s.addEventLocked(Event{Kind: "store", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id})
+	if c != nil {
+		c.wake()
+	}
+	s.notifyLocked()
+	return true
+}
+
+func (c *connState) wake() {
+	select {
+	case c.kick <- struct{}{}:
+	default:
+	}
+}
+
+// Connect makes conn the UA's current connection (the newest wins; an older one gets no further
+// deliveries) and starts handing it every stored, unexpired, unacknowledged message of the UA's
+// subscriptions, oldest first, one at a time, on a goroutine owned by the core. disconnect ends
+// the connection; it does not wait for a Deliver in progress and may be called from Deliver.
+func (s *Server) Connect(ua string, conn UAConn, opts ConnectOptions) (disconnect func()) {
+	s.init()
+	ctx, cancel := context.WithCancel(context.Background())
+	c := &connState{ua: ua, conn: conn, opts: opts, ctx: ctx, cancel: cancel, sent: map[string]bool{}, kick: make(chan struct{}, 1)}
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		cancel()
+		return func() {}
+	}
+	if old := s.conns[ua]; old != nil {
+		s.closeConnLocked(old, "replaced by a newer connection")
+	}
+	s.vuaCount++
+	c.id = s.vuaCount
+	s.conns[ua] = c
+	s.addEventLocked(Event{Kind: "connect", UA: ua, Detail: fmt.Sprintf("connection %d, min urgency %q", c.id, opts.MinUrgency)})
+	s.notifyLocked()
+	s.wg.Add(1)
+	s.mu.Unlock()
+	go s.connLoop(c)
+	return func() {
+		s.mu.Lock()
+		s.closeConnLocked(c, "disconnected")
+		s.mu.Unlock()
+	}
+}
+
+// closeConnLocked ends c; TTL-0 messages bound to it are dropped.
+func (s *Server) closeConnLocked(c *connState, why string) {
+	if c.ctx.Err() != nil {
+		return
+	}
+	c.cancel()
+	if s.conns[c.ua] == c {
+		delete(s.conns, c.ua)
+	}
+	for _, m := range s.msgs {
+		if m.onlyConn == c {
+			s.dropLocked(m, "TTL 0 and the connection ended")
+		}
+	}
+	s.addEventLocked(Event{Kind: "disconnect", UA: c.ua, Detail: fmt.Sprintf("connection %d: %s", c.id, why)})
+	s.notifyLocked()
+}
+
+// Connected reports whether the UA has a live connection.
+func (s *Server) Connected(ua string) bool {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return s.conns[ua] != nil
+}
+
+// AwaitConnected waits until the UA has a live connection; it errs only when ctx ends.
+func (s *Server) AwaitConnected(ctx context.Context, ua string) error {
+	return s.await(ctx, func() bool { return s.conns[ua] != nil })
+}
+
+var urgencyRank = map[string]int{"very-low": 0, "low": 1, "normal": 2, "high": 3}
+
+// eligibleLocked reports whether m may be handed to c now.
+func eligibleLocked(m *message, c *connState, now time.Time) bool {
+	if m.ua != c.ua || c.sent[m.id] {
+		return false
+	}
+	if m.onlyConn != nil {
+		if m.onlyConn != c {
+			return false
+		}
+	} else if !now.Before(m.expires) {
+		return false
+	}
+	if c.opts.MinUrgency != "" {
+		u := m.urgency
+		if u == "" {
+			u = "normal" // rfc8030-5.3-urgency-default-normal
+		}
+		if urgencyRank[u] < urgencyRank[c.opts.MinUrgency] {
+			return false // rfc8030-5.3-respect-ua-threshold
+		}
+	}
+	return true
+}
+
+// DeliverTimeout bounds one UAConn.Deliver call.
+const DeliverTimeout = 30 * time.Second
+
+func (s *Server) connLoop(c *connState) {
+	defer s.wg.Done()
+	for {
+		s.mu.Lock()
+		if c.ctx.Err() != nil {
+			s.mu.Unlock()
+			return
+		}
+		now := s.now()
+		s.expireLocked(now)
+		var next *message
+		for _, m := range s.msgs {
+			if eligibleLocked(m, c, now) && (next == nil || m.seq < next.seq) {
+				next = m
+			}
+		}
+		if next == nil {
+			s.mu.Unlock()
+			select {
+			case <-c.ctx.Done():
+				return
+			case <-c.kick:
+			}
+			continue
+		}
+		c.sent[next.id] = true
+		next.attempts++
+		d := Delivery{
+			MessageID: next.id, SubscriptionID: next.sub.sub.ID, LinkRef: next.sub.sub.LinkRef,
+			Body: next.body, ContentEncoding: next.encoding, Encryption: next.encr, CryptoKey: next.cryptKey,
+			Attempt: next.attempts,
+		}
+		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency}
+		s.mu.Unlock()
+
+		dctx, cancel := context.WithTimeout(c.ctx, DeliverTimeout)
+		err := c.conn.Deliver(dctx, d)
+		cancel()
+
+		s.mu.Lock()
+		if err != nil {
+			rec.Err = err.Error()
+			s.delivered = append(s.delivered, rec)
+			s.addEventLocked(Event{Kind: "deliver-error", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: err.Error()})
+			s.closeConnLocked(c, "Deliver failed: "+err.Error())
+			s.mu.Unlock()
+			return
+		}
+		s.delivered = append(s.delivered, rec)
+		s.addEventLocked(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
+		s.notifyLocked()
+		hook := s.OnDelivery
+		s.mu.Unlock()
+		if hook != nil {
+			hook(rec)
+		}
+	}
+}
+
+// Ack records what the UA said about a delivery and removes the message from the store (for
+// every code: 101 and 102 mean the UA will never take it). A receipt, if one was asked for,
+// gets 204 for AckDelivered (rfc8030-6.2-receipt-204-on-ack) and 410 otherwise.
+func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]string) {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	m, known := s.msgs[messageID]
+	if known && m.ua != ua {
+		known = false // a UA cannot ack another UA's message
+	}
+	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: copyMap(evidence), At: s.now(), Known: known}
+	s.acks = append(s.acks, rec)
+	if _, dup := s.ackByMsg[messageID]; !dup {
+		s.ackByMsg[messageID] = rec
+	}
+	detail := fmt.Sprintf("code %d", code)
+	if !known {
+		detail += " (no such stored message)"
+	}
+	s.addEventLocked(Event{Kind: "ack", UA: ua, Message: messageID, Detail: detail})
+	if known {
+		delete(s.msgs, messageID)
+		if m.receipt != nil {
+			st := 204
+			if code != AckDelivered {
+				st = 410
+			}
+			s.addReceiptLocked(m.receipt, messageID, st)
+		}
+	}
+	s.notifyLocked()
+}
+
+// AwaitAck waits for the first ack of messageID and returns its code; it errs only when ctx ends.
+func (s *Server) AwaitAck(ctx context.Context, messageID string) (AckCode, error) {
+	var code AckCode
+	err := s.await(ctx, func() bool {
+		rec, ok := s.ackByMsg[messageID]
+		code = rec.Code
+		return ok
+	})
+	return code, err
+}
+
+// Acks returns every ack received, oldest first.
+func (s *Server) Acks() []AckRecord {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]AckRecord(nil), s.acks...)
+}
+
+// Deliveries returns every hand-off to a UA connection (successful or not), oldest first.
+func (s *Server) Deliveries() []DeliveryRecord {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	return append([]DeliveryRecord(nil), s.delivered...)
+}
+
+// AwaitDelivery waits for the next successful delivery of a message of subscription subID:
+// each call returns the delivery after the one the previous call for subID returned (the first
+// call, the first ever). It errs only when ctx ends. See AwaitDeliveryOf for one message.
+func (s *Server) AwaitDelivery(ctx context.Context, subID string) (DeliveryRecord, error) {
+	var out DeliveryRecord
+	err := s.await(ctx, func() bool {
+		if s.deliveryCursor == nil {
+			s.deliveryCursor = map[string]int{}
+		}
+		for i := s.deliveryCursor[subID]; i < len(s.delivered); i++ {
+			d := s.delivered[i]
+			if d.SubscriptionID == subID && d.Err == "" {
+				out = d
+				s.deliveryCursor[subID] = i + 1
+				return true
+			}
+		}
+		return false
+	})
+	return out, err
+}
+
+// AwaitDeliveryOf waits for the first successful delivery of message messageID; it errs only
+// when ctx ends.
+func (s *Server) AwaitDeliveryOf(ctx context.Context, messageID string) (DeliveryRecord, error) {
+	var out DeliveryRecord
+	err := s.await(ctx, func() bool {
+		for _, d := range s.delivered {
+			if d.MessageID == messageID && d.Err == "" {
+				out = d
+				return true
+			}
+		}
+		return false
+	})
+	return out, err
+}
+
+// StoredMessage describes a message waiting in the store.
+type StoredMessage struct {
+	ID             string    `json:"id"`
+	SubscriptionID string    `json:"subscription"`
+	UA             string    `json:"ua"`
+	TTL            int64     `json:"ttl"`
+	Expires        time.Time `json:"expires"`
+	Urgency        string    `json:"urgency,omitempty"`
+	Topic          string    `json:"topic,omitempty"`
+	Attempts       int       `json:"attempts"`
+	Size           int       `json:"size"`
+}
+
+// Stored returns the messages still stored (not acked, not expired), oldest first.
+func (s *Server) Stored() []StoredMessage {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now())
+	ms := make([]*message, 0, len(s.msgs))
+	for _, m := range s.msgs {
+		ms = append(ms, m)
+	}
+	sort.Slice(ms, func(i, j int) bool { return ms[i].seq < ms[j].seq })
+	out := make([]StoredMessage, len(ms))
+	for i, m := range ms {
+		out[i] = StoredMessage{ID: m.id, SubscriptionID: m.sub.sub.ID, UA: m.ua, TTL: m.ttl, Expires: m.expires,
+			Urgency: m.urgency, Topic: m.topic, Attempts: m.attempts, Size: len(m.body)}
+	}
+	return out
+}
+
+// Kick makes every connection look at the store again, e.g. after a test moved its Clock
+// forward (expired messages are dropped on that look).
+func (s *Server) Kick() {
+	s.init()
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	s.expireLocked(s.now())
+	for _, c := range s.conns {
+		c.wake()
+	}
+	s.notifyLocked()
+}

@@ -1,0 +1,4 @@
+package fakepushservice
+
+// VirtualUA is an in-process user agent.
+type VirtualUA struct{}
