@@ -46,7 +46,9 @@ func (Raw) Capabilities() Capabilities {
 }
 
 // Send sends m conformantly.
-func (r Raw) Send(ctx context.Context, m Message) (*Result, error) { return r.SendFaulty(ctx, m, Faults{}) }
+func (r Raw) Send(ctx context.Context, m Message) (*Result, error) {
+	return r.SendFaulty(ctx, m, Faults{})
+}
 
 // Build makes the request for m with faults applied, without sending it.
 func (r Raw) Build(ctx context.Context, m Message, f Faults) (*http.Request, error) {
