@@ -27,7 +27,7 @@ type Config struct {
 	AdvertiseHost  string `env:"ADVERTISE_HOST" flag:"advertise-host" help:"host name remote browsers use to reach pushspec's push service and site (default 127.0.0.1/localhost)"`
 	PushService    string `env:"PUSH_SERVICE" flag:"push-service" def:"fake" help:"push service under test: fake | autopush=<ws URL> | control=<URL> | real (internet only)"`
 	Profile        string `env:"PROFILE" flag:"profile" def:"rfc" help:"response profile of the in-process push service: rfc, autopush, fcm, apple, wns, compat"`
-	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (npm CLI), cmd (PUSHSPEC_SENDER_CMD)"`
+	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (the npm library, run with node), cmd (PUSHSPEC_SENDER_CMD)"`
 	SenderCmd      string `env:"SENDER_CMD" flag:"sender-cmd" help:"command that sends one push (see README: the PUSHSPEC_SEND_* variables it is given)"`
 	ReportDir      string `env:"REPORT_DIR" flag:"report-dir" def:"reports/out" help:"where results.json, junit.xml and index.html are written"`
 	Strict         bool   `env:"STRICT" flag:"strict" help:"treat broken SHOULD rules (non-strict) as failures"`
