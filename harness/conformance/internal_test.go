@@ -1,0 +1,90 @@
+package conformance
+
+import (
+	"strings"
+	"testing"
+	"unicode/utf8"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/pushspec/pushspec/harness/rules"
+)
+
+func TestNameSetRefusesDuplicatesPerTarget(t *testing.T) {
+	n := &nameSet{seen: map[string]types.CodeLocation{}}
+	a := types.CodeLocation{FileName: "a_test.go", LineNumber: 10}
+	b := types.CodeLocation{FileName: "b_test.go", LineNumber: 20}
+	if err := n.add("RFC 8030 rejects", "firefox", a); err != nil {
+		t.Fatal(err)
+	}
+	if err := n.add("RFC 8030 rejects", "chromium", b); err != nil {
+		t.Errorf("same name, other target: %v", err)
+	}
+	err := n.add("RFC 8030 rejects", "firefox", b)
+	if err == nil || !strings.Contains(err.Error(), "a_test.go:10") || !strings.Contains(err.Error(), "b_test.go:20") {
+		t.Errorf("duplicate not refused with both locations: %v", err)
+	}
+}
+
+func TestCheckUniqueNames(t *testing.T) {
+	mk := func(text, target string, line int) types.SpecReport {
+		e := types.ReportEntry{Name: TargetEntry}
+		e.Value.AsJSON = `{"id":"` + target + `","kind":"user-agent","name":"","version":""}`
+		return types.SpecReport{LeafNodeType: types.NodeTypeIt, LeafNodeText: text, ContainerHierarchyTexts: []string{"RFC 8030"},
+			LeafNodeLocation: types.CodeLocation{FileName: "x_test.go", LineNumber: line}, ReportEntries: types.ReportEntries{e}}
+	}
+	ok := types.Report{SpecReports: types.SpecReports{mk("a", "firefox", 1), mk("a", "chromium", 2), mk("b", "firefox", 3)}}
+	if err := CheckUniqueNames(ok); err != nil {
+		t.Errorf("unique report refused: %v", err)
+	}
+	bad := types.Report{SpecReports: append(ok.SpecReports, mk("a", "firefox", 4))}
+	err := CheckUniqueNames(bad)
+	if err == nil || !strings.Contains(err.Error(), "x_test.go:1") || !strings.Contains(err.Error(), "x_test.go:4") {
+		t.Errorf("duplicate not reported with both locations: %v", err)
+	}
+}
+
+func TestValidate(t *testing.T) {
+	good := Target{ID: "firefox", Kind: KindUserAgent}
+	if err := validate(good, rules.PMDJSON); err != nil {
+		t.Errorf("valid target refused: %v", err)
+	}
+	for name, c := range map[string]struct {
+		target Target
+		rule   rules.Rule
+	}{
+		"no target ID": {Target{Kind: KindUserAgent}, rules.PMDJSON},
+		"bad kind":     {Target{ID: "firefox", Kind: "browser"}, rules.PMDJSON},
+		"unknown rule": {good, rules.Rule{ID: "rfc8030-9-made-up"}},
+		"zero rule":    {good, rules.Rule{}},
+	} {
+		if validate(c.target, c.rule) == nil {
+			t.Errorf("%s: accepted", name)
+		}
+	}
+}
+
+func TestLabels(t *testing.T) {
+	got := Labels(rules.KeyDerivation, Target{ID: "autopush=ws://h:1/x", Kind: KindPushService})
+	want := []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "actor:application-server", "actor:user-agent", "target:autopush=ws:__h:1_x"}
+	if strings.Join(got, " ") != strings.Join(want, " ") {
+		t.Errorf("Labels = %q, want %q", got, want)
+	}
+	for _, l := range Labels(rules.NoDeliveryAfterTTL, Target{ID: "fake:rfc"}) {
+		if strings.Contains(l, " ") {
+			t.Errorf("label %q has a space (hard to use in --label-filter)", l)
+		}
+	}
+}
+
+func TestTruncate(t *testing.T) {
+	if v := strings.Repeat("x", MaxEvidence); truncate(v) != v {
+		t.Error("a value of exactly MaxEvidence bytes was cut")
+	}
+	// A multi-byte rune straddling the limit is not split.
+	v := strings.Repeat("x", MaxEvidence-1) + "é" + "tail"
+	got := truncate(v)
+	if !utf8.ValidString(got) || !strings.Contains(got, "truncated by pushspec") {
+		t.Errorf("truncate split a rune or left no note: %q", got[len(got)-80:])
+	}
+}

@@ -1,0 +1,102 @@
+package conformance_test
+
+import (
+	"errors"
+	"os"
+	"strings"
+	"testing"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+)
+
+// This file is the inner suite: a small ginkgo suite of conformance specs, one per way a spec
+// can end. It runs only in the sub-process that TestWrapper starts (the test binary re-executed
+// with innerSuiteEnv set), which writes ginkgo's JSON report for TestWrapper to inspect.
+
+const innerSuiteEnv = "PUSHSPEC_CONFORMANCE_INNER_SUITE"
+
+func TestInnerSuite(t *testing.T) {
+	if os.Getenv(innerSuiteEnv) != "1" {
+		t.Skip("the inner suite runs in the sub-process started by TestWrapper")
+	}
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "conformance wrapper inner suite")
+}
+
+var (
+	fake     = conformance.Target{ID: "fake:rfc", Kind: conformance.KindPushService, Name: "pushspec fakepushservice", Version: "test"}
+	chromium = conformance.Target{ID: "chromium", Kind: conformance.KindUserAgent, Name: "Chromium", Version: "0"}
+)
+
+var _ = Describe("wrapper", func() {
+	conformance.It("passes", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		r.Evidence("status", "400 Bad Request")
+		r.Observe(rules.TTLShorterRetention, "echoed TTL: 60")
+		Expect(400).To(Equal(400))
+	}, Label("needs:nothing"))
+
+	// Same text, other target: allowed, names are unique per target.
+	conformance.It("passes", chromium, rules.PMDJSON, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(`{"a":1}`).To(MatchJSON(`{"a": 1}`))
+	})
+
+	conformance.It("breaks a MUST", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		r.Evidence("status", "201 Created")
+		Expect(201).To(Equal(400), "status for a request without TTL")
+	})
+
+	conformance.It("breaks a SHOULD", fake, rules.TTL31Bit, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(400).To(BeNumerically("<", 300), "status for TTL: 2147483647")
+		r.Evidence("not reached", "the body stops at the first failure")
+	})
+
+	conformance.It("breaks a MAY", fake, rules.Over4096May413, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(400).To(Equal(413), "status for a 5000-byte body")
+	})
+
+	conformance.It("breaks a SHOULD and, with it, a MUST", fake, rules.TTL31Bit, func(ctx SpecContext, r *conformance.Recorder) {
+		r.Also(rules.TTLOverflowAs2Pow31)
+		Expect(400).To(BeNumerically("<", 300), "status for TTL: 99999999999999999999")
+	})
+
+	conformance.It("skips", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		conformance.SkipBecause("unsupported: the target has no control API")
+	})
+
+	// A SHOULD rule, so that the body runs under InterceptGomegaFailure: a harness error must
+	// not be swallowed there.
+	conformance.It("breaks the harness", fake, rules.TTL31Bit, func(ctx SpecContext, r *conformance.Recorder) {
+		conformance.HarnessError(errors.New("fixture did not start"))
+	})
+
+	conformance.It("panics", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		var m map[string]int
+		m["boom"] = 1
+	})
+
+	conformance.It("keeps evidence small", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		r.Evidence("big", strings.Repeat("a", conformance.MaxEvidence+100))
+	})
+
+	conformance.It("breaks in its own cleanup", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		DeferCleanup(func() { Fail("teardown broke") })
+	})
+
+	When("a BeforeEach skips", func() {
+		BeforeEach(func() { conformance.SkipBecause("needs network") })
+		conformance.It("never runs its body", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+			Fail("unreachable")
+		})
+	})
+
+	When("a BeforeEach breaks the harness", func() {
+		BeforeEach(func() { conformance.HarnessError(errors.New("no browser")) })
+		conformance.It("never runs its body", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+			Fail("unreachable")
+		})
+	})
+})
