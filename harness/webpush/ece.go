@@ -180,7 +180,12 @@ func openRecords(h ContentHeader, body []byte, cek, baseNonce []byte, r delimite
 	if len(payload) == 0 {
 		return nil, recordInfo{}, fail(RuleMinRecord, "no record follows the header")
 	}
-	rs := int(h.RS)
+	// An rs beyond the payload means one short record; clamping keeps int arithmetic safe on
+	// 32-bit platforms and keeps "record shorter than rs".
+	rs := len(payload) + 1
+	if uint64(h.RS) <= uint64(len(payload)) {
+		rs = int(h.RS)
+	}
 	n := (len(payload) + rs - 1) / rs
 	// Check the layout before any decryption so that a short record is named as such rather
 	// than as a tag failure.
