@@ -44,8 +44,13 @@ var _ = Describe("wrapper", func() {
 		Expect(`{"a":1}`).To(MatchJSON(`{"a": 1}`))
 	})
 
+	conformance.It("finds the catalogue frozen", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(rules.Frozen()).To(BeTrue(), "conformance.It freezes the rule catalogue")
+	})
+
 	conformance.It("breaks a MUST", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 		r.Evidence("status", "201 Created")
+		r.Observe(rules.Accepted201Location, "201 with Location")
 		Expect(201).To(Equal(400), "status for a request without TTL")
 	})
 
