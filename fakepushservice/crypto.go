@@ -1,11 +1,288 @@
 package fakepushservice
 
-// checkCrypto grades VAPID, the aes128gcm header and (for virtual-UA subscriptions) the
-// decrypted plaintext, adding conditions for what a profile may refuse.
-func (s *Server) checkCrypto(p *pushReq) {
-	auth := p.r.Header.Get("Authorization")
-	if auth == "" && p.sub != nil && p.sub.sub.AppServerKey != nil {
-		p.verdict("rfc8292-4.2-restricted-needs-jwt", false, "restricted subscription and no Authorization header", nil)
-		p.add(CondVAPIDAbsent, "the subscription was made with an applicationServerKey; a vapid Authorization is required (RFC 8292 §4.2)")
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/sha256"
+	"errors"
+	"fmt"
+	"strconv"
+	"strings"
+
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// vapidRules are the sender-side VAPID rules graded on every request that carries a token; one
+// that Verify does not complain about passes.
+var vapidRules = []string{
+	webpush.RuleVAPIDScheme, webpush.RuleP256SigningKey, webpush.RuleJWSES256, webpush.RuleExpRequired,
+	webpush.RuleExpMax24h, webpush.RuleAudOrigin, webpush.RuleSubContactURI, webpush.RuleClaimsSmall,
+	webpush.RuleKUncompressedB64,
+}
+
+// vapidCond maps a MUST-level problem to the condition a profile answers.
+func vapidCond(pr webpush.Problem) (Cond, bool) {
+	switch pr.Rule {
+	case webpush.RuleRejectAbsent:
+		return CondVAPIDAbsent, true
+	case webpush.RuleVAPIDScheme:
+		return CondVAPIDScheme, true
+	case webpush.RuleRejectMissingTK:
+		return CondVAPIDMissingTK, true
+	case webpush.RuleJWSES256:
+		if strings.Contains(pr.Reason, "alg") {
+			return CondVAPIDMalformed, true
+		}
+		return CondVAPIDSignature, true
+	case webpush.RuleP256SigningKey, webpush.RuleKUncompressedB64, webpush.RuleExpRequired:
+		return CondVAPIDMalformed, true
+	case webpush.RuleRejectExpired:
+		return CondVAPIDExpired, true
+	case webpush.RuleExpMax24h:
+		return CondVAPIDExpTooLong, true
+	case webpush.RuleAudOrigin:
+		return CondVAPIDAud, true
+	case webpush.RuleRestrictedNeedJWT:
+		return CondVAPIDKey, true
+	case webpush.RuleDistinctKeys:
+		return CondSameKeys, true
+	case webpush.RuleSubOptional, webpush.RuleSubContactURI:
+		return CondVAPIDSub, true
 	}
+	return "", false
+}
+
+// checkCrypto grades VAPID, the content coding header and (for virtual-UA subscriptions, whose
+// private key the service holds) the decrypted plaintext; it adds the conditions a profile may
+// refuse.
+func (s *Server) checkCrypto(p *pushReq) {
+	h := p.r.Header
+	body := p.rec.Body
+	if p.rec.Truncated {
+		body = nil
+	}
+
+	// The message's ECDH key: aes128gcm keyid, or aesgcm dh.
+	var ecdhKey []byte
+	switch p.encoding {
+	case "aes128gcm":
+		ecdhKey = s.checkContentHeader(p, body)
+	case "aesgcm":
+		if dh := cryptoKeyParam(h.Get("Crypto-Key"), "dh"); dh != "" {
+			ecdhKey, _ = webpush.DecodeBase64(dh)
+		}
+	}
+
+	// VAPID.
+	restricted := p.sub != nil && p.sub.sub.AppServerKey != nil
+	for _, v := range h.Values("Proxy-Authorization") {
+		if strings.HasPrefix(strings.ToLower(strings.TrimSpace(v)), "vapid") {
+			p.verdict("rfc8292-3-no-proxy-auth", false, "vapid credentials in Proxy-Authorization", nil)
+		}
+	}
+	auth := h.Get("Authorization")
+	if auth == "" {
+		if restricted {
+			p.verdict(webpush.RuleRestrictedNeedJWT, false, "restricted subscription (made with an applicationServerKey) and no Authorization header", nil)
+			p.add(CondVAPIDAbsent, "the subscription was made with an applicationServerKey; a vapid Authorization is required (RFC 8292 §4.2)")
+		} else {
+			p.info(webpush.RuleSubOptional, "no VAPID on an unrestricted subscription", nil)
+		}
+	} else {
+		s.checkVAPID(p, auth, h.Get("Crypto-Key"), ecdhKey, restricted)
+	}
+
+	// Decryption by the virtual UA's keys.
+	if p.sub == nil || p.sub.keys == nil || len(body) == 0 {
+		return
+	}
+	keys := p.sub.keys
+	switch p.encoding {
+	case "aes128gcm":
+		m, err := webpush.DecryptMessage(keys, body)
+		if err != nil {
+			rule := webpush.RuleKeyDerivation
+			var we *webpush.Error
+			if errors.As(err, &we) {
+				rule = we.Rule
+			}
+			p.verdict(rule, false, "the subscription's keys cannot decrypt the body: "+errText(err), map[string]string{"body_size": strconv.Itoa(len(body))})
+			p.add(CondDecrypt, errText(err))
+			return
+		}
+		ev := map[string]string{"plaintext_size": strconv.Itoa(len(m.Plaintext)), "padding": strconv.Itoa(m.Padding), "records": strconv.Itoa(m.Records)}
+		p.verdict(webpush.RuleKeyDerivation, true, "decrypts with the subscription's keys (RFC 8291 §3.3, §3.4)", ev)
+		p.verdict("rfc8188-2-padding-delimiter", true, "delimiter 0x02 followed only by zero padding", ev)
+		p.verdict("rfc8291-4-single-record", m.Records == 1, fmt.Sprintf("%d record(s)", m.Records), ev)
+		p.rec.Plaintext = m.Plaintext
+	case "aesgcm":
+		pt, err := webpush.DecryptAESGCM(keys, body, h.Get("Encryption"), h.Get("Crypto-Key"))
+		if err != nil {
+			p.verdict(webpush.RuleKeyDerivation, false, "the subscription's keys cannot decrypt the aesgcm body: "+errText(err), nil)
+			p.add(CondDecrypt, errText(err))
+			return
+		}
+		p.verdict(webpush.RuleKeyDerivation, true, "aesgcm body decrypts with the subscription's keys", map[string]string{"plaintext_size": strconv.Itoa(len(pt))})
+		p.rec.Plaintext = pt
+	}
+}
+
+// checkContentHeader grades the aes128gcm header and returns the keyid.
+func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
+	if len(body) == 0 {
+		return nil
+	}
+	hdr, err := webpush.ParseContentHeader(body)
+	var we *webpush.Error
+	errors.As(err, &we)
+	if err != nil && (we == nil || we.Rule != webpush.RuleRSMin18) {
+		p.verdict(webpush.RuleHeaderLayout, false, errText(err), map[string]string{"body_size": strconv.Itoa(len(body))})
+		return nil
+	}
+	ev := map[string]string{
+		"salt": webpush.Base64URL(hdr.Salt), "rs": strconv.FormatUint(uint64(hdr.RS), 10),
+		"idlen": strconv.Itoa(len(hdr.KeyID)), "keyid": webpush.Base64URL(hdr.KeyID), "body_size": strconv.Itoa(len(body)),
+	}
+	p.verdict(webpush.RuleHeaderLayout, true, fmt.Sprintf("salt ‖ rs ‖ idlen ‖ keyid, %d-octet header", hdr.Len), ev)
+	p.verdict(webpush.RuleRSMin18, hdr.RS >= webpush.MinRS, fmt.Sprintf("rs is %d", hdr.RS), ev)
+	keyOK := len(hdr.KeyID) == 65
+	if keyOK {
+		_, perr := ecdh.P256().NewPublicKey(hdr.KeyID)
+		keyOK = perr == nil
+	}
+	p.verdict(webpush.RuleKeyIDIsASPublicKey, keyOK, fmt.Sprintf("keyid is %d octets; must be a 65-octet uncompressed P-256 point", len(hdr.KeyID)), ev)
+	rec := len(body) - hdr.Len
+	p.verdict("rfc8188-2-record-layout", uint64(rec) <= uint64(hdr.RS), fmt.Sprintf("record of %d octets, rs %d", rec, hdr.RS), ev)
+	p.verdict("rfc8291-4-rs-exceeds-record", uint64(hdr.RS) > uint64(rec), fmt.Sprintf("rs %d > record %d", hdr.RS, rec), ev)
+	p.verdict("rfc8188-4.3-random-salt", !bytes.Equal(hdr.Salt, make([]byte, 16)), "salt is not all zero", ev)
+
+	// Salt reuse and ephemeral key reuse over the server's lifetime, per subscription.
+	if p.sub != nil {
+		sum := sha256.Sum256(append(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...), hdr.Salt...))
+		keySum := sha256.Sum256(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...))
+		s.mu.Lock()
+		if s.seenSalt == nil {
+			s.seenSalt, s.seenKey = map[[32]byte]bool{}, map[[32]byte]bool{}
+		}
+		saltReused, keyReused := s.seenSalt[sum], s.seenKey[keySum]
+		if len(s.seenSalt) < 1_000_000 {
+			s.seenSalt[sum], s.seenKey[keySum] = true, true
+		}
+		s.mu.Unlock()
+		p.verdict("rfc8188-2.1-salt-not-reused", !saltReused, "(subscription, keyid, salt) not seen before", ev)
+		p.verdict("rfc8291-3.1-as-ephemeral-key", !keyReused, "keyid not used before for this subscription", ev)
+	}
+	if keyOK {
+		return hdr.KeyID
+	}
+	return nil
+}
+
+func (s *Server) checkVAPID(p *pushReq, auth, cryptoKey string, ecdhKey []byte, restricted bool) {
+	v, err := webpush.ParseVAPID(auth, cryptoKey)
+	if err != nil {
+		pr := webpush.Problem{Rule: webpush.RuleJWSES256, Reason: err.Error(), Level: webpush.LevelMust}
+		var we *webpush.Error
+		if errors.As(err, &we) {
+			pr.Rule, pr.Reason = we.Rule, we.Reason
+		}
+		p.verdict(pr.Rule, false, pr.Reason, map[string]string{"Authorization": redactAuth(auth)})
+		if restricted {
+			p.verdict(webpush.RuleRestrictedNeedJWT, false, "restricted subscription and no usable vapid token", nil)
+		}
+		if c, ok := vapidCond(pr); ok {
+			p.add(c, pr.Reason)
+		}
+		return
+	}
+	o := webpush.VerifyOptions{Audience: origin(p.r), Now: s.now(), ECDHKey: ecdhKey}
+	if restricted {
+		o.SubscriptionKey = p.sub.sub.AppServerKey
+	}
+	problems := s.verifyCache().Verify(v, o)
+	ev := map[string]string{
+		"scheme": v.Scheme, "k": webpush.Base64URL(v.Key), "jwt_header": jsonText(v.Header),
+		"jwt_claims": jsonText(v.Claims), "signature_len": strconv.Itoa(len(v.Signature)),
+	}
+	if t, ok := v.Claims["exp"]; ok {
+		ev["exp"] = fmt.Sprint(t)
+		ev["now"] = strconv.FormatInt(o.Now.Unix(), 10)
+	}
+	ev["audience_expected"] = o.Audience
+	broken := map[string]bool{}
+	for _, pr := range problems {
+		broken[pr.Rule] = true
+		out := rules.Fail
+		if pr.Level == webpush.LevelShould {
+			out = rules.NonStrict
+		}
+		p.rec.Verdicts = append(p.rec.Verdicts, rules.Verdict{Rule: pr.Rule, Outcome: out, Message: pr.Reason, Evidence: ev})
+		if c, ok := vapidCond(pr); ok {
+			p.add(c, pr.Reason)
+		}
+	}
+	for _, id := range vapidRules {
+		if !broken[id] {
+			p.verdict(id, true, "ok", ev)
+		}
+	}
+	if _, hasSub := v.Claims["sub"]; hasSub && !broken[webpush.RuleSubOptional] {
+		p.info(webpush.RuleSubOptional, "sub present", map[string]string{"sub": fmt.Sprint(v.Claims["sub"])})
+	}
+	if restricted && !broken[webpush.RuleRestrictedNeedJWT] {
+		p.verdict(webpush.RuleRestrictedNeedJWT, !hasMust(problems), "vapid token for the restricted subscription's key", ev)
+	}
+	if ecdhKey != nil && !broken[webpush.RuleDistinctKeys] {
+		p.verdict(webpush.RuleDistinctKeys, true, "k differs from the message's ECDH key", ev)
+	}
+}
+
+func hasMust(ps []webpush.Problem) bool {
+	for _, p := range ps {
+		if p.Level == webpush.LevelMust {
+			return true
+		}
+	}
+	return false
+}
+
+func (s *Server) verifyCache() *webpush.VerifyCache {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	if s.vcache == nil {
+		s.vcache = webpush.NewVerifyCache(4096)
+	}
+	return s.vcache
+}
+
+// redactAuth keeps the scheme, the JWT's header and claims and k, and drops the signature: a
+// recorded request never carries a complete, replayable token.
+func redactAuth(v string) string {
+	if v == "" {
+		return ""
+	}
+	out := make([]string, 0, 4)
+	for _, f := range strings.FieldsFunc(v, func(r rune) bool { return r == ' ' || r == ',' }) {
+		if strings.Count(f, ".") == 2 {
+			i := strings.LastIndexByte(f, '.')
+			f = f[:i+1] + "<signature redacted>"
+		}
+		out = append(out, f)
+	}
+	return strings.Join(out, " ")
+}
+
+// cryptoKeyParam finds name=value in a Crypto-Key header (comma-separated entries of
+// semicolon-separated parameters).
+func cryptoKeyParam(header, name string) string {
+	for _, entry := range strings.Split(header, ",") {
+		for _, param := range strings.Split(entry, ";") {
+			n, v, ok := strings.Cut(strings.TrimSpace(param), "=")
+			if ok && strings.EqualFold(strings.TrimSpace(n), name) {
+				return strings.Trim(strings.TrimSpace(v), `"`)
+			}
+		}
+	}
+	return ""
 }

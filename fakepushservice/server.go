@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pushspec/pushspec/harness/webpush"
 )
 
 // Server is the in-process push service. The zero value is ready to use: set the option fields,
@@ -87,6 +89,9 @@ type Server struct {
 	faults         []FaultRule
 	unhandled      []string
 	ctrlUA         *VirtualUA
+	seenSalt       map[[32]byte]bool
+	seenKey        map[[32]byte]bool
+	vcache         *webpush.VerifyCache
 	vuaCount       int
 
 	wg        sync.WaitGroup // connection goroutines
@@ -307,6 +312,14 @@ func (s *Server) Unhandled() []string {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	return append([]string(nil), s.unhandled...)
+}
+
+func jsonText(v any) string {
+	b, err := json.Marshal(v)
+	if err != nil {
+		return fmt.Sprint(v)
+	}
+	return string(b)
 }
 
 func writeJSON(w http.ResponseWriter, status int, v any) {

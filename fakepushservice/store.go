@@ -7,6 +7,8 @@ import (
 	"net/url"
 	"sort"
 	"time"
+
+	"github.com/pushspec/pushspec/harness/webpush"
 )
 
 // Subscription is one push subscription as the core knows it. The fields are fixed at creation;
@@ -35,7 +37,8 @@ type subState struct {
 	sub    Subscription
 	state  SubState
 	reason string
-	vua    *VirtualUA // the owning virtual UA (holds the private key), or nil
+	vua    *VirtualUA      // the owning virtual UA, or nil
+	keys   *webpush.UAKeys // its keys when the service holds them (virtual UA), else nil
 }
 
 type message struct {
@@ -90,10 +93,12 @@ type AckRecord struct {
 
 // CreateSubscription mints a subscription with an unguessable ID for spec.UA.
 func (s *Server) CreateSubscription(spec SubscriptionSpec) (*Subscription, error) {
-	return s.createSubscription(spec, "/push/", nil)
+	return s.createSubscription(spec, "", nil, nil)
 }
 
-func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *VirtualUA) (*Subscription, error) {
+// createSubscription makes a subscription whose endpoint is prefix+ID (prefix "" means
+// <endpoint base>/push/), owned by vua (nil for links) with its keys.
+func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *VirtualUA, keys *webpush.UAKeys) (*Subscription, error) {
 	s.init()
 	if spec.UA == "" {
 		return nil, errors.New("fakepushservice: SubscriptionSpec.UA is empty")
@@ -101,13 +106,16 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 	if spec.AppServerKey != nil && (len(spec.AppServerKey) != 65 || spec.AppServerKey[0] != 4) {
 		return nil, fmt.Errorf("fakepushservice: applicationServerKey is %d bytes, want a 65-byte uncompressed P-256 point", len(spec.AppServerKey))
 	}
-	base := s.endpointBase()
-	if base == "" {
-		return nil, errors.New("fakepushservice: server not started (no URL for the endpoint)")
+	if prefix == "" {
+		base := s.endpointBase()
+		if base == "" {
+			return nil, errors.New("fakepushservice: server not started (no URL for the endpoint)")
+		}
+		prefix = base + "/push/"
 	}
 	id := newID(32)
 	sub := Subscription{
-		ID: id, Endpoint: base + prefix + id, UA: spec.UA, Link: spec.Link,
+		ID: id, Endpoint: prefix + id, UA: spec.UA, Link: spec.Link,
 		AppServerKey: append([]byte(nil), spec.AppServerKey...), LinkRef: spec.LinkRef,
 		Meta: copyMap(spec.Meta), Created: s.now(),
 	}
@@ -115,7 +123,7 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 		sub.AppServerKey = nil
 	}
 	s.mu.Lock()
-	s.subs[id] = &subState{sub: sub, state: SubActive, vua: vua}
+	s.subs[id] = &subState{sub: sub, state: SubActive, vua: vua, keys: keys}
 	s.addEventLocked(Event{Kind: "subscribe", UA: spec.UA, Sub: id, Detail: string(spec.Link)})
 	s.notifyLocked()
 	s.mu.Unlock()
