@@ -254,3 +254,27 @@ func TestSeverityOrder(t *testing.T) {
 		}
 	}
 }
+
+// TestInteropMatchesPushServicesMD checks that every `interop-…` ID named in
+// notes/push-services.md is registered, and no other interop rule is.
+func TestInteropMatchesPushServicesMD(t *testing.T) {
+	data, err := os.ReadFile("/work/shared/notes/push-services.md")
+	if err != nil {
+		t.Skipf("notes not available: %v", err)
+	}
+	named := map[string]bool{}
+	for _, m := range regexp.MustCompile("`(interop-[a-z0-9-]+)`").FindAllStringSubmatch(string(data), -1) {
+		named[m[1]] = true
+		if r, ok := ByID(m[1]); !ok || r.Doc != Interop {
+			t.Errorf("%s is named in push-services.md but not registered as an Interop rule", m[1])
+		}
+	}
+	for _, r := range All() {
+		if r.Doc == Interop && !named[r.ID] {
+			t.Errorf("%s is registered but push-services.md does not name it", r.ID)
+		}
+	}
+	if len(named) == 0 {
+		t.Error("found no interop IDs in push-services.md")
+	}
+}
