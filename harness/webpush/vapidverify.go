@@ -40,8 +40,10 @@ func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 	if authorization == "" {
 		return nil, fail(RuleRejectAbsent, "no Authorization header")
 	}
-	scheme, rest, _ := strings.Cut(authorization, " ")
-	rest = strings.Trim(rest, " \t")
+	scheme, rest := authorization, ""
+	if i := strings.IndexAny(authorization, " \t"); i >= 0 {
+		scheme, rest = authorization[:i], strings.Trim(authorization[i:], " \t")
+	}
 	v := &VAPID{}
 	switch strings.ToLower(scheme) {
 	case SchemeVAPID:
@@ -78,6 +80,9 @@ func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 			return nil, fail(RuleRejectMissingTK, "WebPush scheme without a Crypto-Key p256ecdsa= key")
 		}
 	default:
+		if len(scheme) > 40 {
+			scheme = scheme[:40] + "…"
+		}
 		return nil, fail(RuleVAPIDScheme, fmt.Sprintf("auth-scheme %q is neither vapid (RFC 8292) nor the draft WebPush", scheme))
 	}
 	if v.Token == "" || v.RawKey == "" {

@@ -1,0 +1,272 @@
+package webpush
+
+import (
+	"encoding/json"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+)
+
+func freshVAPID(t testing.TB) *VAPIDKeys {
+	t.Helper()
+	k, err := NewVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	return k
+}
+
+const testAudience = "https://push.example.net"
+
+var testNow = time.Date(2026, 11, 26, 12, 0, 0, 0, time.UTC)
+
+// signAndVerify signs with o, parses, and verifies at testNow against testAudience and k.
+func signAndVerify(t *testing.T, k *VAPIDKeys, sub string, exp time.Time, o *SignOptions, vo VerifyOptions) ([]Problem, error) {
+	t.Helper()
+	h, err := k.Headers(testAudience, sub, exp, o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ParseVAPID(h.Get("Authorization"), h.Get("Crypto-Key"))
+	if err != nil {
+		return nil, err
+	}
+	if vo.Audience == "" {
+		vo.Audience = testAudience
+	}
+	if vo.Now.IsZero() {
+		vo.Now = testNow
+	}
+	if vo.SubscriptionKey == nil {
+		vo.SubscriptionKey = k.Public()
+	}
+	return v.Verify(vo), nil
+}
+
+func TestVAPIDSignVerify(t *testing.T) {
+	k := freshVAPID(t)
+	other := freshVAPID(t)
+	ecdhKey := freshKeys(t).P256dh()
+	exp := testNow.Add(12 * time.Hour)
+	tests := []struct {
+		name  string
+		sub   string
+		exp   time.Time
+		o     *SignOptions
+		vo    VerifyOptions
+		rules []string // expected problems, in order; nil = valid
+		level string   // level of the first problem
+	}{
+		{"conformant", "mailto:ops@example.com", exp, nil, VerifyOptions{}, nil, ""},
+		{"https contact", "https://example.com/contact", exp, nil, VerifyOptions{}, nil, ""},
+		{"no space after comma", "mailto:ops@example.com", exp, &SignOptions{NoSpace: true}, VerifyOptions{}, nil, ""},
+		{"unknown params and realm ignored", "mailto:ops@example.com", exp, &SignOptions{ExtraParams: `realm="x", foo=bar`}, VerifyOptions{}, nil, ""},
+		{"exactly 24 h ahead", "mailto:ops@example.com", testNow.Add(24 * time.Hour), nil, VerifyOptions{}, nil, ""},
+		{"draft WebPush scheme", "mailto:ops@example.com", exp, &SignOptions{Scheme: SchemeWebPush}, VerifyOptions{}, []string{RuleVAPIDScheme}, LevelMust},
+		{"padded k", "mailto:ops@example.com", exp, &SignOptions{PadKey: true}, VerifyOptions{}, []string{RuleKUncompressedB64}, LevelShould},
+		{"DER signature", "mailto:ops@example.com", exp, &SignOptions{DERSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
+		{"corrupt signature", "mailto:ops@example.com", exp, &SignOptions{CorruptSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
+		{"alg HS256", "mailto:ops@example.com", exp, &SignOptions{Alg: "HS256"}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
+		{"no exp", "mailto:ops@example.com", exp, &SignOptions{OmitExp: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
+		{"exp as a string", "mailto:ops@example.com", exp, &SignOptions{ExpAsString: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
+		{"expired", "mailto:ops@example.com", testNow.Add(-time.Minute), nil, VerifyOptions{}, []string{RuleRejectExpired}, LevelMust},
+		{"exp is now", "mailto:ops@example.com", testNow, nil, VerifyOptions{}, []string{RuleRejectExpired}, LevelMust},
+		{"more than 24 h ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + 2*time.Minute), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
+		{"no aud", "mailto:ops@example.com", exp, &SignOptions{OmitAud: true}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"aud of another origin", "mailto:ops@example.com", exp, nil, VerifyOptions{Audience: "https://push.example.net:8443"}, []string{RuleAudOrigin}, LevelMust},
+		{"aud with a path", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": testAudience + "/"}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"no sub", "", exp, nil, VerifyOptions{}, []string{RuleSubOptional}, LevelShould},
+		{"bare address as sub", "ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"mailto:mailto:", "mailto:mailto:ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"empty mailto:", "mailto:", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"mailto with angle brackets", "mailto: <ops@example.com>", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"http contact", "http://example.com/", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"big claims", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"x": strings.Repeat("y", 1100)}}, VerifyOptions{}, []string{RuleClaimsSmall}, LevelShould},
+		{"k of another key", "mailto:ops@example.com", exp, &SignOptions{Key: other.Public()}, VerifyOptions{SubscriptionKey: other.Public()}, []string{RuleJWSES256}, LevelMust},
+		{"subscription restricted to another key", "mailto:ops@example.com", exp, nil, VerifyOptions{SubscriptionKey: other.Public()}, []string{RuleRestrictedNeedJWT}, LevelMust},
+		{"k not a P-256 point", "mailto:ops@example.com", exp, &SignOptions{Key: offCurvePoint()}, VerifyOptions{SubscriptionKey: offCurvePoint()}, []string{RuleP256SigningKey}, LevelMust},
+		{"k equal to the ECDH key", "mailto:ops@example.com", exp, &SignOptions{Key: ecdhKey}, VerifyOptions{SubscriptionKey: ecdhKey, ECDHKey: ecdhKey}, []string{RuleJWSES256, RuleDistinctKeys}, LevelMust},
+		{"signing key reused for ECDH", "mailto:ops@example.com", exp, nil, VerifyOptions{ECDHKey: k.Public()}, []string{RuleDistinctKeys}, LevelMust},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			problems, err := signAndVerify(t, k, tt.sub, tt.exp, tt.o, tt.vo)
+			if err != nil {
+				t.Fatal(err)
+			}
+			got := rulesOf(problems)
+			if strings.Join(got, ",") != strings.Join(tt.rules, ",") {
+				t.Fatalf("problems %v (%+v), want %v", got, problems, tt.rules)
+			}
+			if len(problems) > 0 && problems[0].Level != tt.level {
+				t.Errorf("level %s, want %s", problems[0].Level, tt.level)
+			}
+			for _, p := range problems {
+				if p.Reason == "" {
+					t.Errorf("problem %s has no reason", p.Rule)
+				}
+			}
+		})
+	}
+}
+
+func TestVAPIDAuthorizationShape(t *testing.T) {
+	k := freshVAPID(t)
+	exp := testNow.Add(time.Hour)
+	auth, err := k.Authorization(testAudience, "mailto:a@b.c", exp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := "vapid t="
+	if !strings.HasPrefix(auth, want) || !strings.Contains(auth, ", k="+Base64URL(k.Public())) {
+		t.Errorf("Authorization = %q", auth)
+	}
+	v, err := ParseVAPID(auth, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(v.Signature) != 64 || v.Header["alg"] != "ES256" || v.Header["typ"] != "JWT" {
+		t.Errorf("token: %d-octet signature, header %v", len(v.Signature), v.Header)
+	}
+	if got, _ := v.Claims["exp"].(json.Number); got.String() != strconv.FormatInt(exp.Unix(), 10) {
+		t.Errorf("exp claim %v, want %d", got, exp.Unix())
+	}
+	legacy, err := k.Authorization(testAudience, "mailto:a@b.c", exp, &SignOptions{Scheme: SchemeWebPush})
+	if err != nil || !strings.HasPrefix(legacy, "WebPush ey") {
+		t.Errorf("WebPush scheme: %q, %v", legacy, err)
+	}
+	if got := k.CryptoKey(nil); got != "p256ecdsa="+Base64URL(k.Public()) {
+		t.Errorf("CryptoKey = %q", got)
+	}
+	if _, err := k.Authorization(testAudience, "", exp, &SignOptions{Scheme: "bearer"}); err == nil {
+		t.Error("unknown scheme accepted by Authorization")
+	}
+	again, err := VAPIDKeysFromBytes(k.PrivateBytes())
+	if err != nil || string(again.Public()) != string(k.Public()) {
+		t.Errorf("VAPIDKeysFromBytes: %v", err)
+	}
+}
+
+func TestParseVAPIDErrors(t *testing.T) {
+	k := freshVAPID(t)
+	token, err := k.Token(testAudience, "mailto:a@b.c", testNow.Add(time.Hour), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	key := Base64URL(k.Public())
+	tests := []struct {
+		name, authorization, cryptoKey, rule string
+	}{
+		{"absent", "", "", RuleRejectAbsent},
+		{"blank", "   ", "", RuleRejectAbsent},
+		{"Bearer", "Bearer " + token, "", RuleVAPIDScheme},
+		{"Basic", "Basic dXNlcjpwYXNz", "", RuleVAPIDScheme},
+		{"t only", "vapid t=" + token, "", RuleRejectMissingTK},
+		{"k only", "vapid k=" + key, "", RuleRejectMissingTK},
+		{"t twice", "vapid t=" + token + ", t=" + token + ", k=" + key, "", RuleRejectMissingTK},
+		{"empty t", "vapid t=, k=" + key, "", RuleRejectMissingTK},
+		{"param without value", "vapid t=" + token + ", k=" + key + ", junk", "", RuleVAPIDScheme},
+		{"WebPush without Crypto-Key", "WebPush " + token, "", RuleRejectMissingTK},
+		{"WebPush with only dh", "WebPush " + token, "dh=" + key, RuleRejectMissingTK},
+		{"k not base64", "vapid t=" + token + ", k=!!!", "", RuleKUncompressedB64},
+		{"two-part token", "vapid t=a.b, k=" + key, "", RuleJWSES256},
+		{"header not base64", "vapid t=!.e30.AA, k=" + key, "", RuleJWSES256},
+		{"header not JSON", "vapid t=" + Base64URL([]byte("nope")) + ".e30.AA, k=" + key, "", RuleJWSES256},
+		{"claims not an object", "vapid t=e30." + Base64URL([]byte("[1]")) + ".AA, k=" + key, "", RuleJWSES256},
+		{"claims null", "vapid t=e30." + Base64URL([]byte("null")) + ".AA, k=" + key, "", RuleJWSES256},
+		{"trailing JSON", "vapid t=e30." + Base64URL([]byte("{}{}")) + ".AA, k=" + key, "", RuleJWSES256},
+		{"signature not base64", "vapid t=e30.e30.!, k=" + key, "", RuleJWSES256},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			v, err := ParseVAPID(tt.authorization, tt.cryptoKey)
+			if err == nil {
+				t.Fatalf("parsed %+v", v)
+			}
+			wantRule(t, err, tt.rule)
+		})
+	}
+	// Accepted variants: case-insensitive scheme and names, quoted values, any order, tabs.
+	for _, auth := range []string{
+		"VAPID T=" + token + ", K=" + key,
+		"vapid k=" + key + ",t=" + token,
+		`vapid t="` + token + `", k="` + key + `"`,
+		"vapid\tt=" + token + ",\tk=" + key,
+	} {
+		if _, err := ParseVAPID(auth, ""); err != nil {
+			t.Errorf("ParseVAPID(%q): %v", auth, err)
+		}
+	}
+	v, err := ParseVAPID("webpush "+token, "dh=abc; p256ecdsa="+key)
+	if err != nil || v.Scheme != SchemeWebPush || string(v.Key) != string(k.Public()) {
+		t.Errorf("WebPush with dh and p256ecdsa in one Crypto-Key: %+v, %v", v, err)
+	}
+}
+
+func TestVerifyCache(t *testing.T) {
+	k := freshVAPID(t)
+	exp := testNow.Add(time.Hour)
+	auth, err := k.Authorization(testAudience, "", exp, nil) // no sub: one SHOULD finding
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ParseVAPID(auth, "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewVerifyCache(2)
+	o := VerifyOptions{Audience: testAudience, Now: testNow, SubscriptionKey: k.Public()}
+	first := rulesOf(c.Verify(v, o))
+	if strings.Join(first, ",") != RuleSubOptional || c.Len() != 1 {
+		t.Fatalf("first verify: %v, %d cached", first, c.Len())
+	}
+	// A hit returns the cached finding and still runs the per-request checks.
+	o2 := o
+	o2.Now = testNow.Add(time.Minute)
+	o2.SubscriptionKey = freshVAPID(t).Public()
+	if got := rulesOf(c.Verify(v, o2)); strings.Join(got, ",") != RuleSubOptional+","+RuleRestrictedNeedJWT {
+		t.Errorf("hit with another subscription key: %v", got)
+	}
+	// Once exp has passed, the entry no longer answers.
+	o3 := o
+	o3.Now = exp
+	if got := rulesOf(c.Verify(v, o3)); !contains(got, RuleRejectExpired) {
+		t.Errorf("after exp: %v, want %s", got, RuleRejectExpired)
+	}
+	if c.Len() != 0 {
+		t.Errorf("expired entry kept: %d", c.Len())
+	}
+	// A clock before the verification (24 h bound) is verified afresh.
+	c.Verify(v, o)
+	early := o
+	early.Now = exp.Add(-25 * time.Hour)
+	if got := rulesOf(c.Verify(v, early)); !contains(got, RuleExpMax24h) {
+		t.Errorf("clock moved back: %v, want %s", got, RuleExpMax24h)
+	}
+	// Another audience is another key: no hit.
+	wrongAud := o
+	wrongAud.Audience = "https://other.example"
+	if got := rulesOf(c.Verify(v, wrongAud)); !contains(got, RuleAudOrigin) {
+		t.Errorf("other audience: %v", got)
+	}
+	// Failures are never cached.
+	bad, _ := k.Authorization(testAudience, "mailto:a@b.c", exp, &SignOptions{CorruptSignature: true})
+	bv, _ := ParseVAPID(bad, "")
+	for i := 0; i < 2; i++ {
+		if got := rulesOf(c.Verify(bv, o)); !contains(got, RuleJWSES256) {
+			t.Errorf("bad signature, round %d: %v", i, got)
+		}
+	}
+	// The cache holds at most max entries.
+	for i := 0; i < 5; i++ {
+		a, _ := k.Authorization(testAudience, "mailto:a@b.c", exp.Add(time.Duration(i)*time.Second), nil)
+		pv, _ := ParseVAPID(a, "")
+		if got := c.Verify(pv, o); len(got) != 0 {
+			t.Errorf("fresh token %d: %v", i, got)
+		}
+	}
+	if c.Len() > 2 {
+		t.Errorf("cache holds %d entries, max 2", c.Len())
+	}
+}
