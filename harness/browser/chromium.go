@@ -1,0 +1,578 @@
+package browser
+
+// Chromium through chromedp v0.23.0 (CDP over a pipe). Push in Chromium goes through its GCM
+// client (checkin, register3, MCS), which pushspec points at fakepushservice/fcm with the
+// --gcm-* switches; see /work/shared/notes/chrome-fcm.md for the flags and what they do.
+
+import (
+	"context"
+	"crypto/ecdh"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/chromedp/cdproto/backgroundservice"
+	cdpbrowser "github.com/chromedp/cdproto/browser"
+	"github.com/chromedp/cdproto/cdp"
+	"github.com/chromedp/cdproto/serviceworker"
+	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/remote"
+)
+
+// ChromiumExecPaths are tried in order when LaunchOptions.ExecPath is "". Debian's /usr/bin/chromium
+// is a shell wrapper that adds flags (extensions, API keys, --disable-pings, …); the binary behind
+// it behaves the same for push (notes §2) and takes exactly our flags.
+var ChromiumExecPaths = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"}
+
+// hostResolverRules makes every host name but loopback fail at once (NAME_NOT_RESOLVED): nothing
+// leaves the machine, whatever Chromium's background services try.
+const hostResolverRules = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+
+// deadGCM is where the --gcm-* switches point when no FCM emulation is given: a loopback port with
+// nothing listening, so that GCM fails fast and locally instead of trying Google's hosts.
+const deadGCM = "127.0.0.1:9"
+
+// chromiumFlags returns the command line for a local Chromium start.
+func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
+	checkin, register, mcs := opts.GCMCheckinURL, opts.GCMRegistrationURL, opts.MCSEndpoint
+	if checkin == "" {
+		checkin = "http://" + deadGCM + "/checkin"
+	}
+	if register == "" {
+		register = "http://" + deadGCM + "/c2dm/register3"
+	}
+	if mcs == "" {
+		mcs = "https://" + deadGCM
+	}
+	for _, u := range []string{checkin, register, mcs} {
+		if err := requireLoopback(u); err != nil {
+			return nil, err
+		}
+	}
+	execPath := opts.ExecPath
+	if execPath == "" {
+		for _, p := range ChromiumExecPaths {
+			if _, err := os.Stat(p); err == nil {
+				execPath = p
+				break
+			}
+		}
+		if execPath == "" {
+			return nil, fmt.Errorf("chromium: none of %v exists (install with `make browsers`)", ChromiumExecPaths)
+		}
+	}
+	o := []chromedp.ExecAllocatorOption{
+		chromedp.ExecPath(execPath),
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("host-resolver-rules", hostResolverRules),
+		// Quieter, and nothing that touches push: no crash uploads, extensions, default apps,
+		// phishing model downloads or keychain prompts.
+		chromedp.Flag("disable-breakpad", true),
+		chromedp.Flag("disable-extensions", true),
+		chromedp.Flag("disable-default-apps", true),
+		chromedp.Flag("disable-client-side-phishing-detection", true),
+		chromedp.Flag("safebrowsing-disable-auto-update", true),
+		chromedp.Flag("metrics-recording-only", true),
+		chromedp.Flag("password-store", "basic"),
+		chromedp.Flag("use-mock-keychain", true),
+		chromedp.Flag("hide-scrollbars", true),
+		chromedp.Flag("mute-audio", true),
+		chromedp.Flag("gcm-checkin-url", checkin),
+		chromedp.Flag("gcm-registration-url", register),
+		chromedp.Flag("gcm-mcs-endpoint", mcs),
+	}
+	if opts.MCSCertSPKI != "" {
+		// Trusts exactly the MCS server's key, never all certificates. Honoured only together
+		// with --user-data-dir, which launchChromium always sets.
+		o = append(o, chromedp.Flag("ignore-certificate-errors-spki-list", opts.MCSCertSPKI))
+	}
+	if opts.Log != nil {
+		o = append(o, chromedp.CombinedOutput(opts.Log))
+	}
+	return o, nil
+}
+
+func requireLoopback(raw string) error {
+	u, err := url.Parse(raw)
+	if err != nil {
+		return fmt.Errorf("chromium: GCM URL %q: %w", raw, err)
+	}
+	switch u.Hostname() {
+	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	return fmt.Errorf("chromium: GCM URL %q is not loopback; pushspec browsers stay offline", raw)
+}
+
+// chromiumBrowser is one Chromium process (or a remote one) and the chromedp contexts around it.
+type chromiumBrowser struct {
+	opts        LaunchOptions
+	cancelAlloc context.CancelFunc
+	ctx         context.Context // the browser's chromedp context; tabs are its children
+	cancel      context.CancelFunc
+	userDataDir string // "" for a remote browser
+	version     string
+
+	mu       sync.Mutex
+	sessions map[*chromiumSession]struct{}
+	closed   bool
+}
+
+// LaunchChromium starts Chromium (or connects to opts.Remote) and waits until it answers CDP.
+// ctx bounds only the start; the browser lives until Close.
+func LaunchChromium(ctx context.Context, opts LaunchOptions) (Browser, error) {
+	b := &chromiumBrowser{opts: opts, sessions: map[*chromiumSession]struct{}{}}
+	// The browser must outlive ctx (chromedp ties the process to the context of its first Run),
+	// so it hangs off a context of its own and ctx only bounds the wait below.
+	base := context.WithoutCancel(ctx)
+	var allocCtx context.Context
+	if opts.Remote != "" {
+		allocCtx, b.cancelAlloc = remote.NewAllocator(base, opts.Remote)
+	} else {
+		flags, err := chromiumFlags(opts)
+		if err != nil {
+			return nil, err
+		}
+		// A fresh profile per process: a fresh GCM identity (checkin every run), and the SPKI
+		// flag needs an explicit --user-data-dir.
+		dir, err := os.MkdirTemp("", "pushspec-chromium-")
+		if err != nil {
+			return nil, fmt.Errorf("chromium: profile dir: %w", err)
+		}
+		b.userDataDir = dir
+		allocCtx, b.cancelAlloc = chromedp.NewExecAllocator(base, append(flags, chromedp.UserDataDir(dir))...)
+	}
+	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
+
+	type result struct {
+		v   cdpbrowser.GetVersionResult
+		err error
+	}
+	started := make(chan result, 1)
+	go func() {
+		v, err := chromedp.CallBrowser(b.ctx, cdpbrowser.GetVersion, cdp.Empty{})
+		started <- result{v, err}
+	}()
+	select {
+	case r := <-started:
+		if r.err != nil {
+			b.Close()
+			return nil, fmt.Errorf("chromium: start: %w", r.err)
+		}
+		// "HeadlessChrome/156.0.8078.108" → "156.0.8078.108"
+		_, b.version, _ = strings.Cut(r.v.Product, "/")
+	case <-ctx.Done():
+		b.Close()
+		return nil, fmt.Errorf("chromium: start: %w", ctx.Err())
+	}
+	return b, nil
+}
+
+func (b *chromiumBrowser) Kind() Kind      { return Chromium }
+func (b *chromiumBrowser) Version() string { return b.version }
+
+// NewSession opens a new tab in the default browser context: push does not work in Chromium's
+// incognito-like contexts, so sessions share one profile; use a fresh origin per session.
+func (b *chromiumBrowser) NewSession(ctx context.Context) (Session, error) {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil, errors.New("chromium: browser closed")
+	}
+	b.mu.Unlock()
+	tabCtx, cancel := chromedp.NewContext(b.ctx)
+	s := &chromiumSession{b: b, ctx: tabCtx, cancel: cancel, origins: map[string]bool{},
+		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}, changed: make(chan struct{})}
+	// Listen opens the tab; it needs no deadline and returns at once.
+	if err := chromedp.Listen(tabCtx, s.onEvent); err != nil {
+		cancel()
+		return nil, fmt.Errorf("chromium: new tab: %w", err)
+	}
+	cctx, done := s.within(ctx)
+	defer done()
+	// Evidence: the DevTools Background Services recorder (notes §10) and service worker
+	// registrations (for the SW-only path).
+	var errs []error
+	for _, svc := range []backgroundservice.ServiceName{backgroundservice.ServiceNamePushMessaging, backgroundservice.ServiceNameNotifications} {
+		_, err := chromedp.Call(cctx, backgroundservice.SetRecording, backgroundservice.SetRecordingParams{ShouldRecord: true, Service: svc})
+		errs = append(errs, err)
+		_, err = chromedp.Call(cctx, backgroundservice.StartObserving, backgroundservice.StartObservingParams{Service: svc})
+		errs = append(errs, err)
+	}
+	_, err := chromedp.Call(cctx, serviceworker.Enable, cdp.Empty{})
+	errs = append(errs, err)
+	if err := errors.Join(errs...); err != nil {
+		cancel()
+		return nil, fmt.Errorf("chromium: session set-up: %w", err)
+	}
+	b.mu.Lock()
+	b.sessions[s] = struct{}{}
+	b.mu.Unlock()
+	return s, nil
+}
+
+func (b *chromiumBrowser) Close() error {
+	b.mu.Lock()
+	if b.closed {
+		b.mu.Unlock()
+		return nil
+	}
+	b.closed = true
+	sessions := make([]*chromiumSession, 0, len(b.sessions))
+	for s := range b.sessions {
+		sessions = append(sessions, s)
+	}
+	b.mu.Unlock()
+	for _, s := range sessions {
+		s.Close()
+	}
+	if b.cancel != nil {
+		b.cancel()
+	}
+	b.cancelAlloc() // waits for the process to exit
+	if b.userDataDir != "" {
+		return os.RemoveAll(b.userDataDir)
+	}
+	return nil
+}
+
+// chromiumSession is one tab.
+type chromiumSession struct {
+	b      *chromiumBrowser
+	ctx    context.Context // the tab's chromedp context
+	cancel context.CancelFunc
+
+	mu      sync.Mutex
+	origins map[string]bool // origins navigated to; events are filtered by them
+	events  []originEvent
+	regs    map[serviceworker.RegistrationID]*serviceworker.Registration
+	changed chan struct{} // closed and replaced whenever events or regs change
+	closed  bool
+}
+
+type originEvent struct {
+	origin string // without the trailing slash DevTools adds
+	Event
+}
+
+// within derives a context of the tab that also ends with ctx (and carries its deadline), so a
+// caller's timeout bounds one command without closing the tab.
+func (s *chromiumSession) within(ctx context.Context) (context.Context, context.CancelFunc) {
+	c, cancel := context.WithCancel(s.ctx)
+	if d, ok := ctx.Deadline(); ok {
+		var cancelD context.CancelFunc
+		c, cancelD = context.WithDeadline(c, d)
+		prev := cancel
+		cancel = func() { cancelD(); prev() }
+	}
+	stop := context.AfterFunc(ctx, cancel)
+	return c, func() { stop(); cancel() }
+}
+
+// onEvent runs on chromedp's reader goroutine: record and return, no commands.
+func (s *chromiumSession) onEvent(ev any) {
+	switch e := ev.(type) {
+	case *backgroundservice.EventBackgroundServiceEventReceived:
+		bse := e.BackgroundServiceEvent
+		if bse == nil {
+			return
+		}
+		oe := originEvent{origin: strings.TrimSuffix(bse.Origin, "/"), Event: Event{
+			Time: time.Now(), Service: string(bse.Service), Name: bse.EventName, Instance: bse.InstanceID,
+		}}
+		if len(bse.EventMetadata) > 0 {
+			oe.Metadata = map[string]string{}
+			for _, m := range bse.EventMetadata {
+				oe.Metadata[m.Key] = m.Value
+			}
+		}
+		s.mu.Lock()
+		s.events = append(s.events, oe)
+		s.notifyLocked()
+		s.mu.Unlock()
+	case *serviceworker.EventWorkerRegistrationUpdated:
+		s.mu.Lock()
+		for _, r := range e.Registrations {
+			if r.IsDeleted {
+				delete(s.regs, r.RegistrationID)
+			} else {
+				s.regs[r.RegistrationID] = r
+			}
+		}
+		s.notifyLocked()
+		s.mu.Unlock()
+	}
+}
+
+func (s *chromiumSession) notifyLocked() {
+	close(s.changed)
+	s.changed = make(chan struct{})
+}
+
+// await waits until cond (called under s.mu) holds; it errs only when ctx ends.
+func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
+	for {
+		s.mu.Lock()
+		ok, ch := cond(), s.changed
+		s.mu.Unlock()
+		if ok {
+			return nil
+		}
+		select {
+		case <-ctx.Done():
+			return ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+func (s *chromiumSession) GrantNotifications(ctx context.Context, origin string) error {
+	cctx, done := s.within(ctx)
+	defer done()
+	_, err := chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
+		Setting:    cdpbrowser.PermissionSettingGranted,
+		Origin:     strings.TrimSuffix(origin, "/"),
+	})
+	if err != nil {
+		return fmt.Errorf("chromium: grant notifications to %s: %w", origin, err)
+	}
+	return nil
+}
+
+func (s *chromiumSession) Navigate(ctx context.Context, rawURL string) error {
+	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
+		s.mu.Lock()
+		s.origins[u.Scheme+"://"+u.Host] = true
+		s.mu.Unlock()
+	}
+	cctx, done := s.within(ctx)
+	defer done()
+	if err := chromedp.Do(cctx, chromedp.Navigate(rawURL)); err != nil {
+		return fmt.Errorf("chromium: navigate %s: %w", rawURL, err)
+	}
+	return nil
+}
+
+func (s *chromiumSession) Eval(ctx context.Context, expr string) (json.RawMessage, error) {
+	cctx, done := s.within(ctx)
+	defer done()
+	raw, err := chromedp.Run(cctx, chromedp.Evaluate[[]byte](expr, chromedp.EvalAwaitPromise))
+	if err != nil {
+		return nil, fmt.Errorf("chromium: eval: %w", err)
+	}
+	if len(raw) == 0 { // undefined
+		return json.RawMessage("null"), nil
+	}
+	return json.RawMessage(raw), nil
+}
+
+// PushEvents returns the DevTools Background Services events (pushMessaging, notifications) of
+// the origins this session navigated to (all origins before the first navigation).
+func (s *chromiumSession) PushEvents() []Event {
+	s.mu.Lock()
+	defer s.mu.Unlock()
+	var out []Event
+	for _, e := range s.events {
+		if len(s.origins) == 0 || s.origins[e.origin] {
+			out = append(out, e.Event)
+		}
+	}
+	return out
+}
+
+// AwaitPushEvent waits for a recorded event (see PushEvents) that pred accepts and returns it; it
+// errs only when ctx ends.
+func (s *chromiumSession) AwaitPushEvent(ctx context.Context, pred func(Event) bool) (Event, error) {
+	var found Event
+	err := s.await(ctx, func() bool {
+		for _, e := range s.events {
+			if (len(s.origins) == 0 || s.origins[e.origin]) && pred(e.Event) {
+				found = e.Event
+				return true
+			}
+		}
+		return false
+	})
+	return found, err
+}
+
+func (s *chromiumSession) Close() error {
+	s.mu.Lock()
+	if s.closed {
+		s.mu.Unlock()
+		return nil
+	}
+	s.closed = true
+	s.mu.Unlock()
+	s.cancel() // closes the tab
+	s.b.mu.Lock()
+	delete(s.b.sessions, s)
+	s.b.mu.Unlock()
+	return nil
+}
+
+// EventAwaiter is implemented by sessions whose Events can be waited for (Chromium).
+type EventAwaiter interface {
+	AwaitPushEvent(ctx context.Context, pred func(Event) bool) (Event, error)
+}
+
+// PathSWOnly labels results obtained without the push service: the push event was injected into
+// the service worker through DevTools. Such a result says nothing about subscription, push
+// service, encryption, VAPID or decryption, and must never be reported as end to end.
+const PathSWOnly = "sw-only"
+
+// SWOnlyPusher is implemented by sessions that can fire a push event straight into a service
+// worker (Chromium's ServiceWorker.deliverPushMessage, notes §11).
+type SWOnlyPusher interface {
+	// ServiceWorkerRegistrationID waits until a live service worker registration whose scope
+	// starts with scopePrefix (e.g. the origin + "/") exists and returns its id.
+	ServiceWorkerRegistrationID(ctx context.Context, scopePrefix string) (string, error)
+	// DeliverPushMessage fires a push event with data as its text ("" gives event.data ===
+	// null) in the registration's service worker.
+	DeliverPushMessage(ctx context.Context, origin, registrationID, data string) (SWOnlyDelivery, error)
+}
+
+// SWOnlyDelivery records one SW-only push; Path is always PathSWOnly.
+type SWOnlyDelivery struct {
+	Path           string    `json:"path"`
+	Origin         string    `json:"origin"`
+	RegistrationID string    `json:"registrationId"`
+	Data           string    `json:"data"`
+	At             time.Time `json:"at"`
+	Note           string    `json:"note"`
+}
+
+func (s *chromiumSession) ServiceWorkerRegistrationID(ctx context.Context, scopePrefix string) (string, error) {
+	var id string
+	err := s.await(ctx, func() bool {
+		ids := make([]string, 0, len(s.regs))
+		for rid, r := range s.regs {
+			if strings.HasPrefix(r.ScopeURL, scopePrefix) {
+				ids = append(ids, string(rid))
+			}
+		}
+		if len(ids) == 0 {
+			return false
+		}
+		slices.Sort(ids)
+		id = ids[0]
+		return true
+	})
+	if err != nil {
+		return "", fmt.Errorf("chromium: no service worker registration under %s: %w", scopePrefix, err)
+	}
+	return id, nil
+}
+
+func (s *chromiumSession) DeliverPushMessage(ctx context.Context, origin, registrationID, data string) (SWOnlyDelivery, error) {
+	d := SWOnlyDelivery{Path: PathSWOnly, Origin: strings.TrimSuffix(origin, "/"), RegistrationID: registrationID,
+		Data: data, At: time.Now(),
+		Note: "DevTools ServiceWorker.deliverPushMessage: no subscription, push service, encryption, VAPID or decryption involved"}
+	cctx, done := s.within(ctx)
+	defer done()
+	_, err := chromedp.Call(cctx, serviceworker.DeliverPushMessage, serviceworker.DeliverPushMessageParams{
+		Origin: d.Origin, RegistrationID: serviceworker.RegistrationID(registrationID), Data: data,
+	})
+	if err != nil {
+		return d, fmt.Errorf("chromium: deliverPushMessage: %w", err)
+	}
+	return d, nil
+}
+
+// PushWarmer is implemented by browsers whose push client starts lazily (Chromium's GCM client
+// checks in on the first subscribe(), ~2 s). WarmUpPush pays that once per process: it serves a
+// throwaway page with a service worker on 127.0.0.1, subscribes with a throwaway VAPID key and
+// unsubscribes, and returns how long subscribe() took.
+type PushWarmer interface {
+	WarmUpPush(ctx context.Context) (WarmUp, error)
+}
+
+// WarmUp is what WarmUpPush measured.
+type WarmUp struct {
+	Subscribe time.Duration `json:"subscribe"` // the cold subscribe(), page-side performance.now()
+	Endpoint  string        `json:"endpoint"`  // the endpoint Chromium built (its host is compiled in)
+}
+
+const warmPage = `<!doctype html><meta charset="utf-8"><title>pushspec chromium warm-up</title>`
+
+// The worker shows a notification for any push, as Chromium requires of user-visible pushes.
+const warmWorker = `self.addEventListener('push', e => e.waitUntil(self.registration.showNotification('pushspec warm-up')));`
+
+func (b *chromiumBrowser) WarmUpPush(ctx context.Context) (WarmUp, error) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return WarmUp{}, fmt.Errorf("chromium: warm-up page: %w", err)
+	}
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		fmt.Fprint(w, warmPage)
+	})
+	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, warmWorker)
+	})
+	srv := &http.Server{Handler: mux, ReadHeaderTimeout: 10 * time.Second}
+	go srv.Serve(ln)
+	defer srv.Close()
+	origin := "http://" + ln.Addr().String()
+
+	key, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		return WarmUp{}, err
+	}
+	appKey := base64.RawURLEncoding.EncodeToString(key.PublicKey().Bytes())
+
+	sess, err := b.NewSession(ctx)
+	if err != nil {
+		return WarmUp{}, err
+	}
+	defer sess.Close()
+	if err := sess.GrantNotifications(ctx, origin); err != nil {
+		return WarmUp{}, err
+	}
+	if err := sess.Navigate(ctx, origin+"/"); err != nil {
+		return WarmUp{}, err
+	}
+	raw, err := sess.Eval(ctx, `(async () => {
+		const reg = await navigator.serviceWorker.register('/sw.js');
+		await navigator.serviceWorker.ready;
+		const t0 = performance.now();
+		const sub = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: '`+appKey+`'});
+		const ms = performance.now() - t0;
+		const endpoint = sub.endpoint;
+		await sub.unsubscribe();
+		await reg.unregister();
+		return {ms, endpoint};
+	})()`)
+	if err != nil {
+		return WarmUp{}, fmt.Errorf("chromium: warm-up subscribe: %w", err)
+	}
+	var res struct {
+		MS       float64 `json:"ms"`
+		Endpoint string  `json:"endpoint"`
+	}
+	if err := json.Unmarshal(raw, &res); err != nil {
+		return WarmUp{}, fmt.Errorf("chromium: warm-up result %s: %w", raw, err)
+	}
+	return WarmUp{Subscribe: time.Duration(res.MS * float64(time.Millisecond)), Endpoint: res.Endpoint}, nil
+}

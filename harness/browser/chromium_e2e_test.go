@@ -1,0 +1,383 @@
+package browser
+
+// End to end with real Chromium, offline: the core push service + the FCM emulation link, a tiny
+// loopback page whose service worker reports every push back over fetch, and webpush-go (plus the
+// pushspec codec for legacy aesgcm and a corrupted tag) as the sender.
+
+import (
+	"bytes"
+	"context"
+	"encoding/json"
+	"fmt"
+	"io"
+	"net/http"
+	"net/http/httptest"
+	"net/url"
+	"os"
+	"slices"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	webpushgo "github.com/SherClockHolmes/webpush-go"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/fakepushservice/fcm"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+const e2eWorker = `
+self.addEventListener('push', e => {
+  const data = e.data ? e.data.text() : null;
+  e.waitUntil((async () => {
+    await self.registration.showNotification(data === null ? '(no payload)' : data, {tag: 'pushspec-e2e'});
+    await fetch('/report', {method: 'POST', body: JSON.stringify({data})});
+  })());
+});`
+
+// swReport is what the service worker posted for one push event.
+type swReport struct {
+	Data *string   `json:"data"`
+	At   time.Time `json:"-"`
+}
+
+// lockedBuffer collects Chromium's output for a failure message.
+type lockedBuffer struct {
+	mu sync.Mutex
+	b  bytes.Buffer
+}
+
+func (l *lockedBuffer) Write(p []byte) (int, error) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.Write(p)
+}
+
+func (l *lockedBuffer) String() string {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.b.String()
+}
+
+func chromiumAvailable(t *testing.T) {
+	t.Helper()
+	if testing.Short() {
+		t.Skip("needs Chromium; -short given")
+	}
+	for _, p := range ChromiumExecPaths {
+		if _, err := os.Stat(p); err == nil {
+			return
+		}
+	}
+	t.Skipf("needs Chromium at one of %v (make browsers)", ChromiumExecPaths)
+}
+
+func TestChromiumEndToEnd(t *testing.T) {
+	chromiumAvailable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+
+	svc, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: func(string, ...any) {}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer svc.Close()
+	link, err := fcm.Attach(svc, fcm.Options{})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer link.Close()
+
+	reports := make(chan swReport, 256)
+	mux := http.NewServeMux()
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+		fmt.Fprint(w, `<!doctype html><meta charset="utf-8"><title>pushspec e2e</title>`)
+	})
+	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, r *http.Request) {
+		w.Header().Set("Content-Type", "text/javascript")
+		fmt.Fprint(w, e2eWorker)
+	})
+	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
+		var rep swReport
+		if err := json.NewDecoder(r.Body).Decode(&rep); err != nil {
+			http.Error(w, err.Error(), 400)
+			return
+		}
+		rep.At = time.Now()
+		reports <- rep
+	})
+	site := httptest.NewServer(mux)
+	defer site.Close()
+	origin := site.URL
+
+	out := &lockedBuffer{}
+	t0 := time.Now()
+	b, err := LaunchChromium(ctx, LaunchOptions{
+		GCMCheckinURL: link.CheckinURL(), GCMRegistrationURL: link.RegistrationURL(),
+		MCSEndpoint: link.Endpoint(), MCSCertSPKI: link.SPKIHash(), Log: out,
+	})
+	if err != nil {
+		t.Fatal(err)
+	}
+	profile := b.(*chromiumBrowser).userDataDir
+	defer func() {
+		if err := b.Close(); err != nil {
+			t.Error(err)
+		}
+		if _, err := os.Stat(profile); !os.IsNotExist(err) {
+			t.Errorf("profile dir %s left behind (%v)", profile, err)
+		}
+	}()
+	t.Logf("chromium %s launched in %v", b.Version(), time.Since(t0).Round(time.Millisecond))
+	defer func() {
+		if t.Failed() {
+			t.Logf("chromium output (tail):\n%s", tail(out.String(), 3000))
+			for _, ua := range link.UAs() {
+				for _, f := range link.FrameLog(ua) {
+					t.Logf("fcm %s: %+v", ua, f)
+				}
+			}
+		}
+	}()
+
+	warm, err := b.(PushWarmer).WarmUpPush(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Logf("cold subscribe (GCM checkin + register3): %v, endpoint %s", warm.Subscribe.Round(time.Millisecond), warm.Endpoint)
+
+	sess, err := b.NewSession(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer sess.Close()
+	if err := sess.GrantNotifications(ctx, origin); err != nil {
+		t.Fatal(err)
+	}
+	if err := sess.Navigate(ctx, origin+"/"); err != nil {
+		t.Fatal(err)
+	}
+	vapid, err := webpush.NewVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	appKey := webpush.Base64URL(vapid.Public())
+	raw, err := sess.Eval(ctx, `(async () => {
+		const reg = await navigator.serviceWorker.register('/sw.js');
+		await navigator.serviceWorker.ready;
+		const t0 = performance.now();
+		const sub = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: '`+appKey+`'});
+		return {ms: performance.now() - t0, sub: sub.toJSON()};
+	})()`)
+	if err != nil {
+		t.Fatal(err)
+	}
+	var got struct {
+		MS  float64 `json:"ms"`
+		Sub struct {
+			Endpoint       string            `json:"endpoint"`
+			ExpirationTime *float64          `json:"expirationTime"`
+			Keys           map[string]string `json:"keys"`
+		} `json:"sub"`
+	}
+	if err := json.Unmarshal(raw, &got); err != nil {
+		t.Fatalf("%s: %v", raw, err)
+	}
+	t.Logf("warm subscribe: %.1f ms", got.MS)
+
+	// Subscription shape (notes §7): compiled-in FCM host + /fcm/send/<register3 token>.
+	ep, err := url.Parse(got.Sub.Endpoint)
+	if err != nil || ep.Scheme != "https" || !strings.HasPrefix(ep.Path, "/fcm/send/") ||
+		len(got.Sub.Keys["p256dh"]) != 87 || len(got.Sub.Keys["auth"]) != 22 || got.Sub.ExpirationTime != nil {
+		t.Fatalf("subscription shape: %s", raw)
+	}
+	token := strings.TrimPrefix(ep.Path, "/fcm/send/")
+	if reg, ok := link.Registration(token); !ok || reg.Sender != appKey {
+		t.Fatalf("register3 for token %s: %+v %v (sender must be the applicationServerKey)", token, reg, ok)
+	}
+	// Chromium never contacts its endpoint host; the harness keeps the path, swaps scheme and host.
+	mapped := svc.URL() + ep.Path
+	p256dh, _ := webpush.DecodeBase64(got.Sub.Keys["p256dh"])
+	auth, _ := webpush.DecodeBase64(got.Sub.Keys["auth"])
+	codecSub := webpush.Subscription{Endpoint: mapped, P256dh: p256dh, Auth: auth}
+	goSub := &webpushgo.Subscription{Endpoint: mapped, Keys: webpushgo.Keys{P256dh: got.Sub.Keys["p256dh"], Auth: got.Sub.Keys["auth"]}}
+	goOpts := &webpushgo.Options{Subscriber: "mailto:pushspec@example.com", TTL: 60,
+		VAPIDPublicKey: appKey, VAPIDPrivateKey: webpush.Base64URL(vapid.PrivateBytes())}
+	ev := sess.(Events)
+	aw := sess.(EventAwaiter)
+
+	sendGo := func(t *testing.T, msg string) (time.Time, string) {
+		t.Helper()
+		start := time.Now()
+		resp, err := webpushgo.SendNotificationWithContext(ctx, []byte(msg), goSub, goOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			body, _ := io.ReadAll(resp.Body)
+			t.Fatalf("push: %s %s", resp.Status, body)
+		}
+		return start, messageID(resp)
+	}
+	sendRaw := func(t *testing.T, body []byte, hdr http.Header) string {
+		t.Helper()
+		req, _ := http.NewRequestWithContext(ctx, "POST", mapped, bytes.NewReader(body))
+		req.Header = hdr
+		req.Header.Set("TTL", "60")
+		authz, err := vapid.Authorization(svc.URL(), "mailto:pushspec@example.com", time.Now().Add(time.Hour), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		req.Header.Set("Authorization", authz)
+		resp, err := http.DefaultClient.Do(req)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer resp.Body.Close()
+		if resp.StatusCode != http.StatusCreated {
+			b, _ := io.ReadAll(resp.Body)
+			t.Fatalf("push: %s %s", resp.Status, b)
+		}
+		return messageID(resp)
+	}
+	awaitReport := func(t *testing.T) swReport {
+		t.Helper()
+		select {
+		case r := <-reports:
+			return r
+		case <-time.After(15 * time.Second):
+			t.Fatal("no service worker report within 15 s")
+		case <-ctx.Done():
+			t.Fatal(ctx.Err())
+		}
+		return swReport{}
+	}
+	awaitAck := func(t *testing.T, msgID string) {
+		t.Helper()
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		code, err := svc.AwaitAck(actx, msgID)
+		if err != nil || code != fakepushservice.AckDelivered {
+			t.Fatalf("ack of %s: %v %v", msgID, code, err)
+		}
+	}
+	awaitEvent := func(t *testing.T, name, instance string) Event {
+		t.Helper()
+		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
+		defer cancel()
+		e, err := aw.AwaitPushEvent(actx, func(e Event) bool {
+			return e.Name == name && (instance == "" || e.Instance == instance)
+		})
+		if err != nil {
+			t.Fatalf("DevTools event %q (%s): %v; have %+v", name, instance, err, ev.PushEvents())
+		}
+		return e
+	}
+
+	t.Run("aes128gcm hello is decrypted, shown and acked", func(t *testing.T) {
+		_, id := sendGo(t, "hello")
+		if r := awaitReport(t); r.Data == nil || *r.Data != "hello" {
+			t.Fatalf("report %+v", r)
+		}
+		awaitAck(t, id)
+		recv := awaitEvent(t, "Push message received", id)
+		if recv.Metadata["Success"] != "Yes" || recv.Metadata["Was Encrypted"] != "Yes" {
+			t.Errorf("received: %+v", recv)
+		}
+		awaitEvent(t, "Notification displayed", "")
+		shown, err := sess.Eval(ctx, `navigator.serviceWorker.ready.then(r => r.getNotifications()).then(ns => ns.map(n => n.title))`)
+		if err != nil || !strings.Contains(string(shown), `"hello"`) {
+			t.Errorf("getNotifications: %s %v", shown, err)
+		}
+	})
+
+	t.Run("no payload gives event.data null", func(t *testing.T) {
+		id := sendRaw(t, nil, http.Header{})
+		if r := awaitReport(t); r.Data != nil {
+			t.Fatalf("report %+v, want data null", r)
+		}
+		awaitAck(t, id)
+	})
+
+	t.Run("legacy aesgcm is delivered", func(t *testing.T) {
+		body, encryption, cryptoKey, err := webpush.EncryptAESGCM(codecSub, []byte("legacy"), nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := sendRaw(t, body, http.Header{"Content-Encoding": {"aesgcm"}, "Encryption": {encryption}, "Crypto-Key": {cryptoKey}})
+		if r := awaitReport(t); r.Data == nil || *r.Data != "legacy" {
+			t.Fatalf("report %+v", r)
+		}
+		awaitAck(t, id)
+	})
+
+	t.Run("corrupted tag is refused with DevTools evidence", func(t *testing.T) {
+		body, err := webpush.Encrypt(codecSub, []byte("corrupted"), &webpush.Options{FlipTag: true})
+		if err != nil {
+			t.Fatal(err)
+		}
+		id := sendRaw(t, body, http.Header{"Content-Encoding": {"aes128gcm"}})
+		recv := awaitEvent(t, "Push message received", id)
+		if recv.Metadata["Success"] != "No" || !strings.Contains(recv.Metadata["Error Reason"], "decryption failed") {
+			t.Errorf("received: %+v", recv)
+		}
+		// Sentinel: a good message sent afterwards is the next thing the worker reports.
+		sendGo(t, "sentinel")
+		if r := awaitReport(t); r.Data == nil || *r.Data != "sentinel" {
+			t.Fatalf("report after the corrupted message: %+v, want the sentinel", r)
+		}
+	})
+
+	t.Run("SW-only deliverPushMessage is labelled sw-only", func(t *testing.T) {
+		p := sess.(SWOnlyPusher)
+		rid, err := p.ServiceWorkerRegistrationID(ctx, origin+"/")
+		if err != nil {
+			t.Fatal(err)
+		}
+		d, err := p.DeliverPushMessage(ctx, origin, rid, "via devtools")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if d.Path != PathSWOnly {
+			t.Errorf("path %q", d.Path)
+		}
+		if r := awaitReport(t); r.Data == nil || *r.Data != "via devtools" {
+			t.Fatalf("report %+v", r)
+		}
+	})
+
+	t.Run("latency of 50 pushes", func(t *testing.T) {
+		var lat []time.Duration
+		for i := range 50 {
+			msg := fmt.Sprintf("n%d", i)
+			start, _ := sendGo(t, msg)
+			r := awaitReport(t)
+			if r.Data == nil || *r.Data != msg {
+				t.Fatalf("push %d: report %+v", i, r)
+			}
+			lat = append(lat, r.At.Sub(start))
+		}
+		slices.Sort(lat)
+		t.Logf("POST → SW report over %d pushes: median %v, p90 %v, worst %v", len(lat),
+			lat[len(lat)/2].Round(100*time.Microsecond), lat[len(lat)*9/10].Round(100*time.Microsecond), lat[len(lat)-1].Round(100*time.Microsecond))
+	})
+
+	if u := svc.Unhandled(); len(u) > 0 {
+		t.Errorf("requests to unhandled routes: %v", u)
+	}
+}
+
+// messageID is the last path segment of the Location header (the message resource).
+func messageID(resp *http.Response) string {
+	loc := resp.Header.Get("Location")
+	return loc[strings.LastIndex(loc, "/")+1:]
+}
+
+func tail(s string, n int) string {
+	if len(s) > n {
+		return s[len(s)-n:]
+	}
+	return s
+}
