@@ -246,7 +246,6 @@ var profiles = map[string]*Profile{
 			CondExpired:         {Status: 410, Message: "push subscription has unsubscribed or expired."},
 			CondUnsubscribed:    {Status: 410, Message: "push subscription has unsubscribed or expired."},
 			CondVAPIDAbsent:     {Status: 400, Message: fcmUnauthorizedHTML},
-			CondVAPIDScheme:     {Status: 400, Message: fcmUnauthorizedHTML},
 			CondVAPIDMissingTK:  {Status: 400, Message: fcmUnauthorizedHTML},
 			CondVAPIDMalformed:  {Status: 403, Message: "invalid JWT provided"},
 			CondVAPIDSignature:  {Status: 403, Message: "invalid JWT provided"},

@@ -464,9 +464,36 @@ func (s *Server) analyze(p *pushReq) {
 
 	// VAPID, body structure, decryption (crypto.go).
 	s.checkCrypto(p)
+	if p.prof.Name == "compat" {
+		compatScheme(p)
+	}
 
 	p.rec.Conditions = p.condList
 	p.rec.TTL, p.rec.Urgency, p.rec.Topic = p.ttl, p.urgency, p.topic
+}
+
+// compatScheme applies web-push-testing's scheme rule: aes128gcm needs an Authorization starting
+// with lowercase "vapid", aesgcm needs "WebPush <jwt>" (push-services.md §5, check 5).
+func compatScheme(p *pushReq) {
+	auth := p.r.Header.Get("Authorization")
+	if auth == "" || p.sub == nil || p.sub.sub.AppServerKey == nil {
+		return
+	}
+	ok := strings.HasPrefix(auth, "vapid")
+	if p.encoding == "aesgcm" {
+		ok = strings.HasPrefix(auth, "WebPush ")
+	}
+	if ok {
+		delete(p.conds, CondVAPIDScheme)
+		for i, c := range p.condList {
+			if c == CondVAPIDScheme {
+				p.condList = append(p.condList[:i], p.condList[i+1:]...)
+				break
+			}
+		}
+	} else {
+		p.add(CondVAPIDScheme, "Invalid Authorization header sent")
+	}
 }
 
 func errText(err error) string {
