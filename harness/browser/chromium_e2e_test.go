@@ -348,6 +348,39 @@ func TestChromiumEndToEnd(t *testing.T) {
 		}
 	})
 
+	t.Run("register3 error rejects subscribe with AbortError", func(t *testing.T) {
+		// A second origin (localhost instead of 127.0.0.1) for a subscription of its own.
+		other := strings.Replace(origin, "127.0.0.1", "localhost", 1)
+		s2, err := b.NewSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s2.Close()
+		if err := s2.GrantNotifications(ctx, other); err != nil {
+			t.Fatal(err)
+		}
+		if err := s2.Navigate(ctx, other+"/"); err != nil {
+			t.Fatal(err)
+		}
+		link.SetRegisterError("INVALID_SENDER")
+		defer link.SetRegisterError("")
+		res, err := s2.Eval(ctx, `(async () => {
+			const reg = await navigator.serviceWorker.register('/sw.js');
+			await navigator.serviceWorker.ready;
+			try {
+				await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: '`+appKey+`'});
+				return {ok: true};
+			} catch (e) { return {name: e.name, message: e.message}; }
+		})()`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !strings.Contains(string(res), `"AbortError"`) {
+			t.Errorf("subscribe with register3 Error=INVALID_SENDER: %s, want AbortError", res)
+		}
+		t.Logf("register3 Error=INVALID_SENDER → %s", res)
+	})
+
 	t.Run("latency of 50 pushes", func(t *testing.T) {
 		var lat []time.Duration
 		for i := range 50 {
