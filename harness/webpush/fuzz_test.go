@@ -1,0 +1,106 @@
+package webpush
+
+import (
+	"errors"
+	"net/http"
+	"regexp"
+	"testing"
+	"time"
+)
+
+// The fuzz targets check that no input panics and that every failure is a *Error naming a rule.
+// Seeds live in testdata/fuzz/<FuzzName>/ (the vectors and edge cases); plain `go test` runs them.
+
+func requireRuleError(t *testing.T, err error) {
+	t.Helper()
+	var e *Error
+	if err != nil && (!errors.As(err, &e) || e.Rule == "" || e.Reason == "") {
+		t.Fatalf("error %v (%T) is not a *webpush.Error with a rule and a reason", err, err)
+	}
+}
+
+func FuzzDecrypt(f *testing.F) {
+	ua, _, _ := AppendixAKeys()
+	f.Fuzz(func(t *testing.T, body []byte) {
+		m, err := DecryptMessage(ua, body)
+		requireRuleError(t, err)
+		if err == nil && (m.Records < 1 || len(m.Plaintext) > len(body)) {
+			t.Fatalf("accepted with %d records and %d plaintext octets from %d", m.Records, len(m.Plaintext), len(body))
+		}
+	})
+}
+
+func FuzzParseContentHeader(f *testing.F) {
+	f.Fuzz(func(t *testing.T, body []byte) {
+		h, err := ParseContentHeader(body)
+		requireRuleError(t, err)
+		if err == nil && (h.Len != FixedHeaderLen+len(h.KeyID) || h.Len > len(body) || h.RS < MinRS || len(h.Salt) != SaltLen) {
+			t.Fatalf("inconsistent header %+v for %d octets", h, len(body))
+		}
+	})
+}
+
+var digits = regexp.MustCompile(`^[0-9]+$`)
+
+func FuzzParseTTL(f *testing.F) {
+	f.Fuzz(func(t *testing.T, value string) {
+		ttl, err := ParseTTL(http.Header{"Ttl": {value}})
+		requireRuleError(t, err)
+		if (err == nil) != digits.MatchString(value) {
+			t.Fatalf("ParseTTL(%q) = %d, %v: acceptance must match 1*DIGIT", value, ttl, err)
+		}
+		if err == nil && (ttl < 0 || ttl > MaxTTL) {
+			t.Fatalf("ParseTTL(%q) = %d, outside 0..2^31", value, ttl)
+		}
+	})
+}
+
+func FuzzParseUrgency(f *testing.F) {
+	f.Fuzz(func(t *testing.T, value string) {
+		u, err := ParseUrgency(http.Header{"Urgency": {value}})
+		requireRuleError(t, err)
+		if err == nil && u != "very-low" && u != "low" && u != "normal" && u != "high" {
+			t.Fatalf("ParseUrgency(%q) = %q", value, u)
+		}
+	})
+}
+
+var topicSyntax = regexp.MustCompile(`^[A-Za-z0-9_-]{1,32}$`)
+
+func FuzzParseTopic(f *testing.F) {
+	f.Fuzz(func(t *testing.T, value string) {
+		topic, err := ParseTopic(http.Header{"Topic": {value}})
+		requireRuleError(t, err)
+		if (err == nil) != topicSyntax.MatchString(value) || (err == nil && topic != value) {
+			t.Fatalf("ParseTopic(%q) = %q, %v: acceptance must match %s", value, topic, err, topicSyntax)
+		}
+	})
+}
+
+func FuzzParseVAPID(f *testing.F) {
+	now := time.Date(2016, 1, 23, 4, 0, 0, 0, time.UTC)
+	f.Fuzz(func(t *testing.T, authorization, cryptoKey string) {
+		v, err := ParseVAPID(authorization, cryptoKey)
+		requireRuleError(t, err)
+		if err != nil {
+			return
+		}
+		for _, p := range v.Verify(VerifyOptions{Audience: "https://push.example.net", Now: now}) {
+			if p.Rule == "" || p.Reason == "" || (p.Level != LevelMust && p.Level != LevelShould) {
+				t.Fatalf("malformed problem %+v", p)
+			}
+		}
+		NewVerifyCache(1).Verify(v, VerifyOptions{Now: now})
+	})
+}
+
+func FuzzDecryptAESGCM(f *testing.F) {
+	ua, _, _ := AppendixAKeys()
+	f.Fuzz(func(t *testing.T, body []byte, encryption, cryptoKey string) {
+		plain, err := DecryptAESGCM(ua, body, encryption, cryptoKey)
+		requireRuleError(t, err)
+		if err == nil && len(plain) > len(body) {
+			t.Fatalf("%d plaintext octets from a %d-octet body", len(plain), len(body))
+		}
+	})
+}
