@@ -92,7 +92,7 @@ type Server struct {
 	seenSalt       map[[32]byte]bool
 	seenKey        map[[32]byte]bool
 	vcache         *webpush.VerifyCache
-	vuaCount       int
+	counter        int
 
 	wg        sync.WaitGroup // connection goroutines
 	listeners []*http.Server

@@ -79,6 +79,7 @@ type DeliveryRecord struct {
 	At      time.Time `json:"at"`
 	Err     string    `json:"error,omitempty"` // Deliver's error; the message stays stored
 	Urgency string    `json:"urgency"`         // the stored urgency (never forwarded)
+	Conn    int       `json:"conn"`            // connection number (unique per Server)
 }
 
 // AckRecord is one acknowledgement from a user agent.
@@ -301,8 +302,8 @@ func (s *Server) Connect(ua string, conn UAConn, opts ConnectOptions) (disconnec
 	if old := s.conns[ua]; old != nil {
 		s.closeConnLocked(old, "replaced by a newer connection")
 	}
-	s.vuaCount++
-	c.id = s.vuaCount
+	s.counter++
+	c.id = s.counter
 	s.conns[ua] = c
 	s.addEventLocked(Event{Kind: "connect", UA: ua, Detail: fmt.Sprintf("connection %d, min urgency %q", c.id, opts.MinUrgency)})
 	s.notifyLocked()
@@ -408,7 +409,7 @@ func (s *Server) connLoop(c *connState) {
 			Body: next.body, ContentEncoding: next.encoding, Encryption: next.encr, CryptoKey: next.cryptKey,
 			Attempt: next.attempts,
 		}
-		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency}
+		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
 		s.mu.Unlock()
 
 		dctx, cancel := context.WithTimeout(c.ctx, DeliverTimeout)

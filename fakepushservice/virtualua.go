@@ -86,8 +86,8 @@ type Received struct {
 func (s *Server) NewVirtualUA(opts VirtualUAOptions) *VirtualUA {
 	s.init()
 	s.mu.Lock()
-	s.vuaCount++
-	n := s.vuaCount
+	s.counter++
+	n := s.counter
 	s.mu.Unlock()
 	name := opts.Name
 	if name == "" {
