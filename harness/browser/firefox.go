@@ -1,0 +1,350 @@
+package browser
+
+import (
+	"context"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"io"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"strings"
+	"sync"
+
+	"github.com/mxschmitt/playwright-go"
+)
+
+// Firefox ESR is driven through playwright-go over WebDriver BiDi (the "moz-firefox" channel),
+// never Juggler: the system firefox-esr is used as is. Facts: notes/firefox-autopush.md §1.2, §12.
+
+// DefaultFirefoxPath is the Firefox binary used when LaunchOptions.ExecPath is "".
+const DefaultFirefoxPath = "/usr/bin/firefox-esr"
+
+func init() { registerLauncher(Firefox, launchFirefox) }
+
+// FirefoxNoNetworkPrefs keep Firefox off the network (notes/firefox-autopush.md §2.3). They need
+// MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the environment, or ESR ignores services.settings.server.
+var FirefoxNoNetworkPrefs = map[string]any{
+	"services.settings.server":                        "data:,#remote-settings-dummy/v1",
+	"network.proxy.type":                              0,
+	"network.captive-portal-service.enabled":          false,
+	"network.connectivity-service.enabled":            false,
+	"network.prefetch-next":                           false,
+	"network.predictor.enabled":                       false,
+	"network.dns.disablePrefetch":                     true,
+	"network.http.speculative-parallel-limit":         0,
+	"app.update.auto":                                 false,
+	"app.update.disabledForTesting":                   true,
+	"app.normandy.enabled":                            false,
+	"app.normandy.api_url":                            "",
+	"browser.safebrowsing.malware.enabled":            false,
+	"browser.safebrowsing.phishing.enabled":           false,
+	"browser.safebrowsing.downloads.enabled":          false,
+	"browser.safebrowsing.blockedURIs.enabled":        false,
+	"browser.safebrowsing.update.enabled":             false,
+	"browser.safebrowsing.provider.mozilla.updateURL": "",
+	"toolkit.telemetry.enabled":                       false,
+	"toolkit.telemetry.server":                        "",
+	"datareporting.policy.dataSubmissionEnabled":      false,
+	"datareporting.healthreport.uploadEnabled":        false,
+	"browser.ping-centre.telemetry":                   false,
+	"extensions.update.enabled":                       false,
+	"extensions.getAddons.cache.enabled":              false,
+	"extensions.systemAddon.update.enabled":           false,
+	"browser.search.update":                           false,
+	"browser.region.network.url":                      "",
+	"identity.fxaccounts.enabled":                     false,
+	"browser.shell.checkDefaultBrowser":               false,
+	"browser.newtabpage.enabled":                      false,
+	"browser.aboutwelcome.enabled":                    false,
+	"browser.startup.page":                            0,
+	"browser.startup.homepage_override.mstone":        "ignore",
+}
+
+// FirefoxPushPrefs returns the prefs that make Firefox's push client talk to autopushURL
+// (notes/firefox-autopush.md §2.1, §2.2).
+func FirefoxPushPrefs(autopushURL string) map[string]any {
+	return map[string]any{
+		"dom.push.enabled":   true,
+		"dom.push.serverURL": autopushURL,
+		// Without it a ws:// server URL selects no backend: subscribe() rejects with AbortError.
+		"dom.push.testing.allowInsecureServerURL": true,
+		// The remote agent turns push off unless this has a user value.
+		"dom.push.connection.enabled": true,
+		// Headless without a D-Bus notification daemon, system alerts fail every
+		// showNotification(); Firefox's own alerts work headless.
+		"alerts.useSystemBackend": false,
+		// Reconnect 500 ms after a drop instead of 5 s.
+		"dom.push.retryBaseInterval":         500,
+		"dom.serviceWorkers.enabled":         true,
+		"dom.serviceWorkers.testing.enabled": true,
+		// PushService decisions and every frame on stdout (evidence when a spec fails).
+		"dom.push.loglevel":               "All",
+		"devtools.console.stdout.chrome":  true,
+		"devtools.console.stdout.content": true,
+		"browser.dom.window.dump.enabled": true,
+	}
+}
+
+// FirefoxPrefs is every pref pushspec gives Firefox: no-network plus push.
+func FirefoxPrefs(autopushURL string) map[string]any {
+	out := map[string]any{}
+	for k, v := range FirefoxNoNetworkPrefs {
+		out[k] = v
+	}
+	for k, v := range FirefoxPushPrefs(autopushURL) {
+		out[k] = v
+	}
+	return out
+}
+
+// FirefoxEnv is the browser's environment: playwright-go's Env replaces the whole environment,
+// so it starts from os.Environ().
+func FirefoxEnv() map[string]string {
+	env := map[string]string{}
+	for _, kv := range os.Environ() {
+		if k, v, ok := strings.Cut(kv, "="); ok {
+			env[k] = v
+		}
+	}
+	// ESR honours services.settings.server only with this set (notes §2.3).
+	env["MOZ_REMOTE_SETTINGS_DEVTOOLS"] = "1"
+	env["MOZ_CRASHREPORTER_DISABLE"] = "1"
+	return env
+}
+
+// DriverDirectory is the Playwright driver directory: PLAYWRIGHT_DRIVER_PATH, else
+// <module root>/.cache/playwright-driver (what `make deps` builds).
+func DriverDirectory() (string, error) {
+	if d := os.Getenv("PLAYWRIGHT_DRIVER_PATH"); d != "" {
+		return d, nil
+	}
+	root, err := moduleRoot()
+	if err != nil {
+		return "", err
+	}
+	return filepath.Join(root, ".cache", "playwright-driver"), nil
+}
+
+// moduleRoot walks up from the working directory to the directory holding go.mod.
+func moduleRoot() (string, error) {
+	dir, err := os.Getwd()
+	if err != nil {
+		return "", err
+	}
+	for {
+		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
+			return dir, nil
+		}
+		parent := filepath.Dir(dir)
+		if parent == dir {
+			return "", errors.New("browser: no go.mod above the working directory; set PLAYWRIGHT_DRIVER_PATH")
+		}
+		dir = parent
+	}
+}
+
+var (
+	driverMu    sync.Mutex
+	driverReady string // the directory prepared by prepareDriver
+)
+
+// prepareDriver checks the driver is present and lets playwright-go patch it, without ever
+// downloading anything.
+func prepareDriver() (string, error) {
+	driverMu.Lock()
+	defer driverMu.Unlock()
+	if driverReady != "" {
+		return driverReady, nil
+	}
+	dir, err := DriverDirectory()
+	if err != nil {
+		return "", err
+	}
+	// playwright.Install downloads the driver when cli.js is missing: refuse before calling it.
+	if _, err := os.Stat(filepath.Join(dir, "package", "cli.js")); err != nil {
+		return "", fmt.Errorf("browser: the Playwright driver is missing (%v): run make deps", err)
+	}
+	// playwright-go runs PLAYWRIGHT_NODEJS_PATH, else <driver>/node; fall back to the node on
+	// PATH when neither is set. Environment is the only way to tell playwright-go.
+	if os.Getenv("PLAYWRIGHT_NODEJS_PATH") == "" {
+		if _, err := os.Stat(filepath.Join(dir, "node")); err != nil {
+			node, err := exec.LookPath("node")
+			if err != nil {
+				return "", errors.New("browser: node not found (PLAYWRIGHT_NODEJS_PATH unset, no node on PATH): run make deps")
+			}
+			os.Setenv("PLAYWRIGHT_NODEJS_PATH", node)
+		}
+	}
+	err = playwright.Install(&playwright.RunOptions{
+		SkipInstallBrowsers: true,
+		DriverDirectory:     dir,
+		Verbose:             false,
+		Stdout:              io.Discard,
+	})
+	if err != nil {
+		return "", fmt.Errorf("browser: preparing the Playwright driver in %s: %w (run make deps)", dir, err)
+	}
+	driverReady = dir
+	return dir, nil
+}
+
+// firefoxBrowser is one Firefox process (or a remote one) and its playwright driver.
+type firefoxBrowser struct {
+	pw      *playwright.Playwright
+	b       playwright.Browser
+	version string
+
+	mu       sync.Mutex
+	sessions map[*firefoxSession]bool
+	closed   bool
+}
+
+func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
+	dir, err := prepareDriver()
+	if err != nil {
+		return nil, err
+	}
+	ro := &playwright.RunOptions{DriverDirectory: dir, Verbose: false, Stdout: io.Discard}
+	if o.Log != nil {
+		ro.Stderr = o.Log
+	}
+	pw, err := call(ctx, "browser: starting the Playwright driver", func() (*playwright.Playwright, error) {
+		return playwright.Run(ro)
+	})
+	if err != nil {
+		return nil, err
+	}
+	var b playwright.Browser
+	if o.Remote != "" {
+		// A Playwright server launched the browser with its own prefs: it must have been given
+		// FirefoxPrefs(AutopushURL) and FirefoxEnv().
+		b, err = call(ctx, "browser: connecting to Firefox at "+o.Remote, func() (playwright.Browser, error) {
+			return pw.Firefox.Connect(o.Remote, playwright.BrowserTypeConnectOptions{Timeout: playwright.Float(timeoutMS(ctx))})
+		})
+	} else {
+		if o.AutopushURL == "" {
+			pw.Stop()
+			return nil, errors.New("browser: Firefox needs LaunchOptions.AutopushURL (the push server must be up before launch)")
+		}
+		exe := o.ExecPath
+		if exe == "" {
+			exe = DefaultFirefoxPath
+		}
+		b, err = call(ctx, "browser: launching "+exe, func() (playwright.Browser, error) {
+			return pw.Firefox.Launch(playwright.BrowserTypeLaunchOptions{
+				Channel:          playwright.String("moz-firefox"),
+				ExecutablePath:   playwright.String(exe),
+				Headless:         playwright.Bool(true),
+				FirefoxUserPrefs: FirefoxPrefs(o.AutopushURL),
+				Env:              FirefoxEnv(),
+				Timeout:          playwright.Float(timeoutMS(ctx)),
+			})
+		})
+	}
+	if err != nil {
+		pw.Stop()
+		return nil, err
+	}
+	return &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}}, nil
+}
+
+func (f *firefoxBrowser) Kind() Kind      { return Firefox }
+func (f *firefoxBrowser) Version() string { return f.version }
+
+// NewSession opens a new browser context (a Firefox user context: its own permissions and push
+// records) with one page. Closing a context makes Firefox unregister its subscriptions.
+func (f *firefoxBrowser) NewSession(ctx context.Context) (Session, error) {
+	bc, err := call(ctx, "browser: new Firefox context", func() (playwright.BrowserContext, error) {
+		return f.b.NewContext()
+	})
+	if err != nil {
+		return nil, err
+	}
+	page, err := call(ctx, "browser: new Firefox page", func() (playwright.Page, error) { return bc.NewPage() })
+	if err != nil {
+		bc.Close()
+		return nil, err
+	}
+	s := &firefoxSession{browser: f, bc: bc, page: page}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		bc.Close()
+		return nil, errors.New("browser: Firefox closed")
+	}
+	f.sessions[s] = true
+	return s, nil
+}
+
+func (f *firefoxBrowser) Close() error {
+	f.mu.Lock()
+	if f.closed {
+		f.mu.Unlock()
+		return nil
+	}
+	f.closed = true
+	f.mu.Unlock()
+	err := f.b.Close()
+	if serr := f.pw.Stop(); err == nil {
+		err = serr
+	}
+	return err
+}
+
+type firefoxSession struct {
+	browser *firefoxBrowser
+	bc      playwright.BrowserContext
+	page    playwright.Page
+	once    sync.Once
+}
+
+// GrantNotifications grants "notifications" to origin in this context (BiDi
+// permissions.setPermission). The origin is always passed: without it Playwright grants only to
+// the origins of frames open at that moment.
+func (s *firefoxSession) GrantNotifications(ctx context.Context, origin string) error {
+	_, err := call(ctx, "browser: granting notifications to "+origin, func() (struct{}, error) {
+		return struct{}{}, s.bc.GrantPermissions([]string{"notifications"}, playwright.BrowserContextGrantPermissionsOptions{Origin: playwright.String(origin)})
+	})
+	return err
+}
+
+func (s *firefoxSession) Navigate(ctx context.Context, url string) error {
+	_, err := call(ctx, "browser: navigating to "+url, func() (playwright.Response, error) {
+		return s.page.Goto(url, playwright.PageGotoOptions{WaitUntil: playwright.WaitUntilStateLoad, Timeout: playwright.Float(timeoutMS(ctx))})
+	})
+	return err
+}
+
+func (s *firefoxSession) Eval(ctx context.Context, expr string) (json.RawMessage, error) {
+	v, err := call(ctx, "browser: evaluating "+shorten(expr, 80), func() (any, error) { return s.page.Evaluate(expr) })
+	if err != nil {
+		return nil, err
+	}
+	out, err := json.Marshal(v)
+	if err != nil {
+		return nil, fmt.Errorf("browser: encoding the value of %s: %w", shorten(expr, 80), err)
+	}
+	return out, nil
+}
+
+func shorten(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+// Close closes the context (and its page). Firefox sends unregister for the context's
+// subscriptions.
+func (s *firefoxSession) Close() error {
+	var err error
+	s.once.Do(func() {
+		err = s.bc.Close()
+		s.browser.mu.Lock()
+		delete(s.browser.sessions, s)
+		s.browser.mu.Unlock()
+	})
+	return err
+}
