@@ -1,0 +1,348 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"fmt"
+	"os"
+	"path/filepath"
+	"strings"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/pushspec/pushspec/harness/rules"
+)
+
+// Names of the report entries that harness/conformance attaches to every spec. Kept here as
+// strings rather than imported: reports reads reports, it does not depend on the wrapper.
+const (
+	ResultEntry = "pushspec.result"
+	TargetEntry = "pushspec.target"
+)
+
+// maxFailureText bounds the ginkgo failure text copied into a harness error's message and
+// evidence; a panic's stack can run to pages.
+const maxFailureText = 4 << 10
+
+// Build turns one ginkgo report into Results. Every "pushspec.result" entry becomes a finding;
+// findings are folded per (rule, target). A spec that failed, panicked, was interrupted, aborted
+// or timed out without any result entry is a harness problem: it becomes an `error` result for
+// each rule ID among its labels, or a Problem when it has none; a failed suite-level node
+// (BeforeSuite, AfterSuite, ...) and ginkgo's special suite failure reasons become Problems too.
+// Nothing is dropped silently.
+//
+// The error is non-nil only when an entry cannot be read at all; such an entry is also listed as
+// a Problem in the Results returned alongside, so callers may still write the report.
+func Build(report types.Report, meta Meta) (*Results, error) {
+	return build([]types.Report{report}, meta)
+}
+
+// FromGinkgoJSON reads `ginkgo --json-report` files (each a JSON array of types.Report, one per
+// suite) and builds one Results from all their suites, as one run.
+func FromGinkgoJSON(meta Meta, paths ...string) (*Results, error) {
+	var all []types.Report
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return nil, err
+		}
+		var reps []types.Report
+		if err := json.Unmarshal(b, &reps); err != nil {
+			return nil, fmt.Errorf("reports: %s is not a ginkgo JSON report: %w", p, err)
+		}
+		all = append(all, reps...)
+	}
+	return build(all, meta)
+}
+
+func build(reps []types.Report, meta Meta) (*Results, error) {
+	cat := meta.Catalogue
+	if cat == nil {
+		cat = rules.All()
+	}
+	known := make(map[string]bool, len(cat))
+	for _, r := range cat {
+		known[r.ID] = true
+	}
+	res := &Results{Tool: meta.Tool, Config: cloneMap(meta.Config), Run: meta.Run, Rules: catalogueRules(cat)}
+	if res.Tool.Name == "" {
+		res.Tool = ToolFromBuildInfo()
+	}
+	var first, last time.Time
+	var pend []pending
+	var errs []error
+	for _, rep := range reps {
+		if !rep.StartTime.IsZero() && (first.IsZero() || rep.StartTime.Before(first)) {
+			first = rep.StartTime
+		}
+		end := rep.EndTime
+		if end.IsZero() {
+			end = rep.StartTime.Add(rep.RunTime)
+		}
+		if end.After(last) {
+			last = end
+		}
+		for _, reason := range rep.SpecialSuiteFailureReasons {
+			res.Problems = append(res.Problems, Problem{Spec: rep.SuiteDescription, State: "suite", Message: reason})
+		}
+		for _, spec := range rep.SpecReports {
+			p, targets, probs, err := fromSpec(spec, known)
+			pend = append(pend, p...)
+			for _, t := range targets {
+				res.Targets = addTarget(res.Targets, t)
+			}
+			res.Problems = append(res.Problems, probs...)
+			if err != nil {
+				errs = append(errs, err)
+			}
+		}
+	}
+	res.Started = meta.Started
+	if res.Started.IsZero() {
+		res.Started = first
+	}
+	res.Started = res.Started.UTC()
+	switch {
+	case meta.Duration > 0:
+		res.DurationS = roundSeconds(meta.Duration)
+	case !first.IsZero() && last.After(first):
+		res.DurationS = roundSeconds(last.Sub(first))
+	}
+	res.Results = fold(pend)
+	res.finish()
+	if len(errs) > 0 {
+		return res, fmt.Errorf("reports: %d unreadable report entries, first: %w", len(errs), errs[0])
+	}
+	return res, nil
+}
+
+// rawResult is a "pushspec.result" entry as JSON, read leniently: evidence values may be any
+// JSON, the duration a float, so that a producer other than harness/conformance still fits.
+type rawResult struct {
+	Rule       string                     `json:"rule"`
+	Target     string                     `json:"target"`
+	Outcome    rules.Outcome              `json:"outcome"`
+	Message    string                     `json:"message"`
+	Evidence   map[string]json.RawMessage `json:"evidence"`
+	DurationMS *float64                   `json:"duration_ms"`
+}
+
+// fromSpec reads one spec's entries.
+func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, targets []Target, probs []Problem, err error) {
+	text := spec.FullText()
+	loc := shortLocation(spec.LeafNodeLocation)
+	if spec.LeafNodeType.Is(types.NodeTypesForSuiteLevelNodes) {
+		if spec.Failed() {
+			probs = append(probs, Problem{Spec: spec.LeafNodeType.String(), Location: loc, State: spec.State.String(), Message: failureText(spec)})
+		}
+		return nil, nil, probs, nil
+	}
+
+	specTarget := ""
+	for _, e := range spec.ReportEntries {
+		if e.Name != TargetEntry {
+			continue
+		}
+		var t Target
+		if err2 := decodeEntry(e, &t); err2 != nil || t.ID == "" {
+			err = firstErr(err, fmt.Errorf("%s: %s entry: %v", text, TargetEntry, err2))
+			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", TargetEntry, err2)})
+			continue
+		}
+		targets = append(targets, t)
+		specTarget = t.ID
+	}
+	if specTarget == "" {
+		// The wrapper also labels the spec "target:<id>"; it is all there is when the spec broke
+		// before attaching its target.
+		for _, l := range spec.Labels() {
+			if id, ok := strings.CutPrefix(l, "target:"); ok {
+				specTarget = id
+				break
+			}
+		}
+	}
+
+	var outcomes []rules.Outcome
+	for _, e := range spec.ReportEntries {
+		if e.Name != ResultEntry {
+			continue
+		}
+		var r rawResult
+		if err2 := decodeEntry(e, &r); err2 != nil || r.Rule == "" {
+			if err2 == nil {
+				err2 = fmt.Errorf("no rule")
+			}
+			err = firstErr(err, fmt.Errorf("%s: %s entry: %v", text, ResultEntry, err2))
+			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", ResultEntry, err2)})
+			continue
+		}
+		f := Finding{Outcome: r.Outcome, Message: r.Message, Evidence: evidenceStrings(r.Evidence), Spec: text, Location: loc}
+		if f.Outcome.Severity() < 0 {
+			// An outcome this report does not know cannot be graded; showing it as error keeps
+			// it visible and the run red until someone looks.
+			f.Message = fmt.Sprintf("unknown outcome %q: %s", r.Outcome, r.Message)
+			f.Outcome = rules.Error
+		}
+		if r.DurationMS != nil {
+			f.DurationMS = int64(*r.DurationMS + 0.5)
+		} else {
+			f.DurationMS = spec.RunTime.Milliseconds()
+		}
+		target := r.Target
+		if target == "" {
+			target = specTarget
+		}
+		if target == "" {
+			target = "unknown"
+		}
+		outcomes = append(outcomes, f.Outcome)
+		found = append(found, pending{rule: r.Rule, target: target, f: f})
+	}
+
+	switch {
+	case len(found) == 0 && spec.Failed():
+		found, probs = harnessError(spec, known, text, loc, specTarget, probs)
+	case len(found) == 0 && spec.State == types.SpecStateSkipped && spec.Failure.Message != "":
+		// Skip() called outside the wrapper's grading (a BeforeEach, say): the reason is known,
+		// so the rules show as skipped with it instead of "not covered".
+		for _, id := range ruleLabels(spec, known) {
+			found = append(found, pending{rule: id, target: orUnknown(specTarget), f: Finding{
+				Outcome: rules.Skip, Message: spec.Failure.Message, Spec: text, Location: loc, DurationMS: spec.RunTime.Milliseconds(),
+			}})
+		}
+	case len(found) > 0 && spec.Failed() && !explainsFailure(outcomes):
+		probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(),
+			Message: "the spec failed but its results do not say why (no fail, error or non-strict): " + failureText(spec)})
+	}
+	return found, targets, probs, err
+}
+
+// harnessError turns a spec that broke without a verdict into `error` results for its rules.
+func harnessError(spec types.SpecReport, known map[string]bool, text, loc, target string, probs []Problem) ([]pending, []Problem) {
+	ids := ruleLabels(spec, known)
+	msg := failureText(spec)
+	if len(ids) == 0 {
+		return nil, append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: msg})
+	}
+	ev := map[string]string{"spec_state": spec.State.String()}
+	if fl := shortLocation(spec.Failure.Location); fl != "" {
+		ev["failure_location"] = fl
+	}
+	if p := spec.Failure.ForwardedPanic; p != "" {
+		ev["panic"] = truncate(p, maxFailureText)
+	}
+	var out []pending
+	for _, id := range ids {
+		out = append(out, pending{rule: id, target: orUnknown(target), f: Finding{
+			Outcome:    rules.Error,
+			Message:    fmt.Sprintf("harness error: the spec %s without recording a result: %s", spec.State, msg),
+			Evidence:   cloneMap(ev),
+			DurationMS: spec.RunTime.Milliseconds(),
+			Spec:       text, Location: loc,
+		}})
+	}
+	return out, probs
+}
+
+// ruleLabels returns the labels of spec that are rule IDs of the catalogue (the wrapper labels
+// each spec with its rule ID, besides level, actor, doc and target labels).
+func ruleLabels(spec types.SpecReport, known map[string]bool) []string {
+	var ids []string
+	for _, l := range spec.Labels() {
+		if known[l] {
+			ids = append(ids, l)
+		}
+	}
+	return ids
+}
+
+func explainsFailure(os []rules.Outcome) bool {
+	for _, o := range os {
+		if o == rules.Fail || o == rules.Error || o == rules.NonStrict {
+			return true
+		}
+	}
+	return false
+}
+
+// decodeEntry decodes an entry's value from its JSON form. Across parallel processes and from a
+// JSON file only AsJSON is set; in-process in a serial run only the raw Go value is, so that is
+// marshalled instead.
+func decodeEntry(e types.ReportEntry, v any) error {
+	js := e.Value.AsJSON
+	if js == "" {
+		b, err := json.Marshal(e.GetRawValue())
+		if err != nil {
+			return err
+		}
+		js = string(b)
+	}
+	return json.Unmarshal([]byte(js), v)
+}
+
+// evidenceStrings renders evidence values as strings: strings as they are, anything else
+// (numbers, objects) as compact JSON.
+func evidenceStrings(m map[string]json.RawMessage) map[string]string {
+	if len(m) == 0 {
+		return nil
+	}
+	out := make(map[string]string, len(m))
+	for k, raw := range m {
+		var s string
+		if json.Unmarshal(raw, &s) == nil {
+			out[k] = s
+			continue
+		}
+		var buf bytes.Buffer
+		if json.Compact(&buf, raw) == nil {
+			out[k] = buf.String()
+		} else {
+			out[k] = string(raw)
+		}
+	}
+	return out
+}
+
+func failureText(spec types.SpecReport) string {
+	msg := spec.Failure.Message
+	if msg == "" {
+		msg = spec.State.String()
+	}
+	if p := spec.Failure.ForwardedPanic; p != "" && !strings.Contains(msg, p) {
+		msg += " (panic: " + p + ")"
+	}
+	return truncate(msg, maxFailureText)
+}
+
+// shortLocation renders a code location as "dir/file.go:line": enough to find the spec, and
+// free of the absolute path of the machine that ran it.
+func shortLocation(cl types.CodeLocation) string {
+	if cl.FileName == "" {
+		return ""
+	}
+	dir := filepath.Base(filepath.Dir(cl.FileName))
+	return fmt.Sprintf("%s/%s:%d", dir, filepath.Base(cl.FileName), cl.LineNumber)
+}
+
+func truncate(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + fmt.Sprintf("… (%d bytes cut)", len(s)-n)
+}
+
+func orUnknown(target string) string {
+	if target == "" {
+		return "unknown"
+	}
+	return target
+}
+
+func firstErr(have, next error) error {
+	if have != nil {
+		return have
+	}
+	return next
+}
