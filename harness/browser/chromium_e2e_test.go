@@ -25,6 +25,7 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/fakepushservice/fcm"
 	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/sitefixture"
 )
 
 const e2eWorker = `
@@ -379,6 +380,56 @@ func TestChromiumEndToEnd(t *testing.T) {
 			t.Errorf("subscribe with register3 Error=INVALID_SENDER: %s, want AbortError", res)
 		}
 		t.Logf("register3 Error=INVALID_SENDER → %s", res)
+	})
+
+	t.Run("sitefixture page and worker work in Chromium", func(t *testing.T) {
+		fx, err := sitefixture.StartSite()
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer fx.Close()
+		fx.Logf = t.Logf
+		s3, err := b.NewSession(ctx)
+		if err != nil {
+			t.Fatal(err)
+		}
+		defer s3.Close()
+		if err := s3.GrantNotifications(ctx, fx.URL()); err != nil {
+			t.Fatal(err)
+		}
+		if err := s3.Navigate(ctx, fx.Default().PageURL()); err != nil {
+			t.Fatal(err)
+		}
+		if res, err := s3.Eval(ctx, `pushspec.register()`); err != nil || !strings.Contains(string(res), `"active":true`) {
+			t.Fatalf("register: %s %v", res, err)
+		}
+		raw, err := s3.Eval(ctx, `pushspec.subscribe('`+appKey+`')`)
+		if err != nil {
+			t.Fatal(err)
+		}
+		var sub struct {
+			JSON sitefixture.SubscriptionJSON `json:"json"`
+		}
+		if err := json.Unmarshal(raw, &sub); err != nil || sub.JSON.Endpoint == "" {
+			t.Fatalf("subscribe: %s %v", raw, err)
+		}
+		u, _ := url.Parse(sub.JSON.Endpoint)
+		fxSub := &webpushgo.Subscription{Endpoint: svc.URL() + u.Path,
+			Keys: webpushgo.Keys{P256dh: sub.JSON.Keys["p256dh"], Auth: sub.JSON.Keys["auth"]}}
+		resp, err := webpushgo.SendNotificationWithContext(ctx, []byte(`{"pushspec":{"id":"fx1"},"notification":{"title":"hello"}}`), fxSub, goOpts)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+		defer cancel()
+		rep, err := fx.Default().AwaitID(actx, "fx1")
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !slices.Contains(rep.NotificationTitles(), "hello") {
+			t.Errorf("report: %s", rep.Raw)
+		}
 	})
 
 	t.Run("latency of 50 pushes", func(t *testing.T) {
