@@ -1,0 +1,147 @@
+package target
+
+import (
+	"context"
+	"fmt"
+	"net"
+	"net/http"
+	"net/url"
+	"sync"
+	"time"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+)
+
+// Autopush is an external push service reached with the autopush WebSocket protocol: each
+// subscription gets its own AutopushClient (its own uaid), so taking one offline never touches
+// another. Capabilities: StoreAndForward, Unsubscriber, Acker.
+type Autopush struct {
+	url    string
+	target conformance.Target
+	client *http.Client
+
+	mu      sync.Mutex
+	clients map[string]*AutopushClient // channelID → client
+}
+
+// NewAutopush targets the autopush WebSocket at wsURL; nothing is dialled before Subscribe.
+func NewAutopush(wsURL string, t conformance.Target) *Autopush {
+	if t.ID == "" {
+		t = conformance.Target{ID: "autopush=" + wsURL, Kind: conformance.KindPushService, Name: "autopush service at " + wsURL}
+	}
+	return &Autopush{url: wsURL, target: t, client: &http.Client{Timeout: 30 * time.Second},
+		clients: map[string]*AutopushClient{}}
+}
+
+func (a *Autopush) Target() conformance.Target { return a.target }
+func (a *Autopush) Client() *http.Client       { return a.client }
+
+// Subscribe dials a new client, says hello and registers one channel.
+func (a *Autopush) Subscribe(ctx context.Context, appServerKey []byte) (*Subscription, error) {
+	c, err := DialAutopush(ctx, a.url)
+	if err != nil {
+		return nil, err
+	}
+	chid, endpoint, keys, err := c.Register(ctx, appServerKey)
+	if err != nil {
+		c.Close()
+		return nil, err
+	}
+	a.mu.Lock()
+	a.clients[chid] = c
+	a.mu.Unlock()
+	s := keys.Subscription(endpoint)
+	return &Subscription{ID: chid, Endpoint: endpoint, P256dh: b64(s.P256dh), Auth: b64(s.Auth), AppServerKey: appServerKey, Keys: keys}, nil
+}
+
+func (a *Autopush) clientOf(sub *Subscription) (*AutopushClient, error) {
+	a.mu.Lock()
+	defer a.mu.Unlock()
+	c := a.clients[sub.ID]
+	if c == nil {
+		return nil, fmt.Errorf("target: channel %s is not one of this target's", sub.ID)
+	}
+	return c, nil
+}
+
+func (a *Autopush) AwaitMessage(ctx context.Context, sub *Subscription) (*Received, error) {
+	c, err := a.clientOf(sub)
+	if err != nil {
+		return nil, err
+	}
+	r, err := c.AwaitNotification(ctx, sub.ID)
+	if err != nil {
+		return nil, err
+	}
+	return &r, nil
+}
+
+func (a *Autopush) Offline(ctx context.Context, sub *Subscription) error {
+	c, err := a.clientOf(sub)
+	if err != nil {
+		return err
+	}
+	c.Disconnect()
+	return nil
+}
+
+func (a *Autopush) Online(ctx context.Context, sub *Subscription) error {
+	c, err := a.clientOf(sub)
+	if err != nil {
+		return err
+	}
+	return c.Reconnect(ctx)
+}
+
+func (a *Autopush) Unsubscribe(ctx context.Context, sub *Subscription) error {
+	c, err := a.clientOf(sub)
+	if err != nil {
+		return err
+	}
+	return c.Unregister(ctx, sub.ID)
+}
+
+func (a *Autopush) SetNoAck(sub *Subscription, noAck bool) {
+	if c, err := a.clientOf(sub); err == nil {
+		c.SetNoAck(noAck)
+	}
+}
+
+func (a *Autopush) Close() error {
+	a.mu.Lock()
+	cs := a.clients
+	a.clients = map[string]*AutopushClient{}
+	a.mu.Unlock()
+	for _, c := range cs {
+		c.Close()
+	}
+	return nil
+}
+
+// RealAutopushURL is Mozilla's public autopush WebSocket (Firefox's dom.push.serverURL).
+const RealAutopushURL = "wss://push.services.mozilla.com/"
+
+// Dialer reaches a host:port; tests pass one that fails instead of touching the network.
+type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+
+// NewReal returns the autopush target for Mozilla's public service after checking, within 5 s,
+// that its host can be reached; otherwise an ErrUnavailable that says why (specs skip with it).
+// dial nil means a net.Dialer. pushspec's tests never call it with the real network.
+func NewReal(ctx context.Context, dial Dialer) (PushService, error) {
+	u, err := url.Parse(RealAutopushURL)
+	if err != nil {
+		return nil, err
+	}
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+	defer cancel()
+	conn, err := dial(ctx, "tcp", net.JoinHostPort(u.Hostname(), "443"))
+	if err != nil {
+		return nil, Unavailable(fmt.Sprintf("real mode needs the internet: %s cannot be reached (%v)", u.Host, err))
+	}
+	conn.Close()
+	return NewAutopush(RealAutopushURL, conformance.Target{ID: "real:autopush", Kind: conformance.KindPushService,
+		Name: "Mozilla autopush (" + RealAutopushURL + ")"}), nil
+}

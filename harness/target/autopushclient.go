@@ -1,0 +1,409 @@
+package target
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/base64"
+	"encoding/json"
+	"errors"
+	"fmt"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/coder/websocket"
+
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// AutopushClient is a virtual user agent speaking Mozilla's autopush WebSocket protocol as a
+// client, the way Firefox does (notes/firefox-autopush.md §4): hello (with the uaid on
+// reconnect), register (channelID + applicationServerKey), notification (data base64url, headers
+// encoding/encryption/crypto_key), ack (updates with code 100 delivered / 101 decryption error /
+// 102 unknown channel), unregister. It holds each channel's keys and decrypts itself.
+//
+// Safe for concurrent use. One reader goroutine per connection handles every incoming frame.
+type AutopushClient struct {
+	url string
+	// Timeout bounds each request/reply exchange (hello, register, unregister). 0 means 10 s.
+	Timeout time.Duration
+
+	mu       sync.Mutex
+	changed  chan struct{}
+	conn     *websocket.Conn
+	uaid     string
+	noAck    bool
+	pending  map[string]chan map[string]any // "hello", "register|<chid>", "unregister|<chid>"
+	channels map[string]*autopushChannel
+	received []autopushReceived
+	cursor   map[string]int
+	readErr  error
+	frames   []string // every frame received, for evidence (bounded)
+}
+
+type autopushChannel struct {
+	endpoint string
+	keys     *webpush.UAKeys
+}
+
+type autopushReceived struct {
+	channelID string
+	r         Received
+}
+
+// DialAutopush connects to the autopush WebSocket at url and says hello.
+func DialAutopush(ctx context.Context, url string) (*AutopushClient, error) {
+	c := &AutopushClient{url: url, changed: make(chan struct{}), pending: map[string]chan map[string]any{},
+		channels: map[string]*autopushChannel{}, cursor: map[string]int{}}
+	if err := c.Reconnect(ctx); err != nil {
+		return nil, err
+	}
+	return c, nil
+}
+
+func (c *AutopushClient) timeout() time.Duration {
+	if c.Timeout > 0 {
+		return c.Timeout
+	}
+	return 10 * time.Second
+}
+
+// UAID is the user agent id the service gave in its hello reply.
+func (c *AutopushClient) UAID() string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return c.uaid
+}
+
+// SetNoAck makes the client take notifications without acknowledging them (true), so that the
+// service keeps them and sends them again after a reconnect.
+func (c *AutopushClient) SetNoAck(noAck bool) {
+	c.mu.Lock()
+	c.noAck = noAck
+	c.mu.Unlock()
+}
+
+// Reconnect (re)opens the socket and says hello with the known uaid, if any. The service then
+// sends what it stored.
+func (c *AutopushClient) Reconnect(ctx context.Context) error {
+	c.Disconnect()
+	conn, _, err := websocket.Dial(ctx, c.url, &websocket.DialOptions{Subprotocols: []string{"push-notification"}})
+	if err != nil {
+		return fmt.Errorf("autopush client: dial %s: %w", c.url, err)
+	}
+	conn.SetReadLimit(1 << 20)
+	c.mu.Lock()
+	c.conn, c.readErr = conn, nil
+	uaid := c.uaid
+	c.mu.Unlock()
+	go c.readLoop(conn)
+	hello := map[string]any{"messageType": "hello", "broadcasts": map[string]any{}, "use_webpush": true}
+	if uaid != "" {
+		hello["uaid"] = uaid
+	}
+	reply, err := c.request(ctx, "hello", hello)
+	if err != nil {
+		c.Disconnect()
+		return err
+	}
+	got, _ := reply["uaid"].(string)
+	if st := status(reply); st != 200 || got == "" {
+		c.Disconnect()
+		return fmt.Errorf("autopush client: hello answered status %d, uaid %q", st, got)
+	}
+	c.mu.Lock()
+	if c.uaid != "" && got != c.uaid {
+		// As Firefox does: a new uaid means the service forgot us and every channel is gone.
+		c.channels = map[string]*autopushChannel{}
+	}
+	c.uaid = got
+	c.mu.Unlock()
+	return nil
+}
+
+// Disconnect drops the socket at once (TCP close, no close handshake), as a network loss would.
+func (c *AutopushClient) Disconnect() {
+	c.mu.Lock()
+	conn := c.conn
+	c.conn = nil
+	c.mu.Unlock()
+	if conn != nil {
+		conn.CloseNow()
+	}
+}
+
+// Close ends the connection.
+func (c *AutopushClient) Close() error { c.Disconnect(); return nil }
+
+func status(m map[string]any) int {
+	f, _ := m["status"].(float64)
+	return int(f)
+}
+
+// request writes msg and waits for the reply keyed key.
+func (c *AutopushClient) request(ctx context.Context, key string, msg map[string]any) (map[string]any, error) {
+	ch := make(chan map[string]any, 1)
+	c.mu.Lock()
+	c.pending[key] = ch
+	c.mu.Unlock()
+	defer func() {
+		c.mu.Lock()
+		if c.pending[key] == ch {
+			delete(c.pending, key)
+		}
+		c.mu.Unlock()
+	}()
+	ctx, cancel := context.WithTimeout(ctx, c.timeout())
+	defer cancel()
+	if err := c.write(ctx, msg); err != nil {
+		return nil, err
+	}
+	select {
+	case r := <-ch:
+		return r, nil
+	case <-ctx.Done():
+		c.mu.Lock()
+		rerr := c.readErr
+		c.mu.Unlock()
+		if rerr != nil {
+			return nil, fmt.Errorf("autopush client: no %s reply, connection lost: %w", key, rerr)
+		}
+		return nil, fmt.Errorf("autopush client: no %s reply: %w", key, ctx.Err())
+	}
+}
+
+func (c *AutopushClient) write(ctx context.Context, msg map[string]any) error {
+	c.mu.Lock()
+	conn := c.conn
+	c.mu.Unlock()
+	if conn == nil {
+		return errors.New("autopush client: not connected")
+	}
+	b, err := json.Marshal(msg)
+	if err != nil {
+		return err
+	}
+	return conn.Write(ctx, websocket.MessageText, b)
+}
+
+// Register subscribes a new channel (a fresh UUID) with the applicationServerKey (nil:
+// unrestricted) and fresh keys, and returns the channel ID and the endpoint the service gave.
+func (c *AutopushClient) Register(ctx context.Context, appServerKey []byte) (channelID, endpoint string, keys *webpush.UAKeys, err error) {
+	channelID = newUUID()
+	msg := map[string]any{"messageType": "register", "channelID": channelID}
+	if appServerKey != nil {
+		// Firefox sends the key base64url *with* padding (notes/firefox-autopush.md §4.2).
+		msg["key"] = base64.URLEncoding.EncodeToString(appServerKey)
+	}
+	keys, err = webpush.NewUAKeys()
+	if err != nil {
+		return "", "", nil, err
+	}
+	reply, err := c.request(ctx, "register|"+channelID, msg)
+	if err != nil {
+		return "", "", nil, err
+	}
+	endpoint, _ = reply["pushEndpoint"].(string)
+	if st := status(reply); st != 200 || endpoint == "" {
+		return "", "", nil, fmt.Errorf("autopush client: register answered status %d, pushEndpoint %q", st, endpoint)
+	}
+	c.mu.Lock()
+	c.channels[channelID] = &autopushChannel{endpoint: endpoint, keys: keys}
+	c.mu.Unlock()
+	return channelID, endpoint, keys, nil
+}
+
+// Unregister drops a channel (code 200: the user unsubscribed).
+func (c *AutopushClient) Unregister(ctx context.Context, channelID string) error {
+	reply, err := c.request(ctx, "unregister|"+channelID, map[string]any{"messageType": "unregister", "channelID": channelID, "code": 200})
+	c.mu.Lock()
+	delete(c.channels, channelID)
+	c.mu.Unlock()
+	if err != nil {
+		return err
+	}
+	if st := status(reply); st != 200 {
+		return fmt.Errorf("autopush client: unregister answered status %d", st)
+	}
+	return nil
+}
+
+func (c *AutopushClient) readLoop(conn *websocket.Conn) {
+	for {
+		_, data, err := conn.Read(context.Background())
+		if err != nil {
+			c.mu.Lock()
+			if c.conn == conn || c.conn == nil {
+				c.readErr = err
+			}
+			c.notifyLocked()
+			c.mu.Unlock()
+			return
+		}
+		var m map[string]any
+		if json.Unmarshal(data, &m) != nil {
+			continue // not JSON: ignore, as Firefox does
+		}
+		c.mu.Lock()
+		if len(c.frames) < 1000 {
+			c.frames = append(c.frames, string(data))
+		}
+		c.mu.Unlock()
+		mt, _ := m["messageType"].(string)
+		switch strings.ToLower(mt) {
+		case "hello":
+			c.deliverReply("hello", m)
+		case "register", "unregister":
+			chid, _ := m["channelID"].(string)
+			c.deliverReply(strings.ToLower(mt)+"|"+strings.ToLower(chid), m)
+		case "notification":
+			c.handleNotification(conn, m, string(data))
+		case "", "ping":
+			// {} is a ping or pong: any frame counts as one.
+		}
+	}
+}
+
+func (c *AutopushClient) deliverReply(key string, m map[string]any) {
+	c.mu.Lock()
+	var ch chan map[string]any
+	for k, v := range c.pending {
+		if strings.EqualFold(k, key) {
+			ch = v
+		}
+	}
+	c.mu.Unlock()
+	if ch != nil {
+		select {
+		case ch <- m:
+		default:
+		}
+	}
+}
+
+func (c *AutopushClient) notifyLocked() {
+	close(c.changed)
+	c.changed = make(chan struct{})
+}
+
+// decodeB64 accepts base64url with or without padding (Firefox ignores padding in data).
+func decodeB64(s string) ([]byte, error) {
+	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
+}
+
+func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]any, raw string) {
+	chid, _ := m["channelID"].(string)
+	version, _ := m["version"].(string)
+	rec := Received{MessageID: version, LinkVisible: true, Raw: raw, Forwarded: map[string]string{}}
+	for k, v := range m {
+		if k == "data" || k == "headers" {
+			continue
+		}
+		rec.Forwarded[strings.ToLower(k)] = fmt.Sprint(v)
+	}
+	headers, _ := m["headers"].(map[string]any)
+	for k, v := range headers {
+		rec.Forwarded["headers."+strings.ToLower(k)] = fmt.Sprint(v)
+	}
+	c.mu.Lock()
+	ch := c.channels[strings.ToLower(chid)]
+	if ch == nil {
+		for id, x := range c.channels {
+			if strings.EqualFold(id, chid) {
+				ch = x
+			}
+		}
+	}
+	noAck := c.noAck
+	c.mu.Unlock()
+
+	code := 100
+	data, hasData := m["data"].(string)
+	switch {
+	case ch == nil:
+		rec.Err, code = "no record for channel "+chid, 102
+	case !hasData || data == "":
+	case headers == nil:
+		// Firefox skips decryption when there is no headers object at all and delivers no data.
+	default:
+		rec.HasBody = true
+		enc, _ := headers["encoding"].(string)
+		rec.Encoding = enc
+		body, err := decodeB64(data)
+		if err != nil {
+			rec.Err, code = "data is not base64url: "+err.Error(), 101
+			break
+		}
+		switch enc {
+		case "aes128gcm":
+			rec.Payload, err = webpush.Decrypt(ch.keys, body)
+		case "aesgcm":
+			encryption, _ := headers["encryption"].(string)
+			cryptoKey, _ := headers["crypto_key"].(string)
+			rec.Payload, err = webpush.DecryptAESGCM(ch.keys, body, encryption, cryptoKey)
+		default:
+			err = fmt.Errorf("unsupported or missing content coding %q", enc)
+		}
+		if err != nil {
+			rec.Payload, rec.Err, code = nil, err.Error(), 101
+		}
+	}
+	c.mu.Lock()
+	attempt := 1
+	for _, r := range c.received {
+		if r.r.MessageID == version && r.channelID == chid {
+			attempt++
+		}
+	}
+	rec.Attempt = attempt
+	c.received = append(c.received, autopushReceived{channelID: chid, r: rec})
+	c.notifyLocked()
+	c.mu.Unlock()
+	if !noAck {
+		ack := map[string]any{"messageType": "ack", "updates": []map[string]any{{"channelID": chid, "version": version, "code": code}}}
+		b, _ := json.Marshal(ack)
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+		_ = conn.Write(ctx, websocket.MessageText, b)
+		cancel()
+	}
+}
+
+// AwaitNotification returns the next notification for channelID (each call the one after the
+// previous call's). It errs when ctx ends.
+func (c *AutopushClient) AwaitNotification(ctx context.Context, channelID string) (Received, error) {
+	for {
+		c.mu.Lock()
+		for i := c.cursor[channelID]; i < len(c.received); i++ {
+			if strings.EqualFold(c.received[i].channelID, channelID) {
+				c.cursor[channelID] = i + 1
+				r := c.received[i].r
+				c.mu.Unlock()
+				return r, nil
+			}
+		}
+		ch := c.changed
+		c.mu.Unlock()
+		select {
+		case <-ctx.Done():
+			return Received{}, ctx.Err()
+		case <-ch:
+		}
+	}
+}
+
+// Frames returns every frame received so far (at most 1000), for evidence.
+func (c *AutopushClient) Frames() []string {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	return append([]string(nil), c.frames...)
+}
+
+func newUUID() string {
+	b := make([]byte, 16)
+	if _, err := rand.Read(b); err != nil {
+		panic("autopush client: crypto/rand: " + err.Error())
+	}
+	b[6] = b[6]&0x0f | 0x40
+	b[8] = b[8]&0x3f | 0x80
+	return fmt.Sprintf("%x-%x-%x-%x-%x", b[0:4], b[4:6], b[6:8], b[8:10], b[10:16])
+}
