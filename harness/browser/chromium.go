@@ -29,6 +29,8 @@ import (
 	"github.com/chromedp/chromedp/remote"
 )
 
+func init() { registerLauncher(Chromium, LaunchChromium) }
+
 // ChromiumExecPaths are tried in order when LaunchOptions.ExecPath is "". Debian's /usr/bin/chromium
 // is a shell wrapper that adds flags (extensions, API keys, --disable-pings, …); the binary behind
 // it behaves the same for push (notes §2) and takes exactly our flags.

@@ -114,7 +114,7 @@ func TestChromiumEndToEnd(t *testing.T) {
 
 	out := &lockedBuffer{}
 	t0 := time.Now()
-	b, err := LaunchChromium(ctx, LaunchOptions{
+	b, err := Launch(ctx, Chromium, LaunchOptions{
 		GCMCheckinURL: link.CheckinURL(), GCMRegistrationURL: link.RegistrationURL(),
 		MCSEndpoint: link.Endpoint(), MCSCertSPKI: link.SPKIHash(), Log: out,
 	})
