@@ -1,6 +1,7 @@
 package webpush
 
 import (
+	"strings"
 	"sync"
 	"time"
 )
@@ -23,6 +24,7 @@ type cacheEntry struct {
 	verifiedAt time.Time
 	expires    time.Time
 	findings   []Problem // SHOULD-level only
+	parsed     *VAPID    // set by VerifyHeader, so that a hit skips parsing too
 }
 
 // NewVerifyCache returns a cache holding at most max tokens (0 means 1024).
@@ -45,17 +47,8 @@ func (c *VerifyCache) Verify(v *VAPID, o VerifyOptions) []Problem {
 	if o.Now.IsZero() {
 		o.Now = time.Now()
 	}
-	key := v.Scheme + "\x00" + v.Token + "\x00" + v.RawKey + "\x00" + o.Audience
-	c.mu.Lock()
-	e, hit := c.entries[key]
-	if hit && (o.Now.Before(e.verifiedAt) || !o.Now.Before(e.expires)) {
-		hit = false
-		if !o.Now.Before(e.expires) {
-			delete(c.entries, key)
-		}
-	}
-	c.mu.Unlock()
-	if hit {
+	key := "t\x00" + v.Scheme + "\x00" + v.Token + "\x00" + v.RawKey + "\x00" + o.Audience
+	if e, hit := c.lookup(key, o.Now); hit {
 		return append(append([]Problem(nil), e.findings...), v.requestProblems(o)...)
 	}
 	problems, exp := v.tokenProblems(o)
@@ -63,6 +56,47 @@ func (c *VerifyCache) Verify(v *VAPID, o VerifyOptions) []Problem {
 		c.store(key, cacheEntry{verifiedAt: o.Now, expires: exp, findings: problems}, o.Now)
 	}
 	return append(problems, v.requestProblems(o)...)
+}
+
+// VerifyHeader is ParseVAPID followed by Verify, keyed on the header text so that a hit skips
+// the parse as well. The returned *VAPID may be shared with other callers: treat it as read-only.
+func (c *VerifyCache) VerifyHeader(authorization, cryptoKey string, o VerifyOptions) (*VAPID, []Problem, error) {
+	if o.Now.IsZero() {
+		o.Now = time.Now()
+	}
+	// Crypto-Key matters only for the draft scheme, and then only its p256ecdsa value; an aesgcm
+	// message's dh changes with every message and must not defeat the cache.
+	key := "h\x00" + authorization + "\x00" + o.Audience
+	if len(authorization) >= 7 && strings.EqualFold(authorization[:7], SchemeWebPush) {
+		key += "\x00" + cryptoKeyParam(cryptoKey, "p256ecdsa")
+	}
+	if e, hit := c.lookup(key, o.Now); hit {
+		return e.parsed, append(append([]Problem(nil), e.findings...), e.parsed.requestProblems(o)...), nil
+	}
+	v, err := ParseVAPID(authorization, cryptoKey)
+	if err != nil {
+		return nil, nil, err
+	}
+	problems, exp := v.tokenProblems(o)
+	if !hasMust(problems) {
+		c.store(key, cacheEntry{verifiedAt: o.Now, expires: exp, findings: problems, parsed: v}, o.Now)
+	}
+	return v, append(problems, v.requestProblems(o)...), nil
+}
+
+// lookup returns the entry for key if it still answers at now, dropping it once expired.
+func (c *VerifyCache) lookup(key string, now time.Time) (cacheEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, hit := c.entries[key]
+	if !hit {
+		return cacheEntry{}, false
+	}
+	if !now.Before(e.expires) {
+		delete(c.entries, key)
+		return cacheEntry{}, false
+	}
+	return e, !now.Before(e.verifiedAt)
 }
 
 func hasMust(problems []Problem) bool {

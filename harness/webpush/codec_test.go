@@ -325,3 +325,43 @@ func TestAESGCMMatchesHTTPECE(t *testing.T) {
 		})
 	}
 }
+
+func TestCheckBody(t *testing.T) {
+	ua, as, salt := AppendixAKeys()
+	sub := ua.Subscription("")
+	build := func(plain []byte, o Options) []byte {
+		t.Helper()
+		o.Salt, o.ASPrivate = salt, as
+		body, err := Encrypt(sub, plain, &o)
+		if err != nil {
+			t.Fatal(err)
+		}
+		return body
+	}
+	text := []byte(AppendixAPlaintext)
+	tests := []struct {
+		name  string
+		body  []byte
+		rules []string
+	}{
+		{"Appendix A", build(text, Options{}), nil},
+		{"padded to 4096", build(text, Options{Pad: 4096 - 86 - 16 - 1 - len(text)}), nil},
+		{"4097 octets", build(payload(3994), Options{}), []string{RuleFits4096}},
+		{"two records", build(text, Options{RS: 38, Records: 2}), []string{RuleSingleRecord}},
+		{"record equal to rs", build(text, Options{RS: 58}), []string{RuleRSExceedsRecord}},
+		{"rs 17", build(text, Options{HeaderRS: 17}), []string{RuleRSMin18}},
+		{"keyid compressed", build(text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}), []string{RuleKeyIDIsASPublicKey}},
+		{"keyid off the curve", build(text, Options{KeyIDNotOnCurve: true}), []string{RuleKeyIDIsASPublicKey}},
+		{"short record", build(text, Options{Truncate: 48}), []string{RuleMinRecord}},
+		{"truncated header", build(text, Options{Truncate: 94}), []string{RuleHeaderLayout}},
+		{"empty", nil, []string{RuleHeaderLayout}},
+	}
+	for _, tt := range tests {
+		t.Run(tt.name, func(t *testing.T) {
+			got := rulesOf(CheckBody(tt.body))
+			if fmt.Sprint(got) != fmt.Sprint(tt.rules) {
+				t.Errorf("CheckBody: %v, want %v", got, tt.rules)
+			}
+		})
+	}
+}

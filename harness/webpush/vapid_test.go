@@ -270,3 +270,48 @@ func TestVerifyCache(t *testing.T) {
 		t.Errorf("cache holds %d entries, max 2", c.Len())
 	}
 }
+
+func TestVerifyCacheHeader(t *testing.T) {
+	k := freshVAPID(t)
+	exp := testNow.Add(time.Hour)
+	auth, err := k.Authorization(testAudience, "mailto:a@b.c", exp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	c := NewVerifyCache(0)
+	o := VerifyOptions{Audience: testAudience, Now: testNow, SubscriptionKey: k.Public()}
+	v1, p1, err := c.VerifyHeader(auth, "dh=first", o)
+	if err != nil || len(p1) != 0 {
+		t.Fatalf("first: %v, %v", p1, err)
+	}
+	// The aesgcm dh in Crypto-Key changes per message; it must not defeat the cache.
+	v2, p2, err := c.VerifyHeader(auth, "dh=second", o)
+	if err != nil || len(p2) != 0 || v2 != v1 {
+		t.Errorf("second: same parse %v, %v, %v", v2 == v1, p2, err)
+	}
+	// Per-request checks still run on a hit.
+	o.ECDHKey = k.Public()
+	if _, p, _ := c.VerifyHeader(auth, "", o); !contains(rulesOf(p), RuleDistinctKeys) {
+		t.Errorf("hit skipped the ECDH key check: %v", p)
+	}
+	o.ECDHKey = nil
+	// Draft scheme: the key comes from Crypto-Key, so another p256ecdsa is another entry.
+	legacy, err := k.Authorization(testAudience, "mailto:a@b.c", exp, &SignOptions{Scheme: SchemeWebPush})
+	if err != nil {
+		t.Fatal(err)
+	}
+	o.SubscriptionKey = nil
+	if _, p, err := c.VerifyHeader(legacy, k.CryptoKey(nil), o); err != nil || strings.Join(rulesOf(p), ",") != RuleVAPIDScheme {
+		t.Errorf("WebPush with its key: %v, %v", p, err)
+	}
+	other := freshVAPID(t)
+	if _, p, err := c.VerifyHeader(legacy, other.CryptoKey(nil), o); err != nil || !contains(rulesOf(p), RuleJWSES256) {
+		t.Errorf("WebPush with another key: %v, %v", p, err)
+	}
+	// Parse errors come back as errors, every time.
+	for i := 0; i < 2; i++ {
+		if _, _, err := c.VerifyHeader("Bearer x", "", o); err == nil {
+			t.Error("Bearer accepted")
+		}
+	}
+}
