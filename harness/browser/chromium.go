@@ -297,8 +297,12 @@ func (s *chromiumSession) onEvent(ev any) {
 		if bse == nil {
 			return
 		}
+		at := time.Now()
+		if ts := bse.Timestamp.Float64(); ts > 0 { // the browser's clock, seconds since the epoch
+			at = time.UnixMicro(int64(ts * 1e6))
+		}
 		oe := originEvent{origin: strings.TrimSuffix(bse.Origin, "/"), Event: Event{
-			Time: time.Now(), Service: string(bse.Service), Name: bse.EventName, Instance: bse.InstanceID,
+			Time: at, Service: string(bse.Service), Name: bse.EventName, Instance: bse.InstanceID,
 		}}
 		if len(bse.EventMetadata) > 0 {
 			oe.Metadata = map[string]string{}

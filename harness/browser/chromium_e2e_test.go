@@ -61,7 +61,7 @@ func (l *lockedBuffer) String() string {
 	return l.b.String()
 }
 
-func chromiumAvailable(t *testing.T) {
+func chromiumAvailable(t testing.TB) {
 	t.Helper()
 	if testing.Short() {
 		t.Skip("needs Chromium; -short given")
@@ -74,105 +74,121 @@ func chromiumAvailable(t *testing.T) {
 	t.Skipf("needs Chromium at one of %v (make browsers)", ChromiumExecPaths)
 }
 
-func TestChromiumEndToEnd(t *testing.T) {
-	chromiumAvailable(t)
-	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-	defer cancel()
+// chromiumRig is the end-to-end set-up: core + FCM link, a loopback page whose worker reports
+// every push, Chromium launched against both (GCM warmed up), and one subscription.
+type chromiumRig struct {
+	svc     *fakepushservice.Server
+	link    *fcm.Link
+	b       Browser
+	sess    Session
+	origin  string
+	reports chan swReport
+	vapid   *webpush.VAPIDKeys
+	appKey  string
+	mapped  string // the subscription's endpoint with the fake service's scheme and host
+	// The subscription for both senders.
+	codecSub webpush.Subscription
+	goSub    *webpushgo.Subscription
+	goOpts   *webpushgo.Options
+}
 
-	svc, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: func(string, ...any) {}})
+func newChromiumRig(tb testing.TB, ctx context.Context) *chromiumRig {
+	tb.Helper()
+	r := &chromiumRig{reports: make(chan swReport, 256)}
+	var err error
+	r.svc, err = fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: func(string, ...any) {}})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer svc.Close()
-	link, err := fcm.Attach(svc, fcm.Options{})
+	tb.Cleanup(func() { r.svc.Close() })
+	r.link, err = fcm.Attach(r.svc, fcm.Options{})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer link.Close()
+	tb.Cleanup(func() { r.link.Close() })
 
-	reports := make(chan swReport, 256)
 	mux := http.NewServeMux()
-	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /{$}", func(w http.ResponseWriter, _ *http.Request) {
 		fmt.Fprint(w, `<!doctype html><meta charset="utf-8"><title>pushspec e2e</title>`)
 	})
-	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("GET /sw.js", func(w http.ResponseWriter, _ *http.Request) {
 		w.Header().Set("Content-Type", "text/javascript")
 		fmt.Fprint(w, e2eWorker)
 	})
-	mux.HandleFunc("POST /report", func(w http.ResponseWriter, r *http.Request) {
+	mux.HandleFunc("POST /report", func(w http.ResponseWriter, req *http.Request) {
 		var rep swReport
-		if err := json.NewDecoder(r.Body).Decode(&rep); err != nil {
+		if err := json.NewDecoder(req.Body).Decode(&rep); err != nil {
 			http.Error(w, err.Error(), 400)
 			return
 		}
 		rep.At = time.Now()
-		reports <- rep
+		r.reports <- rep
 	})
 	site := httptest.NewServer(mux)
-	defer site.Close()
-	origin := site.URL
+	tb.Cleanup(site.Close)
+	r.origin = site.URL
 
 	out := &lockedBuffer{}
 	t0 := time.Now()
-	b, err := Launch(ctx, Chromium, LaunchOptions{
-		GCMCheckinURL: link.CheckinURL(), GCMRegistrationURL: link.RegistrationURL(),
-		MCSEndpoint: link.Endpoint(), MCSCertSPKI: link.SPKIHash(), Log: out,
+	r.b, err = Launch(ctx, Chromium, LaunchOptions{
+		GCMCheckinURL: r.link.CheckinURL(), GCMRegistrationURL: r.link.RegistrationURL(),
+		MCSEndpoint: r.link.Endpoint(), MCSCertSPKI: r.link.SPKIHash(), Log: out,
 	})
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	profile := b.(*chromiumBrowser).userDataDir
-	defer func() {
-		if err := b.Close(); err != nil {
-			t.Error(err)
+	profile := r.b.(*chromiumBrowser).userDataDir
+	tb.Cleanup(func() {
+		if err := r.b.Close(); err != nil {
+			tb.Error(err)
 		}
 		if _, err := os.Stat(profile); !os.IsNotExist(err) {
-			t.Errorf("profile dir %s left behind (%v)", profile, err)
+			tb.Errorf("profile dir %s left behind (%v)", profile, err)
 		}
-	}()
-	t.Logf("chromium %s launched in %v", b.Version(), time.Since(t0).Round(time.Millisecond))
-	defer func() {
-		if t.Failed() {
-			t.Logf("chromium output (tail):\n%s", tail(out.String(), 3000))
-			for _, ua := range link.UAs() {
-				for _, f := range link.FrameLog(ua) {
-					t.Logf("fcm %s: %+v", ua, f)
+	})
+	tb.Logf("chromium %s launched in %v", r.b.Version(), time.Since(t0).Round(time.Millisecond))
+	tb.Cleanup(func() {
+		if tb.Failed() {
+			tb.Logf("chromium output (tail):\n%s", tail(out.String(), 3000))
+			for _, ua := range r.link.UAs() {
+				for _, f := range r.link.FrameLog(ua) {
+					tb.Logf("fcm %s: %+v", ua, f)
 				}
 			}
 		}
-	}()
+	})
 
-	warm, err := b.(PushWarmer).WarmUpPush(ctx)
+	warm, err := r.b.(PushWarmer).WarmUpPush(ctx)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	t.Logf("cold subscribe (GCM checkin + register3): %v, endpoint %s", warm.Subscribe.Round(time.Millisecond), warm.Endpoint)
+	tb.Logf("cold subscribe (GCM checkin + register3): %v, endpoint %s", warm.Subscribe.Round(time.Millisecond), warm.Endpoint)
 
-	sess, err := b.NewSession(ctx)
+	r.sess, err = r.b.NewSession(ctx)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	defer sess.Close()
-	if err := sess.GrantNotifications(ctx, origin); err != nil {
-		t.Fatal(err)
+	tb.Cleanup(func() { r.sess.Close() })
+	if err := r.sess.GrantNotifications(ctx, r.origin); err != nil {
+		tb.Fatal(err)
 	}
-	if err := sess.Navigate(ctx, origin+"/"); err != nil {
-		t.Fatal(err)
+	if err := r.sess.Navigate(ctx, r.origin+"/"); err != nil {
+		tb.Fatal(err)
 	}
-	vapid, err := webpush.NewVAPIDKeys()
+	r.vapid, err = webpush.NewVAPIDKeys()
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
-	appKey := webpush.Base64URL(vapid.Public())
-	raw, err := sess.Eval(ctx, `(async () => {
+	r.appKey = webpush.Base64URL(r.vapid.Public())
+	raw, err := r.sess.Eval(ctx, `(async () => {
 		const reg = await navigator.serviceWorker.register('/sw.js');
 		await navigator.serviceWorker.ready;
 		const t0 = performance.now();
-		const sub = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: '`+appKey+`'});
+		const sub = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: '`+r.appKey+`'});
 		return {ms: performance.now() - t0, sub: sub.toJSON()};
 	})()`)
 	if err != nil {
-		t.Fatal(err)
+		tb.Fatal(err)
 	}
 	var got struct {
 		MS  float64 `json:"ms"`
@@ -183,45 +199,73 @@ func TestChromiumEndToEnd(t *testing.T) {
 		} `json:"sub"`
 	}
 	if err := json.Unmarshal(raw, &got); err != nil {
-		t.Fatalf("%s: %v", raw, err)
+		tb.Fatalf("%s: %v", raw, err)
 	}
-	t.Logf("warm subscribe: %.1f ms", got.MS)
+	tb.Logf("warm subscribe: %.1f ms", got.MS)
 
 	// Subscription shape (notes §7): compiled-in FCM host + /fcm/send/<register3 token>.
 	ep, err := url.Parse(got.Sub.Endpoint)
 	if err != nil || ep.Scheme != "https" || !strings.HasPrefix(ep.Path, "/fcm/send/") ||
 		len(got.Sub.Keys["p256dh"]) != 87 || len(got.Sub.Keys["auth"]) != 22 || got.Sub.ExpirationTime != nil {
-		t.Fatalf("subscription shape: %s", raw)
+		tb.Fatalf("subscription shape: %s", raw)
 	}
 	token := strings.TrimPrefix(ep.Path, "/fcm/send/")
-	if reg, ok := link.Registration(token); !ok || reg.Sender != appKey {
-		t.Fatalf("register3 for token %s: %+v %v (sender must be the applicationServerKey)", token, reg, ok)
+	if reg, ok := r.link.Registration(token); !ok || reg.Sender != r.appKey {
+		tb.Fatalf("register3 for token %s: %+v %v (sender must be the applicationServerKey)", token, reg, ok)
 	}
 	// Chromium never contacts its endpoint host; the harness keeps the path, swaps scheme and host.
-	mapped := svc.URL() + ep.Path
+	r.mapped = r.svc.URL() + ep.Path
 	p256dh, _ := webpush.DecodeBase64(got.Sub.Keys["p256dh"])
 	auth, _ := webpush.DecodeBase64(got.Sub.Keys["auth"])
-	codecSub := webpush.Subscription{Endpoint: mapped, P256dh: p256dh, Auth: auth}
-	goSub := &webpushgo.Subscription{Endpoint: mapped, Keys: webpushgo.Keys{P256dh: got.Sub.Keys["p256dh"], Auth: got.Sub.Keys["auth"]}}
-	goOpts := &webpushgo.Options{Subscriber: "mailto:pushspec@example.com", TTL: 60,
-		VAPIDPublicKey: appKey, VAPIDPrivateKey: webpush.Base64URL(vapid.PrivateBytes())}
+	r.codecSub = webpush.Subscription{Endpoint: r.mapped, P256dh: p256dh, Auth: auth}
+	r.goSub = &webpushgo.Subscription{Endpoint: r.mapped, Keys: webpushgo.Keys{P256dh: got.Sub.Keys["p256dh"], Auth: got.Sub.Keys["auth"]}}
+	r.goOpts = &webpushgo.Options{Subscriber: "mailto:pushspec@example.com", TTL: 60,
+		VAPIDPublicKey: r.appKey, VAPIDPrivateKey: webpush.Base64URL(r.vapid.PrivateBytes())}
+	return r
+}
+
+// sendGo posts msg with webpush-go (aes128gcm, VAPID) and returns when it started and the
+// message id from Location.
+func (r *chromiumRig) sendGo(tb testing.TB, ctx context.Context, msg string) (time.Time, string) {
+	tb.Helper()
+	start := time.Now()
+	resp, err := webpushgo.SendNotificationWithContext(ctx, []byte(msg), r.goSub, r.goOpts)
+	if err != nil {
+		tb.Fatal(err)
+	}
+	defer resp.Body.Close()
+	if resp.StatusCode != http.StatusCreated {
+		body, _ := io.ReadAll(resp.Body)
+		tb.Fatalf("push: %s %s", resp.Status, body)
+	}
+	return start, messageID(resp)
+}
+
+// awaitReport returns the worker's next report.
+func (r *chromiumRig) awaitReport(tb testing.TB, ctx context.Context) swReport {
+	tb.Helper()
+	actx, cancel := context.WithTimeout(ctx, 15*time.Second)
+	defer cancel()
+	select {
+	case rep := <-r.reports:
+		return rep
+	case <-actx.Done():
+		tb.Fatalf("no service worker report: %v", actx.Err())
+	}
+	return swReport{}
+}
+
+func TestChromiumEndToEnd(t *testing.T) {
+	chromiumAvailable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	r := newChromiumRig(t, ctx)
+	svc, link, b, sess, origin := r.svc, r.link, r.b, r.sess, r.origin
+	vapid, appKey, mapped, codecSub, goOpts := r.vapid, r.appKey, r.mapped, r.codecSub, r.goOpts
 	ev := sess.(Events)
 	aw := sess.(EventAwaiter)
 
-	sendGo := func(t *testing.T, msg string) (time.Time, string) {
-		t.Helper()
-		start := time.Now()
-		resp, err := webpushgo.SendNotificationWithContext(ctx, []byte(msg), goSub, goOpts)
-		if err != nil {
-			t.Fatal(err)
-		}
-		defer resp.Body.Close()
-		if resp.StatusCode != http.StatusCreated {
-			body, _ := io.ReadAll(resp.Body)
-			t.Fatalf("push: %s %s", resp.Status, body)
-		}
-		return start, messageID(resp)
-	}
+	sendGo := func(t *testing.T, msg string) (time.Time, string) { t.Helper(); return r.sendGo(t, ctx, msg) }
 	sendRaw := func(t *testing.T, body []byte, hdr http.Header) string {
 		t.Helper()
 		req, _ := http.NewRequestWithContext(ctx, "POST", mapped, bytes.NewReader(body))
@@ -243,18 +287,7 @@ func TestChromiumEndToEnd(t *testing.T) {
 		}
 		return messageID(resp)
 	}
-	awaitReport := func(t *testing.T) swReport {
-		t.Helper()
-		select {
-		case r := <-reports:
-			return r
-		case <-time.After(15 * time.Second):
-			t.Fatal("no service worker report within 15 s")
-		case <-ctx.Done():
-			t.Fatal(ctx.Err())
-		}
-		return swReport{}
-	}
+	awaitReport := func(t *testing.T) swReport { t.Helper(); return r.awaitReport(t, ctx) }
 	awaitAck := func(t *testing.T, msgID string) {
 		t.Helper()
 		actx, cancel := context.WithTimeout(ctx, 10*time.Second)
@@ -464,4 +497,27 @@ func tail(s string, n int) string {
 		return s[len(s)-n:]
 	}
 	return s
+}
+
+// BenchmarkChromiumPushToSW measures POST (webpush-go, aes128gcm + VAPID) → core → MCS → Chromium
+// decrypts → service worker push event → the worker's report reaching Go. Reports p50 and max too.
+func BenchmarkChromiumPushToSW(b *testing.B) {
+	chromiumAvailable(b)
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	r := newChromiumRig(b, ctx)
+	var lat []time.Duration
+	for i := 0; b.Loop(); i++ {
+		msg := fmt.Sprintf("b%d", i)
+		start, _ := r.sendGo(b, ctx, msg)
+		rep := r.awaitReport(b, ctx)
+		if rep.Data == nil || *rep.Data != msg {
+			b.Fatalf("push %d: report %+v", i, rep)
+		}
+		lat = append(lat, rep.At.Sub(start))
+	}
+	b.StopTimer()
+	slices.Sort(lat)
+	b.ReportMetric(float64(lat[len(lat)/2].Microseconds())/1000, "p50-ms")
+	b.ReportMetric(float64(lat[len(lat)-1].Microseconds())/1000, "max-ms")
 }
