@@ -1,0 +1,376 @@
+// Package harness is the driving side of pushspec: the environment (Env) that starts the
+// in-process push service, the fixture site and the browsers, and the flows specs are written
+// with (Client: subscribe in a real browser, send, await the service worker's report).
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"io"
+	"sort"
+	"strings"
+	"sync"
+	"time"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/config"
+	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+// DefaultSubject is the VAPID sub claim the Env's senders use.
+const DefaultSubject = "mailto:pushspec@example.com"
+
+// EnvOptions configure StartEnv. The zero value starts no browser.
+type EnvOptions struct {
+	// Browsers to launch, each once. Every kind needs a registered set-up (KindsAvailable).
+	Browsers []browser.Kind
+	// ExecPaths overrides a browser's binary per kind.
+	ExecPaths map[browser.Kind]string
+	// Remotes connects to a running browser per kind instead of starting one.
+	Remotes map[browser.Kind]string
+	// Profile is the push service's response profile; "" means "rfc".
+	Profile string
+	// VAPIDPrivate is the application server's private key (32 bytes); nil means a fresh key.
+	VAPIDPrivate []byte
+	// Logf receives the push service's, the links' and the site's log lines. nil keeps the last
+	// lines in memory only (Env.RecentLog), so passing specs stay quiet.
+	Logf func(format string, args ...any)
+	// BrowserLog receives the browsers' (or their drivers') output; nil discards it.
+	BrowserLog io.Writer
+}
+
+// Startup is how long a browser took to become usable.
+type Startup struct {
+	Launch time.Duration // Launch call: process start and driver session
+	Ready  time.Duration // from launch start until its push client had connected to the service
+}
+
+// Env is one running environment: push service, fixture site, browsers. Its fields are set by
+// StartEnv and must not be changed.
+type Env struct {
+	Push  *fakepushservice.Server
+	Site  *sitefixture.Site
+	VAPID *webpush.VAPIDKeys
+	// Subject is the VAPID sub claim used by Send.
+	Subject string
+
+	opts   EnvOptions
+	logs   *ring
+	kinds  []browser.Kind
+	states map[browser.Kind]*kindState
+
+	closeOnce sync.Once
+	closeErr  error
+}
+
+type kindState struct {
+	browser browser.Browser
+	setup   kindSetup
+	state   any
+	startup Startup
+}
+
+// kindSetup is how the Env brings up one browser kind: the link its push client speaks, the
+// launch options pointing the browser at it, and a readiness wait. Each kind registers one from its
+// own file (env_firefox.go, env_chromium.go), so env.go names no browser.
+type kindSetup struct {
+	// prepare runs before any browser starts: attach the kind's link to env.Push and fill in o.
+	// It returns the kind's state (the link), kept for ready, close and accessors.
+	prepare func(ctx context.Context, env *Env, o *browser.LaunchOptions) (state any, err error)
+	// ready, if set, waits until the launched browser's push client has connected.
+	ready func(ctx context.Context, env *Env, b browser.Browser, state any) error
+	// close, if set, releases the state; it runs after the browser closed and before the push
+	// service does.
+	close func(state any) error
+}
+
+var (
+	setupsMu sync.Mutex
+	setups   = map[browser.Kind]kindSetup{}
+)
+
+// registerKindSetup is called from the init of each env_<kind>.go.
+func registerKindSetup(kind browser.Kind, s kindSetup) {
+	setupsMu.Lock()
+	defer setupsMu.Unlock()
+	if _, dup := setups[kind]; dup {
+		panic(fmt.Sprintf("harness: set-up for %q registered twice", kind))
+	}
+	setups[kind] = s
+}
+
+// KindsAvailable lists the browser kinds an Env can start, sorted.
+func KindsAvailable() []browser.Kind {
+	setupsMu.Lock()
+	defer setupsMu.Unlock()
+	out := make([]browser.Kind, 0, len(setups))
+	for k := range setups {
+		out = append(out, k)
+	}
+	sort.Slice(out, func(i, j int) bool { return out[i] < out[j] })
+	return out
+}
+
+// StartEnv starts the push service, the site and every browser in o.Browsers. The push service
+// and each kind's link are up before that kind's browser launches (Firefox bakes the server URL
+// into its profile). ctx bounds the start only; call Close when done.
+func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
+	env := &Env{opts: o, Subject: DefaultSubject, logs: newRing(4000), states: map[browser.Kind]*kindState{}}
+	seen := map[browser.Kind]bool{}
+	for _, k := range o.Browsers {
+		setupsMu.Lock()
+		s, ok := setups[k]
+		setupsMu.Unlock()
+		if !ok {
+			return nil, fmt.Errorf("harness: no Env set-up for browser %q (available: %v)", k, KindsAvailable())
+		}
+		if seen[k] {
+			continue
+		}
+		seen[k] = true
+		env.kinds = append(env.kinds, k)
+		env.states[k] = &kindState{setup: s}
+	}
+	defer func() {
+		if err != nil {
+			env.Close()
+		}
+	}()
+
+	if o.VAPIDPrivate != nil {
+		env.VAPID, err = webpush.VAPIDKeysFromBytes(o.VAPIDPrivate)
+	} else {
+		env.VAPID, err = webpush.NewVAPIDKeys()
+	}
+	if err != nil {
+		return nil, fmt.Errorf("harness: VAPID keys: %w", err)
+	}
+	env.Push, err = fakepushservice.NewServer(&fakepushservice.Server{Profile: o.Profile, Logf: env.logf})
+	if err != nil {
+		return nil, fmt.Errorf("harness: push service: %w", err)
+	}
+	site := sitefixture.New()
+	site.Logf = env.logf
+	if err := site.Start(); err != nil {
+		return nil, fmt.Errorf("harness: fixture site: %w", err)
+	}
+	env.Site = site
+
+	launch := map[browser.Kind]browser.LaunchOptions{}
+	for _, k := range env.kinds {
+		st := env.states[k]
+		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog}
+		st.state, err = st.setup.prepare(ctx, env, &lo)
+		if err != nil {
+			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)
+		}
+		launch[k] = lo
+	}
+
+	// Browsers start in parallel: each takes seconds, mostly waiting.
+	var wg sync.WaitGroup
+	errs := make([]error, len(env.kinds))
+	for i, k := range env.kinds {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			st := env.states[k]
+			t0 := time.Now()
+			b, err := browser.Launch(ctx, k, launch[k])
+			if err != nil {
+				errs[i] = fmt.Errorf("harness: launching %s: %w", k, err)
+				return
+			}
+			st.browser = b
+			st.startup.Launch = time.Since(t0)
+			if st.setup.ready != nil {
+				if err := st.setup.ready(ctx, env, b, st.state); err != nil {
+					errs[i] = fmt.Errorf("harness: %s started but its push client did not connect: %w", k, err)
+					return
+				}
+			}
+			st.startup.Ready = time.Since(t0)
+			env.logf("harness: %s %s launched in %v, push client connected after %v", k, b.Version(), st.startup.Launch, st.startup.Ready)
+		}()
+	}
+	wg.Wait()
+	if err := errors.Join(errs...); err != nil {
+		return nil, err
+	}
+	return env, nil
+}
+
+// Kinds lists the Env's browsers in the order they were asked for.
+func (e *Env) Kinds() []browser.Kind { return append([]browser.Kind(nil), e.kinds...) }
+
+// Browser returns the Env's browser of kind, or nil.
+func (e *Env) Browser(kind browser.Kind) browser.Browser {
+	if st := e.states[kind]; st != nil {
+		return st.browser
+	}
+	return nil
+}
+
+// Startup reports how long kind took to start.
+func (e *Env) Startup(kind browser.Kind) Startup {
+	if st := e.states[kind]; st != nil {
+		return st.startup
+	}
+	return Startup{}
+}
+
+// state returns the set-up state of kind (its link), or nil.
+func (e *Env) state(kind browser.Kind) any {
+	if st := e.states[kind]; st != nil {
+		return st.state
+	}
+	return nil
+}
+
+// RecentLog returns up to the last n log lines (push service, links, site), oldest first.
+func (e *Env) RecentLog(n int) []string { return e.logs.last(n) }
+
+func (e *Env) logf(format string, args ...any) {
+	line := fmt.Sprintf(format, args...)
+	e.logs.add(time.Now().Format("15:04:05.000 ") + line)
+	if e.opts.Logf != nil {
+		e.opts.Logf("%s", line)
+	}
+}
+
+// Close closes the browsers, the links, the site and the push service, in that order.
+func (e *Env) Close() error {
+	e.closeOnce.Do(func() {
+		var errs []error
+		for _, k := range e.kinds {
+			if st := e.states[k]; st.browser != nil {
+				if err := st.browser.Close(); err != nil {
+					errs = append(errs, fmt.Errorf("closing %s: %w", k, err))
+				}
+			}
+		}
+		for _, k := range e.kinds {
+			if st := e.states[k]; st.state != nil && st.setup.close != nil {
+				if err := st.setup.close(st.state); err != nil {
+					errs = append(errs, fmt.Errorf("closing the %s link: %w", k, err))
+				}
+			}
+		}
+		if e.Site != nil {
+			errs = append(errs, e.Site.Close())
+		}
+		if e.Push != nil {
+			errs = append(errs, e.Push.Close())
+		}
+		e.closeErr = errors.Join(errs...)
+	})
+	return e.closeErr
+}
+
+var (
+	sharedOnce sync.Once
+	sharedEnv  *Env
+	sharedErr  error
+	sharedMu   sync.Mutex
+)
+
+// SharedEnv returns the test process's one Env, starting it on first use: browsers from
+// PUSHSPEC_BROWSERS (default "chromium,firefox"), keeping only kinds with a registered set-up;
+// paths and remote endpoints from PUSHSPEC_{CHROMIUM,FIREFOX}_{PATH,REMOTE}; VAPID key from
+// PUSHSPEC_VAPID_PRIVATE_KEY. Suites call it in BeforeSuite and CloseShared in DeferCleanup.
+func SharedEnv(ctx context.Context) (*Env, error) {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	sharedOnce.Do(func() {
+		o, err := EnvOptionsFromConfig()
+		if err != nil {
+			sharedErr = err
+			return
+		}
+		sharedEnv, sharedErr = StartEnv(ctx, o)
+	})
+	return sharedEnv, sharedErr
+}
+
+// CloseShared closes the Env SharedEnv started, if any.
+func CloseShared() error {
+	sharedMu.Lock()
+	defer sharedMu.Unlock()
+	if sharedEnv == nil {
+		return nil
+	}
+	return sharedEnv.Close()
+}
+
+// EnvOptionsFromConfig builds EnvOptions from the PUSHSPEC_* environment (harness/config).
+func EnvOptionsFromConfig() (EnvOptions, error) {
+	c, err := config.FromEnv()
+	if err != nil {
+		return EnvOptions{}, err
+	}
+	o := EnvOptions{
+		Profile: c.Profile,
+		ExecPaths: map[browser.Kind]string{
+			browser.Chromium: c.ChromiumPath,
+			browser.Firefox:  c.FirefoxPath,
+		},
+		Remotes: map[browser.Kind]string{
+			browser.Chromium: c.ChromiumRemote,
+			browser.Firefox:  c.FirefoxRemote,
+		},
+	}
+	available := map[browser.Kind]bool{}
+	for _, k := range KindsAvailable() {
+		available[k] = true
+	}
+	for _, name := range c.BrowserList() {
+		k := browser.Kind(strings.ToLower(name))
+		if available[k] {
+			o.Browsers = append(o.Browsers, k)
+		}
+	}
+	if c.VAPIDPrivate != "" {
+		o.VAPIDPrivate, err = webpush.DecodeBase64(c.VAPIDPrivate)
+		if err != nil {
+			return EnvOptions{}, fmt.Errorf("harness: PUSHSPEC_VAPID_PRIVATE_KEY: %w", err)
+		}
+	}
+	return o, nil
+}
+
+// ring keeps the last n lines.
+type ring struct {
+	mu    sync.Mutex
+	lines []string
+	next  int
+	full  bool
+}
+
+func newRing(n int) *ring { return &ring{lines: make([]string, n)} }
+
+func (r *ring) add(s string) {
+	r.mu.Lock()
+	r.lines[r.next] = s
+	r.next = (r.next + 1) % len(r.lines)
+	if r.next == 0 {
+		r.full = true
+	}
+	r.mu.Unlock()
+}
+
+func (r *ring) last(n int) []string {
+	r.mu.Lock()
+	defer r.mu.Unlock()
+	var all []string
+	if r.full {
+		all = append(all, r.lines[r.next:]...)
+	}
+	all = append(all, r.lines[:r.next]...)
+	if n > 0 && len(all) > n {
+		all = all[len(all)-n:]
+	}
+	return all
+}

@@ -1,0 +1,35 @@
+package harness
+
+import (
+	"context"
+
+	"github.com/pushspec/pushspec/fakepushservice/autopush"
+	"github.com/pushspec/pushspec/harness/browser"
+)
+
+// Firefox: the autopush WebSocket link on the push service, dom.push.serverURL pointing at it.
+
+func init() {
+	registerKindSetup(browser.Firefox, kindSetup{
+		prepare: func(ctx context.Context, env *Env, o *browser.LaunchOptions) (any, error) {
+			link, err := autopush.Attach(env.Push, autopush.Options{Logf: env.logf})
+			if err != nil {
+				return nil, err
+			}
+			o.AutopushURL = link.URL()
+			return link, nil
+		},
+		// Firefox opens its push connection at start-up, subscriptions or not (notes §4.1).
+		ready: func(ctx context.Context, env *Env, b browser.Browser, state any) error {
+			_, err := state.(*autopush.Link).AwaitHello(ctx, "")
+			return err
+		},
+		close: func(state any) error { return state.(*autopush.Link).Close() },
+	})
+}
+
+// Autopush returns the autopush link Firefox is connected to, or nil when the Env has no Firefox.
+func (e *Env) Autopush() *autopush.Link {
+	l, _ := e.state(browser.Firefox).(*autopush.Link)
+	return l
+}
