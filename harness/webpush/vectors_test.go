@@ -36,6 +36,9 @@ type vector8188 struct {
 	Body         string   `json:"body"`
 	BodyLen      int      `json:"body_len"`
 	BodyHex      string   `json:"body_hex"`
+	JWEIV        string   `json:"jwe_iv"`
+	JWECipher    string   `json:"jwe_ciphertext"`
+	JWETag       string   `json:"jwe_tag"`
 }
 
 type vapidVector struct {
@@ -144,6 +147,11 @@ func TestRFC8188Section3_1(t *testing.T) {
 		t.Fatal(err)
 	}
 	wantBytes(t, "re-encrypted body", again, body)
+
+	// RFC 8188 Appendix A renders the same record as a JWE: IV = NONCE, then ciphertext and tag.
+	wantBytes(t, "JWE IV", nonce, b64(t, v.JWEIV))
+	wantBytes(t, "JWE ciphertext", body[21:37], b64(t, v.JWECipher))
+	wantBytes(t, "JWE tag", body[37:], b64(t, v.JWETag))
 }
 
 func TestRFC8188Section3_2(t *testing.T) {
