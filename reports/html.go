@@ -21,8 +21,10 @@ import (
 var templateFS embed.FS
 
 var pageTemplate = template.Must(template.New("index.html.tmpl").Funcs(template.FuncMap{
-	"add": func(a, b int) int { return a + b },
-	"sub": func(a, b int) int { return a - b },
+	"add":    func(a, b int) int { return a + b },
+	"md":     inlineCode,
+	"plural": func(n int, one, many string) string { return plural(n, one, many) },
+	"sub":    func(a, b int) int { return a - b },
 }).ParseFS(templateFS, "templates/*.tmpl"))
 
 // docInfo is how the report titles and links a document.
@@ -290,6 +292,24 @@ func newPageView(res *Results) *pageView {
 	return v
 }
 
+// inlineCode renders the one piece of Markdown the catalogue and messages use, `code`, as
+// <code>; everything else is escaped. Unbalanced backticks are left as they are.
+func inlineCode(s string) template.HTML {
+	parts := strings.Split(s, "`")
+	if len(parts)%2 == 0 {
+		return template.HTML(template.HTMLEscapeString(s))
+	}
+	var b strings.Builder
+	for i, p := range parts {
+		if i%2 == 1 {
+			b.WriteString("<code>" + template.HTMLEscapeString(p) + "</code>")
+		} else {
+			b.WriteString(template.HTMLEscapeString(p))
+		}
+	}
+	return template.HTML(b.String())
+}
+
 // headline is the one-line verdict at the top of the page.
 func headline(res *Results) string {
 	var parts []string
@@ -396,14 +416,17 @@ func actorShort(actor string) string {
 	return strings.Join(out, " + ")
 }
 
-// cellID is the fragment of a matrix cell; "what breaks" links to it.
+// cellID is the fragment of a matrix cell; "what breaks" links to it. Only [a-z0-9_-] are kept
+// (dots and colons become "_") so that "#"+id is also a valid CSS selector.
 func cellID(rule, target string) string {
-	return "c-" + rule + "--" + strings.Map(func(r rune) rune {
-		if r == ':' || r == ' ' || r == '/' {
-			return '_'
-		}
+	return "c-" + strings.Map(cssSafe, rule) + "--" + strings.Map(cssSafe, target)
+}
+
+func cssSafe(r rune) rune {
+	if r >= 'a' && r <= 'z' || r >= 'A' && r <= 'Z' || r >= '0' && r <= '9' || r == '-' || r == '_' {
 		return r
-	}, target)
+	}
+	return '_'
 }
 
 func formatMS(ms int64) string {
@@ -436,7 +459,7 @@ type latencyView struct {
 }
 
 type latencyBand struct {
-	Label              string
+	Label, Name, Ver   string
 	Y, Mid, H          int
 	Dots               []latencyDot
 	N                  int
@@ -453,9 +476,9 @@ type latencyTick struct {
 }
 
 const (
-	latWidth    = 760
-	latLeft     = 190
-	latRight    = 740
+	latWidth    = 900
+	latLeft     = 150
+	latRight    = 880
 	latBandH    = 46
 	latTop      = 8
 	latAxisGap  = 6
@@ -523,7 +546,7 @@ func newLatencyView(res *Results) *latencyView {
 		if len(xs) == 0 {
 			continue
 		}
-		b := latencyBand{Label: targetLabel(t), Y: y, H: latBandH, Mid: y + latBandH/2, N: len(xs)}
+		b := latencyBand{Label: targetLabel(t), Name: t.Name, Ver: t.Version, Y: y, H: latBandH, Mid: y + latBandH/2, N: len(xs)}
 		for i, x := range xs {
 			// Deterministic jitter spreads equal values vertically without randomness, so the
 			// page (and its golden file) is the same on every render.

@@ -1,0 +1,307 @@
+package reports
+
+import (
+	"bytes"
+	"context"
+	"net/http"
+	"net/http/httptest"
+	"os"
+	"path/filepath"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/chromedp/cdproto/emulation"
+	"github.com/chromedp/cdproto/network"
+	"github.com/chromedp/cdproto/runtime"
+	"github.com/chromedp/chromedp"
+)
+
+const chromiumPath = "/usr/bin/chromium"
+
+// browserLog records, from the CDP event loop, what the page did that it must not: console
+// errors, uncaught exceptions and requests for anything but the page itself.
+type browserLog struct {
+	mu       sync.Mutex
+	console  []string
+	thrown   []string
+	requests []string
+}
+
+func (l *browserLog) listen(ev any) {
+	// Called on chromedp's reading goroutine: record and return, nothing more.
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	switch ev := ev.(type) {
+	case *runtime.EventConsoleAPICalled:
+		if ev.Type == runtime.ConsoleAPICalledTypeError || ev.Type == runtime.ConsoleAPICalledTypeAssert {
+			var parts []string
+			for _, a := range ev.Args {
+				parts = append(parts, string(a.Value)+a.Description)
+			}
+			l.console = append(l.console, strings.Join(parts, " "))
+		}
+	case *runtime.EventExceptionThrown:
+		msg := ev.ExceptionDetails.Text
+		if ev.ExceptionDetails.Exception != nil {
+			msg += " " + ev.ExceptionDetails.Exception.Description
+		}
+		l.thrown = append(l.thrown, msg)
+	case *network.EventRequestWillBeSent:
+		l.requests = append(l.requests, ev.Request.URL)
+	}
+}
+
+func (l *browserLog) snapshot() (console, thrown, requests []string) {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return append([]string(nil), l.console...), append([]string(nil), l.thrown...), append([]string(nil), l.requests...)
+}
+
+// newChromium starts a headless Chromium that cannot reach anything but loopback, with a fresh
+// profile, and returns a tab context.
+func newChromium(t *testing.T) context.Context {
+	t.Helper()
+	if _, err := os.Stat(chromiumPath); err != nil {
+		t.Skipf("%s is missing: %v", chromiumPath, err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+	t.Cleanup(cancel)
+	opts := append(chromedp.DefaultExecAllocatorOptions[:],
+		chromedp.ExecPath(chromiumPath),
+		chromedp.UserDataDir(t.TempDir()),
+		chromedp.Flag("host-resolver-rules", "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"),
+		chromedp.Flag("disable-background-networking", true),
+		chromedp.Flag("disable-component-update", true),
+		chromedp.Flag("disable-sync", true),
+		chromedp.Flag("no-first-run", true),
+		chromedp.Flag("no-default-browser-check", true),
+		chromedp.Flag("headless", "new"),
+		chromedp.Flag("no-sandbox", true),
+		chromedp.Flag("disable-gpu", true),
+		chromedp.Flag("disable-dev-shm-usage", true),
+		chromedp.WindowSize(1400, 1000),
+	)
+	actx, acancel := chromedp.NewExecAllocator(ctx, opts...)
+	t.Cleanup(acancel)
+	tctx, tcancel := chromedp.NewContext(actx)
+	t.Cleanup(func() {
+		tcancel()
+		_ = chromedp.Cancel(tctx)
+	})
+	return tctx
+}
+
+// TestHTMLInChromium opens the fixture report in a real browser: it must load without errors
+// or outside requests, show the expected rows and cells, open a cell's evidence in place and
+// filter rows. Screenshots land in testdata/out/ (git-ignored) for a human to look at.
+func TestHTMLInChromium(t *testing.T) {
+	ctx := newChromium(t)
+	res := fixtureResults(t)
+	var page bytes.Buffer
+	if err := WriteHTML(&page, res); err != nil {
+		t.Fatal(err)
+	}
+	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		if r.URL.Path != "/" {
+			t.Errorf("the page requested %s", r.URL)
+			http.NotFound(w, r)
+			return
+		}
+		w.Header().Set("Content-Type", "text/html; charset=utf-8")
+		_, _ = w.Write(page.Bytes())
+	}))
+	defer srv.Close()
+	pageURL := srv.URL + "/"
+
+	var log browserLog
+	if err := chromedp.Listen(ctx, log.listen); err != nil {
+		t.Fatalf("starting Chromium: %v", err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate(pageURL), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatalf("navigate: %v", err)
+	}
+
+	eval := func(expr string) any {
+		t.Helper()
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[any](expr))
+		if err != nil {
+			t.Fatalf("evaluate %s: %v", expr, err)
+		}
+		return v
+	}
+	evalBool := func(expr string) bool {
+		t.Helper()
+		b, _ := eval(expr).(bool)
+		return b
+	}
+	evalNum := func(expr string) int {
+		t.Helper()
+		f, _ := eval(expr).(float64)
+		return int(f)
+	}
+
+	// Rows and cells as the fixture says: every covered rule is a row, one cell per target.
+	covered := map[string]bool{}
+	for _, r := range res.Results {
+		covered[r.Rule] = true
+	}
+	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered) {
+		t.Errorf("matrix rows: got %d, want %d", got, len(covered))
+	}
+	if got, want := evalNum(`document.querySelectorAll("tr.rule")[0].querySelectorAll("td.cell").length`), len(res.Targets); got != want {
+		t.Errorf("cells per row: got %d, want %d", got, want)
+	}
+	failCell := cellID("rfc8188-2-fail-wrong-delimiter", "chromium")
+	if !evalBool(`document.getElementById(` + jsString(failCell) + `).classList.contains("o-fail")`) {
+		t.Errorf("cell %s is not marked fail", failCell)
+	}
+	if !evalBool(`document.getElementById(` + jsString(cellID("rfc8188-2-fail-wrong-delimiter", "firefox")) + `).classList.contains("o-pass")`) {
+		t.Errorf("the Firefox cell of the same rule is not marked pass")
+	}
+	if !evalBool(`document.querySelector("#breaks").textContent.includes("rfc8188-2-fail-wrong-delimiter")`) {
+		t.Errorf("What breaks does not list the failed rule")
+	}
+	if !evalBool(`document.querySelector("#latency svg circle") !== null`) {
+		t.Errorf("no latency plot")
+	}
+
+	// Evidence is closed until the cell is clicked, then visible in place.
+	panel := "#" + failCell + " .ev"
+	if evalBool(`document.querySelector(` + jsString(panel) + `).checkVisibility()`) {
+		t.Errorf("evidence visible before the click")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+failCell+" summary")), chromedp.WaitVisible(chromedp.CSS(panel))); err != nil {
+		t.Fatalf("open evidence: %v", err)
+	}
+	if !evalBool(`document.querySelector(` + jsString(panel) + `).innerText.includes("sentinel")`) {
+		t.Errorf("evidence panel lacks the message: %v", eval(`document.querySelector(`+jsString(panel)+`).innerText`))
+	}
+	saveScreenshot(ctx, t, "evidence.png", false)
+
+	// Filters: level SHOULD keeps only SHOULD rows; unticking "pass" hides all-pass rows.
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
+		const f = document.getElementById("filters");
+		f.elements.level.value = "SHOULD";
+		f.elements.level.dispatchEvent(new Event("change", {bubbles: true}));
+	})()`)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalNum(`[...document.querySelectorAll("tr.rule")].filter(r => !r.hidden && r.dataset.level !== "SHOULD").length`); got != 0 {
+		t.Errorf("level filter: %d non-SHOULD rows still shown", got)
+	}
+	if evalBool(`document.getElementById("r-rfc8030-5.2-ttl-missing-400").checkVisibility()`) {
+		t.Errorf("level filter: a MUST row is still visible")
+	}
+	var should []string
+	for _, r := range res.Rules {
+		if covered[r.ID] && r.Level == "SHOULD" {
+			should = append(should, "r-"+r.ID)
+		}
+	}
+	if got := eval(`[...document.querySelectorAll("tr.rule")].filter(r => !r.hidden).map(r => r.id).sort().join(" ")`); got != strings.Join(should, " ") {
+		t.Errorf("level filter: got rows %v, want the SHOULD rules %v", got, should)
+	}
+	// Bring the form into view as a reader would; chromedp then clicks the real controls.
+	if err := chromedp.Do(ctx,
+		chromedp.Evaluate[chromedp.Void](`document.getElementById("filters").scrollIntoView({block: "center"})`),
+		chromedp.Click(chromedp.CSS(`button[type=reset]`)),
+		chromedp.Click(chromedp.CSS(`input[name=outcome][value=pass]`))); err != nil {
+		t.Fatal(err)
+	}
+	if lv := eval(`document.getElementById("filters").elements.level.value`); lv != "" {
+		t.Errorf("reset did not clear the level filter: %v", lv)
+	}
+	if !evalBool(`document.getElementById("r-rfc8030-5.2-ttl-missing-400").hidden`) {
+		t.Errorf("outcome filter: an all-pass row is still shown with pass unticked")
+	}
+	if evalBool(`document.getElementById("r-rfc8188-2-fail-wrong-delimiter").hidden`) {
+		t.Errorf("outcome filter: a row with a fail cell is hidden")
+	}
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[type=reset]`))); err != nil {
+		t.Fatal(err)
+	}
+	saveScreenshot(ctx, t, "screenshot.png", true)
+	// Viewport-sized views of the main sections, easier to read than the whole page.
+	for _, id := range []string{"matrix", "latency"} {
+		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("`+id+`").scrollIntoView()`)); err != nil {
+			t.Fatal(err)
+		}
+		saveScreenshot(ctx, t, "section-"+id+".png", false)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
+	}
+	saveScreenshot(ctx, t, "section-top.png", false)
+
+	console, thrown, requests := log.snapshot()
+	if len(console) > 0 {
+		t.Errorf("console errors: %q", console)
+	}
+	if len(thrown) > 0 {
+		t.Errorf("uncaught exceptions: %q", thrown)
+	}
+	for _, u := range requests {
+		if u != pageURL && !strings.HasPrefix(u, "data:") {
+			t.Errorf("the page requested %s; only the page itself may be loaded", u)
+		}
+	}
+	if len(requests) == 0 {
+		t.Errorf("no request recorded at all: the network listener is not working")
+	}
+}
+
+// TestHTMLWithoutJavaScript checks that the report reads with scripts off: rows are there and a
+// cell's evidence opens with a click (<details>), and the filter form stays out of the way.
+func TestHTMLWithoutJavaScript(t *testing.T) {
+	ctx := newChromium(t)
+	dir := t.TempDir()
+	index, err := WriteAll(dir, fixtureResults(t))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`1`)); err != nil {
+		t.Fatal(err)
+	}
+	if _, err := chromedp.Call(ctx, emulation.SetScriptExecutionDisabled, emulation.SetScriptExecutionDisabledParams{Value: true}); err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+index), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	cell := "#" + cellID("rfc8030-5.3-urgency-multiple-400", "fake:rfc")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(cell+" summary")), chromedp.WaitVisible(chromedp.CSS(cell+" .ev"))); err != nil {
+		t.Fatalf("evidence does not open without JavaScript: %v", err)
+	}
+	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#filters"), chromedp.AtLeast(0)))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(nodes) != 1 {
+		t.Fatalf("filter form: %d nodes", len(nodes))
+	}
+	saveScreenshot(ctx, t, "nojs.png", false)
+}
+
+func saveScreenshot(ctx context.Context, t *testing.T, name string, full bool) {
+	t.Helper()
+	action := chromedp.CaptureScreenshot()
+	if full {
+		action = chromedp.FullScreenshot(100)
+	}
+	buf, err := chromedp.Run(ctx, action)
+	if err != nil {
+		t.Errorf("screenshot: %v", err)
+		return
+	}
+	path := filepath.Join("testdata", "out", name)
+	if err := os.WriteFile(path, buf, 0o644); err != nil {
+		t.Errorf("screenshot: %v", err)
+	}
+}
+
+func jsString(s string) string {
+	r := strings.NewReplacer(`\`, `\\`, `"`, `\"`)
+	return `"` + r.Replace(s) + `"`
+}
