@@ -3,11 +3,16 @@
 // 8292 VAPID signing and verification, and the RFC 8030 §5.2–5.4 header parsers (TTL, Urgency,
 // Topic).
 //
-// It serves both sides of the harness: the push service validates and grades what a sender posts
-// (every failure names a rule ID of the catalogue in harness/rules), and the raw sender builds
-// deliberately broken messages through the fault knobs of Options and SignOptions. All knobs at
-// their zero value give a conformant message.
+// It serves both sides of the harness. The push service validates and grades what a sender posts:
+// parse and decryption failures are *Error values and VAPID findings are Problems, each naming a
+// rule ID of the catalogue in harness/rules (CheckBody grades a body it cannot decrypt; VerifyCache
+// spares re-verifying a token senders reuse for hours). The raw sender builds deliberately broken
+// messages through the fault knobs of Options and SignOptions; all knobs at their zero value give
+// a conformant message. EdgeCases builds the derived edge-case bodies of notes/vectors.md from the
+// RFC 8291 Appendix A keys, for the browser specs; testdata/vectors.json holds every vector of
+// that note as data.
 //
-// It is a leaf: it imports nothing of pushspec's, and rule IDs appear here as plain strings. It is
-// not a push client: nothing here speaks HTTP to a network.
+// It is a leaf: it imports nothing of pushspec's, and rule IDs appear here as plain strings (a test
+// checks each one against harness/rules). It is not a push client: nothing here speaks HTTP to a
+// network.
 package webpush
