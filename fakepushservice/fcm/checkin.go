@@ -109,7 +109,12 @@ func (l *Link) serveRegister(w http.ResponseWriter, r *http.Request) {
 	l.mu.Lock()
 	known, isDevice := l.devices[aid]
 	faultCode := l.registerError
+	closed := l.closed
 	l.mu.Unlock()
+	if closed {
+		reply(http.StatusServiceUnavailable, "Error=SERVICE_NOT_AVAILABLE")
+		return
+	}
 	if !ok || !isDevice || known != tok || aid != device {
 		reply(http.StatusUnauthorized, "Error=AUTHENTICATION_FAILED")
 		return

@@ -43,6 +43,9 @@ type Options struct {
 	Logf func(format string, args ...any)
 	// Now is the clock for timestamps; nil means time.Now.
 	Now func() time.Time
+	// MaxFrames caps each user agent's frame log; 0 means 20000. When full, the oldest tenth is
+	// dropped (FrameLog then starts with a "log-truncated" frame saying how many).
+	MaxFrames int
 }
 
 // Link is the FCM emulation attached to one push service.
@@ -211,8 +214,25 @@ func (l *Link) record(ua string, f Frame) {
 	if len(f.Detail) > 2000 {
 		f.Detail = f.Detail[:2000] + "…"
 	}
+	limit := l.opts.MaxFrames
+	if limit <= 0 {
+		limit = 20000
+	}
 	l.mu.Lock()
-	l.frames[ua] = append(l.frames[ua], f)
+	log := append(l.frames[ua], f)
+	if len(log) > limit {
+		body, dropped := log, 0
+		if body[0].Kind == "log-truncated" {
+			body, dropped = body[1:], body[0].Size
+		}
+		n := max(len(log)-limit+1, limit/10, 1)
+		body = body[min(n, len(body)):]
+		dropped += n
+		marker := Frame{Time: f.Time, Dir: "-", Kind: "log-truncated", Tag: -1, Size: dropped,
+			Detail: strconv.Itoa(dropped) + " older frames dropped (Options.MaxFrames)"}
+		log = append([]Frame{marker}, body...)
+	}
+	l.frames[ua] = log
 	l.mu.Unlock()
 	l.logf("fcm %s conn=%d %s %s stream=%d size=%d %s", ua, f.Conn, f.Dir, f.Kind, f.Stream, f.Size, f.Detail)
 }

@@ -408,3 +408,22 @@ func TestMCSRefusesUnknownDevice(t *testing.T) {
 		t.Errorf("unknown device: tag %d %v, want a LoginResponse with an error", tag, m)
 	}
 }
+
+func TestFrameLogCap(t *testing.T) {
+	core := newFakeCore(t)
+	l, err := AttachCore(core, Options{MaxFrames: 10})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer l.Close()
+	for i := range 25 {
+		l.record("fcm:1", Frame{Kind: "k" + strconv.Itoa(i), Tag: -1})
+	}
+	log := l.FrameLog("fcm:1")
+	if len(log) > 10 || log[0].Kind != "log-truncated" || log[len(log)-1].Kind != "k24" {
+		t.Errorf("capped log: %+v", log)
+	}
+	if log[0].Size+len(log)-1 != 25 {
+		t.Errorf("dropped count %d + kept %d != 25", log[0].Size, len(log)-1)
+	}
+}
