@@ -1,0 +1,82 @@
+package harness
+
+import (
+	"context"
+	"errors"
+	"fmt"
+
+	"github.com/pushspec/pushspec/fakepushservice/fcm"
+	"github.com/pushspec/pushspec/harness/browser"
+)
+
+// Chromium: the FCM emulation (checkin, register3, MCS over TLS) on the push service, and the
+// --gcm-* switches plus the MCS certificate's SPKI hash pointing Chromium at it.
+
+// chromiumState is the Chromium set-up's state.
+type chromiumState struct {
+	link *fcm.Link
+	warm browser.WarmUp
+}
+
+func init() {
+	registerKindSetup(browser.Chromium, kindSetup{
+		prepare: func(ctx context.Context, env *Env, o *browser.LaunchOptions) (any, error) {
+			link, err := fcm.Attach(env.Push, fcm.Options{Logf: env.logf})
+			if err != nil {
+				return nil, err
+			}
+			o.GCMCheckinURL = link.CheckinURL()
+			o.GCMRegistrationURL = link.RegistrationURL()
+			o.MCSEndpoint = link.Endpoint()
+			o.MCSCertSPKI = link.SPKIHash()
+			return &chromiumState{link: link}, nil
+		},
+		// Chromium's GCM client starts lazily: the first subscribe() checks in (~2 s), registers
+		// and opens MCS. A throwaway subscribe pays that once per process, then we wait for the
+		// lasting MCS login, so that specs see warm subscribe times and a connected client.
+		ready: func(ctx context.Context, env *Env, b browser.Browser, state any) error {
+			st := state.(*chromiumState)
+			if env.opts.Remotes[browser.Chromium] != "" {
+				// A remote Chromium was started by someone else, with GCM switches of its own;
+				// there is nothing to warm here.
+				return nil
+			}
+			w, ok := b.(browser.PushWarmer)
+			if !ok {
+				return nil
+			}
+			warm, err := w.WarmUpPush(ctx)
+			if err != nil {
+				return err
+			}
+			st.warm = warm
+			uas := st.link.UAs()
+			if len(uas) != 1 {
+				return fmt.Errorf("after the warm-up subscribe the FCM link saw %d devices check in (%v), want 1", len(uas), uas)
+			}
+			if err := env.Push.AwaitConnected(ctx, uas[0]); err != nil {
+				return errors.Join(errors.New("no MCS login after the warm-up subscribe"), err)
+			}
+			env.logf("harness: chromium GCM warm: cold subscribe %v, MCS connected as %s", warm.Subscribe, uas[0])
+			return nil
+		},
+		close: func(state any) error { return state.(*chromiumState).link.Close() },
+	})
+}
+
+// FCM returns the FCM emulation Chromium is connected to, or nil when the Env has no Chromium.
+func (e *Env) FCM() *fcm.Link {
+	if st, ok := e.state(browser.Chromium).(*chromiumState); ok {
+		return st.link
+	}
+	return nil
+}
+
+// ChromiumWarmUp reports the warm-up subscribe (the cold subscribe() time, the endpoint Chromium
+// built); zero when the Env has no local Chromium.
+func (e *Env) ChromiumWarmUp() browser.WarmUp {
+	if st, ok := e.state(browser.Chromium).(*chromiumState); ok {
+		return st.warm
+	}
+	return browser.WarmUp{}
+}
