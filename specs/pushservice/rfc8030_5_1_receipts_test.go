@@ -1,0 +1,87 @@
+package pushservice_test
+
+import (
+	"net/http"
+	"net/url"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+)
+
+// receiptLink returns the target of the rel="urn:ietf:params:push:receipt" link in h.
+func receiptLink(h http.Header) string {
+	for _, v := range h.Values("Link") {
+		for _, part := range strings.Split(v, ",") {
+			if !strings.Contains(part, "urn:ietf:params:push:receipt") {
+				continue
+			}
+			lt, gt := strings.Index(part, "<"), strings.Index(part, ">")
+			if lt >= 0 && gt > lt {
+				return part[lt+1 : gt]
+			}
+		}
+	}
+	return ""
+}
+
+var respondAsync = sender.Faults{Set: http.Header{"Prefer": {"respond-async"}}}
+
+var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
+	// RFC 8030 §5.1: "A push service MUST support delivery confirmations" requested with
+	// Prefer: respond-async; such a message is accepted with 202 (Accepted).
+	// Sends: a valid message with Prefer: respond-async. Expects: 202.
+	conformance.It("answers 202 to a push with Prefer: respond-async", tgt, rules.ReceiptsSupported,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			res := post(ctx, r, "push", message(sub, "receipt"), respondAsync)
+			Expect(res.Status).To(Equal(http.StatusAccepted))
+		})
+
+	// RFC 8030 §5.1: the 202 carries the push message resource in Location and the receipt
+	// subscription in a Link with rel="urn:ietf:params:push:receipt".
+	// Sends: the same. Expects: 202, Location and the receipt Link.
+	conformance.It("gives Location and a receipt subscription Link with the 202", tgt, rules.Receipt202LocationLink,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			res := post(ctx, r, "push", message(sub, "receipt"), respondAsync)
+			Expect(res.Status).To(Equal(http.StatusAccepted))
+			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "no Location")
+			Expect(receiptLink(res.Header)).NotTo(BeEmpty(), `no Link rel="urn:ietf:params:push:receipt"`)
+		})
+
+	// RFC 8030 §5.1: "The push service MUST return a 400 (Bad Request) status code if the
+	// receipt subscription is invalid."
+	// Sends: Prefer: respond-async with a made-up receipt subscription on the service's origin.
+	// Expects: 400.
+	conformance.It("rejects an invalid receipt subscription with 400", tgt, rules.InvalidReceiptSubscription400,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			u, err := url.Parse(sub.Endpoint)
+			Expect(err).NotTo(HaveOccurred())
+			origin := u.Scheme + "://" + u.Host + "/"
+			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"},
+				"Link": {"<" + origin + "receipts/" + randomHex(32) + `>; rel="urn:ietf:params:push:receipt"`}}}
+			res := post(ctx, r, "push", message(sub, "bad receipt"), f)
+			Expect(res.Status).To(Equal(http.StatusBadRequest))
+		})
+
+	// RFC 8030 §5.1: the push service SHOULD return the same receipt subscription it was sent.
+	// Sends: two receipt requests, the second carrying the first's receipt Link.
+	// Expects: the second 202 names the same receipt subscription.
+	conformance.It("returns the receipt subscription it was given", tgt, rules.ServiceReusesReceiptSubscription,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			first := post(ctx, r, "push.1", message(sub, "one"), respondAsync)
+			link := receiptLink(first.Header)
+			Expect(link).NotTo(BeEmpty(), "the first receipt request got no receipt subscription")
+			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
+			second := post(ctx, r, "push.2", message(sub, "two"), f)
+			Expect(second.Status).To(Equal(http.StatusAccepted))
+			Expect(receiptLink(second.Header)).To(Equal(link))
+		})
+})

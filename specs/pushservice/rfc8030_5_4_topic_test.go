@@ -1,0 +1,118 @@
+package pushservice_test
+
+import (
+	"net/http"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+)
+
+func withTopic(m sender.Message, topic string) sender.Message { m.Topic = topic; return m }
+
+var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
+	// RFC 8030 §5.4 (paraphrased): a Topic is at most 32 characters of the URL and filename
+	// safe base64 alphabet; the push service rejects a longer one, or one with other characters,
+	// with 400 (Bad Request).
+	for _, c := range []struct{ name, topic string }{
+		{"33 characters", strings.Repeat("a", 33)},
+		{"a colon", "upd:1"},
+		{"an exclamation mark", "upd!"},
+	} {
+		// Sends: Topic with <c.name>. Expects: 400.
+		conformance.It("rejects a Topic with "+c.name+" with 400", tgt, rules.TopicInvalid400,
+			func(ctx SpecContext, r *conformance.Recorder) {
+				sub := subscribe(ctx, r)
+				res := post(ctx, r, "push", message(sub, "bad topic"), sender.Faults{Set: http.Header{"Topic": {c.topic}}})
+				Expect(res.Status).To(Equal(http.StatusBadRequest))
+			})
+	}
+
+	// RFC 8030 §5.4: "A push message with a topic replaces any outstanding push message with an
+	// identical topic."
+	// Sends: with the UA offline, A then B, both Topic: upd; reconnects. Expects: B first (A,
+	// older, would have come first had it been kept).
+	conformance.It("replaces an outstanding message with the same Topic", tgt, rules.TopicReplaces,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			sf := offline(ctx, sub)
+			accepted(ctx, r, "push.A", withTopic(message(sub, "A"), "upd"), sender.Faults{})
+			accepted(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), sender.Faults{})
+			online(ctx, sf, sub)
+			expectFirst(ctx, r, sub, "B", "A")
+		})
+
+	// RFC 8030 §5.4: the replacing request is answered like any other, 201 with its own push
+	// message resource in Location.
+	// Sends: A then B with the same Topic (UA offline). Expects: both Locations present, and
+	// different.
+	conformance.It("gives the replacing message a new Location", tgt, rules.TopicNewLocation,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			offline(ctx, sub)
+			a := accepted(ctx, r, "push.A", withTopic(message(sub, "A"), "upd"), sender.Faults{})
+			b := accepted(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), sender.Faults{})
+			Expect(b.Status).To(Equal(http.StatusCreated))
+			Expect(a.Header.Get("Location")).NotTo(BeEmpty())
+			Expect(b.Header.Get("Location")).NotTo(BeEmpty())
+			Expect(b.Header.Get("Location")).NotTo(Equal(a.Header.Get("Location")))
+		})
+
+	// RFC 8030 §5.4: "The push service MUST NOT forward the Topic header field to the user
+	// agent."
+	// Sends: Topic: PushspecTopic42 (a string nothing else carries). Expects: the UA-link
+	// delivery has no topic field and does not contain the string anywhere.
+	conformance.It("does not forward Topic to the user agent", tgt, rules.TopicNotForwarded,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			accepted(ctx, r, "push", withTopic(message(sub, "topical"), "PushspecTopic42"), sender.Faults{})
+			got := next(ctx, r, sub, "topical")
+			linkVisible(got)
+			for _, s := range []string{"topic", "PushspecTopic42"} {
+				where, found := forwardedContains(got, s)
+				Expect(found).To(BeFalse(), "the UA link carried %q: %s", s, where)
+			}
+		})
+
+	// RFC 8030 §5.4: messages that do not share a topic are stored and delivered as usual.
+	// Sends: with the UA offline, A (Topic x), B (Topic y), C (no Topic); reconnects.
+	// Expects: A, B and C, in that order.
+	conformance.It("keeps messages whose topics differ", tgt, rules.DistinctTopicsKept,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			sf := offline(ctx, sub)
+			accepted(ctx, r, "push.A", withTopic(message(sub, "A"), "x"), sender.Faults{})
+			accepted(ctx, r, "push.B", withTopic(message(sub, "B"), "y"), sender.Faults{})
+			accepted(ctx, r, "push.C", message(sub, "C"), sender.Faults{})
+			online(ctx, sf, sub)
+			for _, want := range []string{"A", "B", "C"} {
+				got := next(ctx, r, sub, want)
+				Expect(string(got.Payload)).To(Equal(want))
+			}
+		})
+
+	// RFC 8030 §5.4: the replacing message brings its own TTL (and Urgency, receipt): the
+	// replaced one's TTL no longer counts.
+	// Sends: with the UA offline, A (TTL 600, Topic t), B (TTL 2, Topic t); lets 4 s pass; a
+	// sentinel; reconnects. Expects: the sentinel first (B has expired, A was replaced).
+	conformance.It("takes the replacing message's TTL", tgt, rules.TopicReplacesTTLUrgencyReceipt,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			sf := offline(ctx, sub)
+			a := withTopic(message(sub, "A"), "t")
+			a.TTL = 600
+			b := withTopic(message(sub, "B"), "t")
+			b.TTL = 2
+			accepted(ctx, r, "push.A", a, sender.Faults{})
+			accepted(ctx, r, "push.B", b, sender.Faults{})
+			elapse(ctx, r, 4*time.Second)
+			accepted(ctx, r, "sentinel", message(sub, "sentinel"), sender.Faults{})
+			online(ctx, sf, sub)
+			expectFirst(ctx, r, sub, "sentinel", "A or B")
+		})
+})

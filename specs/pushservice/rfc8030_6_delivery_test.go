@@ -1,0 +1,72 @@
+package pushservice_test
+
+import (
+	"context"
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
+)
+
+var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
+	// RFC 8030 §6, §7.2: a push service stores push messages for a user agent that is not
+	// monitoring and delivers them when it resumes.
+	// Sends: with the UA offline, one message (TTL 60); reconnects. Expects: it is delivered.
+	conformance.It("delivers stored messages when the user agent comes back", tgt, rules.UndeliveredPushedOnReconnect,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			sf := offline(ctx, sub)
+			accepted(ctx, r, "push", message(sub, "stored"), sender.Faults{})
+			online(ctx, sf, sub)
+			got := next(ctx, r, sub, "stored")
+			Expect(string(got.Payload)).To(Equal("stored"))
+		})
+
+	// RFC 8030 §6.2: "the push service SHOULD retry delivery of the push message" that was not
+	// acknowledged, until it expires.
+	// Sends: one message to a UA that takes it without acknowledging; the UA reconnects.
+	// Expects: the same message (same id) is delivered again.
+	conformance.It("redelivers a message that was not acknowledged", tgt, rules.RedeliverUnacked,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			acker := capability[target.Acker]("withhold acknowledgements")
+			acker.SetNoAck(sub, true)
+			accepted(ctx, r, "push", message(sub, "unacked"), sender.Faults{})
+			first := next(ctx, r, sub, "first")
+			sf := offline(ctx, sub)
+			acker.SetNoAck(sub, false)
+			online(ctx, sf, sub)
+			again := next(ctx, r, sub, "again")
+			Expect(string(again.Payload)).To(Equal("unacked"))
+			if first.MessageID != "" {
+				Expect(again.MessageID).To(Equal(first.MessageID), "a redelivery keeps the message id")
+			}
+		})
+
+	// RFC 8030 §6.2, §6.3: when the user agent acknowledges a message sent with a receipt
+	// request, the push service delivers a receipt with 204 (No Content) on the receipt
+	// subscription.
+	// Sends: Prefer: respond-async; the UA takes and acknowledges the message. Expects: a 204
+	// receipt for that message resource.
+	conformance.It("sends a 204 receipt once the user agent acknowledges", tgt, rules.Receipt204OnAck,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			rr := capability[target.ReceiptReader]("read receipt subscriptions")
+			res := post(ctx, r, "push", message(sub, "receipted"), respondAsync)
+			Expect(res.Status).To(Equal(http.StatusAccepted))
+			link, loc := receiptLink(res.Header), res.Header.Get("Location")
+			Expect(link).NotTo(BeEmpty(), "no receipt subscription")
+			next(ctx, r, sub, "receipted")
+			wctx, cancel := context.WithTimeout(ctx, waitFor)
+			defer cancel()
+			status, err := rr.AwaitReceipt(wctx, link, loc)
+			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
+			r.Evidence("receipt", http.StatusText(status))
+			Expect(status).To(Equal(http.StatusNoContent))
+		})
+})

@@ -1,0 +1,43 @@
+package pushservice_test
+
+import (
+	"net/http"
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+)
+
+// aes128gcmOverhead is what RFC 8291 adds to a plaintext in one record without padding:
+// salt 16 + rs 4 + idlen 1 + keyid 65, delimiter 1, tag 16.
+const aes128gcmOverhead = 103
+
+var _ = Describe("RFC 8030 §7.2 Push Message Storage", func() {
+	// RFC 8030 §7.2: "A push service MUST NOT return 413 for a push message body that is 4096
+	// octets or less" (paraphrased: services must accept at least 4096 octets).
+	for _, size := range []int{4096, 4000} {
+		// Sends: a valid aes128gcm body of exactly <size> octets. Expects: no 413, and acceptance.
+		conformance.It("accepts a "+itoa(size)+"-octet body", tgt, rules.No413UpTo4096,
+			func(ctx SpecContext, r *conformance.Recorder) {
+				sub := subscribe(ctx, r)
+				res := send(ctx, r, "push", message(sub, strings.Repeat("p", size-aes128gcmOverhead)))
+				Expect(res.Request.Body).To(HaveLen(size))
+				Expect(res.Status).NotTo(Equal(http.StatusRequestEntityTooLarge))
+				Expect(res.Status / 100).To(Equal(2))
+			})
+	}
+
+	// RFC 8030 §7.2: a push service MAY refuse larger bodies with 413 (Payload Too Large).
+	// Sends: a 4097-octet body. Expects: 413 (graded info otherwise).
+	conformance.It("refuses a 4097-octet body with 413", tgt, rules.Over4096May413,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			res := post(ctx, r, "push", message(sub, strings.Repeat("p", 4097-aes128gcmOverhead)), sender.Faults{})
+			Expect(res.Request.Body).To(HaveLen(4097))
+			Expect(res.Status).To(Equal(http.StatusRequestEntityTooLarge))
+		})
+})

@@ -1,0 +1,68 @@
+package pushservice_test
+
+import (
+	"net/http"
+	"net/url"
+	"path"
+	"strconv"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
+)
+
+func itoa(n int) string { return strconv.Itoa(n) }
+
+// unknownEndpoint is sub's endpoint with the last path segment replaced by random hex of the
+// same length: a push resource the service never made.
+func unknownEndpoint(sub *target.Subscription) string {
+	u, err := url.Parse(sub.Endpoint)
+	if err != nil {
+		return sub.Endpoint + "x"
+	}
+	dir, last := path.Split(u.Path)
+	u.Path = dir + randomHex(max(len(last), 16))
+	return u.String()
+}
+
+var _ = Describe("RFC 8030 §7.3 Subscription Expiration", func() {
+	// RFC 8030 §7.3: "A push service MUST return a 404 (Not Found) status code if an
+	// application server attempts to send a push message to an expired push message
+	// subscription." A push resource that never existed is answered the same way.
+	// Sends: a valid message to an endpoint whose token was never issued. Expects: 404.
+	conformance.It("answers 404 for a subscription that does not exist", tgt, rules.ExpiredSubscription404,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			m := message(sub, "nobody")
+			m.Subscription.Endpoint = unknownEndpoint(sub)
+			res := post(ctx, r, "push", m, sender.Faults{})
+			Expect(res.Status).To(Equal(http.StatusNotFound))
+		})
+
+	// Same rule. Sends: a valid message after the service expired the subscription.
+	// Expects: 404.
+	conformance.It("answers 404 for an expired subscription", tgt, rules.ExpiredSubscription404,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			ex := capability[target.Expirer]("expire a subscription")
+			Expect(ex.Expire(ctx, sub)).To(Succeed())
+			res := post(ctx, r, "push", message(sub, "expired"), sender.Faults{})
+			Expect(res.Status).To(Equal(http.StatusNotFound))
+		})
+
+	// RFC 8030 names only expiry; a subscription its user agent dropped is gone as well, and
+	// services answer 404 or 410 (push-services.md §1 row 25). Sends: a valid message after the
+	// UA unsubscribed. Expects: 404 or 410.
+	conformance.It("answers 404 or 410 after the user agent unsubscribed", tgt, rules.ExpiredSubscription404,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			un := capability[target.Unsubscriber]("unsubscribe from the user agent side")
+			Expect(un.Unsubscribe(ctx, sub)).To(Succeed())
+			res := post(ctx, r, "push", message(sub, "unsubscribed"), sender.Faults{})
+			Expect(res.Status).To(BeElementOf(http.StatusNotFound, http.StatusGone))
+		})
+})

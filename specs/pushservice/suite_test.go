@@ -1,0 +1,258 @@
+// Package pushservice_test is the push service suite: pushspec plays the application server (a
+// raw sender that can break any rule on purpose) and the user agent (a virtual UA), and checks
+// what the push service under test answers and delivers (RFC 8030, RFC 8292 §4).
+//
+// The target comes from the configuration (PUSHSPEC_PUSH_SERVICE, PUSHSPEC_PROFILE; see
+// harness/target): by default pushspec's in-process fake in profile rfc, against which every
+// spec passes. One file per RFC section; each spec quotes or paraphrases its rule, says what it
+// sends and what it expects, and leaves the exchange as evidence.
+package pushservice_test
+
+import (
+	"context"
+	"crypto/rand"
+	"encoding/hex"
+	"errors"
+	"fmt"
+	"net/http"
+	"net/url"
+	"strconv"
+	"strings"
+	"testing"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/config"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+var (
+	cfg, cfgErr = config.FromEnv()
+	tgt         = target.Describe(cfg)
+
+	svc        target.PushService
+	svcSkip    string // why the target cannot be used here (real without internet)
+	vapidKeys  *webpush.VAPIDKeys
+	vapidCreds *sender.VAPID
+)
+
+func TestPushServiceSuite(t *testing.T) {
+	if cfgErr != nil {
+		t.Fatal(cfgErr)
+	}
+	RegisterFailHandler(Fail)
+	RunSpecs(t, "push service suite ("+tgt.ID+")")
+}
+
+var _ = BeforeSuite(func(ctx SpecContext) {
+	var err error
+	vapidKeys, err = webpush.NewVAPIDKeys()
+	Expect(err).NotTo(HaveOccurred())
+	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()),
+		Subject: "mailto:pushspec@example.com"}
+	svc, err = target.FromConfig(ctx, cfg)
+	if errors.Is(err, target.ErrUnavailable) {
+		svcSkip = err.Error()
+		return
+	}
+	Expect(err).NotTo(HaveOccurred(), "starting the push service target %s", tgt.ID)
+	DeferCleanup(svc.Close)
+})
+
+var _ = BeforeEach(func() {
+	if svcSkip != "" {
+		conformance.SkipBecause(svcSkip)
+	}
+})
+
+// waitFor bounds each wait for the target: a silent target fails its check instead of running
+// the spec into its timeout (which would grade error, not fail).
+const waitFor = 5 * time.Second
+
+// capability returns the target's optional capability T, or skips: the target cannot do it.
+func capability[T any](what string) T {
+	c, ok := svc.(T)
+	if !ok {
+		conformance.SkipBecause(fmt.Sprintf("unsupported: target %s cannot %s", tgt.ID, what))
+	}
+	return c
+}
+
+// subscribe makes a subscription restricted to the suite's VAPID key.
+func subscribe(ctx context.Context, r *conformance.Recorder) *target.Subscription {
+	return subscribeWith(ctx, r, vapidKeys.Public())
+}
+
+func subscribeWith(ctx context.Context, r *conformance.Recorder, key []byte) *target.Subscription {
+	sub, err := svc.Subscribe(ctx, key)
+	if err != nil {
+		conformance.HarnessError(fmt.Errorf("subscribing on %s: %w", tgt.ID, err))
+	}
+	r.Evidence("subscription", cut(sub.Endpoint, 120))
+	return sub
+}
+
+// message is a conformant push: the payload, TTL 60, VAPID with the suite's key.
+func message(sub *target.Subscription, payload string) sender.Message {
+	return sender.Message{Subscription: sub.Sender(), Payload: []byte(payload), TTL: 60, VAPID: vapidCreds}
+}
+
+// post sends m with faults f through the raw sender and records request and response as
+// evidence under label. A transport error is the harness's (or the target's connection): error.
+func post(ctx context.Context, r *conformance.Recorder, label string, m sender.Message, f sender.Faults) *sender.Result {
+	res, err := sender.Raw{Client: svc.Client()}.SendFaulty(ctx, m, f)
+	if err != nil {
+		conformance.HarnessError(fmt.Errorf("%s: sending: %w", label, err))
+	}
+	if res.Request != nil {
+		r.Evidence(label+".request", describeRequest(res.Request))
+	}
+	r.Evidence(label+".response", describeResponse(res))
+	return res
+}
+
+// send posts a conformant message.
+func send(ctx context.Context, r *conformance.Recorder, label string, m sender.Message) *sender.Result {
+	return post(ctx, r, label, m, sender.Faults{})
+}
+
+// accepted sends m and requires a 2xx: a step the spec depends on, not the rule it checks.
+func accepted(ctx context.Context, r *conformance.Recorder, label string, m sender.Message, f sender.Faults) *sender.Result {
+	res := post(ctx, r, label, m, f)
+	Expect(res.Status/100).To(Equal(2), "%s: the service must accept this conformant push (answer: %d %s)", label, res.Status, cut(string(res.Body), 200))
+	return res
+}
+
+// next waits (bounded) for the next message delivered for sub.
+func next(ctx context.Context, r *conformance.Recorder, sub *target.Subscription, what string) *target.Received {
+	wctx, cancel := context.WithTimeout(ctx, waitFor)
+	defer cancel()
+	got, err := svc.AwaitMessage(wctx, sub)
+	if err != nil && ctx.Err() == nil && wctx.Err() == nil {
+		conformance.HarnessError(fmt.Errorf("waiting for %s: %w", what, err))
+	}
+	Expect(err).NotTo(HaveOccurred(), "no delivery of %s within %s", what, waitFor)
+	r.Evidence("delivered."+what, describeReceived(got))
+	return got
+}
+
+// expectFirst requires that the next delivery for sub is the sentinel: whatever was sent before
+// it would have come first (delivery is in store order).
+func expectFirst(ctx context.Context, r *conformance.Recorder, sub *target.Subscription, sentinel, unwanted string) {
+	got := next(ctx, r, sub, "sentinel")
+	Expect(string(got.Payload)).To(Equal(sentinel), "the first delivery after reconnecting must be the sentinel, not %q", unwanted)
+}
+
+// offline takes sub's user agent offline (skipping when the target cannot).
+func offline(ctx context.Context, sub *target.Subscription) target.StoreAndForward {
+	sf := capability[target.StoreAndForward]("take its user agent offline")
+	if err := sf.Offline(ctx, sub); err != nil {
+		conformance.HarnessError(err)
+	}
+	return sf
+}
+
+func online(ctx context.Context, sf target.StoreAndForward, sub *target.Subscription) {
+	if err := sf.Online(ctx, sub); err != nil {
+		conformance.HarnessError(err)
+	}
+}
+
+// elapse lets d pass on the target's clock: moved forward in process; against an external
+// target there is no clock to move, and the rule is about time passing, so this is a real,
+// bounded wait (a few seconds).
+func elapse(ctx context.Context, r *conformance.Recorder, d time.Duration) {
+	if c, ok := svc.(target.Clock); ok {
+		c.Advance(d)
+		r.Evidence("clock", "advanced the service's clock by "+d.String())
+		return
+	}
+	r.Evidence("clock", "waited "+d.String()+" of real time (external target)")
+	t := time.NewTimer(d)
+	defer t.Stop()
+	select {
+	case <-ctx.Done():
+	case <-t.C:
+	}
+}
+
+func is4xx(status int) bool { return status >= 400 && status < 500 }
+
+func describeRequest(q *sender.RecordedRequest) string {
+	var b strings.Builder
+	path := q.URL
+	if u, err := url.Parse(q.URL); err == nil {
+		path = u.Path
+	}
+	fmt.Fprintf(&b, "%s %s\n", q.Method, cut(path, 60))
+	for _, k := range []string{"TTL", "Urgency", "Topic", "Content-Encoding", "Encryption", "Crypto-Key", "Prefer", "Link", "Authorization"} {
+		for _, v := range q.Header.Values(k) {
+			if k == "Authorization" {
+				v = redactAuth(v)
+			}
+			fmt.Fprintf(&b, "%s: %s\n", k, cut(v, 200))
+		}
+	}
+	fmt.Fprintf(&b, "(body %d octets)", len(q.Body))
+	return b.String()
+}
+
+func describeResponse(res *sender.Result) string {
+	var b strings.Builder
+	fmt.Fprintf(&b, "%d %s\n", res.Status, http.StatusText(res.Status))
+	for _, k := range []string{"Location", "TTL", "Link", "Retry-After", "WWW-Authenticate", "Content-Type"} {
+		for _, v := range res.Header.Values(k) {
+			fmt.Fprintf(&b, "%s: %s\n", k, cut(v, 200))
+		}
+	}
+	b.WriteString(cut(string(res.Body), 500))
+	return strings.TrimRight(b.String(), "\n")
+}
+
+func describeReceived(got *target.Received) string {
+	s := fmt.Sprintf("payload %q, encoding %q, attempt %d, message %s", cut(string(got.Payload), 80), got.Encoding, got.Attempt, cut(got.MessageID, 16))
+	if got.Err != "" {
+		s += ", decryption error: " + got.Err
+	}
+	if got.LinkVisible {
+		s += fmt.Sprintf("\nforwarded: %v", got.Forwarded)
+		if got.Raw != "" {
+			s += "\nframe: " + cut(got.Raw, 300)
+		}
+	}
+	return s
+}
+
+// redactAuth keeps the scheme, the JWT's header and claims and k, and drops the signature.
+func redactAuth(v string) string {
+	out := []string{}
+	for _, part := range strings.Split(v, ",") {
+		part = strings.TrimSpace(part)
+		if i := strings.Index(part, "t="); i >= 0 {
+			segs := strings.Split(part[i+2:], ".")
+			if len(segs) == 3 {
+				part = part[:i+2] + segs[0] + "." + segs[1] + ".<signature " + strconv.Itoa(len(segs[2])) + " chars>"
+			}
+		}
+		out = append(out, part)
+	}
+	return strings.Join(out, ", ")
+}
+
+func cut(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[:n] + "…"
+}
+
+func randomHex(n int) string {
+	b := make([]byte, (n+1)/2)
+	rand.Read(b)
+	return hex.EncodeToString(b)[:n]
+}
