@@ -17,7 +17,7 @@ const MaxTTL = 1 << 31
 // 2^31-1, however many digits it has, yields MaxTTL (2^31) without error, as
 // rfc8030-5.2-ttl-overflow-as-2pow31 requires.
 func ParseTTL(h http.Header) (ttl int64, err error) {
-	values := h.Values("TTL")
+	values := headerValues(h, "TTL")
 	switch {
 	case len(values) == 0:
 		return 0, fail(RuleTTLMissing400, "the push request has no TTL header field")
@@ -55,7 +55,7 @@ var urgencies = []string{"very-low", "low", "normal", "high"}
 // rfc8030-5.3-urgency-multiple-400; a value other than very-low, low, normal or high under
 // rfc8030-5.3-urgency-values.
 func ParseUrgency(h http.Header) (string, error) {
-	values := h.Values("Urgency")
+	values := headerValues(h, "Urgency")
 	if len(values) == 0 {
 		return "", nil
 	}
@@ -85,7 +85,7 @@ const MaxTopicLen = 32
 // base64url alphabet (A–Z a–z 0–9 - _; '=' padding included) is an error under
 // rfc8030-5.4-topic-invalid-400.
 func ParseTopic(h http.Header) (string, error) {
-	values := h.Values("Topic")
+	values := headerValues(h, "Topic")
 	switch {
 	case len(values) == 0:
 		return "", nil
@@ -105,6 +105,20 @@ func ParseTopic(h http.Header) (string, error) {
 		}
 	}
 	return t, nil
+}
+
+// headerValues returns every value of the named field. Besides the canonical key that net/http
+// uses, it also collects keys that differ only in case, so that a hand-built http.Header such as
+// {"TTL": {"60"}} is read as the wire would have carried it.
+func headerValues(h http.Header, name string) []string {
+	canonical := http.CanonicalHeaderKey(name)
+	values := h[canonical]
+	for key, vs := range h {
+		if key != canonical && strings.EqualFold(key, name) {
+			values = append(values[:len(values):len(values)], vs...)
+		}
+	}
+	return values
 }
 
 func isBase64URLChar(c byte) bool {

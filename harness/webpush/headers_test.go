@@ -56,12 +56,18 @@ func TestParseTTL(t *testing.T) {
 			}
 		})
 	}
-	// The header name is case-insensitive on the wire; http.Header canonicalises it.
+	// The header name is case-insensitive on the wire; http.Header canonicalises it, and a
+	// hand-built map with another spelling is read too.
 	h := http.Header{}
 	h.Set("ttl", "7")
 	if got, err := ParseTTL(h); got != 7 || err != nil {
 		t.Errorf("lower-case ttl: %d, %v", got, err)
 	}
+	if got, err := ParseTTL(http.Header{"TTL": {"8"}}); got != 8 || err != nil {
+		t.Errorf("non-canonical key TTL: %d, %v", got, err)
+	}
+	_, err := ParseTTL(http.Header{"TTL": {"8"}, "Ttl": {"8"}})
+	wantRule(t, err, RuleTTLRequired)
 }
 
 func make200Nines() []byte {
