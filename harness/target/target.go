@@ -158,3 +158,10 @@ func FromConfig(ctx context.Context, cfg config.Config) (PushService, error) {
 }
 
 func b64(b []byte) string { return webpush.Base64URL(b) }
+
+// ShowsLink reports whether the target shows what its UA link carries (Received.LinkVisible):
+// false for the control API, whose service decrypts and keeps only the plaintext.
+func ShowsLink(p PushService) bool {
+	_, control := p.(*Control)
+	return !control
+}

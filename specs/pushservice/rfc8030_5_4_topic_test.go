@@ -69,6 +69,7 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 	// delivery has no topic field and does not contain the string anywhere.
 	conformance.It("does not forward Topic to the user agent", tgt, rules.TopicNotForwarded,
 		func(ctx SpecContext, r *conformance.Recorder) {
+			linkVisible(nil)
 			sub := subscribe(ctx, r)
 			accepted(ctx, r, "push", withTopic(message(sub, "topical"), "PushspecTopic42"), sender.Faults{})
 			got := next(ctx, r, sub, "topical")

@@ -162,6 +162,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 		// p256ecdsa=). Expects: the UA-link delivery contains neither the token nor k.
 		conformance.It("does not forward the vapid token or key to the user agent ("+enc+")", tgt, rules.NoJWTToUA,
 			func(ctx SpecContext, r *conformance.Recorder) {
+				linkVisible(nil)
 				sub := subscribe(ctx, r)
 				m := message(sub, "vapid")
 				m.Encoding = enc

@@ -1,0 +1,266 @@
+package pushservice_test
+
+import (
+	"bufio"
+	"context"
+	"encoding/json"
+	"fmt"
+	"net"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+)
+
+// TestSuiteCatchesDeviations proves that the suite can fail: it runs it (this test binary again,
+// in a child process, -test.run=TestPushServiceSuite) against targets with known deviations
+// from RFC 8030/8292 and requires that exactly those rules come out broken — and that the rules
+// such a target does follow still pass. Targets: the fake in vendor profiles (autopush, fcm),
+// and the real web-push-testing 1.2.2 through its control API.
+func TestSuiteCatchesDeviations(t *testing.T) {
+	if testing.Short() {
+		t.Skip("runs the suite three more times")
+	}
+	if os.Getenv("PUSHSPEC_PUSH_SERVICE") != "" || os.Getenv("PUSHSPEC_PROFILE") != "" {
+		t.Skip("the configuration names a target already; this test chooses its own")
+	}
+	cases := []struct {
+		name   string
+		env    []string
+		broken map[string]rules.Outcome // rule → the outcome it must get (in at least one spec)
+		pass   []string                 // rules every spec of which must pass
+		skip   []string                 // rules the target cannot be checked for
+	}{
+		{
+			name: "fake in profile autopush",
+			env:  []string{"PUSHSPEC_PROFILE=autopush"},
+			broken: map[string]rules.Outcome{
+				"rfc8030-5.3-urgency-multiple-400":     rules.Fail, // autopush ignores Urgency
+				"rfc8030-5.1-receipts-supported":       rules.Fail, // no receipts
+				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 410 errno 106
+				"rfc8292-4.2-status-403-invalid":       rules.Info, // 401 errno 109 for everything
+				"rfc8292-3.2-same-keys-400":            rules.NonStrict,
+			},
+			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.2-ttl-missing-400", "rfc8030-5.4-topic-invalid-400",
+				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud"},
+		},
+		{
+			name: "fake in profile fcm",
+			env:  []string{"PUSHSPEC_PROFILE=fcm"},
+			broken: map[string]rules.Outcome{
+				"rfc8030-5.4-topic-invalid-400":    rules.Fail, // FCM treats Topic as opaque
+				"rfc8030-5.3-urgency-multiple-400": rules.Fail,
+				"rfc8292-4.2-status-401-absent":    rules.Info, // 400 UnauthorizedRegistration
+			},
+			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-exp-over-24h"},
+		},
+	}
+
+	if srv, err := startWebPushTesting(t); err != nil {
+		t.Logf("web-push-testing not checked: %v", err)
+		if os.Getenv("CI") != "" {
+			t.Fatal(err)
+		}
+	} else {
+		cases = append(cases, struct {
+			name   string
+			env    []string
+			broken map[string]rules.Outcome
+			pass   []string
+			skip   []string
+		}{
+			name: "web-push-testing 1.2.2 (control API)",
+			env:  []string{"PUSHSPEC_PUSH_SERVICE=control=" + srv},
+			broken: map[string]rules.Outcome{
+				"rfc8030-5-accepted-201-location":      rules.Fail, // 201 without Location
+				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 400 "Client not subscribed", 410 when expired
+				"rfc8030-5.3-urgency-multiple-400":     rules.Fail, // Urgency ignored
+				"rfc8030-5.4-topic-invalid-400":        rules.Fail, // Topic ignored
+				"rfc8030-5.1-receipts-supported":       rules.Fail, // receipts ignored
+				"rfc8292-4.2-reject-wrong-aud":         rules.Fail, // aud not checked
+				"rfc8292-4.2-reject-exp-over-24h":      rules.Fail, // 24 h cap not checked
+			},
+			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
+				"rfc8292-4.2-reject-expired"},
+			// No UA link to take offline or watch.
+			skip: []string{"rfc8030-6-undelivered-pushed-on-reconnect", "rfc8030-5.4-topic-replaces", "rfc8030-5.3-urgency-not-forwarded",
+				"rfc8292-4.2-no-jwt-to-ua"},
+		})
+	}
+
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := runSuite(t, c.env)
+			for rule, want := range c.broken {
+				if !hasOutcome(got[rule], want) {
+					t.Errorf("%s: want %s in some spec, got %v", rule, want, got[rule])
+				}
+			}
+			for _, rule := range c.pass {
+				if len(got[rule]) == 0 || !all(got[rule], rules.Pass) {
+					t.Errorf("%s: want pass, got %v", rule, got[rule])
+				}
+			}
+			for _, rule := range c.skip {
+				if len(got[rule]) == 0 || !all(got[rule], rules.Skip) {
+					t.Errorf("%s: want skip, got %v", rule, got[rule])
+				}
+			}
+			for rule, outs := range got {
+				if hasOutcome(outs, rules.Error) {
+					t.Errorf("%s: the harness broke: %v", rule, outs)
+				}
+			}
+		})
+	}
+}
+
+func hasOutcome(outs []rules.Outcome, o rules.Outcome) bool {
+	for _, x := range outs {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+func all(outs []rules.Outcome, o rules.Outcome) bool {
+	for _, x := range outs {
+		if x != o {
+			return false
+		}
+	}
+	return true
+}
+
+// runSuite runs TestPushServiceSuite in a child process with env added and returns every
+// result's outcome per rule, read back from ginkgo's JSON report.
+func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestPushServiceSuite$", "-test.count=1",
+		"-ginkgo.json-report="+report, "-ginkgo.no-color")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("child suite (%v): exit %v", env, err)
+	var reports []types.Report
+	b, rerr := os.ReadFile(report)
+	if rerr == nil {
+		rerr = json.Unmarshal(b, &reports)
+	}
+	if rerr != nil || len(reports) == 0 {
+		t.Fatalf("no report from the child suite: %v\n%s", rerr, tail(string(out), 3000))
+	}
+	got := map[string][]rules.Outcome{}
+	var lines []string
+	for _, sr := range reports[0].SpecReports {
+		res, _, ok, err := conformance.Results(sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		for _, r := range res {
+			got[r.Rule] = append(got[r.Rule], r.Outcome)
+			if r.Outcome != rules.Pass {
+				lines = append(lines, fmt.Sprintf("%-10s %-45s %s", r.Outcome, r.Rule, cut(strings.ReplaceAll(r.Message, "\n", " "), 100)))
+			}
+		}
+	}
+	sort.Strings(lines)
+	t.Logf("not passing:\n%s", strings.Join(lines, "\n"))
+	return got
+}
+
+func tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	return s[len(s)-n:]
+}
+
+// loopbackJS makes Node's net.Server listen on 127.0.0.1 when a program gives only a port
+// (web-push-testing listens on every interface otherwise).
+const loopbackJS = `const net = require('net'); const listen = net.Server.prototype.listen;
+net.Server.prototype.listen = function (...a) {
+  if (typeof a[0] === 'number' && (a.length === 1 || typeof a[1] === 'function')) a.splice(1, 0, '127.0.0.1');
+  return listen.apply(this, a);
+};`
+
+// startWebPushTesting starts the npm web-push-testing server (the version the Makefile pins)
+// on a free loopback port and stops it when the test ends. It returns the base URL.
+func startWebPushTesting(t *testing.T) (string, error) {
+	root, err := sender.ModuleRoot()
+	if err != nil {
+		return "", err
+	}
+	modules := filepath.Join(root, ".cache", "npm", "node_modules")
+	if bin := os.Getenv("PUSHSPEC_NPM_BIN"); bin != "" {
+		modules = filepath.Dir(bin)
+	}
+	script := filepath.Join(modules, "web-push-testing", "src", "bin", "server.js")
+	if _, err := os.Stat(script); err != nil {
+		return "", fmt.Errorf("web-push-testing is not installed (make npm-tools): %w", err)
+	}
+	node, err := exec.LookPath("node")
+	if err != nil {
+		return "", err
+	}
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		return "", err
+	}
+	port := ln.Addr().(*net.TCPAddr).Port
+	ln.Close()
+	pre := filepath.Join(t.TempDir(), "loopback.js")
+	if err := os.WriteFile(pre, []byte(loopbackJS), 0o600); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(node, "-r", pre, script, fmt.Sprint(port))
+	stdout, err := cmd.StdoutPipe()
+	if err != nil {
+		return "", err
+	}
+	cmd.Stderr = cmd.Stdout
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	t.Cleanup(func() {
+		cmd.Process.Kill()
+		cmd.Wait()
+	})
+	ready := make(chan error, 1)
+	go func() {
+		sc := bufio.NewScanner(stdout)
+		for sc.Scan() {
+			if strings.Contains(sc.Text(), "Server running on port") {
+				ready <- nil
+				for sc.Scan() { // keep draining so the server never blocks on its pipe
+				}
+				return
+			}
+		}
+		ready <- fmt.Errorf("web-push-testing exited before it was ready")
+	}()
+	select {
+	case err := <-ready:
+		if err != nil {
+			return "", err
+		}
+	case <-time.After(15 * time.Second):
+		return "", fmt.Errorf("web-push-testing did not start within 15 s")
+	}
+	return fmt.Sprintf("http://localhost:%d", port), nil
+}
