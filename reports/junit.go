@@ -138,7 +138,7 @@ func junitCase(r Result, rule Rule) reporters.JUnitTestCase {
 // junitBody is the text CI systems show under a failure: message, evidence, where it came from.
 func junitBody(r Result, rule Rule) string {
 	var b strings.Builder
-	fmt.Fprintf(&b, "%s %s %s — %s\n", rule.Doc, rule.Section, levelLabel(rule), rule.Summary)
+	fmt.Fprintf(&b, "%s %s %s — %s\n", rule.Doc, sectionLabel(rule), levelLabel(rule), rule.Summary)
 	if rule.URL != "" {
 		fmt.Fprintf(&b, "%s\n", rule.URL)
 	}

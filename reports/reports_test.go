@@ -1,0 +1,319 @@
+package reports
+
+import (
+	"bytes"
+	"encoding/json"
+	"encoding/xml"
+	"os"
+	"path/filepath"
+	"reflect"
+	"regexp"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/pushspec/pushspec/harness/rules"
+)
+
+func find(t *testing.T, res *Results, rule, target string) Result {
+	t.Helper()
+	for _, r := range res.Results {
+		if r.Rule == rule && r.Target == target {
+			return r
+		}
+	}
+	t.Fatalf("no result for %s on %s", rule, target)
+	return Result{}
+}
+
+func TestBuildGradesHarnessFailures(t *testing.T) {
+	res := fixtureResults(t)
+
+	// Panicked without a result entry: error on the rule of its label, target from its label.
+	r := find(t, res, "notifications-tag-replaces", "firefox")
+	if r.Outcome != rules.Error || !strings.Contains(r.Message, "panicked") || r.Evidence["panic"] == "" || r.Evidence["failure_location"] != "browser/firefox.go:211" {
+		t.Errorf("panicked spec without result: %+v", r)
+	}
+	// Failed without any rule label: a problem, not dropped.
+	if len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "too many open files") || res.Problems[0].Location != "useragent/env_test.go:12" {
+		t.Errorf("problems: %+v", res.Problems)
+	}
+	// Skipped by a filter (no message, no entry): neither result nor problem.
+	for _, r := range res.Results {
+		if r.Rule == "rfc8030-5.2-no-delivery-after-ttl" {
+			t.Errorf("a spec that never ran produced a result: %+v", r)
+		}
+	}
+	// A rule the catalogue does not have is kept and shown.
+	find(t, res, "rfc9999-1-made-up-rule", "sender:webpush-go")
+	var unknown bool
+	for _, ru := range res.Rules {
+		unknown = unknown || ru.ID == "rfc9999-1-made-up-rule"
+	}
+	if !unknown {
+		t.Errorf("unknown rule not listed in rules")
+	}
+	if res.Green(false) {
+		t.Errorf("a run with fails, errors and a problem is green")
+	}
+}
+
+func TestBuildFoldsAndReadsEvidence(t *testing.T) {
+	res := fixtureResults(t)
+	r := find(t, res, "pushapi-push-event-fired", "chromium")
+	if r.Outcome != rules.Fail || len(r.Also) != 9 || r.Note != "worst of 10 findings: 1 fail, 9 pass" {
+		t.Errorf("folded cell: outcome %s, %d also, note %q", r.Outcome, len(r.Also), r.Note)
+	}
+	// Numbers in evidence become strings, objects compact JSON.
+	if got := find(t, res, "rfc8291-4-fits-4096", "sender:webpush-go").Evidence["content_length"]; got != "4096" {
+		t.Errorf("numeric evidence: %q", got)
+	}
+	if got := find(t, res, "rfc8292-2-exp-max-24h", "sender:webpush-go").Evidence["jwt_claims"]; !strings.HasPrefix(got, `{"aud":`) {
+		t.Errorf("object evidence: %q", got)
+	}
+	if r := find(t, res, "rfc8030-5.2-ttl-missing-400", "fake:rfc"); r.DurationMS != 12 || r.Spec != "RFC 8030 §5.2 Push Message Time-To-Live rejects a push request without TTL" || r.Location != "pushservice/rfc8030_5_2_ttl_test.go:31" {
+		t.Errorf("finding provenance: %+v", r)
+	}
+	lat := newLatencyView(res)
+	if lat == nil || len(lat.Bands) != 2 || lat.Bands[0].N != 9 || lat.Bands[1].N != 12 {
+		t.Fatalf("latency bands: %+v", lat)
+	}
+	if lat.Bands[1].P50 != "92 ms" || lat.Bands[1].P99 != "410 ms" {
+		t.Errorf("firefox p50/p99: %s/%s", lat.Bands[1].P50, lat.Bands[1].P99)
+	}
+}
+
+// A report read from `ginkgo --json-report` gives the same results as the in-process one.
+func TestFromGinkgoJSONMatchesBuild(t *testing.T) {
+	rep := fixtureReport()
+	b, err := json.Marshal([]types.Report{rep})
+	if err != nil {
+		t.Fatal(err)
+	}
+	path := filepath.Join(t.TempDir(), "report.json")
+	if err := os.WriteFile(path, b, 0o644); err != nil {
+		t.Fatal(err)
+	}
+	got, err := FromGinkgoJSON(fixtureMeta(), path)
+	if err != nil {
+		t.Fatal(err)
+	}
+	want := fixtureResults(t)
+	if !reflect.DeepEqual(got, want) {
+		var gb, wb bytes.Buffer
+		_ = WriteJSON(&gb, got)
+		_ = WriteJSON(&wb, want)
+		t.Errorf("FromGinkgoJSON differs from Build:\n%s\nwant\n%s", gb.String(), wb.String())
+	}
+	if _, err := FromGinkgoJSON(fixtureMeta(), filepath.Join(t.TempDir(), "missing.json")); err == nil {
+		t.Errorf("a missing file is not an error")
+	}
+}
+
+func TestUnreadableEntryIsAProblem(t *testing.T) {
+	rep := types.Report{SpecReports: types.SpecReports{{
+		LeafNodeType: types.NodeTypeIt, LeafNodeText: "broken entry", State: types.SpecStatePassed,
+		ReportEntries: types.ReportEntries{{Name: ResultEntry, Value: types.ReportEntryValue{AsJSON: `{"rule": 7}`}}},
+	}}}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "t"}, Catalogue: fixtureCatalogue})
+	if err == nil || res == nil || len(res.Problems) != 1 {
+		t.Fatalf("err %v, res %+v", err, res)
+	}
+}
+
+func TestJUnitParsesAndMapsOutcomes(t *testing.T) {
+	res := fixtureResults(t)
+	var buf bytes.Buffer
+	if err := WriteJUnit(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	var doc struct {
+		Tests    int `xml:"tests,attr"`
+		Failures int `xml:"failures,attr"`
+		Errors   int `xml:"errors,attr"`
+		Suites   []struct {
+			Name  string `xml:"name,attr"`
+			Cases []struct {
+				Name      string    `xml:"name,attr"`
+				Classname string    `xml:"classname,attr"`
+				Failure   *struct{} `xml:"failure"`
+				Error     *struct{} `xml:"error"`
+				Skipped   *struct {
+					Message string `xml:"message,attr"`
+				} `xml:"skipped"`
+				SystemOut string `xml:"system-out"`
+			} `xml:"testcase"`
+		} `xml:"testsuite"`
+	}
+	if err := xml.Unmarshal(buf.Bytes(), &doc); err != nil {
+		t.Fatalf("junit.xml is not valid XML: %v", err)
+	}
+	if doc.Tests != len(res.Results)+len(res.Problems) {
+		t.Errorf("tests=%d, want %d", doc.Tests, len(res.Results)+len(res.Problems))
+	}
+	if len(doc.Suites) != len(res.Targets)+1 {
+		t.Errorf("%d suites, want one per target plus the harness problems", len(doc.Suites))
+	}
+	byName := map[string]int{}
+	for _, s := range doc.Suites {
+		for _, c := range s.Cases {
+			switch {
+			case c.Failure != nil:
+				byName["fail"]++
+			case c.Error != nil:
+				byName["error"]++
+			case c.Skipped != nil:
+				byName["skip"]++
+				if c.Skipped.Message == "" {
+					t.Errorf("%s: skipped without its reason", c.Name)
+				}
+			case strings.HasPrefix(c.SystemOut, "non-strict"):
+				byName["non-strict"]++
+			case strings.HasPrefix(c.SystemOut, "info"):
+				byName["info"]++
+			default:
+				byName["pass"]++
+			}
+			if c.Classname == "" || !strings.Contains(c.Name, "") {
+				t.Errorf("case without classname: %+v", c)
+			}
+		}
+	}
+	want := map[string]int{}
+	for o, n := range res.Counts {
+		want[string(o)] = n
+	}
+	want["error"] += len(res.Problems)
+	if !reflect.DeepEqual(byName, want) {
+		t.Errorf("outcome mapping: got %v, want %v", byName, want)
+	}
+}
+
+func TestMergeKeepsWorstAndSaysSo(t *testing.T) {
+	a := fixtureResults(t)
+	a.Run = "a.json"
+	b := fixtureResults(t)
+	b.Run = "b.json"
+	// In b, Firefox fails the rule a saw pass, and a new target appears.
+	for i := range b.Results {
+		if b.Results[i].Rule == "rfc8188-2-fail-wrong-delimiter" && b.Results[i].Target == "firefox" {
+			b.Results[i].Outcome, b.Results[i].Message = rules.Fail, "the bad record fired push"
+		}
+	}
+	b.Targets = append(b.Targets, Target{ID: "webkit", Kind: "user-agent", Name: "WebKit"})
+	b.Results = append(b.Results, Result{Rule: "rfc8030-5.2-ttl-missing-400", Target: "webkit", Finding: Finding{Outcome: rules.Skip, Message: "no push"}})
+	before, _ := json.Marshal(a)
+
+	m := Merge(a, b)
+	if after, _ := json.Marshal(a); !bytes.Equal(before, after) {
+		t.Errorf("Merge modified its input")
+	}
+	r := find(t, m, "rfc8188-2-fail-wrong-delimiter", "firefox")
+	if r.Outcome != rules.Fail || r.Run != "b.json" || len(r.Also) != 1 || r.Also[0].Run != "a.json" ||
+		r.Note != "worst of 2 findings: 1 fail, 1 pass; from runs b.json (fail), a.json (pass)" {
+		t.Errorf("merged cell: %+v", r)
+	}
+	find(t, m, "rfc8030-5.2-ttl-missing-400", "webkit")
+	if len(m.Targets) != 5 || !reflect.DeepEqual(m.Runs, []string{"a.json", "b.json"}) || len(m.Problems) != 2 {
+		t.Errorf("targets %d, runs %v, problems %d", len(m.Targets), m.Runs, len(m.Problems))
+	}
+	if m.Config["browsers"] != "chromium,firefox" {
+		t.Errorf("agreeing config values are kept as they are: %q", m.Config["browsers"])
+	}
+	// Same rule, same target in both runs with the same outcome: still one cell.
+	if c := find(t, m, "rfc8030-5.2-ttl-missing-400", "fake:rfc"); c.Outcome != rules.Pass || len(c.Also) != 1 {
+		t.Errorf("duplicate pass cell: %+v", c)
+	}
+}
+
+func TestJSONRoundTripAndWriteAll(t *testing.T) {
+	res := fixtureResults(t)
+	dir := filepath.Join(t.TempDir(), "out")
+	index, err := WriteAll(dir, res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if index != filepath.Join(dir, "index.html") {
+		t.Errorf("index path %q", index)
+	}
+	got, err := ReadJSONFile(filepath.Join(dir, "results.json"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	got.Run = "" // ReadJSONFile names the run after its file
+	if !reflect.DeepEqual(got, res) {
+		t.Errorf("results.json does not read back as written")
+	}
+	entries, _ := os.ReadDir(dir)
+	if len(entries) != 3 {
+		t.Errorf("WriteAll left %d files (temporary files?)", len(entries))
+	}
+}
+
+// The page is self-contained: nothing is loaded from anywhere, and the only links that leave
+// the page are the specification URLs of the rules and documents.
+func TestHTMLIsSelfContained(t *testing.T) {
+	res := fixtureResults(t)
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	allowed := map[string]bool{"results.json": true, "junit.xml": true, "data:,": true}
+	for _, r := range res.Rules {
+		allowed[r.URL] = true
+	}
+	for _, d := range docInfo {
+		allowed[d.URL] = true
+	}
+	for _, m := range regexp.MustCompile(`(?i)\b(src|href|action|xlink:href)="([^"]*)"`).FindAllStringSubmatch(page, -1) {
+		if strings.EqualFold(m[1], "src") {
+			t.Errorf("the page loads %s", m[2])
+			continue
+		}
+		if !strings.HasPrefix(m[2], "#") && !allowed[m[2]] {
+			t.Errorf("link to %q", m[2])
+		}
+	}
+	for _, bad := range []string{"@import", "url(", "<iframe", "<img", "<link rel=\"stylesheet\""} {
+		if strings.Contains(page, bad) {
+			t.Errorf("the page contains %q", bad)
+		}
+	}
+}
+
+func TestHTMLWithoutLatencyOrResults(t *testing.T) {
+	res, err := Build(types.Report{StartTime: time.Unix(0, 0)}, Meta{Tool: Tool{Name: "pushspec", Version: "t"}, Catalogue: fixtureCatalogue})
+	if err != nil {
+		t.Fatal(err)
+	}
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if strings.Contains(page, `id="latency"`) {
+		t.Errorf("latency section without data")
+	}
+	if !strings.Contains(page, "No results") || !strings.Contains(page, "20 of 20 rules have no result") {
+		t.Errorf("an empty run does not say so")
+	}
+}
+
+func TestNaturalSectionOrder(t *testing.T) {
+	in := []string{"5.10", "5.2", "10", "4.1", "A.1", "4", "subscribe()"}
+	want := []string{"4", "4.1", "5.2", "5.10", "10", "A.1", "subscribe()"}
+	got := append([]string(nil), in...)
+	for i := range got {
+		for j := i + 1; j < len(got); j++ {
+			if naturalLess(got[j], got[i]) {
+				got[i], got[j] = got[j], got[i]
+			}
+		}
+	}
+	if !reflect.DeepEqual(got, want) {
+		t.Errorf("got %v, want %v", got, want)
+	}
+}
