@@ -85,6 +85,9 @@ type kindSetup struct {
 	// close, if set, releases the state; it runs after the browser closed and before the push
 	// service does.
 	close func(state any) error
+	// acksDecryption says the kind's link reports decryption failures in its acks (autopush ack
+	// 101); links that only ack receipt (FCM's stream acks) leave it false.
+	acksDecryption bool
 }
 
 var (
@@ -222,6 +225,15 @@ func (e *Env) Startup(kind browser.Kind) Startup {
 	return Startup{}
 }
 
+// AcksDecryption reports whether kind's link tells the push service about messages the browser
+// could not decrypt (Firefox: ack 101). Specs on pushapi-undecryptable-acknowledged skip otherwise.
+func (e *Env) AcksDecryption(kind browser.Kind) bool {
+	if st := e.states[kind]; st != nil {
+		return st.setup.acksDecryption
+	}
+	return false
+}
+
 // state returns the set-up state of kind (its link), or nil.
 func (e *Env) state(kind browser.Kind) any {
 	if st := e.states[kind]; st != nil {
@@ -303,6 +315,13 @@ func CloseShared() error {
 		return nil
 	}
 	return sharedEnv.Close()
+}
+
+// ConfiguredBrowsers is the browser list SharedEnv will start (PUSHSPEC_BROWSERS filtered to kinds
+// with a set-up). Suites loop over it while building their spec tree, before the Env exists.
+func ConfiguredBrowsers() ([]browser.Kind, error) {
+	o, err := EnvOptionsFromConfig()
+	return o.Browsers, err
 }
 
 // EnvOptionsFromConfig builds EnvOptions from the PUSHSPEC_* environment (harness/config).

@@ -24,7 +24,8 @@ func init() {
 			_, err := state.(*autopush.Link).AwaitHello(ctx, "")
 			return err
 		},
-		close: func(state any) error { return state.(*autopush.Link).Close() },
+		close:          func(state any) error { return state.(*autopush.Link).Close() },
+		acksDecryption: true,
 	})
 }
 

@@ -94,6 +94,7 @@ func TestFirefoxFlow(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer c.Close()
+	t.Logf("client steps %v", c.Steps)
 	sub := c.Subscription
 	t.Logf("subscribe() %v, endpoint %s", sub.SubscribeElapsed, sub.Endpoint)
 	if sub.Mapped || !strings.HasPrefix(sub.Endpoint, env.Push.URL()+"/push/") || !sub.ExpirationTimeNull {

@@ -34,8 +34,24 @@ type Client struct {
 	// Subscription is the subscription made by NewClient; zero with ClientOptions.NoSubscribe.
 	Subscription Subscription
 
+	// Steps is how long each step of opening the client took (session, grant, navigate,
+	// register, subscribe), for evidence and measurements.
+	Steps []Step
+
 	mu    sync.Mutex
 	sends []*SendResult
+}
+
+// Step is one timed step.
+type Step struct {
+	Name     string
+	Duration time.Duration
+}
+
+func (c *Client) step(name string, t0 time.Time) time.Time {
+	now := time.Now()
+	c.Steps = append(c.Steps, Step{name, now.Sub(t0)})
+	return now
 }
 
 // ClientOptions tune OpenClient.
@@ -99,6 +115,7 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 	if b == nil {
 		return nil, fmt.Errorf("harness: the Env has no %s (it has %v)", kind, e.kinds)
 	}
+	t := time.Now()
 	origin, err := e.Site.NewOrigin()
 	if err != nil {
 		return nil, err
@@ -109,6 +126,7 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 		return nil, err
 	}
 	c := &Client{Env: e, Kind: kind, Session: sess, Origin: origin}
+	t = c.step("session", t)
 	defer func() {
 		if err != nil {
 			c.Close()
@@ -118,13 +136,16 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 		if err := sess.GrantNotifications(ctx, origin.URL()); err != nil {
 			return nil, err
 		}
+		t = c.step("grant", t)
 	}
 	if err := sess.Navigate(ctx, origin.PageURL()); err != nil {
 		return nil, err
 	}
+	t = c.step("navigate", t)
 	if _, err := c.Call(ctx, "register"); err != nil {
 		return nil, err
 	}
+	t = c.step("register", t)
 	if o.NoSubscribe {
 		return c, nil
 	}
@@ -136,6 +157,7 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 	if err != nil {
 		return nil, err
 	}
+	c.step("subscribe", t)
 	c.Subscription = sub
 	return c, nil
 }
@@ -510,7 +532,9 @@ func (c *Client) AwaitAck(ctx context.Context, messageID string) (fakepushservic
 
 // Close closes the session and the origin. Firefox unregisters the session's subscriptions.
 func (c *Client) Close() error {
+	t := time.Now()
 	err := c.Session.Close()
+	c.step("close", t)
 	if oerr := c.Origin.Close(); err == nil {
 		err = oerr
 	}

@@ -1,0 +1,199 @@
+package useragent_test
+
+import (
+	"crypto/ecdh"
+	"encoding/json"
+	"fmt"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		tg := target(k)
+
+		Describe(string(k), func() {
+			// The subscription specs only read one subscription: they share a client.
+			Describe("the subscription", Ordered, func() {
+				var c *harness.Client
+				BeforeAll(func(ctx SpecContext) {
+					c = newClient(ctx, nil, k)
+				}, NodeTimeout(time.Minute))
+				conformance.It("getKey('p256dh') is a 65-octet point on P-256", tg, rules.SubscriptionP256DH65Octets,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						clientEvidence(r, c)
+						p := c.Subscription.WebPush.P256dh
+						Expect(p).To(HaveLen(65), "p256dh is %d octets", len(p))
+						Expect(p[0]).To(Equal(byte(4)), "p256dh is not uncompressed (0x04 …)")
+						_, err := ecdh.P256().NewPublicKey(p)
+						Expect(err).NotTo(HaveOccurred(), "p256dh is not a point on P-256")
+					}, specTimeout)
+
+				conformance.It("getKey('auth') is 16 octets", tg, rules.SubscriptionAuth16Octets,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						clientEvidence(r, c)
+						Expect(c.Subscription.WebPush.Auth).To(HaveLen(16))
+					}, specTimeout)
+
+				conformance.It("expirationTime is null", tg, rules.SubscriptionExpirationTime,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						// pushspec's service gives no expiry, so the only allowed value is null.
+						clientEvidence(r, c)
+						Expect(c.Subscription.ExpirationTimeNull).To(BeTrue(), "expirationTime in %s", c.Subscription.Value)
+						Expect(c.Subscription.JSON.ExpirationTime).To(BeNil())
+					}, specTimeout)
+
+				conformance.It("toJSON() has endpoint, expirationTime and unpadded base64url keys", tg, rules.SubscriptionToJSONShape,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						clientEvidence(r, c)
+						var j map[string]json.RawMessage
+						var v struct {
+							JSON json.RawMessage `json:"json"`
+						}
+						Expect(json.Unmarshal(c.Subscription.Value, &v)).To(Succeed())
+						Expect(json.Unmarshal(v.JSON, &j)).To(Succeed())
+						Expect(j).To(HaveKey("endpoint"))
+						Expect(j).To(HaveKey("expirationTime"))
+						Expect(j).To(HaveKey("keys"))
+						Expect(j).NotTo(HaveKey("options"), "options are not serialized")
+						for _, name := range []string{"p256dh", "auth"} {
+							s := c.Subscription.JSON.Keys[name]
+							Expect(s).NotTo(BeEmpty(), "keys.%s", name)
+							Expect(s).To(MatchRegexp(`^[A-Za-z0-9_-]+$`), "keys.%s is not unpadded base64url", name)
+						}
+					}, specTimeout)
+
+				conformance.It("endpoint is an absolute URL on the push service", tg, rules.SubscriptionEndpointAbsolute,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						clientEvidence(r, c)
+						Expect(c.Subscription.Endpoint).To(MatchRegexp(`^https?://[^/]+/.+`))
+						// The harness posts to SendEndpoint: the browser's endpoint, or (Chromium)
+						// its path on the push service. Either way it must reach pushspec's service.
+						Expect(c.Subscription.SendEndpoint).To(HavePrefix(env.Push.URL() + "/"))
+					}, specTimeout)
+			})
+
+			conformance.It(`delivers "hello" sent with webpush-go as the push event's text`, tg, rules.PushEventFired,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					res := send(ctx, r, c, []byte("hello"), harness.SendOptions{})
+					rep := awaitPush(ctx, r, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
+					Expect(rep.HasData).To(BeTrue())
+					Expect(rep.Data.Size).To(Equal(5))
+					r.Evidence("message", res.MessageID)
+				}, specTimeout)
+
+			It("shows the push handler's notification and lists it in getNotifications()", Label("target:"+string(k)),
+				func(ctx SpecContext) {
+					c := newClient(ctx, nil, k)
+					send(ctx, nil, c, []byte("hello"), harness.SendOptions{})
+					rep := awaitPush(ctx, nil, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
+					Expect(rep.Show.Error).To(BeNil(), "showNotification rejected")
+					Expect(rep.Show.OK).To(BeTrue())
+					Expect(rep.NotificationTitles()).To(ContainElement("hello"), "service worker's getNotifications()")
+					// And from the page, through the same registration.
+					raw, err := c.Call(ctx, "getNotifications")
+					Expect(err).NotTo(HaveOccurred())
+					var page struct{ Notifications []sitefixture.Notification }
+					Expect(json.Unmarshal(raw, &page)).To(Succeed())
+					var titles []string
+					for _, n := range page.Notifications {
+						titles = append(titles, n.Title)
+					}
+					Expect(titles).To(ContainElement("hello"), "page's getNotifications()")
+				}, specTimeout)
+
+			conformance.It("fires push with data === null for a message without payload", tg, rules.PushDataNullWithoutPayload,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					send(ctx, r, c, nil, harness.SendOptions{})
+					rep := awaitPush(ctx, r, c, "the push without payload", func(sitefixture.Report) bool { return true })
+					Expect(rep.HasData).To(BeFalse(), "event.data is not null: %s", rep.Raw)
+					Expect(rep.Data).To(BeNil())
+				}, specTimeout)
+
+			conformance.It("fires no push event for a message whose tag is corrupted", tg, rules.UndecryptableNoEvent,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					bad := send(ctx, r, c, harness.Payload("corrupt", nil, nil), harness.SendOptions{Codec: &webpush.Options{FlipTag: true}})
+					// Sentinel: sent after the bad message on the same subscription, so once its
+					// report is in, a report of the bad one would have come first.
+					send(ctx, r, c, harness.Payload("sentinel", nil, nil), harness.SendOptions{})
+					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "sentinel" })
+					var ids []string
+					for _, rep := range c.Reports() {
+						ids = append(ids, rep.ID)
+					}
+					Expect(ids).To(Equal([]string{"sentinel"}), "push events seen (message %s was corrupted)", bad.MessageID)
+					raw, err := c.Call(ctx, "getNotifications")
+					Expect(err).NotTo(HaveOccurred())
+					Expect(string(raw)).NotTo(ContainSubstring("corrupt"), "a notification for the corrupted message")
+				}, specTimeout)
+
+			conformance.It("acknowledges a message it cannot decrypt (autopush ack 101)", tg, rules.UndecryptableAcknowledged,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					if !env.AcksDecryption(k) {
+						conformance.SkipBecause(fmt.Sprintf("unsupported: %s's link to the push service does not report decryption results", k))
+					}
+					c := newClient(ctx, r, k)
+					bad := send(ctx, r, c, harness.Payload("corrupt", nil, nil), harness.SendOptions{Codec: &webpush.Options{FlipTag: true}})
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					code, err := c.AwaitAck(wctx, bad.MessageID)
+					Expect(err).NotTo(HaveOccurred(), "no ack for the corrupted message %s", bad.MessageID)
+					r.Evidence("ack", fmt.Sprint(code))
+					Expect(code).To(Equal(fakepushservice.AckDecryptError))
+				}, specTimeout)
+
+			It("[interop] decrypts the legacy aesgcm encoding", Label("interop", "target:"+string(k)),
+				func(ctx SpecContext) {
+					c := newClient(ctx, nil, k)
+					payload := harness.Payload("legacy", nil, nil)
+					res := send(ctx, nil, c, payload, harness.SendOptions{Encoding: "aesgcm"})
+					Expect(res.Request.Header.Get("Content-Encoding")).To(Equal("aesgcm"))
+					rep := awaitPush(ctx, nil, c, "the aesgcm message", func(rep sitefixture.Report) bool { return rep.ID == "legacy" })
+					Expect(rep.Data.TextValue()).To(Equal(string(payload)))
+				}, specTimeout)
+		})
+	}
+})
+
+// send posts payload and requires the push service to accept it: a step the spec depends on,
+// so a refusal is the harness's problem (graded error), not the browser's.
+func send(ctx SpecContext, r *conformance.Recorder, c *harness.Client, payload []byte, o harness.SendOptions) *harness.SendResult {
+	res, err := c.Send(ctx, payload, o)
+	if err != nil {
+		conformance.HarnessError(err)
+	}
+	if r != nil {
+		r.Evidence("send."+res.MessageID, fmt.Sprintf("%s → %d (%s)", res.Sender, res.Status, strings.TrimSpace(string(res.Body))))
+	}
+	if res.Status/100 != 2 {
+		conformance.HarnessError(fmt.Errorf("the push service refused the message: %d %s", res.Status, res.Body))
+	}
+	return res
+}
+
+// awaitPush waits (bounded) for a push report matching match; no report is the browser's
+// failure.
+func awaitPush(ctx SpecContext, r *conformance.Recorder, c *harness.Client, what string, match func(sitefixture.Report) bool) harness.Report {
+	wctx, cancel := bounded(ctx)
+	defer cancel()
+	rep, err := c.AwaitPush(wctx, match)
+	if r != nil && err == nil {
+		r.Evidence("report", string(rep.Raw))
+		r.Evidence("latency", rep.Latency.String())
+	}
+	Expect(err).NotTo(HaveOccurred(), "no service-worker report of %s within %v (%s)", what, waitFor, c.Kind)
+	return rep
+}
