@@ -98,9 +98,19 @@ func newChromium(t *testing.T) context.Context {
 // filter rows. Screenshots land in testdata/out/ (git-ignored) for a human to look at.
 func TestHTMLInChromium(t *testing.T) {
 	ctx := newChromium(t)
-	res := fixtureResults(t)
+	// The whole catalogue rather than the golden tests' excerpt: the page as users get it.
+	meta := fixtureMeta()
+	meta.Catalogue = nil
+	res, err := Build(fixtureReport(), meta)
+	if err != nil {
+		t.Fatal(err)
+	}
 	var page bytes.Buffer
 	if err := WriteHTML(&page, res); err != nil {
+		t.Fatal(err)
+	}
+	// Kept next to the screenshots for a human to open.
+	if err := os.WriteFile(filepath.Join("testdata", "out", "index.html"), page.Bytes(), 0o644); err != nil {
 		t.Fatal(err)
 	}
 	srv := httptest.NewServer(http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {

@@ -85,9 +85,13 @@ type targetView struct {
 	Bar      []barSeg
 	Counts   []int // in Outcomes order
 	ByLevel  []levelRow
-	Breaks   []breakItem // fail and error
+	Breaks   []breakItem // fail and error, the first maxBreaks of them
+	More     []breakItem // the rest, folded away so that the card stays readable
 	Advisory []breakItem // non-strict
 }
+
+// maxBreaks is how many broken rules a "what breaks" card lists before folding the rest.
+const maxBreaks = 8
 
 type barSeg struct {
 	Outcome string
@@ -219,6 +223,9 @@ func newPageView(res *Results) *pageView {
 			// fail before error: a broken MUST is news about the target, an error is news about us.
 			return tv.Breaks[a].Outcome == string(rules.Fail) && tv.Breaks[b].Outcome != string(rules.Fail)
 		})
+		if len(tv.Breaks) > maxBreaks {
+			tv.Breaks, tv.More = tv.Breaks[:maxBreaks], tv.Breaks[maxBreaks:]
+		}
 	}
 
 	counts := res.Counts

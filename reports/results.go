@@ -226,7 +226,22 @@ func worse(a, b Finding) bool {
 	if a.Location != b.Location {
 		return a.Location < b.Location
 	}
-	return a.Message < b.Message
+	if a.Message != b.Message {
+		return a.Message < b.Message
+	}
+	if a.DurationMS != b.DurationMS {
+		return a.DurationMS < b.DurationMS
+	}
+	return evidenceKey(a.Evidence) < evidenceKey(b.Evidence)
+}
+
+// evidenceKey is a canonical string of the evidence, the last tie-breaker of worse.
+func evidenceKey(m map[string]string) string {
+	var b strings.Builder
+	for _, kv := range sortedEvidence(m) {
+		b.WriteString(kv.Key + "\x00" + kv.Value + "\x00")
+	}
+	return b.String()
 }
 
 // foldNote says "worst of 3 findings: 1 fail, 2 pass", naming the runs when they differ.
