@@ -6,6 +6,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/golang-jwt/jwt/v5"
 )
 
 func freshVAPID(t testing.TB) *VAPIDKeys {
@@ -313,5 +315,40 @@ func TestVerifyCacheHeader(t *testing.T) {
 		if _, _, err := c.VerifyHeader("Bearer x", "", o); err == nil {
 			t.Error("Bearer accepted")
 		}
+	}
+}
+
+// TestVAPIDTokenWithGolangJWT checks tokens both ways against golang-jwt (what webpush-go signs
+// with): it accepts ours, and it rejects the DER-signed fault knob that Verify also rejects.
+func TestVAPIDTokenWithGolangJWT(t *testing.T) {
+	k := freshVAPID(t)
+	exp := time.Now().Add(time.Hour)
+	token, err := k.Token(testAudience, "mailto:a@b.c", exp, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	keyFunc := func(*jwt.Token) (any, error) { return &k.Private.PublicKey, nil }
+	parsed, err := jwt.Parse(token, keyFunc, jwt.WithValidMethods([]string{"ES256"}), jwt.WithAudience(testAudience), jwt.WithExpirationRequired())
+	if err != nil || !parsed.Valid {
+		t.Fatalf("golang-jwt rejects our token: %v", err)
+	}
+	der, err := k.Token(testAudience, "mailto:a@b.c", exp, &SignOptions{DERSignature: true})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if _, err := jwt.Parse(der, keyFunc, jwt.WithValidMethods([]string{"ES256"})); err == nil {
+		t.Error("golang-jwt accepts a DER-encoded ES256 signature")
+	}
+	// And a token golang-jwt signs passes Verify.
+	signed, err := jwt.NewWithClaims(jwt.SigningMethodES256, jwt.MapClaims{"aud": testAudience, "exp": exp.Unix(), "sub": "https://example.com"}).SignedString(k.Private)
+	if err != nil {
+		t.Fatal(err)
+	}
+	v, err := ParseVAPID("vapid t="+signed+", k="+Base64URL(k.Public()), "")
+	if err != nil {
+		t.Fatal(err)
+	}
+	if p := v.Verify(VerifyOptions{Audience: testAudience, SubscriptionKey: k.Public()}); len(p) != 0 {
+		t.Errorf("golang-jwt's token: %+v", p)
 	}
 }
