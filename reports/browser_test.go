@@ -229,6 +229,15 @@ func TestHTMLInChromium(t *testing.T) {
 	if evalBool(`document.getElementById("r-rfc8188-2-fail-wrong-delimiter").hidden`) {
 		t.Errorf("outcome filter: a row with a fail cell is hidden")
 	}
+	// "targets disagree" keeps the rules whose targets got different outcomes.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[type=reset]`)),
+		chromedp.Click(chromedp.CSS(`input[name=differ]`))); err != nil {
+		t.Fatal(err)
+	}
+	want := "r-pushapi-push-event-fired r-pushapi-subscribe-user-visible-required r-rfc8188-2-fail-wrong-delimiter"
+	if got := eval(`[...document.querySelectorAll("tr.rule")].filter(r => !r.hidden).map(r => r.id).sort().join(" ")`); got != want {
+		t.Errorf("targets disagree: rows %v, want %v", got, want)
+	}
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(`button[type=reset]`))); err != nil {
 		t.Fatal(err)
 	}

@@ -3,18 +3,49 @@
 //
 //   - results.json — the machine-readable contract: tool, configuration, targets, the whole rule
 //     catalogue and one result per rule checked per target (Results);
-//   - junit.xml — one test case per result, for CI systems;
-//   - index.html — one self-contained page (no external scripts, styles or fonts): what breaks,
-//     per-target summaries, the rule × target matrix with the evidence of every cell, the rules
-//     not covered, and the end-to-end latency per browser.
+//   - junit.xml — one test case per result, for CI systems (WriteJUnit says how outcomes map);
+//   - index.html — one self-contained page (no external scripts, styles, fonts or images; works
+//     from file:// and prints): the verdict, what breaks per target, per-target summaries by
+//     outcome and level, the legend, the rule × target matrix with the evidence of every cell
+//     opening in place, filters, the rules not covered, the end-to-end latency per browser, and
+//     the run's targets and redacted configuration.
 //
-// The input is ginkgo's report (types.Report), in-process from ReportAfterSuite (WriteAll) or
-// from `ginkgo --json-report` files (FromGinkgoJSON). The spec wrapper (harness/conformance)
-// attaches report entries named "pushspec.result" and "pushspec.target"; they are read from
-// their JSON form (ReportEntryValue.AsJSON) because the Go value does not survive parallel
-// processes or a JSON file. Several results.json files, one per target or per machine, combine
-// with Merge.
+// # Input
 //
-// The package does not run anything and has no opinion on what passes: it carries the outcomes
-// the wrapper graded, and only adds `error` where a spec failed without saying why.
+// The input is ginkgo's report (types.Report): in-process from ReportAfterSuite (Build), or from
+// `ginkgo --json-report` files (FromGinkgoJSON). The spec wrapper (harness/conformance) attaches
+// report entries named "pushspec.result" (one per rule decided) and "pushspec.target"; they are
+// read from their JSON form (ReportEntryValue.AsJSON) because the Go value does not survive
+// parallel processes or a JSON file — and from the raw value when AsJSON is empty, as it is
+// in-process in a serial run.
+//
+// The package carries the outcomes the wrapper graded and has no opinion of its own on what
+// passes, with one exception: a spec that failed, panicked, was interrupted or timed out without
+// recording a result is a harness problem. It becomes an `error` result for each rule ID among its
+// labels, or a Problem when it has none; nothing is dropped silently.
+//
+// Several findings for the same rule and target (several specs, several requests, several runs)
+// fold into one Result: the worst outcome (rules.Outcome.Severity) with the others kept in Also
+// and a Note saying how it was chosen. Merge does the same across runs.
+//
+// # Use
+//
+// From a suite:
+//
+//	var _ = ginkgo.ReportAfterSuite("pushspec report", func(r ginkgo.Report) {
+//		res, err := reports.Build(r, reports.Meta{Tool: reports.ToolFromBuildInfo(), Config: cfg.Redacted()})
+//		... // err: some entries were unreadable; res still lists them as problems
+//		index, err := reports.WriteAll(dir, res)
+//	})
+//
+// From files: FromGinkgoJSON(meta, paths...), ReadJSONFile, Merge, WriteAll — which is what
+// `pushspec report --in a.json --in b.json --out DIR` does.
+//
+// # Tests
+//
+//	go test ./reports                  golden files, merge, JUnit, and the page in headless Chromium
+//	go test ./reports -update          rewrite testdata/*.golden.* after an intended change
+//
+// The Chromium test leaves screenshots and the page in testdata/out/ (git-ignored) for a human
+// to look at; it skips when /usr/bin/chromium is missing.
 package reports

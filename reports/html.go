@@ -128,6 +128,7 @@ type rowView struct {
 	ActorAttr  string
 	ActorShort string
 	Outcomes   string // space-separated, for the filter script
+	Differ     bool   // the targets that checked the rule disagree on the outcome
 	Cells      []cellView
 }
 
@@ -277,6 +278,13 @@ func newPageView(res *Results) *pageView {
 			}
 			row.Cells = append(row.Cells, c)
 		}
+		present := map[string]bool{}
+		for _, c := range row.Cells {
+			if c.Present {
+				present[c.Outcome] = true
+			}
+		}
+		row.Differ = len(present) > 1
 		docRows[ru.Doc] = append(docRows[ru.Doc], row)
 	}
 	for _, d := range docOrder(res.Rules) {

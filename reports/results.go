@@ -417,7 +417,11 @@ func Merge(runs ...*Results) *Results {
 		if name == "" {
 			name = "run " + strconv.Itoa(i+1)
 		}
-		out.Runs = append(out.Runs, name)
+		if len(in.Runs) > 0 {
+			out.Runs = append(out.Runs, in.Runs...) // an earlier merge: keep its runs' names
+		} else {
+			out.Runs = append(out.Runs, name)
+		}
 		if out.Tool.Name == "" {
 			out.Tool = in.Tool
 		} else if in.Tool.Version != "" && !strings.Contains(out.Tool.Version, in.Tool.Version) {
