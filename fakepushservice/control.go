@@ -396,14 +396,16 @@ func (s *Server) psEvents(w http.ResponseWriter, r *http.Request) {
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
 	if wait = min(max(wait, 0), 30); wait > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Duration(wait)*time.Second)
-		_ = s.await(ctx, func() bool { return len(s.events) > after })
+		_ = s.await(ctx, func() bool { return s.eventSeq > after })
 		cancel()
 	}
-	evs := s.Events()
-	if after > len(evs) {
-		after = len(evs)
+	out := []Event{}
+	for _, e := range s.Events() {
+		if e.Seq > after {
+			out = append(out, e)
+		}
 	}
-	writeJSON(w, 200, nonNil(evs[max(after, 0):]))
+	writeJSON(w, 200, out)
 }
 
 type subJSON struct {

@@ -166,7 +166,7 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 			s.seenSalt, s.seenKey = map[[32]byte]bool{}, map[[32]byte]bool{}
 		}
 		saltReused, keyReused := s.seenSalt[sum], s.seenKey[keySum]
-		if len(s.seenSalt) < 1_000_000 {
+		if len(s.seenSalt) < 200_000 {
 			s.seenSalt[sum], s.seenKey[keySum] = true, true
 		}
 		s.mu.Unlock()

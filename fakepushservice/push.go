@@ -160,6 +160,7 @@ type pushReq struct {
 	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
 	receipt   *receiptSub
 	wantAsync bool
+	start     time.Time
 	maxPay    int
 }
 
@@ -220,7 +221,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		ID: newID(8), Time: s.now(), Method: r.Method, Path: r.URL.Path, Host: r.Host, TLS: r.TLS != nil,
 		RemoteAddr: r.RemoteAddr, Header: r.Header.Clone(), SubscriptionID: r.PathValue("id"),
 	}
-	defer func() { p.rec.Duration = time.Since(start) }()
+	p.start = start
 
 	// rfc8030-5-post-to-push-resource: delivery is a POST.
 	p.verdict("rfc8030-5-post-to-push-resource", r.Method == http.MethodPost,
@@ -270,6 +271,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		}
 		if fault.Drop {
 			p.rec.Status = 0
+			p.rec.Duration = time.Since(start)
 			s.publish(p.rec)
 			panic(http.ErrAbortHandler) // closes the connection (HTTP/1) or resets the stream (HTTP/2)
 		}
@@ -612,6 +614,7 @@ func (p *pushReq) respondError(w http.ResponseWriter, a Answer, rule, errText st
 	p.rec.Status, p.rec.Rule = a.Status, rule
 	p.rec.ResponseHeader = w.Header().Clone()
 	p.rec.ResponseBody = truncate(string(body), 2000)
+	p.rec.Duration = time.Since(p.start)
 	p.s.publish(p.rec)
 }
 
@@ -680,6 +683,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 
 	p.rec.Status, p.rec.MessageID, p.rec.Stored, p.rec.TTL = status, msgID, stored, ttl
 	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.Duration = time.Since(p.start)
 	s.publish(p.rec)
 }
 
@@ -705,11 +709,15 @@ func stripVAPIDFromCryptoKey(v string) string {
 func (s *Server) publish(rec *Request) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
-	if len(s.requests) >= 100000 {
-		s.requests = s.requests[1:]
-	}
 	s.requests = append(s.requests, rec)
 	s.reqByID[rec.ID] = rec
+	if mx := s.maxRecorded(); len(s.requests) > 2*mx {
+		drop := len(s.requests) - mx
+		for _, old := range s.requests[:drop] {
+			delete(s.reqByID, old.ID)
+		}
+		s.requests = append([]*Request(nil), s.requests[drop:]...)
+	}
 	s.addEventLocked(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
 		Detail: fmt.Sprintf("%s %s → %d %s", rec.Method, rec.Path, rec.Status, rec.Answered)})
 	s.notifyLocked()
@@ -764,7 +772,7 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 	s.mu.Lock()
 	m, ok := s.msgs[id]
 	if ok {
-		delete(s.msgs, id)
+		s.removeLocked(m)
 		s.addEventLocked(Event{Kind: "delete", UA: m.ua, Sub: m.sub.sub.ID, Message: id, Detail: "DELETE by the application server"})
 		s.notifyLocked()
 	}

@@ -58,6 +58,11 @@ type Server struct {
 	// temporary directory, removed by Close.
 	CAFilePath string
 
+	// MaxRecorded bounds the history kept for observation: requests (with their bodies and
+	// verdicts), deliveries, acks and events each keep at least the newest MaxRecorded entries
+	// (older ones are dropped in batches). 0 means 10000.
+	MaxRecorded int
+
 	// OnRequest, if set, is called for every push-resource request after its headers and body
 	// were read and before it is validated, on the request's own handler goroutine. It may block
 	// (to hold a request) and may return a Fault to inject; nil means handle normally. The
@@ -75,7 +80,9 @@ type Server struct {
 	closed   bool
 
 	subs           map[string]*subState
-	msgs           map[string]*message // by message ID, every stored (unacked, unexpired) message
+	msgs           map[string]*message   // by message ID, every stored (unacked, unexpired) message
+	queues         map[string][]*message // by UA, in store order; may hold removed messages (skipped)
+	live           map[string]int        // by UA, messages in msgs
 	seq            uint64
 	conns          map[string]*connState // by UA: the current (newest) connection
 	requests       []*Request
@@ -93,6 +100,7 @@ type Server struct {
 	seenKey        map[[32]byte]bool
 	vcache         *webpush.VerifyCache
 	counter        int
+	eventSeq       int
 
 	wg        sync.WaitGroup // connection goroutines
 	listeners []*http.Server
@@ -121,6 +129,8 @@ func (s *Server) init() {
 		s.changed = make(chan struct{})
 		s.subs = map[string]*subState{}
 		s.msgs = map[string]*message{}
+		s.queues = map[string][]*message{}
+		s.live = map[string]int{}
 		s.conns = map[string]*connState{}
 		s.reqByID = map[string]*Request{}
 		s.ackByMsg = map[string]AckRecord{}
@@ -128,6 +138,13 @@ func (s *Server) init() {
 		s.mux = http.NewServeMux()
 		s.routes()
 	})
+}
+
+func (s *Server) maxRecorded() int {
+	if s.MaxRecorded > 0 {
+		return s.MaxRecorded
+	}
+	return 10000
 }
 
 func (s *Server) now() time.Time {
@@ -284,7 +301,7 @@ func (s *Server) routes() {
 		s.mux.HandleFunc(p+"{id}", s.servePush)
 	}
 	s.mux.HandleFunc("/m/{id}", s.serveMessage)
-	s.mux.HandleFunc("GET /receipts/{id}", s.serveReceipts)
+	s.mux.HandleFunc("/receipts/{id}", only("GET", s, s.serveReceipts))
 	s.mux.HandleFunc("/", s.serveUnhandled)
 	s.controlRoutes()
 }
@@ -358,10 +375,12 @@ type Event struct {
 }
 
 func (s *Server) addEventLocked(e Event) {
-	e.Seq = len(s.events) + 1
+	s.eventSeq++
+	e.Seq = s.eventSeq
 	e.Time = s.now()
-	if len(s.events) < 100000 {
-		s.events = append(s.events, e)
+	s.events = append(s.events, e)
+	if mx := s.maxRecorded(); len(s.events) > 2*mx {
+		s.events = append([]Event(nil), s.events[len(s.events)-mx:]...)
 	}
 }
 

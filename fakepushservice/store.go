@@ -62,14 +62,15 @@ type message struct {
 }
 
 type connState struct {
-	ua     string
-	conn   UAConn
-	opts   ConnectOptions
-	ctx    context.Context
-	cancel context.CancelFunc
-	sent   map[string]bool // message IDs handed to this connection
-	kick   chan struct{}
-	id     int
+	ua      string
+	conn    UAConn
+	opts    ConnectOptions
+	ctx     context.Context
+	cancel  context.CancelFunc
+	sent    map[string]bool // message IDs handed to this connection
+	lastSeq uint64          // store sequence up to which this connection has looked
+	kick    chan struct{}
+	id      int
 }
 
 // DeliveryRecord is one hand-off of a message to a UA connection, as the core recorded it.
@@ -226,11 +227,59 @@ func (s *Server) dropLocked(m *message, why string) {
 	if _, ok := s.msgs[m.id]; !ok {
 		return
 	}
-	delete(s.msgs, m.id)
+	s.removeLocked(m)
 	if m.receipt != nil {
 		s.addReceiptLocked(m.receipt, m.id, 410)
 	}
 	s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
+}
+
+// removeLocked takes m out of the store (its UA queue is compacted lazily).
+func (s *Server) removeLocked(m *message) {
+	if s.msgs[m.id] != m {
+		return
+	}
+	delete(s.msgs, m.id)
+	s.live[m.ua]--
+	if q := s.queues[m.ua]; len(q) > 64 && len(q) > 4*s.live[m.ua] {
+		kept := make([]*message, 0, s.live[m.ua]+16)
+		for _, x := range q {
+			if s.msgs[x.id] == x {
+				kept = append(kept, x)
+			}
+		}
+		s.queues[m.ua] = kept
+	}
+	if s.live[m.ua] == 0 {
+		delete(s.live, m.ua)
+		delete(s.queues, m.ua)
+	}
+}
+
+// nextLocked returns the oldest message c may be handed now, or nil. Every message it passes
+// over is one c will never take (sent on c, expired, bound to another connection, below c's
+// urgency threshold), so c's cursor moves past it: each message is looked at once per
+// connection. Expired messages met on the way are dropped.
+func (s *Server) nextLocked(c *connState, now time.Time) *message {
+	q := s.queues[c.ua]
+	i := sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq })
+	for ; i < len(q); i++ {
+		m := q[i]
+		c.lastSeq = m.seq
+		if s.msgs[m.id] != m {
+			continue
+		}
+		if m.onlyConn == nil && !now.Before(m.expires) {
+			s.dropLocked(m, "TTL elapsed")
+			q = s.queues[c.ua] // may have been compacted
+			i = sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq }) - 1
+			continue
+		}
+		if eligibleLocked(m, c, now) {
+			return m
+		}
+	}
+	return nil
 }
 
 // expireLocked drops every message whose TTL has run out.
@@ -250,7 +299,7 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 			if old.sub == m.sub && old.topic == m.topic {
 				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
 				// (rfc8030-5.4-replaced-receipt-suppressed).
-				delete(s.msgs, old.id)
+				s.removeLocked(old)
 				s.addEventLocked(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
 			}
 		}
@@ -270,6 +319,8 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 	s.seq++
 	m.seq = s.seq
 	s.msgs[m.id] = m
+	s.queues[m.ua] = append(s.queues[m.ua], m)
+	s.live[m.ua]++
 	s.addEventLocked(Event{Kind: "store", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id})
 	if c != nil {
 		c.wake()
@@ -386,13 +437,7 @@ func (s *Server) connLoop(c *connState) {
 			return
 		}
 		now := s.now()
-		s.expireLocked(now)
-		var next *message
-		for _, m := range s.msgs {
-			if eligibleLocked(m, c, now) && (next == nil || m.seq < next.seq) {
-				next = m
-			}
-		}
+		next := s.nextLocked(c, now)
 		if next == nil {
 			s.mu.Unlock()
 			select {
@@ -419,19 +464,30 @@ func (s *Server) connLoop(c *connState) {
 		s.mu.Lock()
 		if err != nil {
 			rec.Err = err.Error()
-			s.delivered = append(s.delivered, rec)
+			s.recordDeliveryLocked(rec)
 			s.addEventLocked(Event{Kind: "deliver-error", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: err.Error()})
 			s.closeConnLocked(c, "Deliver failed: "+err.Error())
 			s.mu.Unlock()
 			return
 		}
-		s.delivered = append(s.delivered, rec)
+		s.recordDeliveryLocked(rec)
 		s.addEventLocked(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
 		s.notifyLocked()
 		hook := s.OnDelivery
 		s.mu.Unlock()
 		if hook != nil {
 			hook(rec)
+		}
+	}
+}
+
+func (s *Server) recordDeliveryLocked(rec DeliveryRecord) {
+	s.delivered = append(s.delivered, rec)
+	if mx := s.maxRecorded(); len(s.delivered) > 2*mx {
+		drop := len(s.delivered) - mx
+		s.delivered = append([]DeliveryRecord(nil), s.delivered[drop:]...)
+		for k, c := range s.deliveryCursor {
+			s.deliveryCursor[k] = max(c-drop, 0)
 		}
 	}
 }
@@ -449,6 +505,9 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 	}
 	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: copyMap(evidence), At: s.now(), Known: known}
 	s.acks = append(s.acks, rec)
+	if mx := s.maxRecorded(); len(s.acks) > 2*mx {
+		s.acks = append([]AckRecord(nil), s.acks[len(s.acks)-mx:]...)
+	}
 	if _, dup := s.ackByMsg[messageID]; !dup {
 		s.ackByMsg[messageID] = rec
 	}
@@ -458,7 +517,7 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 	}
 	s.addEventLocked(Event{Kind: "ack", UA: ua, Message: messageID, Detail: detail})
 	if known {
-		delete(s.msgs, messageID)
+		s.removeLocked(m)
 		if m.receipt != nil {
 			st := 204
 			if code != AckDelivered {
