@@ -59,11 +59,17 @@ func ParseUrgency(h http.Header) (string, error) {
 	if len(values) == 0 {
 		return "", nil
 	}
+	// Urgency is a list-based field: empty list elements are ignored (RFC 9110 §5.6.1).
 	var all []string
 	for _, v := range values {
 		for _, part := range strings.Split(v, ",") {
-			all = append(all, strings.Trim(part, " \t"))
+			if part = strings.Trim(part, " \t"); part != "" {
+				all = append(all, part)
+			}
 		}
+	}
+	if len(all) == 0 {
+		return "", fail(RuleUrgencyValues, fmt.Sprintf("Urgency %q carries no value", values))
 	}
 	if len(all) > 1 {
 		return "", fail(RuleUrgencyMultiple400, fmt.Sprintf("Urgency carries %d values %q; exactly one is allowed", len(all), all))
