@@ -1,0 +1,150 @@
+package sender_test
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"os/exec"
+	"path/filepath"
+	"sort"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/onsi/ginkgo/v2/types"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+)
+
+// TestSuiteCatchesBrokenSenders proves that the sender suite can fail: it runs it (this test
+// binary again, in a child process) with PUSHSPEC_SENDER=cmd and a deliberately broken sender
+// (testdata/brokensender, built here), and with the npm web-push library, and checks which
+// rules come out broken.
+func TestSuiteCatchesBrokenSenders(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds a sender and runs the suite again")
+	}
+	if os.Getenv("PUSHSPEC_SENDER") != "" || os.Getenv("PUSHSPEC_SENDER_CMD") != "" {
+		t.Skip("the configuration names a sender already; this test chooses its own")
+	}
+	bin := filepath.Join(t.TempDir(), "brokensender")
+	ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+	defer cancel()
+	if out, err := exec.CommandContext(ctx, "go", "build", "-o", bin, "./testdata/brokensender").CombinedOutput(); err != nil {
+		t.Fatalf("building the broken sender: %v\n%s", err, out)
+	}
+	type want struct {
+		broken map[string]rules.Outcome
+		pass   []string
+	}
+	cases := []struct {
+		name string
+		env  []string
+		want want
+	}{
+		{"no TTL, DER signature, exp 25 h", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -omit-ttl -der -exp-25h"}, want{
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
+			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
+				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record"},
+		}},
+		{"aesgcm padded past 4096", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -pad 4100"}, want{
+			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8291-4-fits-4096": rules.NonStrict,
+				"interop-mozilla-bridge-size": rules.Info},
+			pass: []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256"},
+		}},
+	}
+	if _, err := (sender.Node{}).Send(ctx, sender.Message{}); err != nil && strings.Contains(err.Error(), "not installed") {
+		t.Logf("web-push (npm) not checked: %v", err)
+	} else {
+		cases = append(cases, struct {
+			name string
+			env  []string
+			want want
+		}{"web-push (npm)", []string{"PUSHSPEC_SENDER=web-push"}, want{
+			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8292-2-jws-es256",
+				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter"},
+		}})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := runSuite(t, c.env)
+			for rule, o := range c.want.broken {
+				if !hasOutcome(got[rule], o) {
+					t.Errorf("%s: want %s, got %v", rule, o, got[rule])
+				}
+			}
+			for _, rule := range c.want.pass {
+				if len(got[rule]) == 0 || !all(got[rule], rules.Pass) {
+					t.Errorf("%s: want pass, got %v", rule, got[rule])
+				}
+			}
+			for rule, outs := range got {
+				if hasOutcome(outs, rules.Error) {
+					t.Errorf("%s: the harness broke: %v", rule, outs)
+				}
+			}
+		})
+	}
+}
+
+func hasOutcome(outs []rules.Outcome, o rules.Outcome) bool {
+	for _, x := range outs {
+		if x == o {
+			return true
+		}
+	}
+	return false
+}
+
+func all(outs []rules.Outcome, o rules.Outcome) bool {
+	for _, x := range outs {
+		if x != o {
+			return false
+		}
+	}
+	return true
+}
+
+// runSuite runs TestSenderSuite in a child process with env added and returns each rule's
+// outcomes, read back from ginkgo's JSON report.
+func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
+	t.Helper()
+	report := filepath.Join(t.TempDir(), "report.json")
+	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSenderSuite$", "-test.count=1", "-ginkgo.json-report="+report, "-ginkgo.no-color")
+	cmd.Env = append(os.Environ(), env...)
+	out, err := cmd.CombinedOutput()
+	t.Logf("child suite: exit %v", err)
+	var reports []types.Report
+	b, rerr := os.ReadFile(report)
+	if rerr == nil {
+		rerr = json.Unmarshal(b, &reports)
+	}
+	if rerr != nil || len(reports) == 0 {
+		t.Fatalf("no report from the child suite: %v\n%s", rerr, out)
+	}
+	got := map[string][]rules.Outcome{}
+	var lines []string
+	for _, sr := range reports[0].SpecReports {
+		res, _, ok, err := conformance.Results(sr)
+		if err != nil {
+			t.Fatal(err)
+		}
+		if !ok {
+			continue
+		}
+		for _, r := range res {
+			got[r.Rule] = append(got[r.Rule], r.Outcome)
+			if r.Outcome != rules.Pass {
+				lines = append(lines, fmt.Sprintf("%-10s %-40s %s", r.Outcome, r.Rule, cut(strings.ReplaceAll(r.Message, "\n", " "), 110)))
+			}
+		}
+	}
+	sort.Strings(lines)
+	t.Logf("not passing:\n%s", strings.Join(lines, "\n"))
+	return got
+}

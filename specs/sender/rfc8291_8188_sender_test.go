@@ -1,0 +1,102 @@
+package sender_test
+
+import (
+	"context"
+	"errors"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
+	// RFC 8291 §4: "An application server MUST NOT use other content encodings for push
+	// messages" than aes128gcm. Expects: Content-Encoding: aes128gcm, once.
+	graded("encrypts with aes128gcm only", rules.AES128GCMOnly, typical, 0)
+
+	// RFC 8291 §3.3, §3.4: the key derivation. The service decrypts the body with the virtual
+	// UA's private key and auth secret. Expects: it decrypts, to the bytes the sender was given.
+	conformance.It("encrypts so that the subscription's keys decrypt it", tgt, rules.KeyDerivation,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q := typical.request(ctx, r, 0)
+			if len(verdicts(q, rules.KeyDerivation)) == 0 {
+				conformance.SkipBecause(fmt.Sprintf("not applicable: the push service did not try to decrypt (status %d, conditions %v)", q.Status, q.Conditions))
+			}
+			for _, v := range verdicts(q, rules.KeyDerivation) {
+				r.Evidence("verdict", string(v.Outcome)+": "+v.Message)
+				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+			}
+			Expect(string(q.Plaintext)).To(Equal("hello pushspec"))
+		})
+
+	// RFC 8188 §2.1: the body starts salt(16) ‖ rs(4) ‖ idlen(1) ‖ keyid.
+	graded("writes the aes128gcm header", rules.HeaderLayout, typical, 0)
+	// RFC 8188 §2.1: rs ≥ 18.
+	graded("writes a record size of at least 18", rules.RSMin18, typical, 0)
+	// RFC 8291 §4: the keyid is the sender's 65-octet uncompressed ECDH public key.
+	graded("puts its ECDH public key in keyid", rules.KeyIDIsASPublicKey, typical, 0)
+	// RFC 8188 §2: every record but the last is rs octets; the last at most rs.
+	graded("keeps the record within rs", rules.RecordLayout, typical, 0)
+	// RFC 8291 §4: rs greater than plaintext + delimiter + padding + tag.
+	graded("writes an rs larger than the record", rules.RSExceedsRecord, typical, 0)
+	// RFC 8291 §4: "push message payloads MUST be encrypted as a single record".
+	graded("encrypts as a single record", rules.SingleRecord, typical, 0)
+	// RFC 8188 §2: the plaintext ends with delimiter 0x02 then only zero octets.
+	graded("pads with 0x02 then zeros", rules.PaddingDelimiter, typical, 0)
+	// RFC 8291 §4: plaintext ≤ 3993 octets, so the body stays within 4096 (SHOULD).
+	graded("keeps the body within 4096 octets", rules.Fits4096, typical, 0)
+	// RFC 8188 §4.3: a fresh random salt for every message (SHOULD).
+	graded("uses a random salt", rules.RandomSalt, typical, 0)
+	// RFC 8188 §2.1: a salt is never reused with the same keying material. Second message.
+	graded("never reuses a salt", rules.SaltNotReused, typical, 1)
+	// RFC 8291 §3.1: a fresh ECDH key pair for every message. Second message.
+	graded("makes a fresh ECDH key per message", rules.ASEphemeralKey, typical, 1)
+
+	// RFC 8291 §7: "An application server MUST … check that the user agent's public key is
+	// on the P-256 curve" before using it. Sends: a subscription whose p256dh is 65 octets
+	// starting 0x04 but off the curve. Expects: the sender refuses, and nothing reaches the
+	// service.
+	conformance.It("refuses a p256dh that is not on P-256", tgt, rules.ASValidatesKey,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			f := services["rfc"]
+			sub, err := f.Subscribe(ctx, vapidKeys.Public())
+			if err != nil {
+				conformance.HarnessError(err)
+			}
+			off := make([]byte, 65)
+			off[0], off[32], off[64] = 4, 1, 1 // x = 1, y = 1: not a point of P-256
+			m := msg("off curve")
+			m.Subscription = sub.Sender()
+			m.Subscription.Keys.P256dh = webpush.Base64URL(off)
+			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+			res, err := senderFor(f).Send(sctx, m)
+			cancel()
+			r.Evidence("sender", errText(err, res))
+			Expect(errors.Is(err, sender.ErrUnsupported)).To(BeFalse())
+			reqs := 0
+			for _, q := range f.Server.Requests() {
+				if q.SubscriptionID == sub.ID {
+					reqs++
+				}
+			}
+			Expect(reqs).To(Equal(0), "the sender posted a message encrypted to an invalid key")
+			Expect(err).To(HaveOccurred(), "the sender reported success")
+		})
+})
+
+func errText(err error, res *sender.Result) string {
+	s := "no error"
+	if err != nil {
+		s = "error: " + cut(err.Error(), 300)
+	}
+	if res != nil && res.Output != "" {
+		s += "\noutput: " + cut(res.Output, 300)
+	}
+	return s
+}

@@ -1,0 +1,63 @@
+package sender_test
+
+import (
+	"strings"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+var _ = Describe("RFC 8292 VAPID at the application server", func() {
+	// RFC 8292 §2, §3: the token travels as Authorization: vapid t=<jwt>, k=<key>.
+	graded("uses the vapid auth scheme", rules.VAPIDScheme, typical, 0)
+	// RFC 8292 §2: a JWS signed with ES256; the signature is 64 octets r ‖ s, not DER.
+	graded("signs ES256 with a raw r‖s signature", rules.JWSES256, typical, 0)
+	// RFC 8292 §2: the signing key is ECDSA on P-256.
+	graded("signs with a P-256 key", rules.P256SigningKey, typical, 0)
+	// RFC 8292 §2: "The JWT MUST include an exp (expiry) claim".
+	graded("includes exp", rules.ExpRequired, typical, 0)
+	// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request".
+	graded("keeps exp within 24 hours", rules.ExpMax24h, typical, 0)
+	// RFC 8292 §2: aud is the origin of the push resource URL.
+	graded("sets aud to the endpoint's origin", rules.AudOrigin, typical, 0)
+	// RFC 8292 §3.2: k is the uncompressed P-256 key, base64url.
+	graded("sends k uncompressed, base64url", rules.KUncompressedBase64URL, typical, 0)
+	// RFC 8292 §3.2: the signing key differs from the message's ECDH key.
+	graded("signs with a key other than the ECDH key", rules.DistinctKeys, typical, 0)
+	// RFC 8292 §4.2: for a restricted subscription, a JWT signed by the subscription's key.
+	graded("signs with the subscription's key", rules.RestrictedNeedsJWT, typical, 0)
+	// RFC 8292 §2.1: sub, when present, SHOULD be a mailto: or https: URI. Sends: the suite
+	// configures "mailto:pushspec@example.com"; a library that prefixes again sends
+	// mailto:mailto:… (webpush-go, push-services.md §4 #3).
+	graded("sends sub as one contact URI", rules.SubContactURI, typical, 0)
+	// RFC 8292 §2.2: additional claims kept small (SHOULD; bound: 1 KiB, pushspec's choice).
+	graded("keeps the claims small", rules.ClaimsSmall, typical, 0)
+
+	// RFC 8292 §3: the vapid scheme is never used in Proxy-Authorization.
+	conformance.It("never sends vapid credentials in Proxy-Authorization", tgt, rules.NoProxyAuth,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q := typical.request(ctx, r, 0)
+			for _, v := range q.Header.Values("Proxy-Authorization") {
+				Expect(strings.ToLower(strings.TrimSpace(v))).NotTo(HavePrefix("vapid"))
+			}
+		})
+
+	// RFC 8292 §2.1: the JWT MAY carry sub (Apple requires it). Records whether it does.
+	conformance.It("includes sub", tgt, rules.SubOptional,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q := typical.request(ctx, r, 0)
+			v, err := webpush.ParseVAPID(q.Header.Get("Authorization"), q.Header.Get("Crypto-Key"))
+			Expect(err).NotTo(HaveOccurred())
+			r.Evidence("claims", cut(strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(jsonString(v.Claims), "\n", ""), "  ", "")), 300))
+			Expect(v.Claims).To(HaveKey("sub"))
+		})
+
+	// RFC 8292 §2 with clock skew (push-services.md §4 #8): a service whose clock lags still
+	// must see exp within 24 h. Sends: the typical message with the sender's default exp to a
+	// service two minutes behind. Expects: exp − the service's now ≤ 24 h.
+	graded("leaves room for clock skew in its default exp", rules.ExpMax24h, lagging, 0)
+})

@@ -1,0 +1,76 @@
+// Command brokensender is a deliberately broken Web Push sender for the sender suite's own
+// test: it takes the message from the PUSHSPEC_SEND_* variables (the sender.Command contract)
+// and sends it with pushspec's raw sender and the faults its flags name.
+package main
+
+import (
+	"context"
+	"flag"
+	"fmt"
+	"os"
+	"strconv"
+	"time"
+
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+func main() {
+	omitTTL := flag.Bool("omit-ttl", false, "send no TTL header")
+	der := flag.Bool("der", false, "DER-encode the ES256 signature")
+	aesgcm := flag.Bool("aesgcm", false, "encrypt with the draft aesgcm coding")
+	exp25h := flag.Bool("exp-25h", false, "set exp 25 hours ahead")
+	pad := flag.Int("pad", 0, "zero octets of padding")
+	flag.Parse()
+
+	env := os.Getenv
+	ttl, _ := strconv.Atoi(env("PUSHSPEC_SEND_TTL"))
+	m := sender.Message{
+		Subscription: sender.Subscription{Endpoint: env("PUSHSPEC_SEND_ENDPOINT"),
+			Keys: sender.Keys{P256dh: env("PUSHSPEC_SEND_P256DH"), Auth: env("PUSHSPEC_SEND_AUTH")}},
+		TTL: ttl, Urgency: env("PUSHSPEC_SEND_URGENCY"), Topic: env("PUSHSPEC_SEND_TOPIC"),
+	}
+	if f := env("PUSHSPEC_SEND_PAYLOAD_FILE"); f != "" {
+		b, err := os.ReadFile(f)
+		if err != nil {
+			fail(err)
+		}
+		m.Payload = b
+	}
+	if env("PUSHSPEC_SEND_VAPID_PRIVATE") != "" {
+		m.VAPID = &sender.VAPID{Public: env("PUSHSPEC_SEND_VAPID_PUBLIC"), Private: env("PUSHSPEC_SEND_VAPID_PRIVATE"),
+			Subject: env("PUSHSPEC_SEND_VAPID_SUBJECT")}
+	}
+	var f sender.Faults
+	if *omitTTL {
+		f.Omit = append(f.Omit, "TTL")
+	}
+	if *der {
+		f.Sign = &webpush.SignOptions{DERSignature: true}
+	}
+	if *aesgcm {
+		m.Encoding = "aesgcm"
+	}
+	if *exp25h {
+		m.VAPIDExpiry = time.Now().Add(25 * time.Hour)
+	}
+	if *pad > 0 {
+		f.Encrypt = &webpush.Options{Pad: *pad}
+	}
+	client, err := sender.HTTPClient(env("PUSHSPEC_SEND_CA_FILE"))
+	if err != nil {
+		fail(err)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
+	defer cancel()
+	res, err := sender.Raw{Client: client}.SendFaulty(ctx, m, f)
+	if err != nil {
+		fail(err)
+	}
+	fmt.Printf("status=%d\n", res.Status)
+}
+
+func fail(err error) {
+	fmt.Fprintln(os.Stderr, "brokensender:", err)
+	os.Exit(1)
+}
