@@ -25,6 +25,11 @@ func init() { registerLauncher(Firefox, launchFirefox) }
 
 // FirefoxNoNetworkPrefs keep Firefox off the network (notes/firefox-autopush.md §2.3). They need
 // MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the environment, or ESR ignores services.settings.server.
+//
+// Checked with strace -f over a whole user-agent suite run: every AF_INET/AF_INET6 connect() was
+// to 127.0.0.1 or ::1 ("localhost" is tried on ::1 first, refused, then 127.0.0.1), no DNS
+// query, no UDP. What remains is NetlinkService's RTM_GETROUTE for 23.219.91.27 and an Akamai
+// IPv6 address: a kernel route lookup hard-coded in libxul (no pref), which sends no packet.
 var FirefoxNoNetworkPrefs = map[string]any{
 	"services.settings.server":                        "data:,#remote-settings-dummy/v1",
 	"network.proxy.type":                              0,
