@@ -133,11 +133,26 @@ type msg struct {
 }
 
 func (s *sender) request(vs *VirtualSubscription, endpoint string, m msg) *http.Request {
-	t := s.t
-	t.Helper()
+	s.t.Helper()
 	if endpoint == "" {
 		endpoint = vs.Endpoint
 	}
+	return s.requestFor(endpoint, vs.P256dh, vs.Auth, m)
+}
+
+// requestFor builds a request for a subscription known only by its public parts.
+func (s *sender) requestFor(endpoint, p256dh, auth string, m msg) *http.Request {
+	t := s.t
+	t.Helper()
+	pk, err := webpush.DecodeBase64(p256dh)
+	if err != nil {
+		t.Fatal(err)
+	}
+	ak, err := webpush.DecodeBase64(auth)
+	if err != nil {
+		t.Fatal(err)
+	}
+	wsub := webpush.Subscription{Endpoint: endpoint, P256dh: pk, Auth: ak}
 	var body []byte
 	h := http.Header{}
 	h.Set("TTL", "60")
@@ -147,7 +162,7 @@ func (s *sender) request(vs *VirtualSubscription, endpoint string, m msg) *http.
 			pt = []byte("hello")
 		}
 		if m.aesgcm {
-			b, encr, ck, err := webpush.EncryptAESGCM(vs.WebPush(), pt, m.enc)
+			b, encr, ck, err := webpush.EncryptAESGCM(wsub, pt, m.enc)
 			if err != nil {
 				t.Fatal(err)
 			}
@@ -156,7 +171,7 @@ func (s *sender) request(vs *VirtualSubscription, endpoint string, m msg) *http.
 			h.Set("Encryption", encr)
 			h.Set("Crypto-Key", ck)
 		} else {
-			b, err := webpush.Encrypt(vs.WebPush(), pt, m.enc)
+			b, err := webpush.Encrypt(wsub, pt, m.enc)
 			if err != nil {
 				t.Fatal(err)
 			}
