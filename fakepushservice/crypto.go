@@ -200,6 +200,8 @@ func (s *Server) checkVAPID(p *pushReq, auth, cryptoKey string, ecdhKey []byte, 
 	if restricted {
 		o.SubscriptionKey = p.sub.sub.AppServerKey
 	}
+	p.claims = v.Claims
+	p.vapidKey = v.Key
 	problems := s.verifyCache().Verify(v, o)
 	ev := map[string]string{
 		"scheme": v.Scheme, "k": webpush.Base64URL(v.Key), "jwt_header": jsonText(v.Header),

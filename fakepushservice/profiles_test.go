@@ -273,6 +273,18 @@ func TestProfileStatusTable(t *testing.T) {
 					}
 				})
 			}
+			// Every rule named in a verdict or an answer is in the catalogue.
+			for _, rq := range s.Requests() {
+				ids := []string{rq.Rule}
+				for _, v := range rq.Verdicts {
+					ids = append(ids, v.Rule)
+				}
+				for _, id := range ids {
+					if _, ok := rules.ByID(id); !ok && id != "" && !strings.HasPrefix(id, "pushspec-") {
+						t.Errorf("rule %q is not in the catalogue", id)
+					}
+				}
+			}
 		})
 	}
 }

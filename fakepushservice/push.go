@@ -160,6 +160,8 @@ type pushReq struct {
 	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
 	receipt   *receiptSub
 	wantAsync bool
+	claims    map[string]any // VAPID claims when the token parsed
+	vapidKey  []byte         // VAPID k when the token parsed
 	start     time.Time
 	maxPay    int
 }
@@ -470,8 +472,68 @@ func (s *Server) analyze(p *pushReq) {
 		compatScheme(p)
 	}
 
+	s.senderExtras(p)
 	p.rec.Conditions = p.condList
 	p.rec.TTL, p.rec.Urgency, p.rec.Topic = p.ttl, p.urgency, p.topic
+}
+
+// senderExtras grades the remaining sender rules: end-to-end protection, receipt-subscription
+// reuse, and the interop notes (MAY rules: Info when a vendor would refuse what was sent).
+func (s *Server) senderExtras(p *pushReq) {
+	h := p.r.Header
+	if len(p.rec.Body) > 0 {
+		p.verdict("rfc8030-8.1-end-to-end-protection", p.encoding != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
+			map[string]string{"Content-Encoding": h.Get("Content-Encoding")})
+	}
+	// rfc8030-5.1-sender-reuses-receipt-subscription: a sender (known by its VAPID key) that was
+	// given a receipt subscription passes it back on later receipt requests.
+	if p.wantAsync && p.vapidKey != nil {
+		key := string(p.vapidKey)
+		s.mu.Lock()
+		given := s.receiptFor[key]
+		s.mu.Unlock()
+		if given != "" {
+			_, has := receiptLink(h)
+			p.verdict("rfc8030-5.1-sender-reuses-receipt-subscription", has, "a later receipt request carries the receipt subscription given before",
+				map[string]string{"given": "/receipts/" + given})
+		}
+	}
+	// Interop notes.
+	if p.claims != nil {
+		sub, _ := p.claims["sub"].(string)
+		p.verdict("interop-apple-sub-required", sub != "", "sub present and non-empty (Apple answers 403 BadJwtToken otherwise)", map[string]string{"sub": sub})
+		if sub != "" {
+			p.verdict("interop-apple-sub-format", appleAcceptsSub(sub), "sub in a form Apple accepts", map[string]string{"sub": sub})
+		}
+	}
+	if p.topic != "" {
+		p.verdict("interop-apple-topic-decodable", len(strings.TrimRight(p.topic, "="))%4 != 1, "Topic length decodes as base64url (Apple decodes it)",
+			map[string]string{"Topic": p.topic, "length": strconv.Itoa(len(p.topic))})
+	}
+	if h.Get("Urgency") != "" {
+		p.info("interop-apple-urgency", "the sender sends Urgency (Safari 16's push service refused valid values with 400 BadUrgency)", map[string]string{"Urgency": h.Get("Urgency")})
+	}
+	if len(p.rec.Body) > 0 {
+		p.verdict("interop-mozilla-bridge-size", p.rec.BodySize <= 3070, "body within 3070 octets (bridged Firefox refuses larger with 413/104)",
+			map[string]string{"body_size": strconv.Itoa(p.rec.BodySize)})
+	}
+	if _, ok := p.conds[CondTTLZero]; ok {
+		p.verdict("interop-wns-ttl-zero", false, "TTL 0 without X-WNS-Cache-Policy: no-cache (WNS answers 400)", map[string]string{"TTL": h.Get("TTL")})
+	}
+}
+
+// appleAcceptsSub reports whether Apple's push service takes sub: an https: URL, or mailto: with
+// an address that has no spaces or angle brackets and whose domain is not localhost.
+func appleAcceptsSub(sub string) bool {
+	if strings.HasPrefix(sub, "https://") {
+		return len(sub) > len("https://")
+	}
+	addr, ok := strings.CutPrefix(sub, "mailto:")
+	if !ok || strings.ContainsAny(addr, " <>") || strings.HasPrefix(addr, "mailto:") {
+		return false
+	}
+	local, domain, found := strings.Cut(addr, "@")
+	return found && local != "" && domain != "" && !strings.EqualFold(domain, "localhost") && strings.Contains(domain, ".")
 }
 
 // compatScheme applies web-push-testing's scheme rule: aes128gcm needs an Authorization starting
@@ -654,6 +716,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 			rs = s.newReceiptSubLocked()
 		}
 		m.receipt = rs
+		if p.vapidKey != nil {
+			s.receiptFor[string(p.vapidKey)] = rs.id
+		}
 	}
 	stored := s.storeLocked(m)
 	s.mu.Unlock()

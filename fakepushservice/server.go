@@ -92,6 +92,7 @@ type Server struct {
 	acks           []AckRecord
 	ackByMsg       map[string]AckRecord
 	receipts       map[string]*receiptSub
+	receiptFor     map[string]string // VAPID key → the receipt subscription last given to that sender
 	events         []Event
 	faults         []FaultRule
 	unhandled      []string
@@ -135,6 +136,7 @@ func (s *Server) init() {
 		s.reqByID = map[string]*Request{}
 		s.ackByMsg = map[string]AckRecord{}
 		s.receipts = map[string]*receiptSub{}
+		s.receiptFor = map[string]string{}
 		s.mux = http.NewServeMux()
 		s.routes()
 	})
