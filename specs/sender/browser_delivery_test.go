@@ -1,0 +1,89 @@
+package sender_test
+
+import (
+	"context"
+	"fmt"
+	"net/url"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// The browsers of the Env (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). The Env
+// starts on the first browser spec, not before, so a browserless run starts nothing.
+var kinds, kindsErr = harness.ConfiguredBrowsers()
+
+var _ = AfterSuite(func() { harness.CloseShared() })
+
+var _ = Describe("Delivery of the sender's message to real browsers", func() {
+	for _, k := range kinds {
+		// RFC 8291 §3.3, §3.4 on the receiving side: a message the sender encrypts for a real
+		// browser's subscription is decrypted by that browser and reaches its service worker
+		// with the exact bytes, which shows a notification.
+		// Sends: with the sender under test, over HTTPS to pushspec's push service, a JSON
+		// payload naming a notification title, to a fresh subscription of <k>. Expects: the
+		// service worker reports the payload's exact text and a shown, listed notification.
+		conformance.It("has its message decrypted and shown by "+string(k), tgt, rules.KeyDerivation,
+			func(ctx SpecContext, r *conformance.Recorder) {
+				if kindsErr != nil {
+					conformance.HarnessError(kindsErr)
+				}
+				env, err := harness.SharedEnv(ctx)
+				if err != nil {
+					conformance.HarnessError(fmt.Errorf("starting the browser Env: %w", err))
+				}
+				c, err := env.NewClient(ctx, k)
+				if err != nil {
+					conformance.HarnessError(fmt.Errorf("opening a %s client: %w", k, err))
+				}
+				DeferCleanup(c.Close)
+				r.Evidence("browser", string(k)+" "+env.Browser(k).Version())
+
+				// Over HTTPS (the npm library speaks nothing else), on the same path.
+				ep, err := url.Parse(c.Subscription.WebPush.Endpoint)
+				Expect(err).NotTo(HaveOccurred())
+				tls, err := url.Parse(env.Push.TLSURL())
+				Expect(err).NotTo(HaveOccurred())
+				ep.Scheme, ep.Host = tls.Scheme, tls.Host
+				r.Evidence("endpoint", ep.String())
+
+				id := fmt.Sprintf("sender-%s-%d", k, time.Now().UnixNano())
+				title := "pushspec: " + tgt.Name
+				payload := harness.Payload(id, nil, map[string]any{"notification": map[string]any{"title": title}})
+				m := sender.Message{
+					Subscription: sender.Subscription{Endpoint: ep.String(), Keys: sender.Keys{
+						P256dh: webpush.Base64URL(c.Subscription.WebPush.P256dh), Auth: webpush.Base64URL(c.Subscription.WebPush.Auth)}},
+					Payload: payload, TTL: 60,
+					VAPID: &sender.VAPID{Public: webpush.Base64URL(env.VAPID.Public()), Private: webpush.Base64URL(env.VAPID.PrivateBytes()), Subject: env.Subject},
+				}
+				var s sender.Sender = sender.WebpushGo{Client: env.Push.Client()}
+				switch cfg.Sender {
+				case "web-push":
+					s = sender.Node{CAFile: env.Push.CAFile()}
+				case "cmd":
+					s = sender.Command{Cmd: cfg.SenderCmd, CAFile: env.Push.CAFile()}
+				}
+				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+				res, err := s.Send(sctx, m)
+				cancel()
+				r.Evidence("sender", errText(err, res))
+				Expect(err).NotTo(HaveOccurred(), "the sender failed")
+
+				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
+				defer cancel()
+				rep, err := c.AwaitReport(wctx, id)
+				Expect(err).NotTo(HaveOccurred(), "no service-worker report from %s within 15 s", k)
+				r.Evidence("report", cut(string(rep.Raw), 1500))
+				Expect(rep.Data.TextValue()).To(Equal(string(payload)), "the service worker got other bytes than were sent")
+				Expect(rep.Show.OK).To(BeTrue(), "showNotification did not succeed")
+				Expect(rep.NotificationTitles()).To(ContainElement(title))
+			}, Label("needs:browser"), SpecTimeout(2*time.Minute))
+	}
+})
