@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"path/filepath"
 	"slices"
 	"strings"
 	"sync"
@@ -124,6 +125,23 @@ func requireLoopback(raw string) error {
 	return fmt.Errorf("chromium: GCM URL %q is not loopback; pushspec browsers stay offline", raw)
 }
 
+// chromiumPreferences seed the fresh profile. Network prediction off (2 = never): otherwise
+// Chromium preconnects a spare socket to each origin it loads and leaves it unused, which holds up
+// a graceful http.Server.Shutdown of the fixture origin for 5 s (Go treats a new, silent connection
+// as idle only after that), and it is traffic nobody asked for.
+const chromiumPreferences = `{"net":{"network_prediction_options":2}}`
+
+func writeChromiumPreferences(userDataDir string) error {
+	dir := filepath.Join(userDataDir, "Default")
+	if err := os.MkdirAll(dir, 0o700); err != nil {
+		return fmt.Errorf("chromium: profile: %w", err)
+	}
+	if err := os.WriteFile(filepath.Join(dir, "Preferences"), []byte(chromiumPreferences), 0o600); err != nil {
+		return fmt.Errorf("chromium: profile preferences: %w", err)
+	}
+	return nil
+}
+
 // chromiumBrowser is one Chromium process (or a remote one) and the chromedp contexts around it.
 type chromiumBrowser struct {
 	opts        LaunchOptions
@@ -160,6 +178,10 @@ func LaunchChromium(ctx context.Context, opts LaunchOptions) (Browser, error) {
 			return nil, fmt.Errorf("chromium: profile dir: %w", err)
 		}
 		b.userDataDir = dir
+		if err := writeChromiumPreferences(dir); err != nil {
+			os.RemoveAll(dir)
+			return nil, err
+		}
 		allocCtx, b.cancelAlloc = chromedp.NewExecAllocator(base, append(flags, chromedp.UserDataDir(dir))...)
 	}
 	b.ctx, b.cancel = chromedp.NewContext(allocCtx)
