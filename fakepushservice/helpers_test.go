@@ -259,3 +259,5 @@ func (s *sender) do(req *http.Request) result {
 	b, _ := io.ReadAll(io.LimitReader(resp.Body, 1<<20))
 	return result{status: resp.StatusCode, header: resp.Header, body: b}
 }
+
+func testPipe() (*io.PipeReader, *io.PipeWriter) { return io.Pipe() }

@@ -210,9 +210,6 @@ func (s *Server) maxTTL(p *Profile) int64 {
 	return p.MaxTTL
 }
 
-// bodyReadTimeout bounds reading one push body: a slow client gets cut off.
-const bodyReadTimeout = 15 * time.Second
-
 var subIDPattern = regexp.MustCompile(`^[0-9a-f]{64}$`)
 
 func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
@@ -237,10 +234,15 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 
 	// Read the body with a limit and a deadline.
 	rc := http.NewResponseController(w)
-	_ = rc.SetReadDeadline(time.Now().Add(bodyReadTimeout))
+	bt := s.BodyTimeout
+	if bt <= 0 {
+		bt = 15 * time.Second
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(bt))
 	body, err := io.ReadAll(io.LimitReader(r.Body, int64(p.maxPay)+1))
 	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
+		w.Header().Set("Connection", "close")
 		p.respondError(w, Answer{Status: http.StatusBadRequest}, "pushspec-body-read", "cannot read the request body: "+err.Error())
 		return
 	}

@@ -58,6 +58,9 @@ type Server struct {
 	// temporary directory, removed by Close.
 	CAFilePath string
 
+	// BodyTimeout bounds reading one push request body; a slower client gets 400 and its
+	// connection closed. 0 means 15 s.
+	BodyTimeout time.Duration
 	// MaxRecorded bounds the history kept for observation: requests (with their bodies and
 	// verdicts), deliveries, acks and events each keep at least the newest MaxRecorded entries
 	// (older ones are dropped in batches). 0 means 10000.
@@ -115,14 +118,20 @@ type Server struct {
 func NewServer(opts *Server) (*Server, error) {
 	s := &Server{}
 	if opts != nil {
-		s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = opts.Profile, opts.MaxPayload, opts.MaxTTL, opts.Clock, opts.Logf
-		s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = opts.Addr, opts.TLSAddr, opts.NoTLS, opts.HTTPSEndpoints, opts.EndpointHost
-		s.AcceptedStatus, s.CAFilePath, s.OnRequest, s.OnDelivery = opts.AcceptedStatus, opts.CAFilePath, opts.OnRequest, opts.OnDelivery
+		s.copyOptions(opts)
 	}
 	if err := s.Start(); err != nil {
 		return nil, err
 	}
 	return s, nil
+}
+
+// copyOptions copies every exported option field (server_test checks that none is missed).
+func (s *Server) copyOptions(o *Server) {
+	s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = o.Profile, o.MaxPayload, o.MaxTTL, o.Clock, o.Logf
+	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
+	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
+	s.OnRequest, s.OnDelivery = o.OnRequest, o.OnDelivery
 }
 
 func (s *Server) init() {

@@ -1,0 +1,134 @@
+package fakepushservice
+
+import (
+	"context"
+	"crypto/tls"
+	"net/http"
+	"os"
+	"reflect"
+	"strings"
+	"testing"
+	"time"
+)
+
+// NewServer copies every exported option field.
+func TestNewServerCopiesEveryOption(t *testing.T) {
+	var src Server
+	v := reflect.ValueOf(&src).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		f := v.Field(i)
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		switch f.Kind() {
+		case reflect.String:
+			f.SetString("x")
+		case reflect.Int, reflect.Int64:
+			f.SetInt(7)
+		case reflect.Bool:
+			f.SetBool(true)
+		case reflect.Func:
+			f.Set(reflect.MakeFunc(f.Type(), func([]reflect.Value) []reflect.Value {
+				out := make([]reflect.Value, f.Type().NumOut())
+				for j := range out {
+					out[j] = reflect.Zero(f.Type().Out(j))
+				}
+				return out
+			}))
+		default:
+			t.Fatalf("option %s of kind %s not covered by this test", v.Type().Field(i).Name, f.Kind())
+		}
+	}
+	var dst Server
+	dst.copyOptions(&src)
+	dv := reflect.ValueOf(&dst).Elem()
+	for i := 0; i < v.NumField(); i++ {
+		if !v.Type().Field(i).IsExported() {
+			continue
+		}
+		if dv.Field(i).IsZero() {
+			t.Errorf("copyOptions misses %s", v.Type().Field(i).Name)
+		}
+	}
+}
+
+func TestZeroValueServer(t *testing.T) {
+	var s Server
+	s.Logf = t.Logf
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	if !strings.HasPrefix(s.URL(), "http://127.0.0.1:") || strings.HasSuffix(s.URL(), "/") {
+		t.Fatalf("URL %q", s.URL())
+	}
+	if !strings.HasPrefix(s.TLSURL(), "https://127.0.0.1:") {
+		t.Fatalf("TLSURL %q", s.TLSURL())
+	}
+	pem, err := os.ReadFile(s.CAFile())
+	if err != nil || !strings.Contains(string(pem), "BEGIN CERTIFICATE") {
+		t.Fatalf("CA file: %v", err)
+	}
+	// The client trusts the CA, for 127.0.0.1 and localhost, and speaks HTTP/2.
+	for _, base := range []string{s.TLSURL(), strings.Replace(s.TLSURL(), "127.0.0.1", "localhost", 1)} {
+		resp, err := s.Client().Post(base+"/status", "", nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		resp.Body.Close()
+		if resp.StatusCode != 200 || resp.ProtoMajor != 2 {
+			t.Fatalf("%s: %d %s", base, resp.StatusCode, resp.Proto)
+		}
+	}
+	// A default client does not trust it.
+	if _, err := (&http.Client{Transport: &http.Transport{TLSClientConfig: &tls.Config{}}}).Get(s.TLSURL() + "/_pushspec/"); err == nil {
+		t.Fatal("untrusted client connected")
+	}
+	// Handle after Start mounts on both listeners.
+	s.Handle("GET /linkroute", http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) { w.Write([]byte("link")) }))
+	resp, err := http.Get(s.URL() + "/linkroute")
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("link route: %v %v", err, resp)
+	}
+	resp.Body.Close()
+	caFile := s.CAFile()
+	s.Close()
+	if _, err := os.Stat(caFile); !os.IsNotExist(err) {
+		t.Fatalf("temporary CA file left behind: %v", err)
+	}
+}
+
+// A slow client that never finishes its body is cut off; the server stays responsive.
+func TestSlowBodyDoesNotHang(t *testing.T) {
+	s := newTestServer(t, &Server{NoTLS: true, BodyTimeout: 300 * time.Millisecond})
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	pr, pw := testPipe()
+	defer pw.Close()
+	req, _ := http.NewRequestWithContext(ctx, "POST", s.URL()+"/push/"+strings.Repeat("0", 64), pr)
+	req.Header.Set("TTL", "60")
+	done := make(chan error, 1)
+	go func() {
+		resp, err := http.DefaultClient.Do(req)
+		if err == nil {
+			resp.Body.Close()
+		}
+		done <- err
+	}()
+	pw.Write([]byte("partial"))
+	// Meanwhile other requests are served.
+	resp, err := http.Post(s.URL()+"/status", "", nil)
+	if err != nil || resp.StatusCode != 200 {
+		t.Fatalf("status while a slow body is pending: %v", err)
+	}
+	resp.Body.Close()
+	select {
+	case <-done:
+	case <-ctx.Done():
+		t.Fatal("slow body never cut off")
+	}
+	rq, err := s.AwaitRequest(ctx, nil)
+	if err != nil || rq.Rule != "pushspec-body-read" || rq.Status != 400 {
+		t.Fatalf("recorded %+v %v", rq, err)
+	}
+}
