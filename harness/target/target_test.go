@@ -15,6 +15,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -269,6 +270,23 @@ func TestAutopushClient(t *testing.T) {
 	}
 	defer f.Close()
 	a := NewAutopush(miniAutopush(t, f.Server), conformance.Target{})
+	defer a.Close()
+	roundTrip(t, a)
+}
+
+// TestAutopushClientOnLink runs the client against pushspec's own autopush link (the one Firefox
+// uses), not just the mini link above.
+func TestAutopushClientOnLink(t *testing.T) {
+	f, err := NewFake(FakeOptions{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer f.Close()
+	l, err := autopush.Attach(f.Server, autopush.Options{Logf: t.Logf})
+	if err != nil {
+		t.Fatal(err)
+	}
+	a := NewAutopush(l.URL(), conformance.Target{})
 	defer a.Close()
 	roundTrip(t, a)
 }

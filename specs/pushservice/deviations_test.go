@@ -16,9 +16,11 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
+	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
 )
 
 // TestSuiteCatchesDeviations proves that the suite can fail: it runs it (this test binary again,
@@ -63,6 +65,27 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			},
 			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-exp-over-24h"},
 		},
+	}
+
+	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:
+	// the suite must find nothing broken, through the WebSocket client and real-time waits.
+	if ws, err := startAutopushTarget(t); err != nil {
+		t.Fatal(err)
+	} else {
+		cases = append(cases, struct {
+			name   string
+			env    []string
+			broken map[string]rules.Outcome
+			pass   []string
+			skip   []string
+		}{
+			name: "fake in profile rfc behind its autopush link",
+			env:  []string{"PUSHSPEC_PUSH_SERVICE=autopush=" + ws},
+			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.4-topic-replaces", "rfc8030-5.2-no-delivery-after-ttl",
+				"rfc8030-5.4-topic-replaces-ttl-urgency-receipt", "rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded",
+				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-6.2-redeliver-unacked", "rfc8030-6-undelivered-pushed-on-reconnect"},
+			skip: []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-6.2-receipt-204-on-ack"},
+		})
 	}
 
 	if srv, err := startWebPushTesting(t); err != nil {
@@ -116,6 +139,9 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				}
 			}
 			for rule, outs := range got {
+				if _, isBroken := c.broken[rule]; !isBroken && len(c.broken) == 0 && (hasOutcome(outs, rules.Fail) || hasOutcome(outs, rules.NonStrict)) {
+					t.Errorf("%s: a conformant target broke it: %v", rule, outs)
+				}
 				if hasOutcome(outs, rules.Error) {
 					t.Errorf("%s: the harness broke: %v", rule, outs)
 				}
@@ -189,6 +215,21 @@ func tail(s string, n int) string {
 		return s
 	}
 	return s[len(s)-n:]
+}
+
+// startAutopushTarget starts an in-process fake (profile rfc) with its autopush link and returns
+// the link's WebSocket URL; the child suite reaches it as an external autopush service.
+func startAutopushTarget(t *testing.T) (string, error) {
+	f, err := target.NewFake(target.FakeOptions{Profile: "rfc"})
+	if err != nil {
+		return "", err
+	}
+	t.Cleanup(func() { f.Close() })
+	l, err := autopush.Attach(f.Server, autopush.Options{Logf: func(string, ...any) {}})
+	if err != nil {
+		return "", err
+	}
+	return l.URL(), nil
 }
 
 // loopbackJS makes Node's net.Server listen on 127.0.0.1 when a program gives only a port

@@ -31,7 +31,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
 			res := post(ctx, r, "push", sender.Message{Subscription: sub.Sender(), Payload: []byte("long"), TTL: 2147483647, VAPID: vapidCreds}, sender.Faults{})
-			if echo := res.Header.Get("TTL"); echo != "" {
+			if echo := res.Header.Get("TTL"); echo != "" && echo != "2147483647" {
 				r.Observe(rules.TTLShorterRetention, "TTL 2147483647 requested, TTL "+echo+" kept")
 			}
 			Expect(res.Status / 100).To(Equal(2))

@@ -107,8 +107,8 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 				m, f := bt.build(sub)
 				res := post(ctx, r, "push", m, f)
 				Expect(is4xx(res.Status)).To(BeTrue(), "status %d", res.Status)
-				if res.Status == http.StatusForbidden || res.Status == http.StatusUnauthorized {
-					r.Observe(rules.Status403Invalid, "invalid token answered "+itoa(res.Status))
+				if res.Status == http.StatusForbidden {
+					r.Observe(rules.Status403Invalid, "invalid token ("+bt.name+") answered 403")
 				}
 			})
 	}
