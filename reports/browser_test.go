@@ -16,6 +16,7 @@ import (
 	"github.com/chromedp/cdproto/network"
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
+	"github.com/chromedp/chromedp/kb"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -182,13 +183,44 @@ func TestHTMLInChromium(t *testing.T) {
 	if evalBool(`document.querySelector(` + jsString(panel) + `).checkVisibility()`) {
 		t.Errorf("evidence visible before the click")
 	}
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+failCell+" summary")), chromedp.WaitVisible(chromedp.CSS(panel))); err != nil {
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS("#"+failCell+" summary"))); err != nil {
 		t.Fatalf("open evidence: %v", err)
 	}
+	waitShown(ctx, t, panel)
 	if !evalBool(`document.querySelector(` + jsString(panel) + `).innerText.includes("sentinel")`) {
 		t.Errorf("evidence panel lacks the message: %v", eval(`document.querySelector(`+jsString(panel)+`).innerText`))
 	}
 	saveScreenshot(ctx, t, "evidence.png", false)
+
+	// A folded cell lists its other findings; opening it closes the first panel.
+	// The open panel may cover the cell below, as it would for a reader: Escape closes it first.
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	if got := evalNum(`document.querySelectorAll(".cell details[open]").length`); got != 0 {
+		t.Errorf("Escape left %d evidence panels open", got)
+	}
+	folded := "#" + cellID("pushapi-push-event-fired", "chromium")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(folded+" summary"))); err != nil {
+		t.Fatalf("open folded evidence: %v", err)
+	}
+	waitShown(ctx, t, folded+" .ev ol.also")
+	// Opening another cell closes this one: one panel at a time.
+	other := "#" + cellID("pushapi-push-event-fired", "firefox")
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(other+" summary"))); err != nil {
+		t.Fatal(err)
+	}
+	waitShown(ctx, t, other+" .ev")
+	// The toggle event that closes the first panel is dispatched asynchronously: wait for it.
+	wctx, wcancel := context.WithTimeout(ctx, 10*time.Second)
+	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](`document.querySelectorAll(".cell details[open]").length === 1`)); err != nil {
+		t.Errorf("%d evidence panels open, want 1: %v", evalNum(`document.querySelectorAll(".cell details[open]").length`), err)
+	}
+	wcancel()
+	saveScreenshot(ctx, t, "evidence-folded.png", false)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
 
 	// Filters: level SHOULD keeps only SHOULD rows; unticking "pass" hides all-pass rows.
 	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`(() => {
@@ -290,17 +322,39 @@ func TestHTMLWithoutJavaScript(t *testing.T) {
 		t.Fatal(err)
 	}
 	cell := "#" + cellID("rfc8030-5.3-urgency-multiple-400", "fake:rfc")
-	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(cell+" summary")), chromedp.WaitVisible(chromedp.CSS(cell+" .ev"))); err != nil {
-		t.Fatalf("evidence does not open without JavaScript: %v", err)
+	shown := func() bool {
+		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(`+jsString(cell+" .ev")+`).checkVisibility()`))
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
 	}
-	nodes, err := chromedp.Run(ctx, chromedp.Nodes(chromedp.CSS("#filters"), chromedp.AtLeast(0)))
-	if err != nil {
+	if shown() {
+		t.Errorf("evidence shown before the click")
+	}
+	// <details> opens on the click itself, synchronously, with or without scripts.
+	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(cell+" summary"))); err != nil {
 		t.Fatal(err)
 	}
-	if len(nodes) != 1 {
-		t.Fatalf("filter form: %d nodes", len(nodes))
+	if !shown() {
+		t.Errorf("evidence does not open without JavaScript")
+	}
+	// Without the script the filters could not work, so they are not shown.
+	if v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("filters").checkVisibility()`)); err != nil || v {
+		t.Errorf("filter form shown without JavaScript (err %v)", err)
 	}
 	saveScreenshot(ctx, t, "nojs.png", false)
+}
+
+// waitShown waits until the element is really rendered: content inside a closed <details> still
+// has a box in Chromium, so WaitVisible alone would pass; checkVisibility does not.
+func waitShown(ctx context.Context, t *testing.T, sel string) {
+	t.Helper()
+	wctx, cancel := context.WithTimeout(ctx, 10*time.Second)
+	defer cancel()
+	if _, err := chromedp.Run(wctx, chromedp.Poll[bool](`(() => { const e = document.querySelector(`+jsString(sel)+`); return !!e && e.checkVisibility(); })()`)); err != nil {
+		t.Fatalf("%s never became visible: %v", sel, err)
+	}
 }
 
 func saveScreenshot(ctx context.Context, t *testing.T, name string, full bool) {
