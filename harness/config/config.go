@@ -40,8 +40,14 @@ type Config struct {
 // Prefix is the environment variable prefix.
 const Prefix = "PUSHSPEC_"
 
-// Variables that belong to the toolchain around pushspec, not to Config, and so are allowed.
-var knownOther = map[string]bool{"PUSHSPEC_NPM_BIN": true}
+// Variables that belong to the toolchain around pushspec or to `pushspec serve` (whose flags are
+// its own, see serve --help), not to Config, and so are allowed.
+var knownOther = map[string]bool{
+	"PUSHSPEC_NPM_BIN": true,
+	"PUSHSPEC_ADDR":    true, "PUSHSPEC_TLS_ADDR": true, "PUSHSPEC_CA_FILE": true, "PUSHSPEC_NO_TLS": true,
+	"PUSHSPEC_HTTPS_ENDPOINTS": true, "PUSHSPEC_MAX_PAYLOAD": true, "PUSHSPEC_MAX_TTL": true,
+	"PUSHSPEC_VERBOSE": true, "PUSHSPEC_ALLOW_NON_LOOPBACK": true,
+}
 
 // Default returns the configuration with every default applied.
 func Default() Config {

@@ -44,7 +44,7 @@ func TestUnknownVariableIsAnError(t *testing.T) {
 		t.Fatalf("want an error naming the typo, got %v", err)
 	}
 	// The toolchain's own variable and the sender command's inputs are not config.
-	if err := c.applyEnv([]string{"PUSHSPEC_NPM_BIN=/x", "PUSHSPEC_SEND_ENDPOINT=http://x"}); err != nil {
+	if err := c.applyEnv([]string{"PUSHSPEC_NPM_BIN=/x", "PUSHSPEC_SEND_ENDPOINT=http://x", "PUSHSPEC_ADDR=127.0.0.1:1"}); err != nil {
 		t.Fatal(err)
 	}
 }
