@@ -3,7 +3,6 @@ package fakepushservice
 import (
 	"context"
 	"crypto/rand"
-	"crypto/subtle"
 	"encoding/hex"
 	"encoding/json"
 	"errors"
@@ -368,10 +367,6 @@ func newID(n int) string {
 		panic("fakepushservice: crypto/rand: " + err.Error())
 	}
 	return hex.EncodeToString(b)
-}
-
-func secretEqual(a, b string) bool {
-	return subtle.ConstantTimeCompare([]byte(a), []byte(b)) == 1
 }
 
 // Event is one thing that happened in the service, for /_pushspec/events and Events().

@@ -33,9 +33,11 @@ type Core interface {
 
 // Options configure a Link. The zero value works.
 type Options struct {
-	// RegisterError, when set, makes every web push register3 answer "Error=<RegisterError>"
-	// (e.g. "INVALID_SENDER", "PHONE_REGISTRATION_ERROR"); Chromium then rejects subscribe() with
-	// "AbortError: Registration failed - push service error". Change it later with SetRegisterError.
+	// RegisterError, when set, makes every web push register3 answer "Error=<RegisterError>".
+	// "INVALID_SENDER" is final for Chromium: subscribe() rejects at once with "AbortError:
+	// Registration failed - push service error". Codes Chromium treats as transient (unknown ones,
+	// SERVICE_NOT_AVAILABLE) are retried with back-off, and subscribe() stays pending meanwhile.
+	// Change it later with SetRegisterError.
 	RegisterError string
 	// MCSAddr is the MCS listener's address; "" means 127.0.0.1:0.
 	MCSAddr string
