@@ -1,6 +1,7 @@
 package pushservice_test
 
 import (
+	"context"
 	"net/http"
 	"strings"
 	"time"
@@ -11,6 +12,7 @@ import (
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
 )
 
 func withTopic(m sender.Message, topic string) sender.Message { m.Topic = topic; return m }
@@ -115,5 +117,36 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			accepted(ctx, r, "sentinel", message(sub, "sentinel"), sender.Faults{})
 			online(ctx, sf, sub)
 			expectFirst(ctx, r, sub, "sentinel", "A or B")
+		})
+
+	// RFC 8030 §5.4: "Push message receipts … SHOULD be suppressed for a message that is
+	// replaced" (paraphrased). Sends: with the UA offline, A with a receipt request, then B with
+	// the same Topic and the same receipt subscription; reconnects; the UA acknowledges B.
+	// Expects: B's 204 receipt arrives (the sentinel), and no receipt for A was ever sent.
+	conformance.It("sends no receipt for a replaced message", tgt, rules.ReplacedReceiptSuppressed,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			rr := capability[target.ReceiptReader]("read receipt subscriptions")
+			sf := offline(ctx, sub)
+			a := post(ctx, r, "push.A", withTopic(message(sub, "A"), "upd"), respondAsync)
+			Expect(a.Status).To(Equal(http.StatusAccepted))
+			link := receiptLink(a.Header)
+			Expect(link).NotTo(BeEmpty(), "no receipt subscription")
+			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
+			b := post(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), f)
+			Expect(b.Status).To(Equal(http.StatusAccepted))
+			online(ctx, sf, sub)
+			next(ctx, r, sub, "B")
+			wctx, cancel := context.WithTimeout(ctx, waitFor)
+			defer cancel()
+			status, err := rr.AwaitReceipt(wctx, link, b.Header.Get("Location"))
+			Expect(err).NotTo(HaveOccurred(), "no receipt for B within %s", waitFor)
+			Expect(status).To(Equal(http.StatusNoContent))
+			// B's receipt came after anything sent for A: asking now, with no time to wait,
+			// finds A's receipt if there was one.
+			done, cancelDone := context.WithCancel(ctx)
+			cancelDone()
+			statusA, err := rr.AwaitReceipt(done, link, a.Header.Get("Location"))
+			Expect(err).To(HaveOccurred(), "a receipt (%d) was sent for the replaced message A", statusA)
 		})
 })

@@ -3,6 +3,7 @@ package pushservice_test
 import (
 	"context"
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -68,5 +69,31 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
 			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
 			r.Evidence("receipt", http.StatusText(status))
 			Expect(status).To(Equal(http.StatusNoContent))
+		})
+
+	// RFC 8030 §6.3, §7.2: if the push service gives up on a message whose receipt was
+	// requested (its TTL ran out before the user agent took it), "the push service MUST
+	// deliver a response with a 410 (Gone) status code" on the receipt subscription.
+	// Sends: with the UA offline, Prefer: respond-async and TTL 2; lets 4 s pass; reconnects.
+	// Expects: a 410 receipt for that message.
+	conformance.It("sends a 410 receipt for a message it gave up on", tgt, rules.Receipt410OnGiveUp,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			rr := capability[target.ReceiptReader]("read receipt subscriptions")
+			sf := offline(ctx, sub)
+			m := message(sub, "given up")
+			m.TTL = 2
+			res := post(ctx, r, "push", m, respondAsync)
+			Expect(res.Status).To(Equal(http.StatusAccepted))
+			link, loc := receiptLink(res.Header), res.Header.Get("Location")
+			Expect(link).NotTo(BeEmpty(), "no receipt subscription")
+			elapse(ctx, r, 4*time.Second)
+			online(ctx, sf, sub)
+			wctx, cancel := context.WithTimeout(ctx, waitFor)
+			defer cancel()
+			status, err := rr.AwaitReceipt(wctx, link, loc)
+			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
+			r.Evidence("receipt", itoa(status))
+			Expect(status).To(Equal(http.StatusGone))
 		})
 })
