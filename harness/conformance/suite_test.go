@@ -32,7 +32,21 @@ var (
 	chromium = conformance.Target{ID: "chromium", Kind: conformance.KindUserAgent, Name: "Chromium", Version: "0"}
 )
 
+// deviant has a reviewed deviation from TTLMissing400 (registered before the tree is built).
+var deviant = func() conformance.Target {
+	conformance.AddKnownDeviation(conformance.Deviation{Target: "deviant", Rule: rules.TTLMissing400.ID, Reason: "answers 201 to a request without TTL"})
+	return conformance.Target{ID: "deviant", Kind: conformance.KindPushService, Name: "a service with a reviewed deviation", Version: "1"}
+}()
+
 var _ = Describe("wrapper", func() {
+	conformance.It("breaks a MUST it is known to break", deviant, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(201).To(Equal(400), "status for a request without TTL")
+	})
+
+	conformance.It("passes a check listed as a known deviation", deviant, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(400).To(Equal(400))
+	})
+
 	conformance.It("passes", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 		r.Evidence("status", "400 Bad Request")
 		r.Observe(rules.TTLShorterRetention, "echoed TTL: 60")

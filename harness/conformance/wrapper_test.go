@@ -140,6 +140,19 @@ func TestWrapper(t *testing.T) {
 	check(t, report, want{name: "when a BeforeEach breaks the harness never runs its body", state: types.SpecStateFailed, message: "harness error: no browser",
 		outcomes: map[string]rules.Outcome{must: rules.Error}})
 
+	// A reviewed deviation keeps its fail outcome (the report tells the truth) but does not fail
+	// the spec; an entry whose check passes is flagged as stale.
+	known := check(t, report, want{name: "breaks a MUST it is known to break", target: "deviant", state: types.SpecStatePassed,
+		message: "known deviation (reviewed): answers 201", outcomes: map[string]rules.Outcome{must: rules.Fail}})
+	if known[0].Evidence[conformance.EvidenceKnownDeviation] == "" {
+		t.Errorf("known deviation not marked in evidence: %v", known[0].Evidence)
+	}
+	stale := check(t, report, want{name: "passes a check listed as a known deviation", target: "deviant", state: types.SpecStatePassed,
+		message: "remove it", outcomes: map[string]rules.Outcome{must: rules.Pass}})
+	if !strings.HasPrefix(stale[0].Evidence[conformance.EvidenceKnownDeviation], "stale: ") {
+		t.Errorf("stale deviation not marked: %v", stale[0].Evidence)
+	}
+
 	t.Run("evidence", func(t *testing.T) {
 		for _, r := range passed {
 			if r.Evidence["status"] != "400 Bad Request" {
