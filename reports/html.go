@@ -55,7 +55,8 @@ type pageView struct {
 	Res        *Results
 	Started    string
 	Duration   string
-	Green      bool
+	Verdict    string // CONFORMS, DOES NOT CONFORM, INCOMPLETE
+	VerdictCSS string // green, red, purple
 	Headline   string
 	Config     []KV
 	Targets    []targetView
@@ -161,7 +162,16 @@ func newPageView(res *Results) *pageView {
 	v := &pageView{Res: res, Levels: Levels, RuleCount: len(res.Rules)}
 	v.Started = res.Started.UTC().Format("2006-01-02 15:04:05 UTC")
 	v.Duration = (time.Duration(res.DurationS * float64(time.Second))).Round(time.Second).String()
-	v.Green = res.Green(false)
+	// A harness error says nothing about the targets, so a run whose only trouble is errors is
+	// incomplete, not non-conformant; a fail anywhere is non-conformance.
+	switch {
+	case res.Counts[rules.Fail] > 0:
+		v.Verdict, v.VerdictCSS = "DOES NOT CONFORM", "red"
+	case !res.Green(false):
+		v.Verdict, v.VerdictCSS = "INCOMPLETE: PUSHSPEC BROKE", "purple"
+	default:
+		v.Verdict, v.VerdictCSS = "CONFORMS", "green"
+	}
 	v.Config = sortedConfig(res.Config)
 	v.Problems = res.Problems
 

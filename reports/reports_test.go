@@ -317,3 +317,23 @@ func TestNaturalSectionOrder(t *testing.T) {
 		t.Errorf("got %v, want %v", got, want)
 	}
 }
+
+func TestVerdict(t *testing.T) {
+	for _, c := range []struct {
+		outcomes []rules.Outcome
+		want     string
+	}{
+		{[]rules.Outcome{rules.Pass, rules.NonStrict, rules.Skip}, "CONFORMS"},
+		{[]rules.Outcome{rules.Pass, rules.Error}, "INCOMPLETE: PUSHSPEC BROKE"},
+		{[]rules.Outcome{rules.Error, rules.Fail}, "DOES NOT CONFORM"},
+	} {
+		res := &Results{Targets: []Target{{ID: "x"}}}
+		for i, o := range c.outcomes {
+			res.Results = append(res.Results, Result{Rule: fixtureCatalogue[i].ID, Target: "x", Finding: Finding{Outcome: o}})
+		}
+		res.finish()
+		if got := newPageView(res).Verdict; got != c.want {
+			t.Errorf("%v: verdict %q, want %q", c.outcomes, got, c.want)
+		}
+	}
+}
