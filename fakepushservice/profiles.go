@@ -26,6 +26,7 @@ const (
 	CondUrgencyMultiple Cond = "urgency-multiple" // several values
 	CondTopicInvalid    Cond = "topic-invalid"    // > 32 chars or outside base64url
 	CondTopicUndecoded  Cond = "topic-undecodable"
+	CondTopicPadded     Cond = "topic-padded"     // base64url with trailing '=' (autopush accepts it)
 	CondNoEncoding      Cond = "encoding-missing" // a body without Content-Encoding
 	CondBadEncoding     Cond = "encoding-unknown" // not aes128gcm/aesgcm, or several
 	CondAESGCM          Cond = "encoding-aesgcm"  // the draft coding (some vendors refuse it)
@@ -165,7 +166,7 @@ const fcmUnauthorizedHTML = `<html><head><title>UnauthorizedRegistration</title>
 var rfcOrder = concat(
 	[]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed, CondTooLarge,
 		CondTTLMissing, CondTTLInvalid, CondTTLNegative, CondTTLZero, CondUrgencyMultiple, CondUrgencyInvalid,
-		CondTopicInvalid, CondTopicUndecoded, CondReceiptInvalid, CondNoEncoding, CondBadEncoding, CondAESGCM, CondAESGCMHeaders},
+		CondTopicInvalid, CondTopicPadded, CondTopicUndecoded, CondReceiptInvalid, CondNoEncoding, CondBadEncoding, CondAESGCM, CondAESGCMHeaders},
 	vapidConds,
 	[]Cond{CondSameKeys, CondDecrypt})
 
@@ -186,6 +187,7 @@ var profiles = map[string]*Profile{
 			CondUrgencyMultiple: {Status: 400},
 			CondUrgencyInvalid:  {Status: 400},
 			CondTopicInvalid:    {Status: 400},
+			CondTopicPadded:     {Status: 400},
 			CondReceiptInvalid:  {Status: 400},
 			// 415 Unsupported Media Type: the content coding is what is unsupported (RFC 9110
 			// §15.5.16 names Content-Encoding explicitly). compat answers 400 like the peer.

@@ -78,6 +78,7 @@ func statusCases() []statusCase {
 			}
 		}},
 		{name: "topic bad chars", msg: msg{header: map[string]string{"Topic": "upd:1"}}, want: map[string]int{"*": 201, "rfc": 400, "autopush": 400, "apple": 400}},
+		{name: "topic padded", msg: msg{header: map[string]string{"Topic": "abcd=="}}, want: map[string]int{"*": 201, "rfc": 400}},
 		{name: "topic len 1 mod 4", msg: msg{header: map[string]string{"Topic": "abcde"}}, want: map[string]int{"*": 201, "apple": 400}},
 		{name: "no content-encoding", msg: msg{header: map[string]string{"Content-Encoding": ""}}, want: map[string]int{"*": 400, "rfc": 415}, check: func(t *testing.T, p string, r result) {
 			wantBody(t, p, r, "rfc8291-4-aes128gcm-only", 110, "", "Unsupported encoding")

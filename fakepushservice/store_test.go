@@ -424,3 +424,12 @@ func TestStoreNothingLostWhileFlapping(t *testing.T) {
 		perConn[k] = true
 	}
 }
+
+func TestAcceptedStatusKnob(t *testing.T) {
+	s := newTestServer(t, &Server{NoTLS: true, AcceptedStatus: 202})
+	sub, _ := s.CreateSubscription(SubscriptionSpec{UA: "test:x", Link: LinkVirtual})
+	st, loc, _ := rawPush(t, sub.Endpoint, nil)
+	if st != 202 || loc == "" {
+		t.Fatalf("%d %q", st, loc)
+	}
+}
