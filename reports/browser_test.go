@@ -275,7 +275,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	saveScreenshot(ctx, t, "screenshot.png", true)
 	// Viewport-sized views of the main sections, easier to read than the whole page.
-	for _, id := range []string{"matrix", "latency"} {
+	for _, id := range []string{"summary", "matrix", "latency"} {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("`+id+`").scrollIntoView()`)); err != nil {
 			t.Fatal(err)
 		}
