@@ -95,7 +95,8 @@
 // # Store
 //
 // Messages are stored per UA until acknowledged or expired (Clock-driven, so tests move time
-// instead of sleeping; Kick makes connections look again). TTL 0 is delivered only to a connected
+// instead of sleeping; Kick makes connections look again, and Start runs a janitor that drops
+// expired messages once a second, firing their 410 receipts). TTL 0 is delivered only to a connected
 // UA (otherwise dropped, still 201). A message with the same Topic replaces the stored one (TTL,
 // Urgency and receipt included; the replaced receipt is suppressed). ConnectOptions.MinUrgency
 // filters (no Urgency counts as normal). Unacknowledged messages are redelivered on the next

@@ -105,11 +105,12 @@ type Server struct {
 	counter        int
 	eventSeq       int
 
-	wg        sync.WaitGroup // connection goroutines
-	listeners []*http.Server
-	httpURL   string
-	tlsURL    string
-	tls       *tlsState
+	wg          sync.WaitGroup // connection goroutines and the janitor
+	janitorStop chan struct{}
+	listeners   []*http.Server
+	httpURL     string
+	tlsURL      string
+	tls         *tlsState
 }
 
 // NewServer returns a started Server with the given options applied (opts may be nil). Call
@@ -221,6 +222,9 @@ func (s *Server) Start() error {
 	s.listeners = append(s.listeners, hs)
 	s.mu.Unlock()
 	go hs.Serve(ln)
+	s.janitorStop = make(chan struct{})
+	s.wg.Add(1)
+	go s.janitor(s.janitorStop)
 	if !s.NoTLS {
 		if err := s.startTLS(); err != nil {
 			s.Close()
@@ -247,6 +251,28 @@ func (w logWriter) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
+// janitor drops expired messages once a second (firing their 410 receipts), so nothing waits
+// for a UA to come back to be expired. With a fake Clock it follows that clock.
+func (s *Server) janitor(stop chan struct{}) {
+	defer s.wg.Done()
+	t := time.NewTicker(time.Second)
+	defer t.Stop()
+	for {
+		select {
+		case <-stop:
+			return
+		case <-t.C:
+			s.mu.Lock()
+			before := len(s.msgs)
+			s.expireLocked(s.now())
+			if len(s.msgs) != before {
+				s.notifyLocked()
+			}
+			s.mu.Unlock()
+		}
+	}
+}
+
 // URL is the base URL of the plain HTTP listener, http://127.0.0.1:port with no trailing slash.
 // "" before Start.
 func (s *Server) URL() string {
@@ -266,6 +292,9 @@ func (s *Server) Close() error {
 		return nil
 	}
 	s.closed = true
+	if s.janitorStop != nil {
+		close(s.janitorStop)
+	}
 	ls := s.listeners
 	for _, c := range s.conns {
 		c.cancel()

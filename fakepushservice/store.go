@@ -295,8 +295,8 @@ func (s *Server) expireLocked(now time.Time) {
 // the UA's connection. A TTL-0 message is kept only for a connected UA.
 func (s *Server) storeLocked(m *message) (stored bool) {
 	if m.topic != "" {
-		for _, old := range s.msgs {
-			if old.sub == m.sub && old.topic == m.topic {
+		for _, old := range s.queues[m.ua] {
+			if s.msgs[old.id] == old && old.sub == m.sub && old.topic == m.topic {
 				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
 				// (rfc8030-5.4-replaced-receipt-suppressed).
 				s.removeLocked(old)
