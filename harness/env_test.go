@@ -35,7 +35,7 @@ func firefoxEnv(tb testing.TB) *Env {
 		tb.Skipf("%s not installed", browser.DefaultFirefoxPath)
 	}
 	ffOnce.Do(func() {
-		ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
+		ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
 		defer cancel()
 		ffEnv, ffErr = StartEnv(ctx, EnvOptions{Browsers: []browser.Kind{browser.Firefox}})
 	})

@@ -58,6 +58,13 @@ func TestFirefoxEndToEnd(t *testing.T) {
 	}
 	defer b.Close()
 	t.Logf("Firefox %s launched in %v", b.Version(), time.Since(start))
+	firefoxRoundTrip(ctx, t, b, core, link, site, start)
+}
+
+// firefoxRoundTrip checks b (a Firefox pointed at link) end to end: first hello, session, grant,
+// register, subscribe, webpush-go push, service-worker report, ack 100.
+func firefoxRoundTrip(ctx context.Context, t *testing.T, b Browser, core *fakepushservice.Server, link *autopush.Link, site *sitefixture.Site, start time.Time) {
+	t.Helper()
 	if b.Kind() != Firefox || b.Version() == "" {
 		t.Errorf("Kind %q Version %q", b.Kind(), b.Version())
 	}
