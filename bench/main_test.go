@@ -1,0 +1,115 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"os"
+	"sort"
+	"sync"
+	"testing"
+	"time"
+)
+
+// The peer is started once per test binary (the first benchmark that needs it) and stopped by
+// TestMain; every benchmark run makes fresh subscriptions on it.
+var (
+	peerOnce sync.Once
+	peer     *WebPushTesting
+	peerErr  error
+)
+
+func sharedPeer(b *testing.B) *WebPushTesting {
+	b.Helper()
+	peerOnce.Do(func() {
+		script, err := WebPushTestingScript()
+		if err != nil {
+			peerErr = err
+			return
+		}
+		ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+		defer cancel()
+		peer, peerErr = StartWebPushTesting(ctx, script)
+	})
+	if peerErr != nil {
+		b.Fatal(peerErr)
+	}
+	return peer
+}
+
+// summary keeps the last (largest) run of each push-accept benchmark for the table TestMain
+// prints at the end.
+var (
+	summaryMu sync.Mutex
+	summary   = map[string]map[int]loadFigures{} // service → senders → figures
+)
+
+type loadFigures struct {
+	n                 int
+	rate              float64
+	p50, p99, drain   time.Duration
+	lost, dup, allocs int
+}
+
+func record(service string, senders int, f loadFigures) {
+	summaryMu.Lock()
+	defer summaryMu.Unlock()
+	if summary[service] == nil {
+		summary[service] = map[int]loadFigures{}
+	}
+	summary[service][senders] = f
+}
+
+func recorded(service string, senders int) (loadFigures, bool) {
+	summaryMu.Lock()
+	defer summaryMu.Unlock()
+	f, ok := summary[service][senders]
+	return f, ok
+}
+
+func TestMain(m *testing.M) {
+	fmt.Println("machine:", Machine())
+	code := m.Run()
+	if peer != nil {
+		peer.Close()
+	}
+	printSummary()
+	fmt.Println("machine (after):", Machine())
+	os.Exit(code)
+}
+
+func printSummary() {
+	summaryMu.Lock()
+	defer summaryMu.Unlock()
+	if len(summary) == 0 {
+		return
+	}
+	var senders []int
+	seen := map[int]bool{}
+	for _, bySenders := range summary {
+		for n := range bySenders {
+			if !seen[n] {
+				seen[n] = true
+				senders = append(senders, n)
+			}
+		}
+	}
+	sort.Ints(senders)
+	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
+	fmt.Println("\npush accept (validated messages, same load to both; last run of each benchmark):")
+	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio")
+	for _, n := range senders {
+		peerF, hasPeer := summary["web-push-testing"][n]
+		for _, svc := range []string{"web-push-testing", "pushspec"} {
+			f, ok := summary[svc][n]
+			if !ok {
+				continue
+			}
+			ratio := ""
+			if svc == "pushspec" && hasPeer && peerF.rate > 0 {
+				ratio = fmt.Sprintf("%.1f×", f.rate/peerF.rate)
+			}
+			fmt.Printf("%-8d %-17s %8d %10.0f %8s %8s %9s %5d %9s\n", n, svc, f.n, f.rate, ms(f.p50), ms(f.p99), ms(f.drain), f.lost, ratio)
+		}
+	}
+	fmt.Println()
+}

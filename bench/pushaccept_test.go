@@ -1,0 +1,261 @@
+package bench
+
+import (
+	"context"
+	"fmt"
+	"net/http"
+	"runtime"
+	"strings"
+	"sync"
+	"testing"
+	"time"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// Shape of the load, the same for both services.
+const (
+	uaCount      = 4   // virtual user agents (pushspec) …
+	subsPerUA    = 4   // … with this many subscriptions each; web-push-testing gets as many
+	payloadBytes = 100 // plaintext size of every message
+	loadTimeout  = 90 * time.Second
+	drainTimeout = 60 * time.Second
+)
+
+var senderCounts = []int{1, 16, 64}
+
+// benchPayload is message i's plaintext: distinct per message, payloadBytes long, printable (the
+// peer stores payloads as UTF-8 strings).
+func benchPayload(i int) []byte {
+	p := []byte(fmt.Sprintf("pushspec bench message %09d ", i))
+	for len(p) < payloadBytes {
+		p = append(p, 'x')
+	}
+	return p[:payloadBytes]
+}
+
+// encryptAll encrypts message i's payload for subs[i%len(subs)], on every core. Each message gets
+// its own ephemeral key and salt (RFC 8291 §3.1): n distinct, valid messages.
+func encryptAll(b *testing.B, subs []webpush.Subscription, n int, header http.Header) []Message {
+	msgs := make([]Message, n)
+	var wg sync.WaitGroup
+	errs := make(chan error, 1)
+	workers := runtime.GOMAXPROCS(0)
+	for w := range workers {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for i := w; i < n; i += workers {
+				sub := subs[i%len(subs)]
+				body, err := webpush.Encrypt(sub, benchPayload(i), nil)
+				if err != nil {
+					select {
+					case errs <- err:
+					default:
+					}
+					return
+				}
+				msgs[i] = Message{URL: sub.Endpoint, Header: header, Body: body}
+			}
+		}()
+	}
+	wg.Wait()
+	select {
+	case err := <-errs:
+		b.Fatal(err)
+	default:
+	}
+	return msgs
+}
+
+// pushHeader is the header of every request: one VAPID token (signed once) for aud, TTL, the
+// coding, and the content type web-push-testing insists on.
+func pushHeader(b *testing.B, vk *webpush.VAPIDKeys, aud string) http.Header {
+	auth, err := vk.Authorization(aud, "mailto:bench@example.com", time.Now().Add(12*time.Hour), nil)
+	if err != nil {
+		b.Fatal(err)
+	}
+	h := http.Header{}
+	h.Set("TTL", "300")
+	h.Set("Content-Encoding", "aes128gcm")
+	h.Set("Content-Type", "application/octet-stream")
+	h.Set("Authorization", auth)
+	return h
+}
+
+// BenchmarkPushAccept measures validated push messages accepted per second, per request latency
+// (p50/p99) and that every accepted message reached the user agent (lost), for web-push-testing
+// 1.2.2 and then pushspec's push service under the same load: b.N distinct valid aes128gcm
+// messages of 100 octets to 16 restricted subscriptions, one VAPID token reused, bodies encrypted
+// before the timer starts, 1/16/64 concurrent senders on keep-alive connections. pushspec's run
+// also reports its ratio to the peer's rate measured just before ("x-peer").
+//
+// pushspec validates each message (VAPID with its verify cache, headers, body layout, verdicts
+// recorded), stores it and delivers it to a VirtualUA that decrypts and acknowledges it;
+// web-push-testing verifies the JWT (jsonwebtoken, no cache) and decrypts. pushspec runs in this
+// process, so allocs/op count the senders and the service; for the peer only the senders.
+func BenchmarkPushAccept(b *testing.B) {
+	vk, err := webpush.NewVAPIDKeys()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for _, senders := range senderCounts {
+		b.Run(fmt.Sprintf("senders=%d", senders), func(b *testing.B) {
+			b.Run("service=web-push-testing", func(b *testing.B) { benchPeer(b, vk, senders) })
+			b.Run("service=pushspec", func(b *testing.B) { benchPushspec(b, vk, senders) })
+		})
+	}
+}
+
+func reportLoad(b *testing.B, service string, senders int, res *Result, drain time.Duration, lost, dup int) {
+	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
+	f := loadFigures{n: b.N, rate: res.Rate(), p50: res.Percentile(50), p99: res.Percentile(99), drain: drain, lost: lost, dup: dup}
+	b.ReportMetric(f.rate, "msgs/s")
+	b.ReportMetric(ms(f.p50), "p50-ms")
+	b.ReportMetric(ms(f.p99), "p99-ms")
+	b.ReportMetric(float64(lost), "lost")
+	if service == "pushspec" {
+		if p, ok := recorded("web-push-testing", senders); ok && p.rate > 0 {
+			b.ReportMetric(f.rate/p.rate, "x-peer")
+		}
+	}
+	record(service, senders, f)
+}
+
+func checkAnswers(b *testing.B, res *Result) {
+	if res.Refused+res.Failed+res.Unsent != 0 {
+		var firstErr error
+		for _, o := range res.Outcomes {
+			if o.Err != nil {
+				firstErr = o.Err
+				break
+			}
+		}
+		b.Fatalf("of %d: %d accepted, %d refused (first: %s), %d failed (first: %v), %d unsent before %v",
+			len(res.Outcomes), res.Accepted, res.Refused, res.FirstRefusal, res.Failed, firstErr, res.Unsent, loadTimeout)
+	}
+}
+
+func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
+	s := &fakepushservice.Server{NoTLS: true, Logf: func(string, ...any) {}}
+	if err := s.Start(); err != nil {
+		b.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout+drainTimeout+30*time.Second)
+	defer cancel()
+	var uas []*fakepushservice.VirtualUA
+	var subs []webpush.Subscription
+	uaOf := map[string]int{} // endpoint → index in uas
+	for u := range uaCount {
+		ua := s.NewVirtualUA(fakepushservice.VirtualUAOptions{})
+		defer ua.Close()
+		uas = append(uas, ua)
+		for range subsPerUA {
+			vs, err := ua.Subscribe(ctx, vk.Public())
+			if err != nil {
+				b.Fatal(err)
+			}
+			subs = append(subs, vs.WebPush())
+			uaOf[vs.Endpoint] = u
+		}
+	}
+	aud := s.URL() // the push resource's origin, scheme://host:port
+	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, aud))
+
+	b.ResetTimer()
+	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
+	b.StopTimer()
+	checkAnswers(b, res)
+
+	// Every accepted message must reach its virtual UA, decrypted to what was sent, once.
+	t0 := time.Now()
+	want := make([]int, len(uas))
+	byID := make(map[string]int, len(msgs)) // message ID → index
+	for i, o := range res.Outcomes {
+		want[uaOf[msgs[i].URL]]++
+		byID[o.Location[strings.LastIndexByte(o.Location, '/')+1:]] = i
+	}
+	dctx, dcancel := context.WithTimeout(ctx, drainTimeout)
+	defer dcancel()
+	for u, ua := range uas {
+		ua.AwaitCount(dctx, want[u]) // a shortfall is counted as lost below
+	}
+	drain := time.Since(t0)
+	got := make([]int, len(msgs))
+	bad := 0
+	for _, ua := range uas {
+		for _, r := range ua.Received() {
+			i, ok := byID[r.MessageID]
+			if !ok || r.Err != "" || string(r.Payload) != string(benchPayload(i)) {
+				bad++
+				continue
+			}
+			got[i]++
+		}
+	}
+	lost, dup := 0, 0
+	for _, n := range got {
+		if n == 0 {
+			lost++
+		}
+		if n > 1 {
+			dup += n - 1
+		}
+	}
+	reportLoad(b, "pushspec", senders, res, drain, lost, dup)
+	if lost != 0 || dup != 0 || bad != 0 {
+		b.Fatalf("%d accepted: %d lost, %d duplicated, %d deliveries wrong (unknown ID, undecryptable or other payload)", res.Accepted, lost, dup, bad)
+	}
+}
+
+func benchPeer(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
+	p := sharedPeer(b)
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout+drainTimeout+30*time.Second)
+	defer cancel()
+	var subs []webpush.Subscription
+	var peerSubs []*PeerSubscription
+	for range uaCount * subsPerUA {
+		ps, err := p.Subscribe(ctx, vk.Public())
+		if err != nil {
+			b.Fatal(err)
+		}
+		peerSubs = append(peerSubs, ps)
+		subs = append(subs, ps.Subscription)
+	}
+	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, peerSubs[0].Audience))
+
+	b.ResetTimer()
+	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
+	b.StopTimer()
+	checkAnswers(b, res)
+
+	// The peer decrypts and stores synchronously before it answers 201, so its
+	// /get-notifications must list every accepted payload once its answer came back.
+	t0 := time.Now()
+	stored := map[string]int{}
+	for _, ps := range peerSubs {
+		list, err := p.Notifications(ctx, ps.ClientHash)
+		if err != nil {
+			b.Fatal(err)
+		}
+		for _, m := range list {
+			stored[m]++
+		}
+	}
+	drain := time.Since(t0)
+	lost, dup := 0, 0
+	for i := range msgs {
+		switch n := stored[string(benchPayload(i))]; {
+		case n == 0:
+			lost++
+		case n > 1:
+			dup += n - 1
+		}
+	}
+	reportLoad(b, "web-push-testing", senders, res, drain, lost, dup)
+	if lost != 0 || dup != 0 {
+		b.Fatalf("%d accepted: %d lost, %d duplicated", res.Accepted, lost, dup)
+	}
+}
