@@ -225,10 +225,19 @@ func (b *chromiumBrowser) NewSession(ctx context.Context) (Session, error) {
 	tabCtx, cancel := chromedp.NewContext(b.ctx)
 	s := &chromiumSession{b: b, ctx: tabCtx, cancel: cancel, origins: map[string]bool{},
 		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}, changed: make(chan struct{})}
-	// Listen opens the tab; it needs no deadline and returns at once.
-	if err := chromedp.Listen(tabCtx, s.onEvent); err != nil {
+	// Listen opens the tab. Its context is the tab's (the listener lives as long as the tab), so
+	// ctx bounds the wait from outside.
+	opened := make(chan error, 1)
+	go func() { opened <- chromedp.Listen(tabCtx, s.onEvent) }()
+	select {
+	case err := <-opened:
+		if err != nil {
+			cancel()
+			return nil, fmt.Errorf("chromium: new tab: %w", err)
+		}
+	case <-ctx.Done():
 		cancel()
-		return nil, fmt.Errorf("chromium: new tab: %w", err)
+		return nil, fmt.Errorf("chromium: new tab: %w", ctx.Err())
 	}
 	cctx, done := s.within(ctx)
 	defer done()
