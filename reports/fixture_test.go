@@ -170,6 +170,14 @@ func fixtureReport() types.Report {
 			state: types.SpecStatePanicked, labels: []string{"notifications-tag-replaces", "notifications", "MUST", "actor:user-agent", "target:firefox"}, runtime: 800 * ms,
 			failure: types.Failure{Message: "Test Panicked", ForwardedPanic: "runtime error: invalid memory address or nil pointer dereference",
 				Location: types.CodeLocation{FileName: "/home/ci/pushspec/harness/browser/firefox.go", LineNumber: 211}}},
+		{container: "Notifications create a notification", text: "throws for silent with vibrate", file: "useragent/notifications_create_test.go", line: 34,
+			state: types.SpecStatePassed, labels: []string{"notifications-silent-with-vibrate", "notifications", "MUST", "actor:user-agent", "target:firefox"}, target: tFirefox, runtime: 120 * ms,
+			results: []map[string]any{result("notifications-silent-with-vibrate", "firefox", "fail", "known deviation (reviewed): Firefox ignores vibrate on desktop and does not throw — expected TypeError, the notification was shown", 110, map[string]any{
+				"known_deviation": "Firefox ignores vibrate on desktop and does not throw (seen on 153.7.0esr)", "observed": "showNotification resolved"})}},
+		{container: "Push API getSubscription()", text: "resolves null without a subscription", file: "useragent/pushapi_subscribe_test.go", line: 120,
+			state: types.SpecStatePassed, labels: []string{"pushapi-getsubscription-null", "pushapi", "MUST", "actor:user-agent", "target:chromium"}, target: tChromium, runtime: 60 * ms,
+			results: []map[string]any{result("pushapi-getsubscription-null", "chromium", "pass", "listed as a known deviation but the check passed: remove it from conformance.KnownDeviations", 55, map[string]any{
+				"known_deviation": "stale: Chromium resolved a stale subscription after unsubscribe (fixed)"})}},
 		{container: "Environment", text: "starts the fixture site", file: "useragent/env_test.go", line: 12,
 			state: types.SpecStateFailed, labels: []string{"needs:browser"}, runtime: 5 * ms,
 			failure: types.Failure{Message: "listen tcp 127.0.0.1:0: socket: too many open files"}},

@@ -58,6 +58,7 @@ type pageView struct {
 	Verdict    string // CONFORMS, DOES NOT CONFORM, INCOMPLETE
 	VerdictCSS string // green, red, purple
 	Headline   string
+	CI         string // whether the run is green for CI, which ignores known deviations
 	Config     []KV
 	Targets    []targetView
 	Problems   []Problem
@@ -89,6 +90,7 @@ type targetView struct {
 	Breaks   []breakItem // fail and error, the first maxBreaks of them
 	More     []breakItem // the rest, folded away so that the card stays readable
 	Advisory []breakItem // non-strict
+	Stale    []breakItem // listed as known deviations but passing: the list needs an edit
 }
 
 // maxBreaks is how many broken rules a "what breaks" card lists before folding the rest.
@@ -107,6 +109,7 @@ type levelRow struct {
 }
 
 type breakItem struct {
+	Known   string // the reason, when the break is a reviewed known deviation
 	Rule    Rule
 	Level   string
 	Outcome string
@@ -144,6 +147,8 @@ type cellView struct {
 	Also     []findingView
 	Duration string
 	Check    string
+	Known    bool // a reviewed known deviation
+	Stale    bool // passing, but still listed as a known deviation
 }
 
 type findingView struct {
@@ -171,6 +176,13 @@ func newPageView(res *Results) *pageView {
 		v.Verdict, v.VerdictCSS = "INCOMPLETE: PUSHSPEC BROKE", "purple"
 	default:
 		v.Verdict, v.VerdictCSS = "CONFORMS", "green"
+	}
+	v.CI = "CI: red"
+	if res.Green(false) {
+		v.CI = "CI: green"
+		if res.Counts[rules.Fail] > 0 {
+			v.CI += " (only reviewed known deviations fail)"
+		}
 	}
 	v.Config = sortedConfig(res.Config)
 	v.Problems = res.Problems
@@ -223,6 +235,12 @@ func newPageView(res *Results) *pageView {
 			}
 			ru := ruleByID[r.Rule]
 			item := breakItem{Rule: ru, Level: levelLabel(ru), Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Message: r.Message, CellID: cellID(r.Rule, r.Target)}
+			if r.IsKnownDeviation() {
+				item.Known = r.Evidence[EvidenceKnownDeviation]
+			}
+			if r.IsStaleDeviation() {
+				tv.Stale = append(tv.Stale, item)
+			}
 			switch r.Outcome {
 			case rules.Fail, rules.Error:
 				tv.Breaks = append(tv.Breaks, item)
@@ -230,10 +248,18 @@ func newPageView(res *Results) *pageView {
 				tv.Advisory = append(tv.Advisory, item)
 			}
 		}
-		sort.SliceStable(tv.Breaks, func(a, b int) bool {
-			// fail before error: a broken MUST is news about the target, an error is news about us.
-			return tv.Breaks[a].Outcome == string(rules.Fail) && tv.Breaks[b].Outcome != string(rules.Fail)
-		})
+		// New fails first (news about the target), then errors (news about pushspec), then
+		// reviewed known deviations (old news).
+		rank := func(b breakItem) int {
+			switch {
+			case b.Known != "":
+				return 2
+			case b.Outcome == string(rules.Fail):
+				return 0
+			}
+			return 1
+		}
+		sort.SliceStable(tv.Breaks, func(a, b int) bool { return rank(tv.Breaks[a]) < rank(tv.Breaks[b]) })
 		if len(tv.Breaks) > maxBreaks {
 			tv.Breaks, tv.More = tv.Breaks[:maxBreaks], tv.Breaks[maxBreaks:]
 		}
@@ -276,6 +302,7 @@ func newPageView(res *Results) *pageView {
 				c.Symbol = outcomeInfo[r.Outcome].Symbol
 				c.Evidence = sortedEvidence(r.Evidence)
 				c.Duration = formatMS(r.DurationMS)
+				c.Known, c.Stale = r.IsKnownDeviation(), r.IsStaleDeviation()
 				for _, f := range r.Also {
 					c.Also = append(c.Also, findingView{Finding: f, Evidence: sortedEvidence(f.Evidence), Symbol: outcomeInfo[f.Outcome].Symbol})
 				}
@@ -339,7 +366,17 @@ func inlineCode(s string) template.HTML {
 func headline(res *Results) string {
 	var parts []string
 	if n := res.Counts[rules.Fail]; n > 0 {
-		parts = append(parts, plural(n, "MUST broken", "MUSTs broken"))
+		p := plural(n, "MUST broken", "MUSTs broken")
+		known := 0
+		for _, r := range res.Results {
+			if r.Outcome == rules.Fail && r.IsKnownDeviation() {
+				known++
+			}
+		}
+		if known > 0 {
+			p += fmt.Sprintf(" (%d known)", known)
+		}
+		parts = append(parts, p)
 	}
 	if n := res.Counts[rules.Error] + len(res.Problems); n > 0 {
 		parts = append(parts, plural(n, "harness error", "harness errors"))

@@ -58,6 +58,14 @@ func TestBuildGradesHarnessFailures(t *testing.T) {
 	if res.Green(false) {
 		t.Errorf("a run with fails, errors and a problem is green")
 	}
+	// Known deviations: the result stays fail, but does not make its target red on its own.
+	kd := find(t, res, "notifications-silent-with-vibrate", "firefox")
+	if kd.Outcome != rules.Fail || !kd.IsKnownDeviation() {
+		t.Errorf("known deviation: %+v", kd)
+	}
+	if st := find(t, res, "pushapi-getsubscription-null", "chromium"); !st.IsStaleDeviation() || st.IsKnownDeviation() {
+		t.Errorf("stale deviation: %+v", st)
+	}
 }
 
 func TestBuildFoldsAndReadsEvidence(t *testing.T) {
@@ -169,6 +177,8 @@ func TestJUnitParsesAndMapsOutcomes(t *testing.T) {
 				if c.Skipped.Message == "" {
 					t.Errorf("%s: skipped without its reason", c.Name)
 				}
+			case strings.HasPrefix(c.SystemOut, "known deviation"):
+				byName["known"]++
 			case strings.HasPrefix(c.SystemOut, "non-strict"):
 				byName["non-strict"]++
 			case strings.HasPrefix(c.SystemOut, "info"):
@@ -186,6 +196,12 @@ func TestJUnitParsesAndMapsOutcomes(t *testing.T) {
 		want[string(o)] = n
 	}
 	want["error"] += len(res.Problems)
+	for _, r := range res.Results {
+		if r.IsKnownDeviation() {
+			want[string(r.Outcome)]--
+			want["known"]++
+		}
+	}
 	if !reflect.DeepEqual(byName, want) {
 		t.Errorf("outcome mapping: got %v, want %v", byName, want)
 	}
@@ -335,5 +351,20 @@ func TestVerdict(t *testing.T) {
 		if got := newPageView(res).Verdict; got != c.want {
 			t.Errorf("%v: verdict %q, want %q", c.outcomes, got, c.want)
 		}
+	}
+}
+
+func TestKnownDeviationsKeepCIGreen(t *testing.T) {
+	res := &Results{Targets: []Target{{ID: "firefox"}}, Results: []Result{
+		{Rule: fixtureCatalogue[0].ID, Target: "firefox", Finding: Finding{Outcome: rules.Fail, Message: "known", Evidence: map[string]string{EvidenceKnownDeviation: "reviewed reason"}}},
+		{Rule: fixtureCatalogue[1].ID, Target: "firefox", Finding: Finding{Outcome: rules.Pass}},
+	}}
+	res.finish()
+	if !res.Green(true) || !res.Summary[0].Green || res.Summary[0].KnownDeviations != 1 || res.Counts[rules.Fail] != 1 {
+		t.Errorf("green %v, summary %+v, counts %v", res.Green(true), res.Summary[0], res.Counts)
+	}
+	v := newPageView(res)
+	if v.Verdict != "DOES NOT CONFORM" || v.CI != "CI: green (only reviewed known deviations fail)" || v.Headline != "1 MUST broken (1 known)" {
+		t.Errorf("verdict %q, CI %q, headline %q", v.Verdict, v.CI, v.Headline)
 	}
 }
