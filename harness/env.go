@@ -85,6 +85,10 @@ type kindSetup struct {
 	// close, if set, releases the state; it runs after the browser closed and before the push
 	// service does.
 	close func(state any) error
+	// loseSubscriptions, if set, makes the browser lose every subscription it holds with the
+	// push service, the way a service reset does (Firefox: a new uaid on reconnect), so that it
+	// fires pushsubscriptionchange.
+	loseSubscriptions func(ctx context.Context, env *Env, state any) error
 	// acksDecryption says the kind's link reports decryption failures in its acks (autopush ack
 	// 101); links that only ack receipt (FCM's stream acks) leave it false.
 	acksDecryption bool
@@ -232,6 +236,20 @@ func (e *Env) AcksDecryption(kind browser.Kind) bool {
 		return st.setup.acksDecryption
 	}
 	return false
+}
+
+// ErrUnsupported says the Env cannot do something for a browser kind.
+var ErrUnsupported = errors.New("harness: not supported for this browser")
+
+// LoseSubscriptions makes kind's browser lose all its push subscriptions on the service side, as
+// after a push service reset, and returns once the browser has been told; the service worker's
+// pushsubscriptionchange report follows. ErrUnsupported when the kind's link cannot.
+func (e *Env) LoseSubscriptions(ctx context.Context, kind browser.Kind) error {
+	st := e.states[kind]
+	if st == nil || st.setup.loseSubscriptions == nil {
+		return fmt.Errorf("%w: losing subscriptions on %s", ErrUnsupported, kind)
+	}
+	return st.setup.loseSubscriptions(ctx, e, st.state)
 }
 
 // state returns the set-up state of kind (its link), or nil.

@@ -26,6 +26,25 @@ func init() {
 		},
 		close:          func(state any) error { return state.(*autopush.Link).Close() },
 		acksDecryption: true,
+		// Answer Firefox's next hello with a new uaid, and make it say hello now by dropping its
+		// connection (it reconnects after retryBaseInterval). Firefox then drops every record and
+		// fires pushsubscriptionchange for each (notes §4.4).
+		loseSubscriptions: func(ctx context.Context, env *Env, state any) error {
+			link := state.(*autopush.Link)
+			n := len(link.Hellos())
+			link.ResetUAID()
+			link.Drop("")
+			for {
+				h, err := link.AwaitHelloAfter(ctx, "", n)
+				if err != nil {
+					return err
+				}
+				if h.Reset {
+					return nil
+				}
+				n++
+			}
+		},
 	})
 }
 

@@ -3,6 +3,7 @@ package useragent_test
 import (
 	"crypto/ecdh"
 	"encoding/json"
+	"errors"
 	"fmt"
 	"strings"
 	"time"
@@ -153,6 +154,30 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					Expect(err).NotTo(HaveOccurred(), "no ack for the corrupted message %s", bad.MessageID)
 					r.Evidence("ack", fmt.Sprint(code))
 					Expect(code).To(Equal(fakepushservice.AckDecryptError))
+				}, specTimeout)
+
+			conformance.It("fires pushsubscriptionchange with the old subscription and a null new one when the service loses it", tg, rules.PushSubscriptionChangeOnLoss,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					// The push service forgets the browser (Firefox: a new uaid on reconnect). Every
+					// subscription of this browser goes, which is why each spec has its own client.
+					err := env.LoseSubscriptions(wctx, k)
+					if errors.Is(err, harness.ErrUnsupported) {
+						conformance.SkipBecause(fmt.Sprintf("unsupported: pushspec cannot make %s's push service forget it", k))
+					}
+					if err != nil {
+						conformance.HarnessError(err)
+					}
+					rep, err := c.Origin.AwaitReport(wctx, func(rep sitefixture.Report) bool {
+						return rep.Kind == sitefixture.KindPushSubscriptionChange
+					})
+					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange report within %v", waitFor)
+					r.Evidence("report", string(rep.Raw))
+					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription")
+					Expect(rep.OldSubscription.Endpoint).To(Equal(c.Subscription.Endpoint))
+					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
 				}, specTimeout)
 
 			It("[interop] decrypts the legacy aesgcm encoding", Label("interop", "target:"+string(k)),
