@@ -26,11 +26,16 @@ const (
 const maxFailureText = 4 << 10
 
 // Build turns one ginkgo report into Results. Every "pushspec.result" entry becomes a finding;
-// findings are folded per (rule, target). A spec that failed, panicked, was interrupted, aborted
-// or timed out without any result entry is a harness problem: it becomes an `error` result for
-// each rule ID among its labels, or a Problem when it has none; a failed suite-level node
-// (BeforeSuite, AfterSuite, ...) and ginkgo's special suite failure reasons become Problems too.
-// Nothing is dropped silently.
+// findings are folded per (rule, target). A spec without result entries is read from its labels
+// (the rule IDs and "target:<id>" harness/conformance.It adds), as conformance.Results does:
+//   - failed, panicked, interrupted, aborted or timed out: a harness problem, graded `error` for
+//     each rule ID among its labels, or a Problem when it has none;
+//   - skipped or pending (SkipBecause in a BeforeEach, a label filter): `skip` with the reason,
+//     or "not run: skipped";
+//   - passed: a Problem when it is a conformance spec (the wrapper always records), else nothing.
+//
+// A failed suite-level node (BeforeSuite, AfterSuite, ...) and ginkgo's special suite failure
+// reasons become Problems too. Nothing is dropped silently.
 //
 // The error is non-nil only when an entry cannot be read at all; such an entry is also listed as
 // a Problem in the Results returned alongside, so callers may still write the report.
@@ -201,30 +206,52 @@ func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, ta
 		found = append(found, pending{rule: r.Rule, target: target, f: f})
 	}
 
-	switch {
-	case len(found) == 0 && spec.Failed():
-		found, probs = harnessError(spec, known, text, loc, specTarget, probs)
-	case len(found) == 0 && spec.State == types.SpecStateSkipped && spec.Failure.Message != "":
-		// Skip() called outside the wrapper's grading (a BeforeEach, say): the reason is known,
-		// so the rules show as skipped with it instead of "not covered".
-		for _, id := range ruleLabels(spec, known) {
-			found = append(found, pending{rule: id, target: orUnknown(specTarget), f: Finding{
-				Outcome: rules.Skip, Message: spec.Failure.Message, Spec: text, Location: loc, DurationMS: spec.RunTime.Milliseconds(),
-			}})
+	if len(found) == 0 {
+		// No entries: the spec ended before the wrapper could record anything (a BeforeEach
+		// failed or skipped), or it is not a conformance spec. The rule IDs and "target:<id>"
+		// among its labels say what it was about; harness/conformance.Results reads the same.
+		ids := ruleLabels(spec, known)
+		switch {
+		case spec.Failed():
+			found, probs = harnessError(spec, ids, text, loc, specTarget, probs)
+		case len(ids) == 0:
+			// Not a conformance spec, and it did not fail: nothing to report.
+		case spec.State.Is(types.SpecStateSkipped | types.SpecStatePending):
+			// Skipped before the body ran (SkipBecause in a BeforeEach, or a label filter):
+			// the rules show as skip with the reason instead of "not covered".
+			msg := spec.Failure.Message
+			if msg == "" {
+				msg = "not run: " + spec.State.String()
+			}
+			for _, id := range ids {
+				found = append(found, pending{rule: id, target: orUnknown(specTarget), f: Finding{
+					Outcome: rules.Skip, Message: msg, Spec: text, Location: loc, DurationMS: spec.RunTime.Milliseconds(),
+				}})
+			}
+		default:
+			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(),
+				Message: "a conformance spec " + spec.State.String() + " without recording a " + ResultEntry + " entry"})
 		}
-	case len(found) > 0 && spec.Failed() && !explainsFailure(outcomes):
+	} else if spec.Failed() && !explainsFailure(outcomes) {
 		probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(),
 			Message: "the spec failed but its results do not say why (no fail, error or non-strict): " + failureText(spec)})
 	}
 	return found, targets, probs, err
 }
 
-// harnessError turns a spec that broke without a verdict into `error` results for its rules.
-func harnessError(spec types.SpecReport, known map[string]bool, text, loc, target string, probs []Problem) ([]pending, []Problem) {
-	ids := ruleLabels(spec, known)
+// harnessError turns a spec that broke without a verdict into `error` results for its rules
+// (ids), or into a Problem when it names none.
+func harnessError(spec types.SpecReport, ids []string, text, loc, target string, probs []Problem) ([]pending, []Problem) {
 	msg := failureText(spec)
 	if len(ids) == 0 {
 		return nil, append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: msg})
+	}
+	if !strings.HasPrefix(msg, harnessPrefix) {
+		node := spec.Failure.FailureNodeType.String()
+		if spec.Failure.FailureNodeType == types.NodeTypeInvalid {
+			node = spec.LeafNodeType.String()
+		}
+		msg = fmt.Sprintf("no verdict, the spec %s in %s without recording a result: %s", spec.State, node, msg)
 	}
 	ev := map[string]string{"spec_state": spec.State.String()}
 	if fl := shortLocation(spec.Failure.Location); fl != "" {
@@ -237,7 +264,7 @@ func harnessError(spec types.SpecReport, known map[string]bool, text, loc, targe
 	for _, id := range ids {
 		out = append(out, pending{rule: id, target: orUnknown(target), f: Finding{
 			Outcome:    rules.Error,
-			Message:    fmt.Sprintf("harness error: the spec %s without recording a result: %s", spec.State, msg),
+			Message:    msg,
 			Evidence:   cloneMap(ev),
 			DurationMS: spec.RunTime.Milliseconds(),
 			Spec:       text, Location: loc,
@@ -245,6 +272,9 @@ func harnessError(spec types.SpecReport, known map[string]bool, text, loc, targe
 	}
 	return out, probs
 }
+
+// harnessPrefix starts the failure message of harness/conformance.HarnessError.
+const harnessPrefix = "harness error: "
 
 // ruleLabels returns the labels of spec that are rule IDs of the catalogue (the wrapper labels
 // each spec with its rule ID, besides level, actor, doc and target labels).
