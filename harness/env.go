@@ -365,8 +365,12 @@ func EnvOptionsFromConfig() (EnvOptions, error) {
 	}
 	for _, name := range c.BrowserList() {
 		k := browser.Kind(strings.ToLower(name))
-		if available[k] {
+		switch {
+		case available[k]:
 			o.Browsers = append(o.Browsers, k)
+		case k != browser.Chromium && k != browser.Firefox:
+			// A typo must not silently run no browser at all.
+			return EnvOptions{}, fmt.Errorf("harness: PUSHSPEC_BROWSERS names %q, not a browser (chromium, firefox)", name)
 		}
 	}
 	if c.VAPIDPrivate != "" {

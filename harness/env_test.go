@@ -70,6 +70,17 @@ func TestMapEndpoint(t *testing.T) {
 	}
 }
 
+func TestBrowsersFromConfig(t *testing.T) {
+	t.Setenv("PUSHSPEC_BROWSERS", "firefox, netscape")
+	if _, err := ConfiguredBrowsers(); err == nil || !strings.Contains(err.Error(), "netscape") {
+		t.Errorf("err = %v", err)
+	}
+	t.Setenv("PUSHSPEC_BROWSERS", "Firefox")
+	if got, err := ConfiguredBrowsers(); err != nil || len(got) != 1 || got[0] != browser.Firefox {
+		t.Errorf("got %v, %v", got, err)
+	}
+}
+
 func TestPayloadID(t *testing.T) {
 	for p, want := range map[string]string{
 		string(Payload("m1", map[string]any{"show": false}, nil)): "m1",
@@ -116,6 +127,14 @@ func TestFirefoxFlow(t *testing.T) {
 	}
 	if code, err := c.AwaitAck(ctx, res.MessageID); err != nil || code != fakepushservice.AckDelivered {
 		t.Fatalf("ack %v %v", code, err)
+	}
+	// Over HTTPS, to the push service's TLS listener.
+	res, err = c.Send(ctx, Payload("tls", nil, nil), SendOptions{HTTPS: true, Urgency: "high", Topic: "t1"})
+	if err != nil || res.Status != 201 || !res.Request.TLS || res.Request.Urgency != "high" || res.Request.Topic != "t1" {
+		t.Fatalf("HTTPS send %+v %v", res, err)
+	}
+	if _, err := c.AwaitReport(ctx, "tls"); err != nil {
+		t.Fatal(err)
 	}
 	// The legacy encoding and an empty push go through the codec path.
 	res, err = c.Send(ctx, Payload("f2", nil, nil), SendOptions{Encoding: "aesgcm"})
