@@ -54,10 +54,13 @@ func TestLoadExactlyOnce(t *testing.T) {
 	}
 	priv, pub, pubBytes := webpushGoKeys(t)
 	f := newLoadFixture(t, pubBytes, 4, 4)
-	ctx := testCtx(t)
+	// A generous bound: under -race on a shared 2-core machine 2,000 webpush-go sends (client
+	// and server crypto) can take most of a minute.
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
 	tr := &http.Transport{MaxIdleConnsPerHost: senders}
 	defer tr.CloseIdleConnections()
-	client := &http.Client{Transport: tr, Timeout: 20 * time.Second}
+	client := &http.Client{Transport: tr, Timeout: 60 * time.Second}
 
 	type sent struct{ sub, payload string }
 	var mu sync.Mutex
