@@ -4,6 +4,7 @@ import (
 	"context"
 	"fmt"
 	"os"
+	"runtime"
 	"sort"
 	"sync"
 	"testing"
@@ -44,10 +45,26 @@ var (
 )
 
 type loadFigures struct {
-	n                 int
-	rate              float64
-	p50, p99, drain   time.Duration
-	lost, dup, allocs int
+	n               int
+	rate            float64
+	p50, p99, drain time.Duration
+	lost, dup       int
+	goCPU, peerCPU  float64 // CPU µs per accepted message: this process, the node process
+}
+
+// projected is the rate an otherwise idle machine like this one would reach if CPU were the only
+// limit: every core busy with this work, the single-threaded node process at most one core.
+func (f loadFigures) projected() float64 {
+	cores := float64(runtime.NumCPU())
+	total := f.goCPU + f.peerCPU
+	if total <= 0 {
+		return 0
+	}
+	p := cores * 1e6 / total
+	if f.peerCPU > 0 {
+		p = min(p, 1e6/f.peerCPU)
+	}
+	return p
 }
 
 func record(service string, senders int, f loadFigures) {
@@ -95,20 +112,24 @@ func printSummary() {
 	}
 	sort.Ints(senders)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
-	fmt.Println("\npush accept (validated messages, same load to both; last run of each benchmark):")
-	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio")
+	fmt.Println("\npush accept (validated messages, same load to both; last run of each benchmark)")
+	fmt.Println("cpu µs/msg: senders + service (+ node for the peer); projected: the CPU-bound rate of an idle machine like this one")
+	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %7s %11s %10s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio", "cpu µs/msg", "projected", "proj ratio")
 	for _, n := range senders {
 		peerF, hasPeer := summary["web-push-testing"][n]
-		for _, svc := range []string{"web-push-testing", "pushspec"} {
+		for _, svc := range []string{"web-push-testing", "pushspec", "http-floor"} {
 			f, ok := summary[svc][n]
 			if !ok {
 				continue
 			}
-			ratio := ""
+			ratio, pratio := "", ""
 			if svc == "pushspec" && hasPeer && peerF.rate > 0 {
 				ratio = fmt.Sprintf("%.1f×", f.rate/peerF.rate)
+				if peerF.projected() > 0 {
+					pratio = fmt.Sprintf("%.1f×", f.projected()/peerF.projected())
+				}
 			}
-			fmt.Printf("%-8d %-17s %8d %10.0f %8s %8s %9s %5d %9s\n", n, svc, f.n, f.rate, ms(f.p50), ms(f.p99), ms(f.drain), f.lost, ratio)
+			fmt.Printf("%-8d %-17s %8d %10.0f %8s %8s %9s %5d %7s %11.0f %10.0f %9s\n", n, svc, f.n, f.rate, ms(f.p50), ms(f.p99), ms(f.drain), f.lost, ratio, f.goCPU+f.peerCPU, f.projected(), pratio)
 		}
 	}
 	fmt.Println()

@@ -3,6 +3,8 @@ package bench
 import (
 	"context"
 	"fmt"
+	"io"
+	"net"
 	"net/http"
 	"runtime"
 	"strings"
@@ -91,6 +93,9 @@ func pushHeader(b *testing.B, vk *webpush.VAPIDKeys, aud string) http.Header {
 // before the timer starts, 1/16/64 concurrent senders on keep-alive connections. pushspec's run
 // also reports its ratio to the peer's rate measured just before ("x-peer").
 //
+// service=http-floor is the ceiling of the set-up itself: the same load to a net/http handler
+// that reads the body and answers 201, validating nothing.
+//
 // pushspec validates each message (VAPID with its verify cache, headers, body layout, verdicts
 // recorded), stores it and delivers it to a VirtualUA that decrypts and acknowledges it;
 // web-push-testing verifies the JWT (jsonwebtoken, no cache) and decrypts. pushspec runs in this
@@ -104,17 +109,27 @@ func BenchmarkPushAccept(b *testing.B) {
 		b.Run(fmt.Sprintf("senders=%d", senders), func(b *testing.B) {
 			b.Run("service=web-push-testing", func(b *testing.B) { benchPeer(b, vk, senders) })
 			b.Run("service=pushspec", func(b *testing.B) { benchPushspec(b, vk, senders) })
+			b.Run("service=http-floor", func(b *testing.B) { benchFloor(b, vk, senders) })
 		})
 	}
 }
 
-func reportLoad(b *testing.B, service string, senders int, res *Result, drain time.Duration, lost, dup int) {
+// reportLoad reports the run's figures. goCPU is this process's CPU time over the load (senders,
+// and for pushspec the service and its virtual UAs up to the end of the drain); peerCPU is the
+// node process's, 0 for pushspec.
+func reportLoad(b *testing.B, service string, senders int, res *Result, drain time.Duration, lost, dup int, goCPU, peerCPU time.Duration) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
-	f := loadFigures{n: b.N, rate: res.Rate(), p50: res.Percentile(50), p99: res.Percentile(99), drain: drain, lost: lost, dup: dup}
+	perMsg := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(max(1, res.Accepted)) }
+	f := loadFigures{n: b.N, rate: res.Rate(), p50: res.Percentile(50), p99: res.Percentile(99), drain: drain, lost: lost, dup: dup,
+		goCPU: perMsg(goCPU), peerCPU: perMsg(peerCPU)}
 	b.ReportMetric(f.rate, "msgs/s")
 	b.ReportMetric(ms(f.p50), "p50-ms")
 	b.ReportMetric(ms(f.p99), "p99-ms")
 	b.ReportMetric(float64(lost), "lost")
+	b.ReportMetric(f.goCPU+f.peerCPU, "cpu-µs/msg")
+	if peerCPU > 0 {
+		b.ReportMetric(f.peerCPU, "node-cpu-µs/msg")
+	}
 	if service == "pushspec" {
 		if p, ok := recorded("web-push-testing", senders); ok && p.rate > 0 {
 			b.ReportMetric(f.rate/p.rate, "x-peer")
@@ -164,6 +179,8 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 	aud := s.URL() // the push resource's origin, scheme://host:port
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, aud))
 
+	runtime.GC()
+	cpu0 := ProcessCPU()
 	b.ResetTimer()
 	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
 	b.StopTimer()
@@ -183,6 +200,7 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 		ua.AwaitCount(dctx, want[u]) // a shortfall is counted as lost below
 	}
 	drain := time.Since(t0)
+	cpu := ProcessCPU() - cpu0 // up to the last delivery: decrypting and acking are part of the work
 	got := make([]int, len(msgs))
 	bad := 0
 	for _, ua := range uas {
@@ -204,7 +222,7 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 			dup += n - 1
 		}
 	}
-	reportLoad(b, "pushspec", senders, res, drain, lost, dup)
+	reportLoad(b, "pushspec", senders, res, drain, lost, dup, cpu, 0)
 	if lost != 0 || dup != 0 || bad != 0 {
 		b.Fatalf("%d accepted: %d lost, %d duplicated, %d deliveries wrong (unknown ID, undecryptable or other payload)", res.Accepted, lost, dup, bad)
 	}
@@ -226,9 +244,12 @@ func benchPeer(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 	}
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, peerSubs[0].Audience))
 
+	runtime.GC()
+	cpu0, peer0 := ProcessCPU(), p.CPU()
 	b.ResetTimer()
 	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
 	b.StopTimer()
+	cpu, peerCPU := ProcessCPU()-cpu0, p.CPU()-peer0
 	checkAnswers(b, res)
 
 	// The peer decrypts and stores synchronously before it answers 201, so its
@@ -254,8 +275,44 @@ func benchPeer(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 			dup += n - 1
 		}
 	}
-	reportLoad(b, "web-push-testing", senders, res, drain, lost, dup)
+	reportLoad(b, "web-push-testing", senders, res, drain, lost, dup, cpu, peerCPU)
 	if lost != 0 || dup != 0 {
 		b.Fatalf("%d accepted: %d lost, %d duplicated", res.Accepted, lost, dup)
 	}
+}
+
+// benchFloor posts the same load to a handler that only reads the body and answers 201 with a
+// Location: what net/http and the load generator cost on their own, on this machine.
+func benchFloor(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
+	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	if err != nil {
+		b.Fatal(err)
+	}
+	srv := &http.Server{Handler: http.HandlerFunc(func(w http.ResponseWriter, r *http.Request) {
+		io.Copy(io.Discard, r.Body)
+		w.Header().Set("Location", "/m/x")
+		w.WriteHeader(http.StatusCreated)
+	})}
+	go srv.Serve(ln)
+	defer srv.Close()
+	base := "http://" + ln.Addr().String()
+	ctx, cancel := context.WithTimeout(context.Background(), loadTimeout+30*time.Second)
+	defer cancel()
+	var subs []webpush.Subscription
+	for i := range uaCount * subsPerUA {
+		k, err := webpush.NewUAKeys()
+		if err != nil {
+			b.Fatal(err)
+		}
+		subs = append(subs, k.Subscription(fmt.Sprintf("%s/push/%d", base, i)))
+	}
+	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, base))
+	runtime.GC()
+	cpu0 := ProcessCPU()
+	b.ResetTimer()
+	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
+	b.StopTimer()
+	cpu := ProcessCPU() - cpu0
+	checkAnswers(b, res)
+	reportLoad(b, "http-floor", senders, res, 0, 0, 0, cpu, 0)
 }
