@@ -121,8 +121,25 @@ func (c *AutopushClient) Reconnect(ctx context.Context) error {
 	return nil
 }
 
-// Disconnect drops the socket at once (TCP close, no close handshake), as a network loss would.
+// Disconnect goes offline with a WebSocket close handshake (1001 going away). The service reads
+// frames in order, so when its close reply arrives every ack sent before has been taken: the
+// service cannot redeliver an acknowledged message on the next connection. (An abrupt drop would
+// race the ack against the reconnect; Firefox then acks the duplicate with 102, §4.5.) A service
+// that does not answer the close is cut off after coder/websocket's 5 s wait.
 func (c *AutopushClient) Disconnect() {
+	c.mu.Lock()
+	conn := c.conn
+	c.conn = nil
+	c.mu.Unlock()
+	if conn != nil {
+		if conn.Close(websocket.StatusGoingAway, "offline") != nil {
+			conn.CloseNow()
+		}
+	}
+}
+
+// Drop cuts the socket at once (TCP close, no handshake), as a network loss would.
+func (c *AutopushClient) Drop() {
 	c.mu.Lock()
 	conn := c.conn
 	c.conn = nil
@@ -132,8 +149,8 @@ func (c *AutopushClient) Disconnect() {
 	}
 }
 
-// Close ends the connection.
-func (c *AutopushClient) Close() error { c.Disconnect(); return nil }
+// Close ends the connection at once.
+func (c *AutopushClient) Close() error { c.Drop(); return nil }
 
 func status(m map[string]any) int {
 	f, _ := m["status"].(float64)
@@ -348,6 +365,15 @@ func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]a
 			rec.Payload, rec.Err, code = nil, err.Error(), 101
 		}
 	}
+	// Acknowledge first, then record: whoever waits for this notification goes on only once
+	// the ack is on the wire, so a Disconnect right after cannot make the service redeliver it.
+	if !noAck {
+		ack := map[string]any{"messageType": "ack", "updates": []map[string]any{{"channelID": chid, "version": version, "code": code}}}
+		b, _ := json.Marshal(ack)
+		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
+		_ = conn.Write(ctx, websocket.MessageText, b)
+		cancel()
+	}
 	c.mu.Lock()
 	attempt := 1
 	for _, r := range c.received {
@@ -359,13 +385,6 @@ func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]a
 	c.received = append(c.received, autopushReceived{channelID: chid, r: rec})
 	c.notifyLocked()
 	c.mu.Unlock()
-	if !noAck {
-		ack := map[string]any{"messageType": "ack", "updates": []map[string]any{{"channelID": chid, "version": version, "code": code}}}
-		b, _ := json.Marshal(ack)
-		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
-		_ = conn.Write(ctx, websocket.MessageText, b)
-		cancel()
-	}
 }
 
 // AwaitNotification returns the next notification for channelID (each call the one after the

@@ -5,6 +5,7 @@ import (
 	"encoding/base64"
 	"encoding/json"
 	"errors"
+	"fmt"
 	"net"
 	"net/http"
 	"strings"
@@ -289,4 +290,25 @@ func TestAutopushClientOnLink(t *testing.T) {
 	a := NewAutopush(l.URL(), conformance.Target{})
 	defer a.Close()
 	roundTrip(t, a)
+}
+
+// FromConfig builds each kind without dialling anything (autopush dials on Subscribe).
+func TestFromConfig(t *testing.T) {
+	ctx := testCtx(t)
+	for in, want := range map[string]string{"fake": "*target.Fake", "control=http://127.0.0.1:1": "*target.Control",
+		"autopush=ws://127.0.0.1:1/autopush/": "*target.Autopush"} {
+		cfg := config.Default()
+		cfg.PushService, cfg.Profile = in, "wns"
+		p, err := FromConfig(ctx, cfg)
+		if err != nil {
+			t.Fatalf("%s: %v", in, err)
+		}
+		if got := fmt.Sprintf("%T", p); got != want {
+			t.Errorf("%s: %s, want %s", in, got, want)
+		}
+		if p.Target() != Describe(cfg) {
+			t.Errorf("%s: Target %v, Describe %v", in, p.Target(), Describe(cfg))
+		}
+		p.Close()
+	}
 }
