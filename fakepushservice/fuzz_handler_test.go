@@ -94,7 +94,12 @@ func (hz *hzFixture) serve(t *testing.T, method, target string, h http.Header, b
 		req.Body = httpBody(body)
 	}
 	w := httptest.NewRecorder()
+	t0 := time.Now()
 	hz.s.ServeHTTP(w, req)
+	// Long polls end with the request's context (200 ms); anything much slower is a hang.
+	if d := time.Since(t0); d > 2*time.Second {
+		t.Fatalf("%s %q took %v (status %d)", method, target, d, w.Code)
+	}
 	hz.s.ClearFaults() // a fault rule posted by this input must not steer the next one
 	return w
 }

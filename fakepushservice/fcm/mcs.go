@@ -412,10 +412,12 @@ func (c *mcsConn) writeFrame(tag byte, payload []byte, detail string) error {
 }
 
 // writeFrameTracked writes one frame under the write lock, counting it in the server stream; a
-// data stanza (messageID ≠ "") is remembered until a stream ack covers it.
+// data stanza (messageID ≠ "") is remembered until a stream ack covers it. The frame is logged
+// before it is written, so the log never shows Chromium's answer ahead of it.
 func (c *mcsConn) writeFrameTracked(tag byte, payload []byte, detail, messageID string, deadline time.Time) error {
 	buf := make([]byte, 0, len(payload)+8)
 	c.wmu.Lock()
+	defer c.wmu.Unlock()
 	if !c.sentVer {
 		buf = append(buf, mcsVersion)
 	}
@@ -427,19 +429,14 @@ func (c *mcsConn) writeFrameTracked(tag byte, payload []byte, detail, messageID 
 	if messageID != "" {
 		c.pending[stream] = messageID
 	}
+	c.record("out", int(tag), tagName(tag), stream, len(payload), detail)
 	c.nc.SetWriteDeadline(deadline)
-	_, err := c.w.Write(buf)
-	if err == nil {
-		c.sentVer = true
-	} else if messageID != "" {
+	if _, err := c.w.Write(buf); err != nil {
 		delete(c.pending, stream)
-	}
-	c.wmu.Unlock()
-	if err != nil {
-		c.record("out", int(tag), tagName(tag), stream, len(payload), "write failed: "+err.Error()+"; "+detail)
+		c.record("out", -1, "write-failed", stream, 0, err.Error())
 		return fmt.Errorf("fcm: MCS write: %w", err)
 	}
-	c.record("out", int(tag), tagName(tag), stream, len(payload), detail)
+	c.sentVer = true
 	return nil
 }
 
