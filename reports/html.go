@@ -93,6 +93,10 @@ type targetView struct {
 	Stale    []breakItem // listed as known deviations but passing: the list needs an edit
 }
 
+// maxAlso is how many of a cell's other findings the page shows; a push service graded on every
+// request can have hundreds, and results.json keeps them all.
+const maxAlso = 20
+
 // maxBreaks is how many broken rules a "what breaks" card lists before folding the rest.
 const maxBreaks = 8
 
@@ -145,6 +149,7 @@ type cellView struct {
 	Result   Result
 	Evidence []KV
 	Also     []findingView
+	AlsoMore int // findings beyond maxAlso, left to results.json
 	Duration string
 	Check    string
 	Known    bool // a reviewed known deviation
@@ -303,7 +308,11 @@ func newPageView(res *Results) *pageView {
 				c.Evidence = sortedEvidence(r.Evidence)
 				c.Duration = formatMS(r.DurationMS)
 				c.Known, c.Stale = r.IsKnownDeviation(), r.IsStaleDeviation()
-				for _, f := range r.Also {
+				for i, f := range r.Also {
+					if i == maxAlso {
+						c.AlsoMore = len(r.Also) - maxAlso
+						break
+					}
 					c.Also = append(c.Also, findingView{Finding: f, Evidence: sortedEvidence(f.Evidence), Symbol: outcomeInfo[f.Outcome].Symbol})
 				}
 			} else {

@@ -366,3 +366,24 @@ func TestKnownDeviationsKeepCIGreen(t *testing.T) {
 		t.Errorf("verdict %q, CI %q, headline %q", v.Verdict, v.CI, v.Headline)
 	}
 }
+
+func TestHTMLCapsFoldedFindings(t *testing.T) {
+	res := &Results{Rules: []Rule{{ID: "rfc8030-5.2-ttl-missing-400", Doc: "RFC 8030", Section: "5.2", Level: "MUST"}}}
+	r := Result{Rule: "rfc8030-5.2-ttl-missing-400", Target: "fake:rfc", Finding: Finding{Outcome: rules.Pass, Message: "first"}}
+	for i := 0; i < 29; i++ {
+		r.Also = append(r.Also, Finding{Outcome: rules.Pass, Message: "again"})
+	}
+	res.Results = []Result{r}
+	res.finish()
+	var buf bytes.Buffer
+	if err := WriteHTML(&buf, res); err != nil {
+		t.Fatal(err)
+	}
+	page := buf.String()
+	if n := strings.Count(page, "> again"); n != maxAlso {
+		t.Errorf("%d other findings shown, want %d", n, maxAlso)
+	}
+	if !strings.Contains(page, "… and 9 more in results.json") || !strings.Contains(page, "×30") {
+		t.Errorf("the cap is not stated")
+	}
+}
