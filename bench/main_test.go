@@ -89,6 +89,7 @@ func TestMain(m *testing.M) {
 	if peer != nil {
 		peer.Close()
 	}
+	closeE2E()
 	printSummary()
 	fmt.Println("machine (after):", Machine())
 	os.Exit(code)
@@ -97,6 +98,20 @@ func TestMain(m *testing.M) {
 func printSummary() {
 	summaryMu.Lock()
 	defer summaryMu.Unlock()
+	if len(e2eSummary) > 0 {
+		var kinds []string
+		for k := range e2eSummary {
+			kinds = append(kinds, k)
+		}
+		sort.Strings(kinds)
+		fmt.Println("\nPOST → service-worker report (sequential pushes, last run):")
+		fmt.Printf("%-10s %7s %9s %9s %9s %15s %15s\n", "browser", "pushes", "p50 ms", "p99 ms", "max ms", "launch s", "ready s")
+		for _, k := range kinds {
+			f := e2eSummary[k]
+			fmt.Printf("%-10s %7d %9.1f %9.1f %9.1f %15.1f %15.1f\n", k, f.n, float64(f.p50.Microseconds())/1000, float64(f.p99.Microseconds())/1000,
+				float64(f.max.Microseconds())/1000, f.startup.Launch.Seconds(), f.startup.Ready.Seconds())
+		}
+	}
 	if len(summary) == 0 {
 		return
 	}
