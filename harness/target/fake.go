@@ -113,6 +113,13 @@ func (f *Fake) AwaitMessage(ctx context.Context, sub *Subscription) (*Received, 
 	if err != nil {
 		return nil, err
 	}
+	if r.Acked != 0 {
+		// The VirtualUA records a delivery just before it acknowledges it: wait for the ack, so
+		// that a reconnect right after cannot have the message sent again.
+		if _, err := f.Server.AwaitAck(ctx, r.MessageID); err != nil {
+			return nil, err
+		}
+	}
 	out := &Received{MessageID: r.MessageID, Payload: r.Payload, HasBody: r.HasBody, Err: r.Err,
 		Encoding: r.Encoding, Attempt: r.Attempt, LinkVisible: true, Forwarded: map[string]string{}}
 	// The Delivery the core handed to the link is everything the UA learns besides the body.
