@@ -3,6 +3,7 @@ package browser
 import (
 	"context"
 	"encoding/json"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -147,4 +148,81 @@ func firefoxRoundTrip(ctx context.Context, t *testing.T, b Browser, core *fakepu
 	if code, err := core.AwaitAck(ctx, loc[strings.LastIndex(loc, "/")+1:]); err != nil || code != fakepushservice.AckDelivered {
 		t.Fatalf("ack %d, %v", code, err)
 	}
+}
+
+// BenchmarkFirefoxStartup measures one cold Firefox per iteration: Launch (process start and
+// BiDi session), first autopush hello, and a first client (session, grant, navigate, register,
+// subscribe). Run with `go test -run '^$' -bench FirefoxStartup -benchtime 5x ./harness/browser`.
+func BenchmarkFirefoxStartup(b *testing.B) {
+	if _, err := os.Stat(DefaultFirefoxPath); err != nil {
+		b.Skipf("%s not installed", DefaultFirefoxPath)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Minute)
+	defer cancel()
+	quiet := func(string, ...any) {}
+	var launch, hello, client, subscribe time.Duration
+	_, vapidPub, err := webpushgo.GenerateVAPIDKeys()
+	if err != nil {
+		b.Fatal(err)
+	}
+	for i := 0; i < b.N; i++ {
+		core, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		link, err := autopush.Attach(core, autopush.Options{Logf: quiet})
+		if err != nil {
+			b.Fatal(err)
+		}
+		site := sitefixture.New()
+		site.Logf = quiet
+		if err := site.Start(); err != nil {
+			b.Fatal(err)
+		}
+		t0 := time.Now()
+		br, err := Launch(ctx, Firefox, LaunchOptions{AutopushURL: link.URL()})
+		if err != nil {
+			b.Fatal(err)
+		}
+		launch += time.Since(t0)
+		h, err := link.AwaitHello(ctx, "")
+		if err != nil {
+			b.Fatal(err)
+		}
+		hello += h.At.Sub(t0)
+		t1 := time.Now()
+		s, err := br.NewSession(ctx)
+		if err == nil {
+			err = s.GrantNotifications(ctx, site.URL())
+		}
+		if err == nil {
+			err = s.Navigate(ctx, site.Default().PageURL())
+		}
+		if err == nil {
+			_, err = s.Eval(ctx, `window.pushspec.register()`)
+		}
+		t2 := time.Now()
+		if err == nil {
+			var raw json.RawMessage
+			raw, err = s.Eval(ctx, `window.pushspec.subscribe("`+vapidPub+`")`)
+			if err == nil && !strings.Contains(string(raw), `"endpoint"`) {
+				err = fmt.Errorf("subscribe: %s", raw)
+			}
+		}
+		if err != nil {
+			b.Fatal(err)
+		}
+		subscribe += time.Since(t2)
+		client += time.Since(t1)
+		br.Close()
+		site.Close()
+		link.Close()
+		core.Close()
+	}
+	n := float64(b.N)
+	ms := func(d time.Duration) float64 { return float64(d.Milliseconds()) / n }
+	b.ReportMetric(ms(launch), "launch-ms")
+	b.ReportMetric(ms(hello), "hello-ms")
+	b.ReportMetric(ms(client), "first-client-ms")
+	b.ReportMetric(ms(subscribe), "subscribe-ms")
 }
