@@ -37,8 +37,9 @@ const maxFailureText = 4 << 10
 // A failed suite-level node (BeforeSuite, AfterSuite, ...) and ginkgo's special suite failure
 // reasons become Problems too. Nothing is dropped silently.
 //
-// The error is non-nil only when an entry cannot be read at all; such an entry is also listed as
-// a Problem in the Results returned alongside, so callers may still write the report.
+// An entry that cannot be decoded is listed as a Problem (the run goes red, the report says
+// which spec) rather than returned as an error: the runner must always be able to write the
+// report. The error is reserved for input that cannot be used at all; Build currently has none.
 func Build(report types.Report, meta Meta) (*Results, error) {
 	return build([]types.Report{report}, meta)
 }
@@ -76,7 +77,6 @@ func build(reps []types.Report, meta Meta) (*Results, error) {
 	}
 	var first, last time.Time
 	var pend []pending
-	var errs []error
 	for _, rep := range reps {
 		if !rep.StartTime.IsZero() && (first.IsZero() || rep.StartTime.Before(first)) {
 			first = rep.StartTime
@@ -92,15 +92,12 @@ func build(reps []types.Report, meta Meta) (*Results, error) {
 			res.Problems = append(res.Problems, Problem{Spec: rep.SuiteDescription, State: "suite", Message: reason})
 		}
 		for _, spec := range rep.SpecReports {
-			p, targets, probs, err := fromSpec(spec, known)
+			p, targets, probs := fromSpec(spec, known)
 			pend = append(pend, p...)
 			for _, t := range targets {
 				res.Targets = addTarget(res.Targets, t)
 			}
 			res.Problems = append(res.Problems, probs...)
-			if err != nil {
-				errs = append(errs, err)
-			}
 		}
 	}
 	res.Started = meta.Started
@@ -116,9 +113,6 @@ func build(reps []types.Report, meta Meta) (*Results, error) {
 	}
 	res.Results = fold(pend)
 	res.finish()
-	if len(errs) > 0 {
-		return res, fmt.Errorf("reports: %d unreadable report entries, first: %w", len(errs), errs[0])
-	}
 	return res, nil
 }
 
@@ -134,14 +128,14 @@ type rawResult struct {
 }
 
 // fromSpec reads one spec's entries.
-func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, targets []Target, probs []Problem, err error) {
+func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, targets []Target, probs []Problem) {
 	text := spec.FullText()
 	loc := shortLocation(spec.LeafNodeLocation)
 	if spec.LeafNodeType.Is(types.NodeTypesForSuiteLevelNodes) {
 		if spec.Failed() {
 			probs = append(probs, Problem{Spec: spec.LeafNodeType.String(), Location: loc, State: spec.State.String(), Message: failureText(spec)})
 		}
-		return nil, nil, probs, nil
+		return nil, nil, probs
 	}
 
 	specTarget := ""
@@ -150,9 +144,11 @@ func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, ta
 			continue
 		}
 		var t Target
-		if err2 := decodeEntry(e, &t); err2 != nil || t.ID == "" {
-			err = firstErr(err, fmt.Errorf("%s: %s entry: %v", text, TargetEntry, err2))
-			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", TargetEntry, err2)})
+		if err := decodeEntry(e, &t); err != nil || t.ID == "" {
+			if err == nil {
+				err = fmt.Errorf("no id")
+			}
+			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", TargetEntry, err)})
 			continue
 		}
 		targets = append(targets, t)
@@ -175,12 +171,11 @@ func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, ta
 			continue
 		}
 		var r rawResult
-		if err2 := decodeEntry(e, &r); err2 != nil || r.Rule == "" {
-			if err2 == nil {
-				err2 = fmt.Errorf("no rule")
+		if err := decodeEntry(e, &r); err != nil || r.Rule == "" {
+			if err == nil {
+				err = fmt.Errorf("no rule")
 			}
-			err = firstErr(err, fmt.Errorf("%s: %s entry: %v", text, ResultEntry, err2))
-			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", ResultEntry, err2)})
+			probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(), Message: fmt.Sprintf("unreadable %s entry: %v", ResultEntry, err)})
 			continue
 		}
 		f := Finding{Outcome: r.Outcome, Message: r.Message, Evidence: evidenceStrings(r.Evidence), Spec: text, Location: loc}
@@ -236,7 +231,7 @@ func fromSpec(spec types.SpecReport, known map[string]bool) (found []pending, ta
 		probs = append(probs, Problem{Spec: text, Location: loc, State: spec.State.String(),
 			Message: "the spec failed but its results do not say why (no fail, error or non-strict): " + failureText(spec)})
 	}
-	return found, targets, probs, err
+	return found, targets, probs
 }
 
 // harnessError turns a spec that broke without a verdict into `error` results for its rules
@@ -368,11 +363,4 @@ func orUnknown(target string) string {
 		return "unknown"
 	}
 	return target
-}
-
-func firstErr(have, next error) error {
-	if have != nil {
-		return have
-	}
-	return next
 }

@@ -124,7 +124,7 @@ func TestUnreadableEntryIsAProblem(t *testing.T) {
 		ReportEntries: types.ReportEntries{{Name: ResultEntry, Value: types.ReportEntryValue{AsJSON: `{"rule": 7}`}}},
 	}}}
 	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "t"}, Catalogue: fixtureCatalogue})
-	if err == nil || res == nil || len(res.Problems) != 1 {
+	if err != nil || res == nil || len(res.Problems) != 1 || !strings.Contains(res.Problems[0].Message, "unreadable pushspec.result entry") {
 		t.Fatalf("err %v, res %+v", err, res)
 	}
 }

@@ -91,7 +91,7 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 			fmt.Fprintln(stderr, "pushspec report:", err)
 			return 1
 		}
-		res, err := readRun(path, stderr)
+		res, err := readRun(path)
 		if err != nil {
 			fmt.Fprintln(stderr, "pushspec report:", err)
 			return 1
@@ -117,21 +117,13 @@ func runReport(ctx context.Context, args []string, stdout, stderr io.Writer) int
 }
 
 // readRun reads a results.json, or a ginkgo JSON report (a JSON array) built into results.
-func readRun(path string, stderr io.Writer) (*reports.Results, error) {
+func readRun(path string) (*reports.Results, error) {
 	b, err := os.ReadFile(path)
 	if err != nil {
 		return nil, err
 	}
 	if t := bytes.TrimLeft(b, " \t\r\n"); len(t) > 0 && t[0] == '[' {
-		res, err := reports.FromGinkgoJSON(reports.Meta{Tool: reports.ToolFromBuildInfo(), Run: path}, path)
-		if err != nil && res == nil {
-			return nil, err
-		}
-		// Unreadable entries are already listed as harness problems in res; say so and go on.
-		if err != nil {
-			fmt.Fprintf(stderr, "pushspec report: %s: %v\n", path, err)
-		}
-		return res, nil
+		return reports.FromGinkgoJSON(reports.Meta{Tool: reports.ToolFromBuildInfo(), Run: path}, path)
 	}
 	return reports.ReadJSONFile(path)
 }
