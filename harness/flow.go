@@ -473,8 +473,10 @@ func payloadID(payload []byte) string {
 // Report is a service-worker report with the time it took from the push request to the report.
 type Report struct {
 	sitefixture.Report
-	// Latency is from the push service's answer to the matching Send to the report's arrival;
-	// 0 when no Send matched.
+	// Latency is from the start of the matching Send (encryption, then the POST) to the
+	// report's arrival at the site; 0 when no Send matched. The push service may hand the
+	// message to the browser before its answer to the POST is written, so the answer is no
+	// lower bound.
 	Latency time.Duration
 	Send    *SendResult
 }
@@ -487,7 +489,7 @@ func (c *Client) AwaitReport(ctx context.Context, id string) (Report, error) {
 
 // AwaitPush waits for the first push report from this client's origin for which match is true.
 // Latency is measured from the newest Send with the report's id, or else from the newest Send
-// answered before the report arrived.
+// started before the report arrived.
 func (c *Client) AwaitPush(ctx context.Context, match func(sitefixture.Report) bool) (Report, error) {
 	r, err := c.Origin.AwaitReport(ctx, func(r sitefixture.Report) bool { return r.Kind == sitefixture.KindPush && match(r) })
 	if err != nil {
@@ -502,12 +504,12 @@ func (c *Client) AwaitPush(ctx context.Context, match func(sitefixture.Report) b
 		}
 	}
 	for i := len(c.sends) - 1; i >= 0 && out.Send == nil; i-- {
-		if !c.sends[i].PostedAt.After(r.ReceivedAt) {
+		if !c.sends[i].Started.After(r.ReceivedAt) {
 			out.Send = c.sends[i]
 		}
 	}
 	if out.Send != nil {
-		out.Latency = r.ReceivedAt.Sub(out.Send.PostedAt)
+		out.Latency = r.ReceivedAt.Sub(out.Send.Started)
 	}
 	return out, nil
 }
