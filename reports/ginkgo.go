@@ -8,6 +8,7 @@ import (
 	"path/filepath"
 	"strings"
 	"time"
+	"unicode/utf8"
 
 	"github.com/onsi/ginkgo/v2/types"
 
@@ -351,9 +352,13 @@ func shortLocation(cl types.CodeLocation) string {
 	return fmt.Sprintf("%s/%s:%d", dir, filepath.Base(cl.FileName), cl.LineNumber)
 }
 
+// truncate cuts s to at most n bytes, on a rune boundary, and says how much was cut.
 func truncate(s string, n int) string {
 	if len(s) <= n {
 		return s
+	}
+	for n > 0 && !utf8.RuneStart(s[n]) {
+		n--
 	}
 	return s[:n] + fmt.Sprintf("… (%d bytes cut)", len(s)-n)
 }

@@ -387,3 +387,10 @@ func TestHTMLCapsFoldedFindings(t *testing.T) {
 		t.Errorf("the cap is not stated")
 	}
 }
+
+func TestTruncateKeepsUTF8(t *testing.T) {
+	got := truncate(strings.Repeat("é", 10), 5) // 2 bytes per rune: cut inside the third
+	if !strings.HasPrefix(got, "éé…") || !strings.HasSuffix(got, "(16 bytes cut)") {
+		t.Errorf("got %q", got)
+	}
+}
