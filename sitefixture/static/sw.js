@@ -8,6 +8,7 @@
 // show    false skips showNotification (default true);
 // throw   throws from the push handler after the report was started (Firefox: nack 301);
 // reject  rejects the waitUntil promise after the report (Firefox: nack 302);
+// tryConstructor  tries new Notification() in the worker and reports the outcome as "constructor";
 // notification {title, body, tag, data, icon, badge, image, actions, requireInteraction, silent,
 //         renotify, dir, lang, timestamp, vibrate} is shown as is; otherwise a default notification
 //         titled with the payload's text is shown.
@@ -89,6 +90,38 @@ function dataViews(data) {
   return out;
 }
 
+// blobAndBytes adds the views of event.data that need a promise or may be absent: blob()'s type,
+// size and bytes, and bytes() (a 2024 addition; bytesMethod says whether it exists). Call it before
+// the handler's first await.
+async function blobAndBytes(data, out) {
+  if (data === null || data === undefined || !out) return;
+  let blob = null;
+  try {
+    blob = data.blob();
+    out.blobIsBlob = blob instanceof Blob;
+    out.blobType = blob.type;
+    out.blobSize = blob.size;
+  } catch (e) {
+    out.blobError = errorValue(e);
+  }
+  if (typeof data.bytes === "function") {
+    try {
+      const u = data.bytes();
+      out.bytesIsUint8Array = u instanceof Uint8Array;
+      out.bytesBase64 = b64(u);
+    } catch (e) {
+      out.bytesError = errorValue(e);
+    }
+  }
+  if (blob) {
+    try {
+      out.blobBase64 = b64(new Uint8Array(await blob.arrayBuffer()));
+    } catch (e) {
+      out.blobError = errorValue(e);
+    }
+  }
+}
+
 async function beacon(report) {
   report.sentAtMs = Date.now();
   const resp = await fetch("/_beacon", {
@@ -124,6 +157,16 @@ self.addEventListener("push", (event) => {
   report.instructions = instr;
 
   const work = (async () => {
+    await blobAndBytes(event.data, report.data);
+    if (instr.tryConstructor) {
+      // notifications-constructor-in-sw: new Notification() must throw TypeError in a worker.
+      try {
+        new Notification("pushspec: constructed in the service worker");
+        report.constructor = { constructed: true, error: null };
+      } catch (e) {
+        report.constructor = { constructed: false, error: errorValue(e) };
+      }
+    }
     const show = instr.show === undefined ? true : !!instr.show;
     report.show = { called: show, ok: false, error: null };
     if (show) {
