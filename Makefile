@@ -63,7 +63,7 @@ fmt-check:
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
 
 bench: deps ## benchmarks: codec, push service, end to end
-	go test -run '^$$' -bench . -benchmem -count=1 -timeout 30m ./...
+	@scripts/bench.sh
 
 fuzz: deps ## every fuzz target for $(FUZZTIME) each
 	@scripts/fuzz-all.sh "$(FUZZTIME)"
