@@ -51,6 +51,8 @@ var outcomeInfo = map[rules.Outcome]struct{ Symbol, Title, Meaning string }{
 	rules.Info:      {"i", "info", "Recorded without a verdict: a MAY, or behaviour the specifications leave open."},
 }
 
+// pageView is what index.html.tmpl renders: Results digested into exactly what the page shows,
+// so that the template only loops and prints.
 type pageView struct {
 	Res        *Results
 	Started    string
@@ -71,7 +73,6 @@ type pageView struct {
 	Covered    int
 	Uncovered  []docView
 	Latency    *latencyView
-	TargetCols []targetView
 }
 
 type legendItem struct {
@@ -80,6 +81,7 @@ type legendItem struct {
 	Count                  int
 }
 
+// targetView is one target's card, summary row and matrix column.
 type targetView struct {
 	Target
 	Label    string
@@ -112,6 +114,7 @@ type levelRow struct {
 	Total int
 }
 
+// breakItem is one line of "what breaks".
 type breakItem struct {
 	Known   string // the reason, when the break is a reviewed known deviation
 	Rule    Rule
@@ -122,12 +125,14 @@ type breakItem struct {
 	CellID  string
 }
 
+// docView is one document's group in the matrix, or in the coverage list.
 type docView struct {
 	Doc, Title, URL string
 	Rows            []rowView
 	Rules           []Rule // coverage only
 }
 
+// rowView is one rule's row of the matrix.
 type rowView struct {
 	Rule       Rule
 	Anchor     string
@@ -140,6 +145,7 @@ type rowView struct {
 	Cells      []cellView
 }
 
+// cellView is one (rule, target) cell: its outcome and, opened, its evidence.
 type cellView struct {
 	ID       string
 	Target   string
@@ -348,7 +354,6 @@ func newPageView(res *Results) *pageView {
 		v.Actors = append(v.Actors, a)
 	}
 	sort.Strings(v.Actors)
-	v.TargetCols = v.Targets
 	v.Latency = newLatencyView(res)
 	return v
 }
