@@ -20,9 +20,15 @@
 // in-process in a serial run.
 //
 // The package carries the outcomes the wrapper graded and has no opinion of its own on what
-// passes, with one exception: a spec that failed, panicked, was interrupted or timed out without
-// recording a result is a harness problem. It becomes an `error` result for each rule ID among its
-// labels, or a Problem when it has none; nothing is dropped silently.
+// passes. A spec without result entries is read from its labels, as conformance.Results does: a
+// spec that failed, panicked, was interrupted or timed out is a harness problem, an `error` for
+// each rule ID among its labels or a Problem when it has none; a skipped one is `skip` with its
+// reason. Undecodable entries and failed suite nodes are Problems too; nothing is dropped
+// silently, and Build never fails for them, so the runner can always write the report.
+//
+// A result whose evidence carries "known_deviation" (harness/conformance, Deviation) stays `fail`
+// in every file, is marked as a known deviation on the page, and does not make the run red
+// (Results.Green, and a passing JUnit case with a note); a stale entry is flagged for removal.
 //
 // Several findings for the same rule and target (several specs, several requests, several runs)
 // fold into one Result: the worst outcome (rules.Outcome.Severity) with the others kept in Also
