@@ -21,6 +21,9 @@ type FakeOptions struct {
 	HTTPSEndpoints bool
 	// ClockSkew starts the service's clock this far from the real one (negative: behind).
 	ClockSkew time.Duration
+	// AcceptedStatus answers accepted messages with this status instead of the profile's (202
+	// checks that senders take any 2xx as success). 0: the profile's.
+	AcceptedStatus int
 	// Logf logs the service's lines; nil drops them (specs keep evidence instead).
 	Logf func(format string, args ...any)
 }
@@ -50,7 +53,7 @@ func NewFake(o FakeOptions) (*Fake, error) {
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	s := &fakepushservice.Server{Profile: o.Profile, HTTPSEndpoints: o.HTTPSEndpoints, Logf: logf, Clock: f.now}
+	s := &fakepushservice.Server{Profile: o.Profile, HTTPSEndpoints: o.HTTPSEndpoints, Logf: logf, Clock: f.now, AcceptedStatus: o.AcceptedStatus}
 	if err := s.Start(); err != nil {
 		return nil, err
 	}

@@ -65,7 +65,8 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			want want
 		}{"web-push (npm)", []string{"PUSHSPEC_SENDER=web-push"}, want{
 			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8292-2-jws-es256",
-				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter"},
+				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter",
+				"interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection"},
 		}})
 	}
 	for _, c := range cases {

@@ -53,4 +53,22 @@ var _ = Describe("Interop with real push services", func() {
 			q := wnsTTL0.request(ctx, r, 0)
 			Expect(q.Status/100).To(Equal(2), "wns profile answered %d %v", q.Status, q.ResponseHeader)
 		})
+
+	// push-services.md §4 "also notable": old autopush answered 202 for stored messages and
+	// clients that took only 201 as success broke. Sends: the typical message to a service that
+	// answers 202. Expects: the sender reports success (no error) and sends it once.
+	conformance.It("takes a 202 as success", tgt, rules.InteropAcceptAny2xx,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			exs := accepted202.get(ctx, r)
+			Expect(exs[0].request).NotTo(BeNil(), "nothing reached the service (sender error: %v)", exs[0].err)
+			Expect(exs[0].request.Status).To(Equal(202))
+			Expect(exs[0].err).NotTo(HaveOccurred(), "the sender reported a 202 as a failure")
+			n := 0
+			for _, q := range services["rfc-202"].Server.Requests() {
+				if q.SubscriptionID == exs[0].sub.ID {
+					n++
+				}
+			}
+			Expect(n).To(Equal(1), "the sender sent the message %d times", n)
+		})
 })

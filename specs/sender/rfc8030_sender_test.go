@@ -39,4 +39,17 @@ var _ = Describe("RFC 8030 at the application server", func() {
 	// RFC 8030 §5.4: a Topic is at most 32 characters of the URL and filename safe base64
 	// alphabet. Sends: Topic update1. Expects: it travels in that form.
 	graded("sends a valid Topic", rules.TopicSyntax, urgencyTopic, 0)
+
+	// RFC 8030 §8.1: push messages MUST be protected end to end; for Web Push that is RFC 8291
+	// (aes128gcm with the subscription's keys). Expects: aes128gcm, and the subscription's keys
+	// decrypt the body.
+	conformance.It("protects the message end to end", tgt, rules.EndToEndProtection,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q := typical.request(ctx, r, 0)
+			Expect(q.Header.Get("Content-Encoding")).To(Equal("aes128gcm"))
+			for _, v := range verdicts(q, rules.KeyDerivation) {
+				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+			}
+			Expect(string(q.Plaintext)).To(Equal("hello pushspec"), "the subscription's keys do not decrypt it")
+		})
 })

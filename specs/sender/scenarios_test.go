@@ -53,4 +53,9 @@ var (
 	lagging = &scenario{service: "rfc-lagging", build: func(*target.Subscription) []sender.Message {
 		return []sender.Message{msg("skew")}
 	}}
+
+	// accepted202: the typical message to a service that answers 202 instead of 201.
+	accepted202 = &scenario{service: "rfc-202", build: func(*target.Subscription) []sender.Message {
+		return []sender.Message{msg("accepted later")}
+	}}
 )

@@ -34,7 +34,8 @@ var (
 	cfg, cfgErr = config.FromEnv()
 	tgt         = senderTarget(cfg)
 
-	// services, by name: "rfc", "apple", "wns", and "rfc-lagging" (clock 2 minutes behind).
+	// services, by name: "rfc", "apple", "wns", "rfc-lagging" (clock 2 minutes behind) and
+	// "rfc-202" (accepts with 202, as old autopush did for stored messages).
 	services   = map[string]*target.Fake{}
 	vapidKeys  *webpush.VAPIDKeys
 	vapidCreds *sender.VAPID
@@ -73,6 +74,7 @@ var _ = BeforeSuite(func() {
 		"apple":       {Profile: "apple", HTTPSEndpoints: true},
 		"wns":         {Profile: "wns", HTTPSEndpoints: true},
 		"rfc-lagging": {Profile: "rfc", HTTPSEndpoints: true, ClockSkew: -2 * time.Minute},
+		"rfc-202":     {Profile: "rfc", HTTPSEndpoints: true, AcceptedStatus: 202},
 	} {
 		f, err := target.NewFake(o)
 		Expect(err).NotTo(HaveOccurred(), "starting the push service (%s)", name)
