@@ -161,7 +161,7 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 	if p.sub != nil {
 		sum := sha256.Sum256(append(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...), hdr.Salt...))
 		keySum := sha256.Sum256(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...))
-		s.mu.Lock()
+		s.saltMu.Lock()
 		if s.seenSalt == nil {
 			s.seenSalt, s.seenKey = map[[32]byte]bool{}, map[[32]byte]bool{}
 		}
@@ -169,7 +169,7 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 		if len(s.seenSalt) < 200_000 {
 			s.seenSalt[sum], s.seenKey[keySum] = true, true
 		}
-		s.mu.Unlock()
+		s.saltMu.Unlock()
 		p.verdict("rfc8188-2.1-salt-not-reused", !saltReused, "(subscription, keyid, salt) not seen before", ev)
 		p.verdict("rfc8291-3.1-as-ephemeral-key", !keyReused, "keyid not used before for this subscription", ev)
 	}
@@ -249,14 +249,7 @@ func hasMust(ps []webpush.Problem) bool {
 	return false
 }
 
-func (s *Server) verifyCache() *webpush.VerifyCache {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	if s.vcache == nil {
-		s.vcache = webpush.NewVerifyCache(4096)
-	}
-	return s.vcache
-}
+func (s *Server) verifyCache() *webpush.VerifyCache { return s.vcache }
 
 // redactAuth keeps the scheme, the JWT's header and claims and k, and drops the signature: a
 // recorded request never carries a complete, replayable token.

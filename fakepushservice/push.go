@@ -80,6 +80,7 @@ func (s *Server) AddFault(f FaultRule) {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = append(s.faults, f)
+	s.nFaults.Store(int32(len(s.faults)))
 }
 
 // ClearFaults removes every fault rule.
@@ -88,11 +89,16 @@ func (s *Server) ClearFaults() {
 	s.mu.Lock()
 	defer s.mu.Unlock()
 	s.faults = nil
+	s.nFaults.Store(0)
 }
 
 func (s *Server) takeFault(subID string) *Fault {
+	if s.nFaults.Load() == 0 {
+		return nil
+	}
 	s.mu.Lock()
 	defer s.mu.Unlock()
+	defer func() { s.nFaults.Store(int32(len(s.faults))) }()
 	for i := range s.faults {
 		fr := &s.faults[i]
 		if fr.Subscription != "" && fr.Subscription != subID {
@@ -324,16 +330,21 @@ func (s *Server) analyze(p *pushReq) {
 	p.rec.Conditions = nil
 	// Subscription.
 	id := p.rec.SubscriptionID
-	s.mu.Lock()
+	s.mu.RLock()
 	st := s.subs[id]
-	s.mu.Unlock()
+	var state SubState
+	var reason string
+	if st != nil {
+		state, reason = st.state, st.reason
+	}
+	s.mu.RUnlock()
 	switch {
 	case st == nil:
 		p.add(CondUnknownSub, "no subscription "+truncate(id, 80))
-	case st.state == SubExpired:
+	case state == SubExpired:
 		p.add(CondExpired, "the subscription has expired")
-	case st.state == SubUnsubscribed:
-		p.add(CondUnsubscribed, "the subscription was unsubscribed: "+st.reason)
+	case state == SubUnsubscribed:
+		p.add(CondUnsubscribed, "the subscription was unsubscribed: "+reason)
 	}
 	p.sub = st
 
@@ -464,9 +475,9 @@ func (s *Server) analyze(p *pushReq) {
 	p.wantAsync = preferRespondAsync(h)
 	if link, has := receiptLink(h); has {
 		rid := strings.TrimPrefix(link.path, "/receipts/")
-		s.mu.Lock()
+		s.mu.RLock()
 		rs := s.receipts[rid]
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		if !strings.HasPrefix(link.path, "/receipts/") || rs == nil {
 			p.add(CondReceiptInvalid, "unknown receipt subscription "+truncate(link.raw, 120))
 		} else {
@@ -497,9 +508,9 @@ func (s *Server) senderExtras(p *pushReq) {
 	// given a receipt subscription passes it back on later receipt requests.
 	if p.wantAsync && p.vapidKey != nil {
 		key := string(p.vapidKey)
-		s.mu.Lock()
+		s.mu.RLock()
 		given := s.receiptFor[key]
-		s.mu.Unlock()
+		s.mu.RUnlock()
 		if given != "" {
 			_, has := receiptLink(h)
 			p.verdict("rfc8030-5.1-sender-reuses-receipt-subscription", has, "a later receipt request carries the receipt subscription given before",
@@ -691,8 +702,8 @@ func (p *pushReq) respondError(w http.ResponseWriter, a Answer, rule, errText st
 // accept stores the message and answers 201 (or 202 with a receipt subscription).
 func (p *pushReq) accept(w http.ResponseWriter) {
 	s := p.s
-	if p.sub == nil || p.sub.state != SubActive {
-		p.respondError(w, Answer{Status: http.StatusNotFound}, condRule[CondUnknownSub], "no active subscription")
+	if p.sub == nil {
+		p.respondError(w, Answer{Status: http.StatusNotFound}, condRule[CondUnknownSub], "no subscription")
 		return
 	}
 	now := s.now()
@@ -718,6 +729,21 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	async := p.wantAsync && p.prof.Receipts
 	var rs *receiptSub
 	s.mu.Lock()
+	if st := p.sub.state; st != SubActive {
+		// Ended between the checks and now: answer as the profile answers a gone subscription.
+		s.mu.Unlock()
+		c := CondExpired
+		if st == SubUnsubscribed {
+			c = CondUnsubscribed
+		}
+		a, ok := p.prof.Answers[c]
+		if !ok {
+			a = Answer{Status: http.StatusNotFound}
+		}
+		p.rec.Answered = c
+		p.respondError(w, a, condRule[c], "the subscription ended while the request was checked")
+		return
+	}
 	if async {
 		rs = p.receipt
 		if rs == nil {

@@ -12,6 +12,7 @@ import (
 	"net/http"
 	"strings"
 	"sync"
+	"sync/atomic"
 	"time"
 
 	"github.com/pushspec/pushspec/harness/webpush"
@@ -77,7 +78,9 @@ type Server struct {
 
 	initOnce sync.Once
 	mux      *http.ServeMux
-	mu       sync.Mutex
+	mu       sync.RWMutex  // guards everything below; RLock for lookups on the request path
+	saltMu   sync.Mutex    // guards seenSalt, seenKey
+	nFaults  atomic.Int32  // len(faults), read without the lock
 	changed  chan struct{} // closed and replaced on every state change (Await helpers)
 	closed   bool
 
@@ -146,6 +149,7 @@ func (s *Server) init() {
 		s.ackByMsg = map[string]AckRecord{}
 		s.receipts = map[string]*receiptSub{}
 		s.receiptFor = map[string]string{}
+		s.vcache = webpush.NewVerifyCache(4096)
 		s.mux = http.NewServeMux()
 		s.routes()
 	})
