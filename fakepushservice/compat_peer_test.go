@@ -162,7 +162,7 @@ func TestCompatMatchesPeer(t *testing.T) {
 	snd.vapid = vk
 	for _, c := range cases {
 		var got []string
-		for i, tg := range targets {
+		for i := range targets {
 			r := snd.do(c.build(snd, subs[i], c.payload))
 			body := strings.TrimSpace(string(r.body))
 			if strings.HasPrefix(r.header.Get("Content-Type"), "application/json") {
@@ -180,7 +180,6 @@ func TestCompatMatchesPeer(t *testing.T) {
 				body = "<non-JSON>"
 			}
 			got = append(got, fmt.Sprintf("%d %s loc=%q", r.status, body, r.header.Get("Location")))
-			_ = tg
 		}
 		if got[0] != got[1] {
 			t.Errorf("%s:\n peer %s\n ours %s", c.name, got[0], got[1])

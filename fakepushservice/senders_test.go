@@ -91,8 +91,6 @@ func TestWebpushGoSender(t *testing.T) {
 	// Over TLS too, with the server's client.
 	tlsUA := s.NewVirtualUA(VirtualUAOptions{})
 	defer tlsUA.Close()
-	s2 := &Server{}
-	_ = s2
 	o := opts(60)
 	o.HTTPClient = s.Client()
 	vsTLS, err := tlsUA.Subscribe(ctx, pubBytes)

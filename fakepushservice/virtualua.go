@@ -3,7 +3,6 @@ package fakepushservice
 import (
 	"context"
 	"encoding/json"
-	"errors"
 	"fmt"
 	"sync"
 	"time"
@@ -297,4 +296,3 @@ func (v *VirtualUA) AwaitCount(ctx context.Context, n int) error {
 	}
 }
 
-var errNoSub = errors.New("no such subscription")
