@@ -295,4 +295,3 @@ func (v *VirtualUA) AwaitCount(ctx context.Context, n int) error {
 		}
 	}
 }
-
