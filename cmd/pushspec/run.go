@@ -15,8 +15,6 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/harness/config"
-	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/reports"
 )
@@ -147,26 +145,13 @@ func ginkgoCommand(root string) (string, []string) {
 
 func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
 
-// verdictExitCode is 1 when a target broke a MUST rule (or a SHOULD rule in strict mode) or the
-// harness broke anywhere, else 0. Known, reviewed deviations are reported but do not fail the run.
+// verdictExitCode is 1 when the run is not green: a target broke a MUST rule (or a SHOULD rule in
+// strict mode) or the harness broke. Reviewed known deviations are shown but do not turn it red.
 func verdictExitCode(res *reports.Results, strict bool) int {
-	if len(res.Problems) > 0 {
-		return 1
+	if res.Green(strict) {
+		return 0
 	}
-	for _, r := range res.Results {
-		if reason := r.Evidence[conformance.EvidenceKnownDeviation]; reason != "" && !strings.HasPrefix(reason, "stale: ") {
-			continue // reviewed and documented in conformance.KnownDeviations; the report shows it
-		}
-		switch r.Outcome {
-		case rules.Fail, rules.Error:
-			return 1
-		case rules.NonStrict:
-			if strict {
-				return 1
-			}
-		}
-	}
-	return 0
+	return 1
 }
 
 // summaryLine counts outcomes over every result, bad news first: "3 fail, 120 pass, 4 skip".
