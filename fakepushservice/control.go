@@ -127,6 +127,33 @@ func (s *Server) controlUA() *VirtualUA {
 	return s.ctrlUA
 }
 
+// readControlForm is readForm under the push resource's body deadline (BodyTimeout): a client
+// that stalls mid-body gets 400 and its connection closed instead of holding both open for as
+// long as it likes (the listeners have no ReadTimeout, which would also cut WebSocket links).
+func (s *Server) readControlForm(w http.ResponseWriter, r *http.Request) (map[string]any, error) {
+	done := s.bodyDeadline(w)
+	form, err := readForm(r)
+	done(err)
+	return form, err
+}
+
+// bodyDeadline sets the read deadline for a request body; the returned func clears it and, after
+// a failed read, marks the connection to be closed (its body was not read to the end).
+func (s *Server) bodyDeadline(w http.ResponseWriter) func(error) {
+	rc := http.NewResponseController(w)
+	bt := s.BodyTimeout
+	if bt <= 0 {
+		bt = 15 * time.Second
+	}
+	_ = rc.SetReadDeadline(time.Now().Add(bt))
+	return func(err error) {
+		_ = rc.SetReadDeadline(time.Time{})
+		if err != nil {
+			w.Header().Set("Connection", "close")
+		}
+	}
+}
+
 // readForm reads a JSON object or a urlencoded form (at most 64 KiB) into a map of raw values.
 // An empty body is an empty object.
 func readForm(r *http.Request) (map[string]any, error) {
@@ -159,7 +186,7 @@ func readForm(r *http.Request) (map[string]any, error) {
 }
 
 func (s *Server) ctlSubscribe(w http.ResponseWriter, r *http.Request) {
-	form, err := readForm(r)
+	form, err := s.readControlForm(w, r)
 	if err != nil {
 		ctlError(w, http.StatusBadRequest, err.Error())
 		return
@@ -248,7 +275,7 @@ func (s *Server) ctlExpire(w http.ResponseWriter, r *http.Request) {
 const getNotificationsWait = 3 * time.Second
 
 func (s *Server) ctlGetNotifications(w http.ResponseWriter, r *http.Request) {
-	form, err := readForm(r)
+	form, err := s.readControlForm(w, r)
 	if err != nil {
 		ctlError(w, http.StatusBadRequest, err.Error())
 		return
@@ -458,7 +485,10 @@ func (s *Server) psFaults(w http.ResponseWriter, r *http.Request) {
 		var f FaultRule
 		dec := json.NewDecoder(io.LimitReader(r.Body, controlBodyLimit))
 		dec.DisallowUnknownFields()
-		if err := dec.Decode(&f); err != nil {
+		done := s.bodyDeadline(w)
+		err := dec.Decode(&f)
+		done(err)
+		if err != nil {
 			writeJSON(w, 400, map[string]any{"rule": "pushspec-bad-fault", "error": "fault rule: " + err.Error(), "status": 400})
 			return
 		}
