@@ -1,0 +1,80 @@
+package useragent_test
+
+// Push API pushsubscriptionchange. Firefox's one trigger reachable offline is a push service
+// that forgets it (Env.LoseSubscriptions: a new uaid on a forced reconnect); Firefox then drops
+// every subscription and fires the event with the old subscription and no new one
+// (notes/firefox-autopush.md §4.4, §7). Chromium's FCM client has no such path offline.
+
+import (
+	"errors"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		tg := target(k)
+
+		Describe(string(k), func() {
+			// flow_test.go checks the event itself (old subscription, newSubscription null); this
+			// spec checks the old subscription's keys in the event and what follows the loss.
+			conformance.It("after the push service loses the subscription: the event carries the old keys, getSubscription() is null, the old endpoint is dead and a new subscription works", tg, rules.PushSubscriptionChangeOnLoss,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					r.Also(rules.GetSubscriptionNull)
+					c := newClient(ctx, r, k)
+					old := c.Subscription
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					err := env.LoseSubscriptions(wctx, k)
+					if errors.Is(err, harness.ErrUnsupported) {
+						conformance.SkipBecause(fmt.Sprintf("no trigger offline: pushspec cannot make %s's push service forget it (Chromium's GCM client learns of no lost registration over MCS)", k))
+					}
+					if err != nil {
+						conformance.HarnessError(err)
+					}
+					rep, err := c.Origin.AwaitReport(wctx, func(rep sitefixture.Report) bool { return rep.Kind == sitefixture.KindPushSubscriptionChange })
+					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange within %v of the loss", waitFor)
+					r.Evidence("report", string(rep.Raw))
+					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription is null")
+					Expect(rep.OldSubscription.Endpoint).To(Equal(old.Endpoint), "oldSubscription.endpoint")
+					Expect(rep.OldSubscription.Keys).To(Equal(old.JSON.Keys), "oldSubscription.keys")
+					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
+					Expect(rep.CurrentSubscription).To(BeNil(), "getSubscription() inside the handler")
+					var v struct {
+						Null bool `json:"null"`
+					}
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil())
+					Expect(v.Null).To(BeTrue(), "getSubscription() in the page after the loss")
+					res := sendRaw(ctx, r, c, "old", harness.Payload("to-lost", nil, nil), harness.SendOptions{})
+					Expect(res.Status).To(BeElementOf(404, 410), "a push to the lost subscription's endpoint")
+					sub, err := c.Subscribe(ctx, webpush.Base64URL(env.VAPID.Public()), nil)
+					Expect(err).NotTo(HaveOccurred(), "subscribe() after the loss")
+					r.Evidence("new subscription", string(sub.Value))
+					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint))
+					c.Subscription = sub
+					send(ctx, r, c, harness.Payload("after-loss", nil, nil), harness.SendOptions{})
+					awaitPush(ctx, r, c, "a push to the new subscription", func(rep sitefixture.Report) bool { return rep.ID == "after-loss" })
+				}, specTimeout)
+
+			conformance.It("fires with old and new subscriptions after a refresh", tg, rules.PushSubscriptionChangeOnRefresh,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					switch k {
+					case browser.Firefox:
+						conformance.SkipBecause("no trigger: Firefox never refreshes a subscription; every pushsubscriptionchange it fires has newSubscription null (notes/firefox-autopush.md §7)")
+					default:
+						conformance.SkipBecause("no trigger offline: Chromium's GCM client has no subscription refresh that the FCM emulation can cause")
+					}
+				}, SpecTimeout(10*time.Second))
+		})
+	}
+})
