@@ -119,7 +119,7 @@ func BenchmarkPushToServiceWorker(b *testing.B) {
 			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 			b.ReportMetric(ms(Percentile(post, 50)), "post-p50-ms")
 			recordE2E(string(kind), e2eFigures{n: b.N, p50: Percentile(lat, 50), p99: Percentile(lat, 99), max: lat[len(lat)-1],
-				startup: e2eEnv(b).Startup(kind)})
+				startup: e2eEnv(b).Startup(kind), steps: c.Steps})
 		})
 	}
 }
@@ -128,6 +128,7 @@ type e2eFigures struct {
 	n             int
 	p50, p99, max time.Duration
 	startup       harness.Startup
+	steps         []harness.Step // opening the client: session, grant, navigate, register, subscribe
 }
 
 var e2eSummary = map[string]e2eFigures{}

@@ -6,6 +6,7 @@ import (
 	"os"
 	"runtime"
 	"sort"
+	"strings"
 	"sync"
 	"testing"
 	"time"
@@ -110,6 +111,16 @@ func printSummary() {
 			f := e2eSummary[k]
 			fmt.Printf("%-10s %7d %9.1f %9.1f %9.1f %15.1f %15.1f\n", k, f.n, float64(f.p50.Microseconds())/1000, float64(f.p99.Microseconds())/1000,
 				float64(f.max.Microseconds())/1000, f.startup.Launch.Seconds(), f.startup.Ready.Seconds())
+		}
+		fmt.Println("opening a client (fresh origin, service worker, subscription), once per browser:")
+		for _, k := range kinds {
+			var parts []string
+			var total time.Duration
+			for _, st := range e2eSummary[k].steps {
+				parts = append(parts, fmt.Sprintf("%s %.0f ms", st.Name, float64(st.Duration.Microseconds())/1000))
+				total += st.Duration
+			}
+			fmt.Printf("  %-10s %s (total %.0f ms)\n", k, strings.Join(parts, ", "), float64(total.Microseconds())/1000)
 		}
 	}
 	if len(summary) == 0 {
