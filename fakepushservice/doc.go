@@ -15,8 +15,9 @@
 //	req, _ := s.AwaitRequest(ctx, nil)                            // req.Verdicts, one per rule
 //
 // Option fields are documented with their zero meaning (Profile, MaxPayload, MaxTTL, Clock,
-// Logf, Addr, TLSAddr, NoTLS, HTTPSEndpoints, EndpointHost, AcceptedStatus, CAFilePath,
-// MaxRecorded) and must be set before Start. The Server is also an http.Handler.
+// Logf, Addr, TLSAddr, NoTLS, HTTPSEndpoints, EndpointHost, EndpointBase, AcceptedStatus,
+// CAFilePath, BodyTimeout, MaxRecorded) and must be set before Start. The Server is also an
+// http.Handler: httptest.NewServer(s) works without Start once EndpointBase is set.
 //
 // Hooks: OnRequest is called for every push request on that request's handler goroutine, after
 // the headers and body were read and before validation; it may block (to hold a request) and may

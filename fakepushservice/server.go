@@ -51,6 +51,11 @@ type Server struct {
 	// EndpointHost replaces the host (not the port) in the endpoints handed out, e.g. "localhost".
 	// "" means 127.0.0.1.
 	EndpointHost string
+	// EndpointBase is the base URL (scheme://host:port, no trailing slash) of the endpoints that
+	// CreateSubscription and VirtualUA.Subscribe hand out. "" means URL() (TLSURL() with
+	// HTTPSEndpoints). Set it when the Server is served through another listener, e.g.
+	// httptest.NewServer(s) without Start.
+	EndpointBase string
 	// AcceptedStatus is the status of an accepted message without receipt: 0 means the
 	// profile's (201 everywhere). 202 lets specs check that senders accept any 2xx.
 	AcceptedStatus int
@@ -134,7 +139,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = o.Profile, o.MaxPayload, o.MaxTTL, o.Clock, o.Logf
 	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
-	s.OnRequest, s.OnDelivery = o.OnRequest, o.OnDelivery
+	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 }
 
 func (s *Server) init() {

@@ -4,6 +4,7 @@ import (
 	"context"
 	"crypto/tls"
 	"net/http"
+	"net/http/httptest"
 	"os"
 	"reflect"
 	"strings"
@@ -131,4 +132,32 @@ func TestSlowBodyDoesNotHang(t *testing.T) {
 	if err != nil || rq.Rule != "pushspec-body-read" || rq.Status != 400 {
 		t.Fatalf("recorded %+v %v", rq, err)
 	}
+}
+
+// The Server as a plain http.Handler behind httptest, without Start.
+func TestServerAsHandler(t *testing.T) {
+	var s Server
+	s.Logf = t.Logf
+	ts := httptest.NewServer(&s)
+	defer ts.Close()
+	s.EndpointBase = ts.URL
+	ctx := testCtx(t)
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	defer ua.Close()
+	snd := newSender(t)
+	vs, err := ua.Subscribe(ctx, snd.vapid.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	if !strings.HasPrefix(vs.Endpoint, ts.URL+"/push/") {
+		t.Fatalf("endpoint %s", vs.Endpoint)
+	}
+	if r := snd.send(vs, msg{plaintext: []byte("via httptest")}); r.status != 201 {
+		t.Fatalf("%d %s", r.status, r.body)
+	}
+	got, err := ua.AwaitMessage(ctx, vs.ID)
+	if err != nil || string(got.Payload) != "via httptest" {
+		t.Fatalf("%q %v", got.Payload, err)
+	}
+	s.Close()
 }

@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strings"
 	"time"
 
 	"github.com/pushspec/pushspec/harness/webpush"
@@ -134,6 +135,9 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 }
 
 func (s *Server) endpointBase() string {
+	if s.EndpointBase != "" {
+		return strings.TrimSuffix(s.EndpointBase, "/")
+	}
 	s.mu.Lock()
 	base := s.httpURL
 	if s.HTTPSEndpoints && s.tlsURL != "" {
