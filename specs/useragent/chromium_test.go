@@ -43,11 +43,34 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 		return e
 	}
 
+	// mcsEvidence records the MCS frames that carried messageID and the client frame after each
+	// (Chromium's stream ack), from the FCM link's frame log.
+	mcsEvidence := func(r *conformance.Recorder, messageID string) {
+		var lines []string
+		for _, ua := range env.FCM().UAs() {
+			log := env.FCM().FrameLog(ua)
+			for i, f := range log {
+				if !strings.Contains(f.Detail, messageID) {
+					continue
+				}
+				lines = append(lines, fmt.Sprintf("conn %d %s %s stream %d: %s", f.Conn, f.Dir, f.Kind, f.Stream, f.Detail))
+				for _, g := range log[i+1:] {
+					if g.Conn == f.Conn && g.Dir == "in" {
+						lines = append(lines, fmt.Sprintf("conn %d %s %s stream %d: %s", g.Conn, g.Dir, g.Kind, g.Stream, g.Detail))
+						break
+					}
+				}
+			}
+		}
+		r.Evidence("mcs."+messageID, strings.Join(lines, "\n"))
+	}
+
 	conformance.It("records a corrupted message as received but not decrypted, and fires no push event", tg, rules.UndecryptableNoEvent,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			c := newClient(ctx, r, k)
 			bad := send(ctx, r, c, harness.Payload("corrupt", nil, nil), harness.SendOptions{Codec: &webpush.Options{FlipTag: true}})
 			received := devtoolsEvent(ctx, r, c, "Push message received", bad.MessageID)
+			mcsEvidence(r, bad.MessageID)
 			Expect(received.Metadata).To(HaveKeyWithValue("Success", "No"))
 			Expect(received.Metadata["Error Reason"]).To(ContainSubstring("decryption failed"))
 			// Sentinel: once its push event is in, a push event for the corrupted message would
@@ -85,6 +108,7 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			r.Evidence("devtools.Notification displayed", fmt.Sprint(shown.Metadata))
 			// The FCM link saw Chromium's stream ack for it.
 			ack, err := c.AwaitAck(wctx, res.MessageID)
+			mcsEvidence(r, res.MessageID)
 			Expect(err).NotTo(HaveOccurred(), "no MCS stream ack for %s", res.MessageID)
 			r.Evidence("ack", fmt.Sprint(ack))
 		}, specTimeout)
