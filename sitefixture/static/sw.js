@@ -9,6 +9,7 @@
 // throw   throws from the push handler after the report was started (Firefox: nack 301);
 // reject  rejects the waitUntil promise after the report (Firefox: nack 302);
 // tryConstructor  tries new Notification() in the worker and reports the outcome as "constructor";
+// holdMs  keeps waitUntil pending this many milliseconds before showing and reporting;
 // notification {title, body, tag, data, icon, badge, image, actions, requireInteraction, silent,
 //         renotify, dir, lang, timestamp, vibrate} is shown as is; otherwise a default notification
 //         titled with the payload's text is shown.
@@ -158,6 +159,11 @@ self.addEventListener("push", (event) => {
 
   const work = (async () => {
     await blobAndBytes(event.data, report.data);
+    if (instr.holdMs) {
+      // pushapi-ack-after-waituntil: keep the event's lifetime promise pending this long.
+      await new Promise((resolve) => setTimeout(resolve, Number(instr.holdMs)));
+      report.heldMs = Number(instr.holdMs);
+    }
     if (instr.tryConstructor) {
       // notifications-constructor-in-sw: new Notification() must throw TypeError in a worker.
       try {

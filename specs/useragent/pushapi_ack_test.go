@@ -1,0 +1,57 @@
+package useragent_test
+
+// Push API "Receiving a Push Message": the message is acknowledged once the push event's lifetime
+// promises have settled. The service worker holds waitUntil for a second, then reports (the
+// report's arrival is the last thing before the promise resolves); the acknowledgement the push
+// service records must come after that report. Only a link whose acks follow the service worker
+// (Firefox's autopush ack) can show it; Chromium's MCS stream ack acknowledges receipt only.
+
+import (
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+var _ = Describe("Push API acknowledgement", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		tg := target(k)
+
+		Describe(string(k), func() {
+			conformance.It("acknowledges the message only after waitUntil's promise settled", tg, rules.AckAfterWaitUntil,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					if !env.AcksDecryption(k) {
+						conformance.SkipBecause(fmt.Sprintf("not observable: %s's link acknowledges receipt on the connection (MCS stream ack), not the service worker's completion", k))
+					}
+					c := newClient(ctx, r, k)
+					const hold = time.Second
+					res := send(ctx, r, c, harness.Payload("held", map[string]any{"holdMs": hold.Milliseconds()}, nil), harness.SendOptions{})
+					rep := awaitPush(ctx, r, c, "the held message", func(rep sitefixture.Report) bool { return rep.ID == "held" })
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					code, err := c.AwaitAck(wctx, res.MessageID)
+					Expect(err).NotTo(HaveOccurred(), "no ack for %s", res.MessageID)
+					var ackAt time.Time
+					for _, a := range env.Push.Acks() {
+						if a.MessageID == res.MessageID {
+							ackAt = a.At
+							break
+						}
+					}
+					r.Evidence("ack", fmt.Sprintf("%d at %s", int(code), ackAt.Format("15:04:05.000")))
+					r.Evidence("report.received", rep.ReceivedAt.Format("15:04:05.000"))
+					r.Evidence("ack.after.post", ackAt.Sub(res.PostedAt).String())
+					Expect(ackAt.IsZero()).To(BeFalse(), "harness: the ack has no record")
+					Expect(ackAt.After(rep.ReceivedAt)).To(BeTrue(),
+						"ack %d came %v after the push was accepted, %v before the service worker's waitUntil (held %v) settled",
+						int(code), ackAt.Sub(res.PostedAt).Round(time.Millisecond), rep.ReceivedAt.Sub(ackAt).Round(time.Millisecond), hold)
+				}, specTimeout)
+		})
+	}
+})
