@@ -74,7 +74,8 @@ type Server struct {
 	// OnRequest, if set, is called for every push-resource request after its headers and body
 	// were read and before it is validated, on the request's own handler goroutine. It may block
 	// (to hold a request) and may return a Fault to inject; nil means handle normally. The
-	// Request must not be modified.
+	// Request must not be modified, nor read after the hook returns (the handler goes on filling
+	// it; read the finished record through Requests or AwaitRequest).
 	OnRequest func(*Request) *Fault
 	// OnDelivery, if set, is called after each successful hand-off of a message to a UA
 	// connection, on that connection's delivery goroutine. It must not block for long: the next
