@@ -65,7 +65,7 @@ fmt-check:
 bench: deps ## benchmarks: codec, push service, end to end
 	@scripts/bench.sh
 
-fuzz: deps ## every fuzz target for $(FUZZTIME) each
+fuzz: ## every fuzz target of every package for $(FUZZTIME) each (FUZZ_MATCH=regexp, FUZZ_PARALLEL=n); summary table at the end
 	@scripts/fuzz-all.sh "$(FUZZTIME)"
 
 clean: ## remove built caches and reports (browsers stay installed)
