@@ -510,11 +510,18 @@ func (c *conn) serve() error {
 		}
 		if typ != websocket.MessageText {
 			c.record(true, "binary", data, true)
+			if c.uaid() == "" {
+				return errors.New("binary frame before hello")
+			}
 			continue
 		}
 		var m message
 		if err := json.Unmarshal(data, &m); err != nil {
 			c.record(true, "invalid-json", data, true)
+			if c.uaid() == "" {
+				// Like any other frame before hello: a peer that never says hello is not held.
+				return errors.New("invalid JSON before hello")
+			}
 			continue
 		}
 		mt := strings.ToLower(m.MessageType) // Firefox matches messageType case-insensitively (§4.1)
