@@ -50,6 +50,6 @@ echo
 echo "make run, wall time: $(secs "$t0" "$t3") (exit status $code)"
 echo "  make deps (check/install)                          $(secs "$t0" "$t1")"
 echo "  go build ./cmd/pushspec                            $(secs "$t1" "$t2")"
-go run ./bench/cmd/run-breakdown -start "$start" -end "$end" "$REPORT_DIR/raw/ginkgo.json" | sed 's/^/  /'
+go run ./bench/cmd/run-breakdown -start "$start" -end "$end" "$REPORT_DIR/raw/ginkgo.json" | sed 's/^./  &/'
 machine
 exit $code
