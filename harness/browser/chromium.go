@@ -45,8 +45,15 @@ const hostResolverRules = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost
 // nothing listening, so that GCM fails fast and locally instead of trying Google's hosts.
 const deadGCM = "127.0.0.1:9"
 
-// chromiumFlags returns the command line for a local Chromium start.
-func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
+// chromiumSwitch is one command-line switch; Value true means a bare --name.
+type chromiumSwitch struct {
+	Name  string
+	Value any
+}
+
+// chromiumSwitches returns the binary and the switches of a local Chromium start (without
+// --user-data-dir, which LaunchChromium adds, and chromedp's own --remote-debugging-pipe).
+func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumSwitch, err error) {
 	checkin, register, mcs := opts.GCMCheckinURL, opts.GCMRegistrationURL, opts.MCSEndpoint
 	if checkin == "" {
 		checkin = "http://" + deadGCM + "/checkin"
@@ -59,10 +66,10 @@ func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	}
 	for _, u := range []string{checkin, register, mcs} {
 		if err := requireLoopback(u); err != nil {
-			return nil, err
+			return "", nil, err
 		}
 	}
-	execPath := opts.ExecPath
+	execPath = opts.ExecPath
 	if execPath == "" {
 		for _, p := range ChromiumExecPaths {
 			if _, err := os.Stat(p); err == nil {
@@ -71,41 +78,53 @@ func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 			}
 		}
 		if execPath == "" {
-			return nil, fmt.Errorf("chromium: none of %v exists (install with `make browsers`)", ChromiumExecPaths)
+			return "", nil, fmt.Errorf("chromium: none of %v exists (install with `make browsers`)", ChromiumExecPaths)
 		}
 	}
-	o := []chromedp.ExecAllocatorOption{
-		chromedp.ExecPath(execPath),
-		chromedp.Flag("headless", "new"),
-		chromedp.Flag("no-sandbox", true),
-		chromedp.Flag("disable-gpu", true),
-		chromedp.Flag("disable-dev-shm-usage", true),
-		chromedp.Flag("no-first-run", true),
-		chromedp.Flag("no-default-browser-check", true),
-		chromedp.Flag("disable-background-networking", true),
-		chromedp.Flag("disable-component-update", true),
-		chromedp.Flag("disable-sync", true),
-		chromedp.Flag("host-resolver-rules", hostResolverRules),
+	switches = []chromiumSwitch{
+		{"headless", "new"},
+		{"no-sandbox", true},
+		{"disable-gpu", true},
+		{"disable-dev-shm-usage", true},
+		{"no-first-run", true},
+		{"no-default-browser-check", true},
+		{"disable-background-networking", true},
+		{"disable-component-update", true},
+		{"disable-sync", true},
+		{"host-resolver-rules", hostResolverRules},
 		// Quieter, and nothing that touches push: no crash uploads, extensions, default apps,
 		// phishing model downloads or keychain prompts.
-		chromedp.Flag("disable-breakpad", true),
-		chromedp.Flag("disable-extensions", true),
-		chromedp.Flag("disable-default-apps", true),
-		chromedp.Flag("disable-client-side-phishing-detection", true),
-		chromedp.Flag("safebrowsing-disable-auto-update", true),
-		chromedp.Flag("metrics-recording-only", true),
-		chromedp.Flag("password-store", "basic"),
-		chromedp.Flag("use-mock-keychain", true),
-		chromedp.Flag("hide-scrollbars", true),
-		chromedp.Flag("mute-audio", true),
-		chromedp.Flag("gcm-checkin-url", checkin),
-		chromedp.Flag("gcm-registration-url", register),
-		chromedp.Flag("gcm-mcs-endpoint", mcs),
+		{"disable-breakpad", true},
+		{"disable-extensions", true},
+		{"disable-default-apps", true},
+		{"disable-client-side-phishing-detection", true},
+		{"safebrowsing-disable-auto-update", true},
+		{"metrics-recording-only", true},
+		{"password-store", "basic"},
+		{"use-mock-keychain", true},
+		{"hide-scrollbars", true},
+		{"mute-audio", true},
+		{"gcm-checkin-url", checkin},
+		{"gcm-registration-url", register},
+		{"gcm-mcs-endpoint", mcs},
 	}
 	if opts.MCSCertSPKI != "" {
 		// Trusts exactly the MCS server's key, never all certificates. Honoured only together
-		// with --user-data-dir, which launchChromium always sets.
-		o = append(o, chromedp.Flag("ignore-certificate-errors-spki-list", opts.MCSCertSPKI))
+		// with --user-data-dir, which LaunchChromium always sets.
+		switches = append(switches, chromiumSwitch{"ignore-certificate-errors-spki-list", opts.MCSCertSPKI})
+	}
+	return execPath, switches, nil
+}
+
+// chromiumFlags turns chromiumSwitches into chromedp allocator options.
+func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
+	execPath, switches, err := chromiumSwitches(opts)
+	if err != nil {
+		return nil, err
+	}
+	o := []chromedp.ExecAllocatorOption{chromedp.ExecPath(execPath)}
+	for _, sw := range switches {
+		o = append(o, chromedp.Flag(sw.Name, sw.Value))
 	}
 	if opts.Log != nil {
 		o = append(o, chromedp.CombinedOutput(opts.Log))
