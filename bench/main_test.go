@@ -143,13 +143,13 @@ func printSummary() {
 	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %7s %11s %10s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio", "cpu µs/msg", "projected", "proj ratio")
 	for _, n := range senders {
 		peerF, hasPeer := summary["web-push-testing"][n]
-		for _, svc := range []string{"web-push-testing", "pushspec", "http-floor"} {
+		for _, svc := range []string{"web-push-testing", "pushspec", "pushspec-link", "http-floor"} {
 			f, ok := summary[svc][n]
 			if !ok {
 				continue
 			}
 			ratio, pratio := "", ""
-			if svc == "pushspec" && hasPeer && peerF.rate > 0 {
+			if strings.HasPrefix(svc, "pushspec") && hasPeer && peerF.rate > 0 {
 				ratio = fmt.Sprintf("%.1f×", f.rate/peerF.rate)
 				if peerF.projected() > 0 {
 					pratio = fmt.Sprintf("%.1f×", f.projected()/peerF.projected())

@@ -93,7 +93,9 @@ func pushHeader(b *testing.B, vk *webpush.VAPIDKeys, aud string) http.Header {
 // before the timer starts, 1/16/64 concurrent senders on keep-alive connections. pushspec's run
 // also reports its ratio to the peer's rate measured just before ("x-peer").
 //
-// service=http-floor is the ceiling of the set-up itself: the same load to a net/http handler
+// service=pushspec-link is pushspec with the subscriptions held by a link, as for real browsers:
+// the service holds no user-agent keys, so it validates everything but the decryption, and
+// the link only checks the delivered bytes and acks (linkua_test.go). service=http-floor is the ceiling of the set-up itself: the same load to a net/http handler
 // that reads the body and answers 201, validating nothing.
 //
 // pushspec validates each message (VAPID with its verify cache, headers, body layout, verdicts
@@ -109,6 +111,7 @@ func BenchmarkPushAccept(b *testing.B) {
 		b.Run(fmt.Sprintf("senders=%d", senders), func(b *testing.B) {
 			b.Run("service=web-push-testing", func(b *testing.B) { benchPeer(b, vk, senders) })
 			b.Run("service=pushspec", func(b *testing.B) { benchPushspec(b, vk, senders) })
+			b.Run("service=pushspec-link", func(b *testing.B) { benchPushspecLink(b, vk, senders) })
 			b.Run("service=http-floor", func(b *testing.B) { benchFloor(b, vk, senders) })
 		})
 	}
@@ -130,7 +133,7 @@ func reportLoad(b *testing.B, service string, senders int, res *Result, drain ti
 	if peerCPU > 0 {
 		b.ReportMetric(f.peerCPU, "node-cpu-µs/msg")
 	}
-	if service == "pushspec" {
+	if strings.HasPrefix(service, "pushspec") {
 		if p, ok := recorded("web-push-testing", senders); ok && p.rate > 0 {
 			b.ReportMetric(f.rate/p.rate, "x-peer")
 		}
