@@ -371,7 +371,12 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 		}
 	}
 	if res.MessageID != "" {
-		res.Request, _ = e.Push.RequestForMessage(res.MessageID)
+		// The service records a request just after writing its answer: the record may land a
+		// moment after the response does.
+		id := res.MessageID
+		wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		res.Request, _ = e.Push.AwaitRequest(wctx, func(r *fakepushservice.Request) bool { return r.MessageID == id })
+		cancel()
 	} else {
 		// A refused request: find the service's record of it (the newest for this path).
 		path := ""
