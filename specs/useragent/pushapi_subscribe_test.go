@@ -105,7 +105,7 @@ for (const name of ["p256dh", "auth"]) {
   const original = b64u(a);
   new Uint8Array(a).fill(0);
   const b = sub.getKey(name);
-  out[name] = {different: a !== b, intact: b64u(b) === original, original};
+  out[name] = {different: a !== b, intact: b64u(b) === original}; // not the key itself: evidence must not carry the auth secret
   // Put the bytes back: a browser that hands out one shared buffer must not keep the zeros.
   new Uint8Array(a).set(fromB64u(original));
 }

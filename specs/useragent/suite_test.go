@@ -13,6 +13,7 @@ package useragent_test
 import (
 	"context"
 	"fmt"
+	"strings"
 	"testing"
 	"time"
 
@@ -82,7 +83,13 @@ func newClient(ctx context.Context, r *conformance.Recorder, k browser.Kind) *ha
 // clientEvidence records the browser and its subscription.
 func clientEvidence(r *conformance.Recorder, c *harness.Client) {
 	r.Evidence("browser", string(c.Kind)+" "+env.Browser(c.Kind).Version())
-	r.Evidence("subscription", string(c.Subscription.Value))
+	// The auth secret is the user agent's secret (RFC 8291 §3.2); evidence goes into results.json
+	// and the report, so it is masked (hardening/TestSecretsStayOut, docs/reliability.md).
+	value := string(c.Subscription.Value)
+	if auth := c.Subscription.JSON.Keys["auth"]; auth != "" {
+		value = strings.ReplaceAll(value, auth, "(auth secret redacted)")
+	}
+	r.Evidence("subscription", value)
 	if c.Subscription.Mapped {
 		r.Evidence("endpoint.original", c.Subscription.OriginalEndpoint)
 	}
