@@ -128,6 +128,12 @@ func TestFirefoxFlow(t *testing.T) {
 	if code, err := c.AwaitAck(ctx, res.MessageID); err != nil || code != fakepushservice.AckDelivered {
 		t.Fatalf("ack %v %v", code, err)
 	}
+	// A refused request still comes back with the service's record and verdicts.
+	res, err = c.Send(ctx, Payload("unsigned", nil, nil), SendOptions{NoVAPID: true})
+	if err != nil || res.Status/100 != 4 || res.MessageID != "" || res.Request == nil || len(res.Verdicts) == 0 {
+		t.Fatalf("unsigned send %+v %v", res, err)
+	}
+	t.Logf("unsigned push to a restricted subscription: %d, rule %s", res.Status, res.Request.Rule)
 	// Over HTTPS, to the push service's TLS listener.
 	res, err = c.Send(ctx, Payload("tls", nil, nil), SendOptions{HTTPS: true, Urgency: "high", Topic: "t1"})
 	if err != nil || res.Status != 201 || !res.Request.TLS || res.Request.Urgency != "high" || res.Request.Topic != "t1" {

@@ -378,18 +378,18 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 		res.Request, _ = e.Push.AwaitRequest(wctx, func(r *fakepushservice.Request) bool { return r.MessageID == id })
 		cancel()
 	} else {
-		// A refused request: find the service's record of it (the newest for this path).
+		// A refused request: find the service's record of it (the first for this path since
+		// the Send started).
 		path := ""
 		if u, err := url.Parse(endpoint); err == nil {
 			path = u.Path
 		}
-		reqs := e.Push.Requests()
-		for i := len(reqs) - 1; i >= 0; i-- {
-			if reqs[i].Path == path {
-				res.Request = reqs[i]
-				break
-			}
-		}
+		started := res.Started
+		wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+		res.Request, _ = e.Push.AwaitRequest(wctx, func(r *fakepushservice.Request) bool {
+			return r.Path == path && !r.Time.Before(started)
+		})
+		cancel()
 	}
 	if res.Request != nil {
 		res.Verdicts = res.Request.Verdicts
