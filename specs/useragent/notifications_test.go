@@ -30,17 +30,16 @@ const closeAll = async () => { for (const n of await reg.getNotifications()) n.c
 `
 
 type jsNote struct {
-	Title              string            `json:"title"`
-	Body               string            `json:"body"`
-	Tag                string            `json:"tag"`
-	Icon               string            `json:"icon"`
-	RequireInteraction bool              `json:"requireInteraction"`
-	Silent             *bool             `json:"silent"`
-	Timestamp          float64           `json:"timestamp"`
-	Actions            []map[string]any  `json:"actions"`
-	ActionsFrozen      *bool             `json:"actionsFrozen"`
-	Data               json.RawMessage   `json:"data"`
-	Extra              map[string]string `json:"-"`
+	Title              string           `json:"title"`
+	Body               string           `json:"body"`
+	Tag                string           `json:"tag"`
+	Icon               string           `json:"icon"`
+	RequireInteraction bool             `json:"requireInteraction"`
+	Silent             *bool            `json:"silent"`
+	Timestamp          float64          `json:"timestamp"`
+	Actions            []map[string]any `json:"actions"`
+	ActionsFrozen      *bool            `json:"actionsFrozen"`
+	Data               json.RawMessage  `json:"data"`
 }
 
 var _ = Describe("Notifications API", Label("needs:browser"), func() {
@@ -150,6 +149,32 @@ return {all, filtered};`, &v)).To(BeNil())
 					Expect(v.Filtered[0].Title).To(Equal("pushspec y"))
 				}, specTimeout)
 
+			conformance.It("getNotifications() lists neither another registration's notifications nor non-persistent ones", tg, rules.NotificationGetRegistrationScoped,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					clientEvidence(r, c)
+					var v struct {
+						Mine   []string `json:"mine"`
+						Others []string `json:"others"`
+					}
+					Expect(evalInto(ctx, r, c, "scoped", jsNotification+`
+await closeAll();
+const other = await navigator.serviceWorker.register("/sw.js", {scope: "/pushspec-other/"});
+const w = other.installing || other.waiting || other.active;
+if (w.state !== "activated") await new Promise((res) => w.addEventListener("statechange", () => { if (w.state === "activated") res(); }));
+await other.showNotification("pushspec other registration", {tag: "other-reg"});
+const page = new Notification("pushspec page notification", {tag: "page"});
+await reg.showNotification("pushspec mine", {tag: "mine"});
+const mine = (await reg.getNotifications()).map((n) => n.tag);
+const others = (await other.getNotifications()).map((n) => n.tag);
+page.close();
+for (const n of await other.getNotifications()) n.close();
+await other.unregister();
+await closeAll();
+return {mine, others};`, &v)).To(BeNil())
+					Expect(v.Others).To(ContainElement("other-reg"), "harness: the other registration should list its own notification")
+					Expect(v.Mine).To(Equal([]string{"mine"}), "the fixture registration's getNotifications()")
+				}, specTimeout)
+
 			conformance.It("close() removes the notification from getNotifications()", tg, rules.NotificationCloseRemoves,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					clientEvidence(r, c)
@@ -232,8 +257,8 @@ return {maxActions: max, note};`, &v)).To(BeNil())
 				func(ctx SpecContext, r *conformance.Recorder) {
 					clientEvidence(r, c)
 					var v struct {
-						Before float64 `json:"before"`
-						After  float64 `json:"after"`
+						Before float64  `json:"before"`
+						After  float64  `json:"after"`
 						TS     *float64 `json:"ts"`
 					}
 					Expect(evalInto(ctx, r, c, "timestamp", jsNotification+`

@@ -7,7 +7,6 @@ package useragent_test
 
 import (
 	"context"
-	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
@@ -101,18 +100,10 @@ type reportData struct {
 	} `json:"data"`
 }
 
-func extraViews(rep harness.Report) reportData {
+func extraViews(rep sitefixture.Report) reportData {
 	var d reportData
 	_ = json.Unmarshal(rep.Raw, &d)
 	return d
-}
-
-// awaitBytes waits (bounded) for the push report whose event.data.arrayBuffer() is exactly want.
-func awaitBytes(ctx SpecContext, r *conformance.Recorder, c *harness.Client, what string, want []byte) harness.Report {
-	b64 := base64.StdEncoding.EncodeToString(want)
-	return awaitPush(ctx, r, c, what, func(rep sitefixture.Report) bool {
-		return rep.Data != nil && rep.Data.Base64 == b64
-	})
 }
 
 // verdict is what the browser itself said about one message: Firefox's ack code, Chromium's
@@ -182,7 +173,9 @@ func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client
 	if v.Delivered {
 		// The browser says it dispatched the bad message: wait for that report too, as evidence.
 		wctx, cancel := bounded(ctx)
-		rep, err := c.AwaitPush(wctx, func(rep sitefixture.Report) bool { return rep.ID != sentinelID })
+		rep, err := c.AwaitPush(wctx, func(rep sitefixture.Report) bool {
+			return rep.ID != sentinelID && rep.ReceivedAt.After(bad.Started)
+		})
 		cancel()
 		if err == nil {
 			r.Evidence("report.bad", string(rep.Raw))
@@ -255,12 +248,3 @@ func noClient(ctx context.Context, k browser.Kind, o harness.ClientOptions) *har
 	DeferCleanup(c.Close)
 	return c
 }
-
-// jsErrorName is the name of a rejection, or "" for none.
-func jsErrorName(e *sitefixture.JSError) string {
-	if e == nil {
-		return ""
-	}
-	return e.Name
-}
-
