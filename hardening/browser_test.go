@@ -1,0 +1,234 @@
+package hardening
+
+import (
+	"context"
+	"encoding/json"
+	"fmt"
+	"os"
+	"strconv"
+	"strings"
+	"sync"
+	"sync/atomic"
+	"testing"
+	"time"
+
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/browser"
+)
+
+// browserLoad is how many pushes TestBrowserLoadAndLinkCut sends to each browser in its load
+// phase: 100 by default, PUSHSPEC_BROWSER_LOAD=500 for the figure of docs/reliability.md.
+func browserLoad(t *testing.T) int {
+	if v := os.Getenv("PUSHSPEC_BROWSER_LOAD"); v != "" {
+		n, err := strconv.Atoi(v)
+		if err != nil || n <= 0 {
+			t.Fatalf("PUSHSPEC_BROWSER_LOAD=%q", v)
+		}
+		return n
+	}
+	return 100
+}
+
+func installed(kind browser.Kind) bool {
+	paths := map[browser.Kind][]string{browser.Firefox: {browser.DefaultFirefoxPath}, browser.Chromium: browser.ChromiumExecPaths}[kind]
+	for _, p := range paths {
+		if _, err := os.Stat(p); err == nil {
+			return true
+		}
+	}
+	return false
+}
+
+// TestBrowserLoadAndLinkCut runs, for each installed browser in its own Env:
+//
+//   - load: N pushes from 4 concurrent webpush-go senders, 50 per subscription; the service
+//     worker must report every message exactly once and the browser must ack each;
+//   - link cut: a 45-message burst, and once a third of it has been reported the push service
+//     cuts the browser's link (Firefox: the autopush WebSocket, Link.Drop; Chromium: the MCS
+//     connection, fcm Link.DropAll). The browser reconnects by itself; every message must still
+//     be reported, none twice. A sentinel sent last proves the link drained (delivery is in
+//     store order, so a redelivery would come before it).
+func TestBrowserLoadAndLinkCut(t *testing.T) {
+	if testing.Short() {
+		t.Skip("browsers skipped in -short mode")
+	}
+	for _, kind := range []browser.Kind{browser.Firefox, browser.Chromium} {
+		t.Run(string(kind), func(t *testing.T) {
+			if !installed(kind) {
+				t.Skipf("%s not installed", kind)
+			}
+			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
+			defer cancel()
+			sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
+			env, err := harness.StartEnv(sctx, harness.EnvOptions{Browsers: []browser.Kind{kind}})
+			scancel()
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer env.Close()
+			// Firefox expires a subscription (unregister code 201, quota) once its quota of 16
+			// pushes without a visible notification runs out, which a long burst in headless
+			// Firefox reaches; the load is spread over subscriptions of perClient pushes each,
+			// each on its own origin.
+			const perClient = 50
+			n := browserLoad(t)
+			t0 := time.Now()
+			for done := 0; done < n; done += perClient {
+				c, err := env.NewClient(ctx, kind)
+				if err != nil {
+					t.Fatal(err)
+				}
+				pids, mids := pushAll(ctx, t, c, "load", min(perClient, n-done), 4)
+				awaitReportedOnce(ctx, t, c, pids)
+				for _, mid := range mids {
+					if _, err := c.AwaitAck(ctx, mid); err != nil {
+						t.Fatalf("no ack for %s", mid)
+					}
+				}
+				c.Close()
+			}
+			t.Logf("BROWSERLOAD %s %s: %d pushes (%d per subscription), every one reported once by the service worker and acked, in %v",
+				kind, env.Browser(kind).Version(), n, perClient, time.Since(t0).Round(100*time.Millisecond))
+
+			c, err := env.NewClient(ctx, kind)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			// Link cut in the middle of a burst.
+			const m = 45
+			cutDone := make(chan int, 1)
+			go func() {
+				// Cut the link once a third of the burst was reported (sends are sequential and
+				// delivery is in order, so cut-19 arrives about twentieth).
+				if _, err := c.AwaitReport(ctx, fmt.Sprintf("cut-%d", m/3-1)); err == nil {
+					cutDone <- cutLink(env, kind)
+				}
+			}()
+			t1 := time.Now()
+			pids, _ := pushAll(ctx, t, c, "cut", m, 1)
+			select {
+			case k := <-cutDone:
+				if k == 0 {
+					t.Fatalf("no %s link connection to cut", kind)
+				}
+			case <-ctx.Done():
+				t.Fatal("the burst was never a third reported")
+			}
+			awaitReportedOnce(ctx, t, c, pids)
+			// Sentinel: sent after everything, reported last.
+			res, err := c.Send(ctx, harness.Payload("sentinel", nil, nil), harness.SendOptions{TTL: 600})
+			if err != nil || res.Status != 201 {
+				t.Fatalf("sentinel: %v %v", res, err)
+			}
+			if _, err := c.AwaitReport(ctx, "sentinel"); err != nil {
+				t.Fatal("sentinel never reported after the link cut")
+			}
+			counts := countReports(c)
+			for _, id := range pids {
+				if counts[id] != 1 {
+					t.Errorf("%s reported %d times", id, counts[id])
+				}
+			}
+			browserSecretsAbsent(t, env, c)
+			t.Logf("LINKCUT %s: %d-message burst, link cut after %d reports, browser reconnected; all %d reported exactly once in %v",
+				kind, m, m/3, m, time.Since(t1).Round(100*time.Millisecond))
+		})
+	}
+}
+
+// browserSecretsAbsent greps everything the Env recorded (its log ring: push service, links,
+// fixture site; every push request with its verdicts; the events) for the browser
+// subscription's auth secret and the application server's VAPID private key.
+func browserSecretsAbsent(t *testing.T, env *harness.Env, c *harness.Client) {
+	t.Helper()
+	var corpus strings.Builder
+	corpus.WriteString(strings.Join(env.RecentLog(4000), "\n"))
+	for _, v := range []any{env.Push.Requests(), env.Push.Verdicts(), env.Push.Events(), env.Push.Deliveries()} {
+		b, _ := json.Marshal(v)
+		corpus.Write(b)
+	}
+	text := corpus.String()
+	for what, secret := range map[string][]byte{"auth secret": c.Subscription.WebPush.Auth, "VAPID private key": env.VAPID.PrivateBytes()} {
+		if len(secret) == 0 {
+			t.Fatalf("no %s to look for", what)
+		}
+		for _, form := range secretForms(secret) {
+			if strings.Contains(text, form) {
+				t.Errorf("the browser flow's %s appears in the Env's records as %q", what, form)
+			}
+		}
+	}
+	t.Logf("SECRETS %s: auth secret and VAPID private key absent from %d octets of logs, requests, verdicts, events", c.Kind, len(text))
+}
+
+// cutLink drops the browser's push link and returns how many connections it closed.
+func cutLink(env *harness.Env, kind browser.Kind) int {
+	switch kind {
+	case browser.Firefox:
+		if env.Autopush().Drop("") {
+			return 1
+		}
+		return 0
+	case browser.Chromium:
+		return env.FCM().DropAll()
+	}
+	return 0
+}
+
+// pushAll sends n pushes with payload ids prefix-0 … prefix-(n-1) from conc goroutines; every
+// push must be accepted. It returns the payload ids and the service's message ids.
+func pushAll(ctx context.Context, t *testing.T, c *harness.Client, prefix string, n, conc int) (pids, mids []string) {
+	t.Helper()
+	pids, mids = make([]string, n), make([]string, n)
+	var next atomic.Int64
+	var wg sync.WaitGroup
+	for w := 0; w < conc; w++ {
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			for {
+				i := int(next.Add(1)) - 1
+				if i >= n || ctx.Err() != nil {
+					return
+				}
+				id := fmt.Sprintf("%s-%d", prefix, i)
+				res, err := c.Send(ctx, harness.Payload(id, nil, nil), harness.SendOptions{TTL: 600})
+				if err != nil || res.Status != 201 {
+					t.Errorf("push %s: %v %v", id, res, err)
+					return
+				}
+				pids[i], mids[i] = id, res.MessageID
+			}
+		}()
+	}
+	wg.Wait()
+	if t.Failed() {
+		t.FailNow()
+	}
+	return pids, mids
+}
+
+// countReports counts the service worker's push reports per payload id.
+func countReports(c *harness.Client) map[string]int {
+	out := map[string]int{}
+	for _, r := range c.Reports() {
+		out[r.ID]++
+	}
+	return out
+}
+
+// awaitReportedOnce waits for the report of every payload id and fails on any reported twice.
+func awaitReportedOnce(ctx context.Context, t *testing.T, c *harness.Client, pids []string) {
+	t.Helper()
+	for _, id := range pids {
+		if _, err := c.AwaitReport(ctx, id); err != nil {
+			t.Fatalf("%s never reported (%d push reports so far)", id, len(c.Reports()))
+		}
+	}
+	for id, k := range countReports(c) {
+		if k > 1 {
+			t.Errorf("%s reported %d times", id, k)
+		}
+	}
+}
