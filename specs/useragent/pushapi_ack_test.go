@@ -1,7 +1,7 @@
 package useragent_test
 
 // Push API "Receiving a Push Message": the message is acknowledged once the push event's lifetime
-// promises have settled. The service worker holds waitUntil for a second, then reports (the
+// promises have settled, and a rejected waitUntil should be retried before that. The service worker holds waitUntil for a second, then reports (the
 // report's arrival is the last thing before the promise resolves); the acknowledgement the push
 // service records must come after that report. Only a link whose acks follow the service worker
 // (Firefox's autopush ack) can show it; Chromium's MCS stream ack acknowledges receipt only.
@@ -51,6 +51,42 @@ var _ = Describe("Push API acknowledgement", Label("needs:browser"), func() {
 					Expect(ackAt.After(rep.ReceivedAt)).To(BeTrue(),
 						"ack %d came %v after the push was accepted, %v before the service worker's waitUntil (held %v) settled",
 						int(code), ackAt.Sub(res.PostedAt).Round(time.Millisecond), rep.ReceivedAt.Sub(ackAt).Round(time.Millisecond), hold)
+				}, specTimeout)
+
+			conformance.It("makes several attempts before acknowledging a message whose waitUntil rejected", tg, rules.RejectedWaitUntilRetries,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					if !env.AcksDecryption(k) {
+						conformance.SkipBecause(fmt.Sprintf("not observable: %s's link acknowledges receipt on the connection (MCS stream ack), not the service worker's completion", k))
+					}
+					c := newClient(ctx, r, k)
+					res := send(ctx, r, c, harness.Payload("rejected", map[string]any{"reject": true}, nil), harness.SendOptions{})
+					awaitPush(ctx, r, c, "the message whose waitUntil rejects", func(rep sitefixture.Report) bool { return rep.ID == "rejected" })
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					code, err := c.AwaitAck(wctx, res.MessageID)
+					Expect(err).NotTo(HaveOccurred(), "no ack for %s", res.MessageID)
+					if link := env.Autopush(); link != nil {
+						if n, err := link.AwaitNack(wctx, res.MessageID); err == nil {
+							r.Evidence("nack", fmt.Sprintf("%d", n.Code))
+						}
+					}
+					var ackAt time.Time
+					for _, a := range env.Push.Acks() {
+						if a.MessageID == res.MessageID {
+							ackAt = a.At
+							break
+						}
+					}
+					// The ack ends the push service's redelivery: count the attempts before it.
+					attempts := 0
+					for _, d := range env.Push.Deliveries() {
+						if d.MessageID == res.MessageID && !d.At.After(ackAt) {
+							attempts++
+						}
+					}
+					r.Evidence("ack", fmt.Sprintf("%d at %s", int(code), ackAt.Format("15:04:05.000")))
+					r.Evidence("attempts before the ack", fmt.Sprint(attempts))
+					Expect(attempts).To(BeNumerically(">", 1), "deliveries of the message before it was acknowledged (ack %d)", int(code))
 				}, specTimeout)
 		})
 	}

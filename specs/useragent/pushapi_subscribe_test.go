@@ -203,6 +203,63 @@ return out;`, other), &v)
 					}, specTimeout)
 			})
 
+			Describe("without the notifications permission", Ordered, ContinueOnFailure, func() {
+				var c *harness.Client
+				var permission string
+				BeforeAll(func(ctx SpecContext) {
+					c = noClient(ctx, k, harness.ClientOptions{NoGrant: true})
+					var v struct {
+						Permission string `json:"permission"`
+					}
+					if err := evalInto(ctx, nil, c, "permission", `return {permission: Notification.permission};`, &v); err != nil {
+						Fail("harness: reading Notification.permission: " + err.Error())
+					}
+					permission = v.Permission
+				}, NodeTimeout(time.Minute))
+
+				conformance.It("permissionState() agrees with the permission the origin has", tg, rules.PermissionStateMatches,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						r.Evidence("Notification.permission", permission)
+						var v struct {
+							State string `json:"state"`
+						}
+						Expect(evalInto(ctx, r, c, "permissionState", `return {state: await reg.pushManager.permissionState({userVisibleOnly: true})};`, &v)).To(BeNil())
+						want := map[string]string{"default": "prompt", "denied": "denied", "granted": "granted"}[permission]
+						Expect(v.State).To(Equal(want), "permissionState() with Notification.permission %q", permission)
+					}, specTimeout)
+
+				conformance.It("subscribe() without a granted permission rejects with NotAllowedError", tg, rules.SubscribePermissionDenied,
+					func(ctx SpecContext, r *conformance.Recorder) {
+						r.Evidence("Notification.permission", permission)
+						if permission == "granted" {
+							conformance.HarnessError(fmt.Errorf("the fresh origin already has the notifications permission"))
+						}
+						// Headless browsers answer a permission request they cannot show by denying it.
+						// A browser that instead leaves the request pending (a prompt nobody can
+						// answer) has not been denied: that is no verdict, and the Env cannot deny.
+						var a struct {
+							Pending  bool   `json:"pending"`
+							Resolved string `json:"resolved"`
+							Error    *struct {
+								Name    string `json:"name"`
+								Message string `json:"message"`
+							} `json:"err"`
+						}
+						Expect(evalInto(ctx, r, c, "subscribe", fmt.Sprintf(`
+const out = {};
+const attempt = (async () => {
+  try { const s = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: fromB64u(%q)}); out.resolved = s.endpoint; await s.unsubscribe(); } catch (e) { out.err = errv(e); }
+  return out;
+})();
+return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({pending: true}), 3000))]);`, webpush.Base64URL(env.VAPID.Public())), &a)).To(BeNil())
+						if a.Pending {
+							conformance.SkipBecause(fmt.Sprintf("no denied permission to test: with Notification.permission %q, %s leaves subscribe() pending on a permission prompt headless mode never answers, and the Env can grant but not deny", permission, k))
+						}
+						Expect(a.Error).NotTo(BeNil(), "subscribe() resolved without the permission (%s)", a.Resolved)
+						Expect(a.Error.Name).To(Equal("NotAllowedError"), "rejected with %s: %s", a.Error.Name, a.Error.Message)
+					}, specTimeout)
+			})
+
 			// subscribe() calls that must fail, on a registration without a subscription. A call
 			// that wrongly succeeds is undone at once, so the next one starts clean.
 			Describe("subscribe() errors", Ordered, ContinueOnFailure, func() {

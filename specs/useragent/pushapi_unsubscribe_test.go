@@ -117,6 +117,40 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					Expect(n.WebPush.Auth).NotTo(Equal(make([]byte, 16)), "auth secret is all zero")
 				}, specTimeout)
 		})
+
+		Describe(string(k)+" service worker unregistered", func() {
+			conformance.It("unregistering the service worker deactivates its subscription", tg, rules.SWUnregisterDeactivates,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					core, ok := coreSubscription(c.Subscription)
+					if !ok {
+						conformance.HarnessError(fmt.Errorf("the push service has no record of %s", c.Subscription.SendEndpoint))
+					}
+					var v struct {
+						Unregistered bool `json:"unregistered"`
+					}
+					Expect(evalInto(ctx, r, c, "unregister", `return {unregistered: await reg.unregister()};`, &v)).To(BeNil())
+					Expect(v.Unregistered).To(BeTrue(), "registration.unregister()")
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					Eventually(wctx, func() fakepushservice.SubState {
+						_, state, _ := env.Push.Subscription(core.ID)
+						return state
+					}).WithPolling(50*time.Millisecond).Should(Equal(fakepushservice.SubUnsubscribed),
+						"the push service was not told within %v that the subscription ended", waitFor)
+					res := sendRaw(ctx, r, c, "old", harness.Payload("to-unregistered", nil, nil), harness.SendOptions{})
+					Expect(res.Status).To(BeElementOf(404, 410), "a push to the endpoint of the unregistered worker")
+					// A new registration of the same scope starts without a subscription.
+					if _, err := c.Call(ctx, "register"); err != nil {
+						conformance.HarnessError(fmt.Errorf("registering the service worker again: %w", err))
+					}
+					var g struct {
+						Null bool `json:"null"`
+					}
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &g)).To(BeNil())
+					Expect(g.Null).To(BeTrue(), "getSubscription() on the new registration")
+				}, specTimeout)
+		})
 	}
 })
 
