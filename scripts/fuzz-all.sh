@@ -25,8 +25,9 @@ for pkg in $(go list ./...); do
     [[ "$f" =~ $match ]] || continue
     echo "== $pkg $f ($t)"
     start=$(date +%s)
-    go test -run '^$' -fuzz "^$f\$" -fuzztime "$t" "${par[@]}" "$pkg" 2>&1 | tee "$log" | grep -v '^fuzz: elapsed' || true
-    status=${PIPESTATUS[0]}
+    go test -run '^$' -fuzz "^$f\$" -fuzztime "$t" "${par[@]}" "$pkg" >"$log" 2>&1
+    status=$?
+    grep -v '^fuzz: elapsed' "$log"
     execs=$(grep -o 'execs: [0-9]*' "$log" | tail -1 | cut -d' ' -f2)
     news=$(grep -o 'new interesting: [0-9]*' "$log" | tail -1 | cut -d' ' -f3)
     result=ok
