@@ -88,6 +88,7 @@ func breakdown(suites []types.Report, t0, t1 time.Time, top int) string {
 		counts := map[types.SpecState]int{}
 		groups := map[string]time.Duration{}
 		groupN := map[string]int{}
+		groupSpecs := map[string][]types.SpecReport{}
 		var startups []string
 		for _, r := range s.SpecReports {
 			switch {
@@ -112,6 +113,7 @@ func breakdown(suites []types.Report, t0, t1 time.Time, top int) string {
 				g := group(r)
 				groups[g] += r.RunTime
 				groupN[g]++
+				groupSpecs[g] = append(groupSpecs[g], r)
 				all = append(all, slow{s.SuiteDescription, r.FullText(), r.RunTime, r.State})
 			}
 		}
@@ -134,6 +136,17 @@ func breakdown(suites []types.Report, t0, t1 time.Time, top int) string {
 		for _, g := range names {
 			p("      %-42s %10s   %d spec(s)\n", g, sec(groups[g]), groupN[g])
 		}
+		if len(startups) == 0 {
+			var browserSpecs []types.SpecReport
+			for g, specs := range groupSpecs {
+				if g != "browserless" {
+					browserSpecs = append(browserSpecs, specs...)
+				}
+			}
+			if line := firstSpecs(browserSpecs); line != "" {
+				p("      %s\n", line)
+			}
+		}
 		p("    %-44s %10s   per process: %s\n", "tear-down (cleanup, slowest process)", sec(maxOf(teardown)), list(teardown))
 	}
 	if !t1.IsZero() && !prev.IsZero() && t1.After(prev) {
@@ -148,6 +161,34 @@ func breakdown(suites []types.Report, t0, t1 time.Time, top int) string {
 		}
 	}
 	return b.String()
+}
+
+// firstSpecs compares the first browser spec each parallel process ran with the median of the
+// other browser specs. A suite without a BeforeSuite start-up starts its Env (every browser, once
+// per process) inside the first spec that needs one, so the difference is the start-up, to a
+// good guess.
+func firstSpecs(specs []types.SpecReport) string {
+	if len(specs) < 2 {
+		return ""
+	}
+	sort.Slice(specs, func(i, j int) bool { return specs[i].StartTime.Before(specs[j].StartTime) })
+	firstOf := map[int]bool{}
+	var firsts []string
+	var rest []time.Duration
+	for _, r := range specs {
+		if !firstOf[r.ParallelProcess] {
+			firstOf[r.ParallelProcess] = true
+			firsts = append(firsts, sec(r.RunTime))
+			continue
+		}
+		rest = append(rest, r.RunTime)
+	}
+	if len(rest) == 0 {
+		return fmt.Sprintf("first browser spec per process: %s (it starts the browsers: no BeforeSuite did)", strings.Join(firsts, ", "))
+	}
+	slices.Sort(rest)
+	return fmt.Sprintf("first browser spec per process: %s; median of the other %d: %s (the first starts the browsers: no BeforeSuite did)",
+		strings.Join(firsts, ", "), len(rest), sec(rest[len(rest)/2]))
 }
 
 // group names what a spec needs: the browser kind it runs on when a label or container says so,
