@@ -44,7 +44,7 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 					}
 					rep, err := c.Origin.AwaitReport(wctx, func(rep sitefixture.Report) bool { return rep.Kind == sitefixture.KindPushSubscriptionChange })
 					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange within %v of the loss", waitFor)
-					r.Evidence("report", string(rep.Raw))
+					ev(r, c, "report", string(rep.Raw), old)
 					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription is null")
 					Expect(rep.OldSubscription.Endpoint).To(Equal(old.Endpoint), "oldSubscription.endpoint")
 					Expect(rep.OldSubscription.Keys).To(Equal(old.JSON.Keys), "oldSubscription.keys")
@@ -59,7 +59,7 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 					Expect(res.Status).To(BeElementOf(404, 410), "a push to the lost subscription's endpoint")
 					sub, err := c.Subscribe(ctx, webpush.Base64URL(env.VAPID.Public()), nil)
 					Expect(err).NotTo(HaveOccurred(), "subscribe() after the loss")
-					r.Evidence("new subscription", string(sub.Value))
+					ev(r, c, "new subscription", string(sub.Value), old, sub)
 					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint))
 					c.Subscription = sub
 					send(ctx, r, c, harness.Payload("after-loss", nil, nil), harness.SendOptions{})

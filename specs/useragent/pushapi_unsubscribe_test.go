@@ -88,7 +88,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					if err != nil {
 						conformance.HarnessError(err)
 					}
-					r.Evidence("new subscription", string(sub.Value))
+					ev(r, c, "new subscription", string(sub.Value), old, sub)
 					c.Subscription = sub
 					send(ctx, r, c, harness.Payload("sentinel-new", nil, nil), harness.SendOptions{})
 					awaitPush(ctx, r, c, "the sentinel on the new subscription", func(rep sitefixture.Report) bool { return rep.ID == "sentinel-new" })
@@ -106,8 +106,8 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					r.Also(rules.AuthSecretCSPRNG)
 					r.Also(rules.FreshIdentifiers)
 					ensureNew(ctx, c, old)
-					r.Evidence("old", string(old.Value))
-					r.Evidence("new", string(c.Subscription.Value))
+					ev(r, c, "old", string(old.Value), old)
+					ev(r, c, "new", string(c.Subscription.Value), old)
 					n := c.Subscription
 					Expect(n.Endpoint).NotTo(Equal(old.Endpoint), "endpoint reused")
 					Expect(n.WebPush.P256dh).NotTo(Equal(old.WebPush.P256dh), "p256dh reused")

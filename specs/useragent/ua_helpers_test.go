@@ -7,11 +7,13 @@ package useragent_test
 
 import (
 	"context"
+	"encoding/base64"
 	"encoding/json"
 	"fmt"
 	"net/url"
 	"path"
 	"strings"
+	"sync"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -34,6 +36,42 @@ const errv = (e) => ({ name: String((e && e.name) || "Error"), message: String((
 const reg = await navigator.serviceWorker.getRegistration("/");
 `
 
+// authSecrets holds the auth secrets (base64url and standard base64) of every browser
+// subscription these specs have put their hands on; redact masks them in evidence, which ends up
+// in results.json and index.html (the user agent's secret, RFC 8291 §3.2).
+var authSecrets sync.Map
+
+// noteSecrets remembers the auth secrets of subs.
+func noteSecrets(subs ...harness.Subscription) {
+	for _, s := range subs {
+		if len(s.WebPush.Auth) == 0 {
+			continue
+		}
+		for _, f := range []string{webpush.Base64URL(s.WebPush.Auth), base64.StdEncoding.EncodeToString(s.WebPush.Auth),
+			base64.URLEncoding.EncodeToString(s.WebPush.Auth), base64.RawStdEncoding.EncodeToString(s.WebPush.Auth)} {
+			authSecrets.Store(f, true)
+		}
+	}
+}
+
+// redact masks every noted auth secret in v.
+func redact(v string) string {
+	authSecrets.Range(func(k, _ any) bool {
+		v = strings.ReplaceAll(v, k.(string), "(auth secret redacted)")
+		return true
+	})
+	return v
+}
+
+// ev records evidence with the auth secrets of c's subscription (and of subs) masked.
+func ev(r *conformance.Recorder, c *harness.Client, key, value string, subs ...harness.Subscription) {
+	if c != nil {
+		noteSecrets(c.Subscription)
+	}
+	noteSecrets(subs...)
+	r.Evidence(key, redact(value))
+}
+
 // evalJS runs body (the inside of an async function, with jsPrelude in scope) in the client's
 // page and returns its value as JSON. A throw resolves to {"error": {name, message}}; a failing
 // Eval is the harness's problem.
@@ -52,7 +90,7 @@ func evalJS(ctx context.Context, c *harness.Client, body string) json.RawMessage
 func evalInto(ctx context.Context, r *conformance.Recorder, c *harness.Client, what, body string, v any) *sitefixture.JSError {
 	raw := evalJS(ctx, c, body)
 	if r != nil {
-		r.Evidence("js."+what, string(raw))
+		ev(r, c, "js."+what, string(raw))
 	}
 	var e struct {
 		Error *sitefixture.JSError `json:"error"`
