@@ -80,7 +80,8 @@ func closeE2E() {
 // shows a notification (one shared tag), calls getNotifications and beacons its report to the
 // fixture site. Latency is from the start of the POST to the report's arrival in Go; p50, p99
 // and max over b.N pushes (`make bench` uses -benchtime 200x). post-p50-ms is the push
-// service's answer time alone.
+// service's answer time alone; to-handler-p50-ms, handler-p50-ms and beacon-p50-ms split the
+// latency at the service worker's handler start and end (its Date.now(), same host clock).
 func BenchmarkPushToServiceWorker(b *testing.B) {
 	kinds, err := harness.ConfiguredBrowsers()
 	if err != nil {
@@ -93,6 +94,10 @@ func BenchmarkPushToServiceWorker(b *testing.B) {
 			defer cancel()
 			lat := make([]time.Duration, 0, b.N)
 			post := make([]time.Duration, 0, b.N)
+			// Segments, from the service worker's Date.now() (the same host clock, 1 ms steps):
+			// POST start → push handler start (service, link, browser decryption, worker start),
+			// the handler (showNotification + getNotifications), and the beacon's trip.
+			var toHandler, handler, beacon []time.Duration
 			b.ResetTimer()
 			for i := 0; i < b.N; i++ {
 				id := fmt.Sprintf("bench-%s-%d-%d", kind, b.N, i)
@@ -109,6 +114,12 @@ func BenchmarkPushToServiceWorker(b *testing.B) {
 				}
 				lat = append(lat, rep.ReceivedAt.Sub(res.Started))
 				post = append(post, res.PostedAt.Sub(res.Started))
+				if rep.HandlerStartMs > 0 {
+					ms := func(v float64) time.Time { return time.UnixMicro(int64(v * 1000)) }
+					toHandler = append(toHandler, ms(rep.HandlerStartMs).Sub(res.Started))
+					handler = append(handler, ms(rep.HandlerEndMs).Sub(ms(rep.HandlerStartMs)))
+					beacon = append(beacon, rep.ReceivedAt.Sub(ms(rep.SentAtMs)))
+				}
 			}
 			b.StopTimer()
 			slices.Sort(lat)
@@ -118,6 +129,15 @@ func BenchmarkPushToServiceWorker(b *testing.B) {
 			b.ReportMetric(ms(Percentile(lat, 99)), "p99-ms")
 			b.ReportMetric(ms(lat[len(lat)-1]), "max-ms")
 			b.ReportMetric(ms(Percentile(post, 50)), "post-p50-ms")
+			for _, seg := range []struct {
+				name string
+				d    []time.Duration
+			}{{"to-handler-p50-ms", toHandler}, {"handler-p50-ms", handler}, {"beacon-p50-ms", beacon}} {
+				if len(seg.d) > 0 {
+					slices.Sort(seg.d)
+					b.ReportMetric(ms(Percentile(seg.d, 50)), seg.name)
+				}
+			}
 			recordE2E(string(kind), e2eFigures{n: b.N, p50: Percentile(lat, 50), p99: Percentile(lat, 99), max: lat[len(lat)-1],
 				startup: e2eEnv(b).Startup(kind), steps: c.Steps})
 		})
