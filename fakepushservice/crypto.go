@@ -180,7 +180,12 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 }
 
 func (s *Server) checkVAPID(p *pushReq, auth, cryptoKey string, ecdhKey []byte, restricted bool) {
-	v, err := webpush.ParseVAPID(auth, cryptoKey)
+	o := webpush.VerifyOptions{Audience: origin(p.r), Now: s.now(), ECDHKey: ecdhKey}
+	if restricted {
+		o.SubscriptionKey = p.sub.sub.AppServerKey
+	}
+	// Keyed on the header text: a hit skips the parse as well. v may be shared: read-only.
+	v, problems, err := s.verifyCache().VerifyHeader(auth, cryptoKey, o)
 	if err != nil {
 		pr := webpush.Problem{Rule: webpush.RuleJWSES256, Reason: err.Error(), Level: webpush.LevelMust}
 		var we *webpush.Error
@@ -196,13 +201,8 @@ func (s *Server) checkVAPID(p *pushReq, auth, cryptoKey string, ecdhKey []byte, 
 		}
 		return
 	}
-	o := webpush.VerifyOptions{Audience: origin(p.r), Now: s.now(), ECDHKey: ecdhKey}
-	if restricted {
-		o.SubscriptionKey = p.sub.sub.AppServerKey
-	}
 	p.claims = v.Claims
 	p.vapidKey = v.Key
-	problems := s.verifyCache().Verify(v, o)
 	ev := map[string]string{
 		"scheme": v.Scheme, "k": webpush.Base64URL(v.Key), "jwt_header": jsonText(v.Header),
 		"jwt_claims": jsonText(v.Claims), "signature_len": strconv.Itoa(len(v.Signature)),
