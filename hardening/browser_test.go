@@ -191,6 +191,23 @@ func browserSecretsAbsent(t *testing.T, env *harness.Env, c *harness.Client) {
 	t.Logf("SECRETS %s: auth secret and VAPID private key absent from %d octets of logs, requests, verdicts, events", c.Kind, len(text))
 }
 
+// linkDiagnostics logs the link's connection events and, for Chromium, the last MCS frames.
+func linkDiagnostics(t *testing.T, env *harness.Env) {
+	for _, e := range env.Push.Events() {
+		if e.Kind == "connect" || e.Kind == "disconnect" || e.Kind == "deliver-error" || e.Kind == "unsubscribe" {
+			t.Logf("event %s %s %s %s", e.Time.Format("15:04:05.000"), e.Kind, e.UA, e.Detail)
+		}
+	}
+	if l := env.FCM(); l != nil {
+		for _, ua := range l.UAs() {
+			fr := l.FrameLog(ua)
+			for _, f := range fr[max(0, len(fr)-25):] {
+				t.Logf("mcs %s conn %d %s %s %.200s", f.Time.Format("15:04:05.000"), f.Conn, f.Dir, f.Kind, f.Detail)
+			}
+		}
+	}
+}
+
 // cutLink drops the browser's push link and returns how many connections it closed.
 func cutLink(env *harness.Env, kind browser.Kind) int {
 	switch kind {
@@ -252,6 +269,7 @@ func awaitReportedOnce(ctx context.Context, t *testing.T, c *harness.Client, pid
 	t.Helper()
 	for _, id := range pids {
 		if _, err := c.AwaitReport(ctx, id); err != nil {
+			linkDiagnostics(t, c.Env)
 			t.Fatalf("%s never reported (%d push reports so far)", id, len(c.Reports()))
 		}
 	}
