@@ -301,9 +301,23 @@ func (b *chromiumBrowser) Close() error {
 	}
 	b.cancelAlloc() // waits for the process to exit
 	if b.userDataDir != "" {
-		return os.RemoveAll(b.userDataDir)
+		return removeProfileDir(b.userDataDir)
 	}
 	return nil
+}
+
+// removeProfileDir removes a browser profile directory, retrying for a few seconds: Chromium's
+// helper processes can outlive the browser process by a moment and keep writing into it, and
+// RemoveAll then fails with "directory not empty".
+func removeProfileDir(dir string) error {
+	deadline := time.Now().Add(10 * time.Second)
+	for {
+		err := os.RemoveAll(dir)
+		if err == nil || time.Now().After(deadline) {
+			return err
+		}
+		time.Sleep(100 * time.Millisecond) // polling a directory: there is no event to wait for
+	}
 }
 
 // chromiumSession is one tab.

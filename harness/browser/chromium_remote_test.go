@@ -8,7 +8,9 @@ import (
 	"net/http/httptest"
 	"os"
 	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 )
@@ -27,13 +29,21 @@ func TestChromiumRemote(t *testing.T) {
 			break
 		}
 	}
-	dir := t.TempDir()
+	// Not t.TempDir: Chromium's helper processes may still write into the profile for a moment
+	// after the browser dies, and TempDir's cleanup fails the test on "directory not empty".
+	dir, err := os.MkdirTemp("", "pushspec-remote-chromium-")
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer removeProfile(t, dir)
 	cmd := exec.CommandContext(ctx, exe, "--headless=new", "--no-sandbox", "--disable-gpu", "--disable-dev-shm-usage",
 		"--no-first-run", "--no-default-browser-check", "--disable-background-networking", "--disable-component-update",
 		"--disable-sync", "--host-resolver-rules="+hostResolverRules, "--remote-debugging-address=127.0.0.1",
 		"--remote-debugging-port=0", "--user-data-dir="+dir,
 		"--gcm-checkin-url=http://"+deadGCM+"/checkin", "--gcm-registration-url=http://"+deadGCM+"/c2dm/register3",
 		"--gcm-mcs-endpoint=https://"+deadGCM, "about:blank")
+	// Its own process group, so that the kill below reaches the zygote and renderers too.
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
 	stderr, err := cmd.StderrPipe()
 	if err != nil {
 		t.Fatal(err)
@@ -42,7 +52,7 @@ func TestChromiumRemote(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer func() {
-		cmd.Process.Kill()
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
 		cmd.Wait()
 	}()
 	// Chromium announces "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID" on stderr.
@@ -88,5 +98,12 @@ func TestChromiumRemote(t *testing.T) {
 	got, err := s.Eval(ctx, `Promise.resolve(document.title + ":" + (20 + 22))`)
 	if err != nil || string(got) != `"remote:42"` {
 		t.Errorf("eval: %s %v", got, err)
+	}
+}
+
+// removeProfile removes a profile directory the test made, logging (not failing) when it cannot.
+func removeProfile(t *testing.T, dir string) {
+	if err := removeProfileDir(dir); err != nil {
+		t.Logf("leaving %s behind: %v", filepath.Base(dir), err)
 	}
 }

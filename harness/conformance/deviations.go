@@ -15,7 +15,26 @@ type Deviation struct {
 }
 
 // KnownDeviations is the reviewed list. Keep it sorted by target, then rule.
-var KnownDeviations = []Deviation{}
+var KnownDeviations = []Deviation{
+	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
+	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
+	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
+	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
+	{"chromium", "pushapi-subscribe-key-not-p256", "65 × 0x04 passes Blink's key check (length and 0x04 prefix only) and is refused later by the push service: AbortError \"push service error\" instead of InvalidAccessError"},
+	{"chromium", "pushapi-subscribe-key-required", "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
+	{"chromium", "pushapi-subscription-getkey-fresh-buffer", "getKey() returns the same ArrayBuffer on every call, so a caller that detaches or changes it affects later calls"},
+
+	// Firefox ESR 153 (Debian firefox-esr 153.7.0), seen in specs/useragent, 2026-11-27.
+	{"firefox", "notifications-actions-capped", "Notification.actions is not a frozen array of frozen objects"},
+	{"firefox", "notifications-close-removes", "getNotifications() right after close() still lists the closed notification (close is asynchronous in Firefox's notification DB)"},
+	{"firefox", "notifications-get-creation-order", "getNotifications() does not list notifications in creation order (seen: o2 o1 o4 o3 o5, stable over rounds)"},
+	{"firefox", "notifications-renotify-needs-tag", "showNotification({renotify: true}) without a tag resolves instead of rejecting with TypeError"},
+	{"firefox", "notifications-silent-with-vibrate", "showNotification({silent: true, vibrate: [100]}) resolves instead of rejecting with TypeError"},
+	{"firefox", "notifications-timestamp-default", "Notification.timestamp is not exposed (undefined)"},
+	{"firefox", "pushapi-ack-after-waituntil", "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
+	{"firefox", "pushapi-subscription-options-reflect", "PushSubscriptionOptions has no userVisibleOnly attribute"},
+	{"firefox", "pushapi-supported-encodings-frozen-same-object", "PushManager.supportedContentEncodings is frozen but a different array on every read, not [SameObject]"},
+}
 
 // EvidenceKnownDeviation is the evidence key that marks a result as a known deviation (its value
 // is the reason) or a stale entry (value prefixed "stale: ").

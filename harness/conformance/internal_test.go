@@ -88,3 +88,27 @@ func TestTruncate(t *testing.T) {
 		t.Errorf("truncate split a rune or left no note: %q", got[len(got)-80:])
 	}
 }
+
+// The reviewed list names real rules, each (target, rule) once, sorted, each with a reason.
+func TestKnownDeviationsWellFormed(t *testing.T) {
+	seen := map[string]bool{}
+	for i, d := range KnownDeviations {
+		if _, ok := rules.ByID(d.Rule); !ok {
+			t.Errorf("%s/%s: no such rule in the catalogue", d.Target, d.Rule)
+		}
+		if d.Target == "" || d.Reason == "" {
+			t.Errorf("%d: target and reason are required: %+v", i, d)
+		}
+		key := d.Target + " " + d.Rule
+		if seen[key] {
+			t.Errorf("%s listed twice", key)
+		}
+		seen[key] = true
+		if i > 0 {
+			p := KnownDeviations[i-1]
+			if p.Target > d.Target || (p.Target == d.Target && p.Rule > d.Rule) {
+				t.Errorf("not sorted by target, then rule: %s/%s after %s/%s", d.Target, d.Rule, p.Target, p.Rule)
+			}
+		}
+	}
+}

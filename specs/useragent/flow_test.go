@@ -174,7 +174,8 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 						return rep.Kind == sitefixture.KindPushSubscriptionChange
 					})
 					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange report within %v", waitFor)
-					r.Evidence("report", string(rep.Raw))
+					// rep carries oldSubscription with its keys: the auth secret is masked.
+					ev(r, c, "report", string(rep.Raw))
 					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription")
 					Expect(rep.OldSubscription.Endpoint).To(Equal(c.Subscription.Endpoint))
 					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
