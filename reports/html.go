@@ -63,16 +63,19 @@ type pageView struct {
 	CI         string // whether the run is green for CI, which ignores known deviations
 	Config     []KV
 	Targets    []targetView
-	Problems   []Problem
-	Legend     []legendItem
-	Outcomes   []legendItem // filter checkboxes, in Outcomes order
-	Docs       []docView
-	Actors     []string
-	Levels     []string
-	RuleCount  int
-	Covered    int
-	Uncovered  []docView
-	Latency    *latencyView
+	// CleanTargets have nothing to show under "what breaks": one line names them all, so that a
+	// run with many targets (the interop matrix) keeps the broken ones on the first screen.
+	CleanTargets []targetView
+	Problems     []Problem
+	Legend       []legendItem
+	Outcomes     []legendItem // filter checkboxes, in Outcomes order
+	Docs         []docView
+	Actors       []string
+	Levels       []string
+	RuleCount    int
+	Covered      int
+	Uncovered    []docView
+	Latency      *latencyView
 }
 
 type legendItem struct {
@@ -273,6 +276,9 @@ func newPageView(res *Results) *pageView {
 		sort.SliceStable(tv.Breaks, func(a, b int) bool { return rank(tv.Breaks[a]) < rank(tv.Breaks[b]) })
 		if len(tv.Breaks) > maxBreaks {
 			tv.Breaks, tv.More = tv.Breaks[:maxBreaks], tv.Breaks[maxBreaks:]
+		}
+		if len(tv.Breaks)+len(tv.Advisory)+len(tv.Stale) == 0 {
+			v.CleanTargets = append(v.CleanTargets, *tv)
 		}
 	}
 
