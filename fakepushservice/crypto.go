@@ -115,7 +115,7 @@ func (s *Server) checkCrypto(p *pushReq) {
 		p.verdict(webpush.RuleKeyDerivation, true, "decrypts with the subscription's keys (RFC 8291 §3.3, §3.4)", ev)
 		p.verdict("rfc8188-2-padding-delimiter", true, "delimiter 0x02 followed only by zero padding", ev)
 		p.verdict("rfc8291-4-single-record", m.Records == 1, fmt.Sprintf("%d record(s)", m.Records), ev)
-		p.rec.Plaintext = m.Plaintext
+		p.rec.Plaintext, p.decrypted = m.Plaintext, true
 	case "aesgcm":
 		pt, err := webpush.DecryptAESGCM(keys, body, h.Get("Encryption"), h.Get("Crypto-Key"))
 		if err != nil {
@@ -124,7 +124,7 @@ func (s *Server) checkCrypto(p *pushReq) {
 			return
 		}
 		p.verdict(webpush.RuleKeyDerivation, true, "aesgcm body decrypts with the subscription's keys", map[string]string{"plaintext_size": strconv.Itoa(len(pt))})
-		p.rec.Plaintext = pt
+		p.rec.Plaintext, p.decrypted = pt, true
 	}
 }
 

@@ -61,6 +61,13 @@ type Delivery struct {
 	Encryption      string
 	CryptoKey       string
 	Attempt         int // 1 for the first send, 2+ for redeliveries
+
+	// plaintext is the payload the core already decrypted with the subscription's keys for its
+	// verdicts (virtual-UA subscriptions only; decrypted says it did). The virtual UA takes it
+	// instead of paying a second P-256 ECDH for the same bytes and keys: that second
+	// decryption was 60 % of the service's CPU per message (docs/benchmarks.md, hot spot 1).
+	plaintext []byte
+	decrypted bool
 }
 
 // UAConn is one live connection of a user agent, implemented by a link. The core calls Deliver

@@ -8,6 +8,7 @@ import (
 	"io"
 	"net/http"
 	"regexp"
+	"slices"
 	"strconv"
 	"strings"
 	"time"
@@ -62,6 +63,10 @@ type Fault struct {
 	Status int `json:"status,omitempty"`
 	// RetryAfter, in seconds, is sent as Retry-After with Status (0: none).
 	RetryAfter int `json:"retry_after,omitempty"`
+	// Accept lets these conditions through instead of answering them (the request is still
+	// graded): CondNoEncoding stores and delivers a body without Content-Encoding, the UA link's
+	// "data without an encoding" of rfc8188-4.1-reject-uncoded.
+	Accept []Cond `json:"accept,omitempty"`
 }
 
 func (f *Fault) active() bool { return f != nil && (f.Drop || f.Cond != "" || f.Status != 0) }
@@ -154,6 +159,7 @@ var condRule = map[Cond]string{
 
 // pushReq is the working state of one push request.
 type pushReq struct {
+	decrypted bool // checkCrypto decrypted the body with the subscription's keys
 	s         *Server
 	r         *http.Request
 	rec       *Request
@@ -310,7 +316,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 
 	for _, c := range prof.Order {
 		detail, found := p.conds[c]
-		if !found {
+		if !found || (fault != nil && slices.Contains(fault.Accept, c)) {
 			continue
 		}
 		a, answered := prof.Answers[c]
@@ -722,6 +728,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	if len(p.rec.Body) > 0 {
 		m.body = p.rec.Body
+		m.plaintext, m.decrypted = p.rec.Plaintext, p.decrypted
 		if p.encoding == "aesgcm" {
 			m.encr, m.cryptKey = p.r.Header.Get("Encryption"), stripVAPIDFromCryptoKey(p.r.Header.Get("Crypto-Key"))
 		}

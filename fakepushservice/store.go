@@ -60,6 +60,10 @@ type message struct {
 	attempts int
 	onlyConn *connState // TTL 0: only this connection may get it
 	reqID    string
+	// plaintext is the body as the core decrypted it for its verdicts (decrypted says it did:
+	// the service holds the keys of virtual-UA subscriptions only).
+	plaintext []byte
+	decrypted bool
 }
 
 type connState struct {
@@ -456,7 +460,7 @@ func (s *Server) connLoop(c *connState) {
 		d := Delivery{
 			MessageID: next.id, SubscriptionID: next.sub.sub.ID, LinkRef: next.sub.sub.LinkRef,
 			Body: next.body, ContentEncoding: next.encoding, Encryption: next.encr, CryptoKey: next.cryptKey,
-			Attempt: next.attempts,
+			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted,
 		}
 		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
 		s.mu.Unlock()

@@ -191,6 +191,9 @@ func (v *VirtualUA) Deliver(ctx context.Context, d Delivery) error {
 		rec.Err = "unknown subscription"
 		code = AckNotDelivered
 	case len(d.Body) == 0:
+	case d.decrypted:
+		// The core decrypted this very body with this subscription's keys (same codec).
+		rec.Payload = d.plaintext
 	case d.ContentEncoding == "aesgcm":
 		pt, err := webpush.DecryptAESGCM(vs.Keys, d.Body, d.Encryption, d.CryptoKey)
 		rec.Payload, code = pt, ackFor(err, &rec)
