@@ -40,6 +40,12 @@ type EnvOptions struct {
 	Logf func(format string, args ...any)
 	// BrowserLog receives the browsers' (or their drivers') output; nil discards it.
 	BrowserLog io.Writer
+	// RealPushServices starts the browsers against their vendors' push services with their
+	// normal network (env_real.go). StartEnv first checks the services can be reached and
+	// returns an ErrRealUnavailable otherwise. Never set in pushspec's tests.
+	RealPushServices bool
+	// RealDial replaces the reachability check's dialer (tests); nil is a net.Dialer.
+	RealDial Dialer
 }
 
 // Startup is how long a browser took to become usable.
@@ -138,8 +144,16 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 			continue
 		}
 		seen[k] = true
+		if o.RealPushServices {
+			s = realSetup
+		}
 		env.kinds = append(env.kinds, k)
 		env.states[k] = &kindState{setup: s}
+	}
+	if o.RealPushServices {
+		if err := CheckRealServices(ctx, env.kinds, o.RealDial); err != nil {
+			return nil, err
+		}
 	}
 	defer func() {
 		if err != nil {
@@ -348,8 +362,10 @@ func EnvOptionsFromConfig() (EnvOptions, error) {
 	if err != nil {
 		return EnvOptions{}, err
 	}
+	kind, _ := c.PushServiceTarget()
 	o := EnvOptions{
-		Profile: c.Profile,
+		RealPushServices: kind == "real",
+		Profile:          c.Profile,
 		ExecPaths: map[browser.Kind]string{
 			browser.Chromium: c.ChromiumPath,
 			browser.Firefox:  c.FirefoxPath,

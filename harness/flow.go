@@ -236,6 +236,9 @@ func (c *Client) parseSubscription(raw json.RawMessage) (Subscription, error) {
 // MapEndpoint returns where the harness should post for endpoint: endpoint itself when its host
 // is loopback, else the push service's URL with endpoint's path and query (mapped true).
 func (e *Env) MapEndpoint(endpoint string) (string, bool) {
+	if e.Real() {
+		return endpoint, false // the vendor's service is the one to post to
+	}
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
 		return endpoint, false
@@ -317,7 +320,7 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 	}
 	endpoint := sub.Endpoint
 	httpClient := &http.Client{Timeout: 30 * time.Second}
-	if o.HTTPS {
+	if o.HTTPS && !e.Real() { // a vendor's endpoint is HTTPS already
 		tlsURL := e.Push.TLSURL()
 		if tlsURL == "" {
 			return nil, errors.New("harness: Send: the push service has no HTTPS listener")
@@ -370,7 +373,9 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 			res.MessageID = loc[i+3:]
 		}
 	}
-	if res.MessageID != "" {
+	if e.Real() {
+		// The vendor's service keeps its records to itself.
+	} else if res.MessageID != "" {
 		// The service records a request just after writing its answer: the record may land a
 		// moment after the response does.
 		id := res.MessageID

@@ -78,4 +78,13 @@ type LaunchOptions struct {
 	Remote string
 	// Log receives the browser's stdout and stderr (evidence); nil discards them.
 	Log io.Writer
+	// RealPushServices starts the browser with its normal network and its vendor's push
+	// service (PUSHSPEC_PUSH_SERVICE=real): Chromium without --host-resolver-rules and the
+	// --gcm-* switches (Google's FCM), Firefox without the no-network prefs and with
+	// dom.push.serverURL at Mozilla's autopush (MozillaPushServerURL). The GCM and autopush
+	// fields above are then ignored. For users with internet; never used in tests or CI here.
+	RealPushServices bool
 }
+
+// MozillaPushServerURL is Firefox's default dom.push.serverURL: Mozilla's autopush.
+const MozillaPushServerURL = "wss://push.services.mozilla.com/"

@@ -54,6 +54,9 @@ type chromiumSwitch struct {
 // chromiumSwitches returns the binary and the switches of a local Chromium start (without
 // --user-data-dir, which LaunchChromium adds, and chromedp's own --remote-debugging-pipe).
 func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumSwitch, err error) {
+	if opts.RealPushServices {
+		return chromiumRealSwitches(opts)
+	}
 	checkin, register, mcs := opts.GCMCheckinURL, opts.GCMRegistrationURL, opts.MCSEndpoint
 	if checkin == "" {
 		checkin = "http://" + deadGCM + "/checkin"
@@ -69,51 +72,72 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 			return "", nil, err
 		}
 	}
-	execPath = opts.ExecPath
-	if execPath == "" {
-		for _, p := range ChromiumExecPaths {
-			if _, err := os.Stat(p); err == nil {
-				execPath = p
-				break
-			}
-		}
-		if execPath == "" {
-			return "", nil, fmt.Errorf("chromium: none of %v exists (install with `make browsers`)", ChromiumExecPaths)
-		}
+	if execPath, err = chromiumExecPath(opts); err != nil {
+		return "", nil, err
 	}
 	switches = []chromiumSwitch{
-		{"headless", "new"},
-		{"no-sandbox", true},
-		{"disable-gpu", true},
-		{"disable-dev-shm-usage", true},
-		{"no-first-run", true},
-		{"no-default-browser-check", true},
 		{"disable-background-networking", true},
 		{"disable-component-update", true},
 		{"disable-sync", true},
 		{"host-resolver-rules", hostResolverRules},
-		// Quieter, and nothing that touches push: no crash uploads, extensions, default apps,
-		// phishing model downloads or keychain prompts.
-		{"disable-breakpad", true},
-		{"disable-extensions", true},
-		{"disable-default-apps", true},
-		{"disable-client-side-phishing-detection", true},
-		{"safebrowsing-disable-auto-update", true},
-		{"metrics-recording-only", true},
-		{"password-store", "basic"},
-		{"use-mock-keychain", true},
-		{"hide-scrollbars", true},
-		{"mute-audio", true},
+	}
+	switches = append(switches, chromiumCommonSwitches...)
+	switches = append(switches, []chromiumSwitch{
 		{"gcm-checkin-url", checkin},
 		{"gcm-registration-url", register},
 		{"gcm-mcs-endpoint", mcs},
-	}
+	}...)
 	if opts.MCSCertSPKI != "" {
 		// Trusts exactly the MCS server's key, never all certificates. Honoured only together
 		// with --user-data-dir, which LaunchChromium always sets.
 		switches = append(switches, chromiumSwitch{"ignore-certificate-errors-spki-list", opts.MCSCertSPKI})
 	}
 	return execPath, switches, nil
+}
+
+// chromiumCommonSwitches are in every local start, offline or real: headless, a fresh quiet
+// profile, and nothing that touches push (no crash uploads, extensions, default apps, phishing
+// model downloads or keychain prompts).
+var chromiumCommonSwitches = []chromiumSwitch{
+	{"headless", "new"},
+	{"no-sandbox", true},
+	{"disable-gpu", true},
+	{"disable-dev-shm-usage", true},
+	{"no-first-run", true},
+	{"no-default-browser-check", true},
+	{"disable-breakpad", true},
+	{"disable-extensions", true},
+	{"disable-default-apps", true},
+	{"disable-client-side-phishing-detection", true},
+	{"safebrowsing-disable-auto-update", true},
+	{"metrics-recording-only", true},
+	{"password-store", "basic"},
+	{"use-mock-keychain", true},
+	{"hide-scrollbars", true},
+	{"mute-audio", true},
+}
+
+// chromiumRealSwitches start Chromium against Google's FCM with its normal network: no
+// host-resolver rules, no --gcm-* switches, and background networking left on (the GCM client
+// is one of the background services).
+func chromiumRealSwitches(opts LaunchOptions) (string, []chromiumSwitch, error) {
+	execPath, err := chromiumExecPath(opts)
+	if err != nil {
+		return "", nil, err
+	}
+	return execPath, append([]chromiumSwitch(nil), chromiumCommonSwitches...), nil
+}
+
+func chromiumExecPath(opts LaunchOptions) (string, error) {
+	if opts.ExecPath != "" {
+		return opts.ExecPath, nil
+	}
+	for _, p := range ChromiumExecPaths {
+		if _, err := os.Stat(p); err == nil {
+			return p, nil
+		}
+	}
+	return "", fmt.Errorf("chromium: none of %v exists (install with `make deps`)", ChromiumExecPaths)
 }
 
 // chromiumFlags turns chromiumSwitches into chromedp allocator options.

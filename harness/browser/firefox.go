@@ -104,6 +104,25 @@ func FirefoxPrefs(autopushURL string) map[string]any {
 	return out
 }
 
+// FirefoxRealPrefs are the prefs of a Firefox that uses Mozilla's autopush with its normal network
+// (LaunchOptions.RealPushServices): push on and pointed at MozillaPushServerURL, the first-run
+// and start-page quieting of FirefoxNoNetworkPrefs, none of its network switches.
+func FirefoxRealPrefs() map[string]any {
+	out := map[string]any{}
+	for k, v := range FirefoxPushPrefs(MozillaPushServerURL) {
+		out[k] = v
+	}
+	// A wss:// server needs no exception for insecure URLs.
+	delete(out, "dom.push.testing.allowInsecureServerURL")
+	for _, k := range []string{"browser.shell.checkDefaultBrowser", "browser.newtabpage.enabled",
+		"browser.aboutwelcome.enabled", "browser.startup.page", "browser.startup.homepage_override.mstone"} {
+		if v, ok := FirefoxNoNetworkPrefs[k]; ok {
+			out[k] = v
+		}
+	}
+	return out
+}
+
 // FirefoxEnv is the browser's environment: playwright-go's Env replaces the whole environment,
 // so it starts from os.Environ().
 func FirefoxEnv() map[string]string {
@@ -227,6 +246,23 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		// FirefoxPrefs(AutopushURL) and FirefoxEnv().
 		b, err = call(ctx, "browser: connecting to Firefox at "+o.Remote, func() (playwright.Browser, error) {
 			return pw.Firefox.Connect(o.Remote, playwright.BrowserTypeConnectOptions{Timeout: playwright.Float(timeoutMS(ctx))})
+		})
+	} else if o.RealPushServices {
+		exe := o.ExecPath
+		if exe == "" {
+			exe = DefaultFirefoxPath
+		}
+		env := FirefoxEnv()
+		delete(env, "MOZ_REMOTE_SETTINGS_DEVTOOLS")
+		b, err = call(ctx, "browser: launching "+exe+" against Mozilla's push service", func() (playwright.Browser, error) {
+			return pw.Firefox.Launch(playwright.BrowserTypeLaunchOptions{
+				Channel:          playwright.String("moz-firefox"),
+				ExecutablePath:   playwright.String(exe),
+				Headless:         playwright.Bool(true),
+				FirefoxUserPrefs: FirefoxRealPrefs(),
+				Env:              env,
+				Timeout:          playwright.Float(timeoutMS(ctx)),
+			})
 		})
 	} else {
 		if o.AutopushURL == "" {

@@ -12,6 +12,7 @@ package useragent_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"strings"
 	"testing"
@@ -44,6 +45,10 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	var err error
 	env, err = harness.SharedEnv(ctx)
+	if errors.Is(err, harness.ErrRealUnavailable) {
+		realSkip = err.Error() // every spec skips with it (real_mode_test.go)
+		return
+	}
 	Expect(err).NotTo(HaveOccurred(), "starting the Env (push service, site, browsers %v)", kinds)
 	DeferCleanup(harness.CloseShared)
 	for _, k := range env.Kinds() {
