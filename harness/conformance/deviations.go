@@ -17,12 +17,15 @@ type Deviation struct {
 // KnownDeviations is the reviewed list. Keep it sorted by target, then rule.
 var KnownDeviations = []Deviation{
 	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
+	{"chromium", "pushapi-ack-after-waituntil", "the MCS stream ack comes about 4 ms after the push was accepted, on receipt of the data stanza (the FCM link asks for an immediate ack, notes/chrome-fcm.md §8), about 1 s before the service worker's waitUntil promise (held 1 s) settles: Chromium's GCM client acknowledges transport receipt, not the push event"},
 	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
 	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
 	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
 	{"chromium", "pushapi-subscribe-key-not-p256", "65 × 0x04 passes Blink's key check (length and 0x04 prefix only) and is refused later by the push service: AbortError \"push service error\" instead of InvalidAccessError"},
 	{"chromium", "pushapi-subscribe-key-required", "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
+	{"chromium", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler (no active worker) rejects with AbortError \"Subscription failed - no active Service Worker\", not InvalidStateError"},
 	{"chromium", "pushapi-subscription-getkey-fresh-buffer", "getKey() returns the same ArrayBuffer on every call, so a caller that detaches or changes it affects later calls"},
+	{"chromium", "rfc8188-4.1-reject-uncoded", "a payload delivered without a content coding (MCS raw_data, no content-encoding app data) fires a push event with event.data null: DevTools records \"Push message received\" Success=Yes, Was Encrypted=No; the bytes never reach the worker, but the unauthenticated message is not rejected"},
 
 	// Firefox ESR 153 (Debian firefox-esr 153.7.0), seen in specs/useragent, 2026-11-27.
 	{"firefox", "notifications-actions-capped", "Notification.actions is not a frozen array of frozen objects"},
@@ -32,6 +35,7 @@ var KnownDeviations = []Deviation{
 	{"firefox", "notifications-silent-with-vibrate", "showNotification({silent: true, vibrate: [100]}) resolves instead of rejecting with TypeError"},
 	{"firefox", "notifications-timestamp-default", "Notification.timestamp is not exposed (undefined)"},
 	{"firefox", "pushapi-ack-after-waituntil", "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
+	{"firefox", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler, while the registration has no active worker, resolves with a working endpoint instead of rejecting with InvalidStateError"},
 	{"firefox", "pushapi-subscription-options-reflect", "PushSubscriptionOptions has no userVisibleOnly attribute"},
 	{"firefox", "pushapi-supported-encodings-frozen-same-object", "PushManager.supportedContentEncodings is frozen but a different array on every read, not [SameObject]"},
 }

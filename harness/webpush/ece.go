@@ -68,6 +68,30 @@ type Options struct {
 	// WrongAuth derives the keys with an auth secret that is not the subscription's (every bit
 	// flipped), so the user agent's tag check fails. RFC 8291 and aesgcm only.
 	WrongAuth bool
+	// CEKInfo and NonceInfo, when non-nil, replace the info strings of the CEK and NONCE
+	// derivations ("Content-Encoding: aes128gcm" ‖ 0x00 ‖ 0x01, RFC 8188 §2.2; "Content-Encoding:
+	// nonce" ‖ 0x00 ‖ 0x01, §2.3); they break rfc8188-2.2-cek-derivation and
+	// rfc8188-2.3-nonce-derivation. aes128gcm only.
+	CEKInfo, NonceInfo []byte
+	// SeqStart is added to every record's SEQ, which RFC 8188 §2.3 counts from 0: a non-zero
+	// value breaks rfc8188-2.3-nonce-derivation. aes128gcm only.
+	SeqStart uint64
+	// AAD, when non-empty, is the AEAD additional data instead of the empty string; it breaks
+	// rfc8188-2-empty-aad. aes128gcm only.
+	AAD []byte
+}
+
+// keys derives PRK, CEK and the base NONCE, with the info strings of the CEKInfo and NonceInfo
+// knobs when set.
+func (o *Options) keys(salt, ikm []byte) (prk, cek, nonce []byte) {
+	prk, cek, nonce = contentKeys(salt, ikm)
+	if o.CEKInfo != nil {
+		cek = hmacSHA256(prk, o.CEKInfo)[:16]
+	}
+	if o.NonceInfo != nil {
+		nonce = hmacSHA256(prk, o.NonceInfo)[:12]
+	}
+	return prk, cek, nonce
 }
 
 func (o *Options) rs() uint32 {
@@ -275,7 +299,7 @@ func sealRecords(dst []byte, gcm cipher.AEAD, baseNonce, plaintext []byte, o *Op
 			rec = appendDelimiter(rec, o.Delimiter, 2)
 			rec = append(rec, make([]byte, o.Pad)...)
 		}
-		dst = gcm.Seal(dst, recordNonce(nonce, baseNonce, uint64(i)), rec, nil)
+		dst = gcm.Seal(dst, recordNonce(nonce, baseNonce, uint64(i)+o.SeqStart), rec, o.AAD)
 	}
 	return dst, nil
 }
@@ -365,7 +389,7 @@ func Encrypt8188(ikm, plaintext []byte, o *Options) ([]byte, error) {
 	if err != nil {
 		return nil, err
 	}
-	_, cek, nonce := contentKeys(salt, ikm)
+	_, cek, nonce := o.keys(salt, ikm)
 	body := appendHeader(make([]byte, 0, FixedHeaderLen+len(plaintext)+TagLen+1+o.Pad), salt, nil, o)
 	body, err = sealRecords(body, newGCM(cek), nonce, plaintext, o)
 	if err != nil {

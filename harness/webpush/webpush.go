@@ -122,7 +122,7 @@ func Encrypt(sub Subscription, plaintext []byte, o *Options) ([]byte, error) {
 	}
 	asPublic := as.PublicKey().Bytes()
 	ikm := webpushIKM(auth, secret, sub.P256dh, asPublic)
-	_, cek, nonce := contentKeys(salt, ikm)
+	_, cek, nonce := o.keys(salt, ikm)
 	body := appendHeader(make([]byte, 0, FixedHeaderLen+65+len(plaintext)+1+o.Pad+TagLen), salt, asPublic, o)
 	body, err = sealRecords(body, newGCM(cek), nonce, plaintext, o)
 	if err != nil {

@@ -1,0 +1,100 @@
+package useragent_test
+
+// RFC 8188 §4.1 on the receiving side: a Web Push user agent relies on the aes128gcm coding to
+// authenticate where a message comes from, so content that arrives without it is rejected. The
+// push service refuses such a request (415) unless a fault lets it through
+// (fakepushservice.Fault.Accept); then the link delivers the body as is with no encoding (autopush:
+// `data` with empty `headers`; FCM: `raw_data` without a `content-encoding` app-data entry). Then
+// a sentinel: only the sentinel may reach the service worker.
+
+import (
+	"bytes"
+	"fmt"
+	"io"
+	"net/http"
+	"strings"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+var _ = Describe("RFC 8188 user agent: content without the aes128gcm coding", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		tg := target(k)
+
+		Describe(string(k), func() {
+			// RFC 8188 §4.1: "a receiver MUST reject content that isn't encoded with aes128gcm" when
+			// it relies on the coding for content origin authentication, as Web Push does.
+			conformance.It("fires no push event for a payload delivered without a content coding", tg, rules.RejectUncoded,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					core, ok := coreSubscription(c.Subscription)
+					if !ok {
+						conformance.HarnessError(fmt.Errorf("the push service has no record of %s", c.Subscription.SendEndpoint))
+					}
+					since := len(c.Reports())
+					plain := harness.Payload("uncoded", nil, nil)
+					env.Push.AddFault(fakepushservice.FaultRule{Subscription: core.ID, Count: 1,
+						Fault: fakepushservice.Fault{Accept: []fakepushservice.Cond{fakepushservice.CondNoEncoding}}})
+					msgID := postUncoded(ctx, r, c, plain)
+					wctx, cancel := bounded(ctx)
+					d, err := env.Push.AwaitDeliveryOf(wctx, msgID)
+					cancel()
+					if err != nil {
+						conformance.HarnessError(fmt.Errorf("the push service did not hand the uncoded message %s to %s's link", msgID, k))
+					}
+					r.Evidence("delivery", fmt.Sprintf("attempt %d at %s", d.Attempt, d.At.Format("15:04:05.000")))
+					send(ctx, r, c, harness.Payload("sentinel-uncoded", nil, nil), harness.SendOptions{})
+					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "sentinel-uncoded" })
+					v := browserVerdict(ctx, r, c, "uncoded", msgID)
+					var seen []string
+					for _, rep := range c.Reports()[since:] {
+						Expect(rep.Data.TextValue()).NotTo(Equal(string(plain)), "the uncoded bytes reached the service worker as event.data")
+						if rep.ID == "sentinel-uncoded" {
+							seen = append(seen, rep.ID)
+						} else {
+							seen = append(seen, fmt.Sprintf("push event (id %q, hasData %v, data %q)", rep.ID, rep.HasData, rep.Data.TextValue()))
+						}
+					}
+					Expect(seen).To(Equal([]string{"sentinel-uncoded"}), "push events after the uncoded message %s and its sentinel", msgID)
+					Expect(v.Delivered).To(BeFalse(), "the browser reports the uncoded message as delivered")
+				}, specTimeout)
+		})
+	}
+})
+
+// postUncoded posts plain as the body of a push message with no Content-Encoding (VAPID-signed,
+// TTL 60) and returns the message ID; a refusal is the harness's problem.
+func postUncoded(ctx SpecContext, r *conformance.Recorder, c *harness.Client, plain []byte) string {
+	req, err := http.NewRequestWithContext(ctx, http.MethodPost, c.Subscription.SendEndpoint, bytes.NewReader(plain))
+	if err != nil {
+		conformance.HarnessError(err)
+	}
+	auth, err := env.VAPID.Authorization(req.URL.Scheme+"://"+req.URL.Host, env.Subject, time.Now().Add(12*time.Hour), nil)
+	if err != nil {
+		conformance.HarnessError(err)
+	}
+	req.Header.Set("Authorization", auth)
+	req.Header.Set("TTL", "60")
+	req.Header.Set("Content-Type", "application/octet-stream")
+	resp, err := http.DefaultClient.Do(req)
+	if err != nil {
+		conformance.HarnessError(err)
+	}
+	defer resp.Body.Close()
+	body, _ := io.ReadAll(io.LimitReader(resp.Body, 4096))
+	loc := resp.Header.Get("Location")
+	r.Evidence("send.uncoded", fmt.Sprintf("POST %d octets, no Content-Encoding → %d %s, Location %s", len(plain), resp.StatusCode, strings.TrimSpace(string(body)), loc))
+	i := strings.LastIndex(loc, "/m/")
+	if resp.StatusCode/100 != 2 || i < 0 {
+		conformance.HarnessError(fmt.Errorf("the push service refused the uncoded message despite the fault: %d %s", resp.StatusCode, body))
+	}
+	return loc[i+3:]
+}
