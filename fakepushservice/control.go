@@ -337,7 +337,10 @@ func (s *Server) psIndex(w http.ResponseWriter, r *http.Request) {
 			"GET /_pushspec/requests", "GET /_pushspec/requests/{id}", "GET /_pushspec/messages/{id}", "GET /_pushspec/verdicts",
 			"GET /_pushspec/events", "GET /_pushspec/subscriptions", "POST /_pushspec/subscriptions/{id}/expire|unsubscribe",
 			"GET /_pushspec/stored", "GET /_pushspec/deliveries", "GET /_pushspec/acks", "GET|POST|DELETE /_pushspec/faults",
-			"GET /_pushspec/ca.pem", "GET /_pushspec/unhandled"},
+			"GET /_pushspec/ca.pem", "GET /_pushspec/unhandled",
+			"POST /rfc8030/subscribe", "GET /rfc8030/s/{id}", "GET /rfc8030/set/{id}", "DELETE /rfc8030/s/{id}",
+			"POST /_pushspec/rfc8030/sets/{id}/expire"},
+		"rfc8030_subscribe_url": s.RFC8030SubscribeURL(),
 	})
 }
 

@@ -63,6 +63,19 @@
 // gone). Receipts: GET /receipts/{rid}[?after=N&wait=S] returns {"receipts":[{"seq","message",
 // "status":204|410,"time"}]} (see receipts.go).
 //
+// # RFC 8030 user-agent interface
+//
+// Profile rfc only (the vendors' services have none), on the HTTPS listener (RFC8030SubscribeURL):
+// POST /rfc8030/subscribe → 201, Location (subscription resource /rfc8030/s/{sid}), Link to the
+// push resource (rel="urn:ietf:params:push", an ordinary /push/{id}) and to a subscription set
+// (rel="urn:ietf:params:push:set"; a Link naming one in the request joins it, an unknown or
+// expired one → 400); an application/webpush-options+json body {"vapid": key} restricts it (RFC
+// 8292 §4.1). GET on the subscription or set resource over HTTP/2 delivers each message as a
+// server push (PUSH_PROMISE :path /m/{msg}, then 200 with Last-Modified and the push resource's
+// Link); Prefer: wait=0 ends with 204 once what was stored is pushed; expiry ends it with 404.
+// DELETE /m/{msg} from the UA is the acknowledgement. ExpireSubscriptionSet cascades to the
+// members. fakepushservice/rfc8030ua is a client for it. See rfc8030ua.go.
+//
 // # Profiles
 //
 // Profiles are data (profiles.go): an order of checks and an answer per condition, taken from

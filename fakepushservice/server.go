@@ -111,6 +111,7 @@ type Server struct {
 	seenSalt       map[[32]byte]bool
 	seenKey        map[[32]byte]bool
 	vcache         *webpush.VerifyCache
+	rfc8030        rfc8030State // RFC 8030's own UA interface (rfc8030ua.go)
 	counter        int
 	eventSeq       int
 
@@ -353,6 +354,7 @@ func (s *Server) routes() {
 	s.mux.HandleFunc("/receipts/{id}", only("GET", s, s.serveReceipts))
 	s.mux.HandleFunc("/", s.serveUnhandled)
 	s.controlRoutes()
+	s.rfc8030Routes()
 }
 
 // pushPrefixes are the push resource path shapes; every one maps to the same handler.

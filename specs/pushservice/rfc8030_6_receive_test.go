@@ -1,0 +1,146 @@
+package pushservice_test
+
+import (
+	"net/http"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/target"
+)
+
+var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", func() {
+	// RFC 8030 §6: "A user agent can request the contents of the push message subscription
+	// resource immediately by including a Prefer header field with a 'wait' parameter set to
+	// '0'. In response to this request, the push service MUST generate a server push for all
+	// push messages that have not yet been delivered."
+	// Sends: three conformant messages while nothing monitors, then GET on the subscription
+	// resource with Prefer: wait=0. Expects: a final response, and three server pushes (200)
+	// that decrypt to the three payloads.
+	conformance.It("pushes every undelivered message to a monitor with Prefer: wait=0", tgt, rules.WaitZeroPushesAll,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			for _, p := range []string{"one", "two", "three"} {
+				sendTo(ctx, r, "push."+p, sub, p)
+			}
+			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
+			Expect(res.Status/100).To(Equal(2), "the wait=0 request must end in success once the pushes are made")
+			for _, p := range res.Pushes {
+				Expect(p.Err).NotTo(HaveOccurred(), "push on stream %d", p.StreamID)
+				Expect(p.Status).To(Equal(http.StatusOK), "pushed response on stream %d", p.StreamID)
+			}
+			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}))
+		})
+
+	// RFC 8030 §6: each pushed message carries a Link with rel="urn:ietf:params:push" naming
+	// the push resource it was sent to (pushspec's reading of §6, §6.1; rules.md).
+	// Sends: one message, then GET with Prefer: wait=0. Expects: the push's Link names exactly
+	// the subscription's push resource.
+	conformance.It(`names the push resource in a Link rel="urn:ietf:params:push" on each push`, tgt, rules.PushLinkOnDelivery,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sendTo(ctx, r, "push", sub, "linked")
+			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
+			Expect(res.Pushes).To(HaveLen(1), "one message was sent")
+			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}))
+		})
+
+	// RFC 8030 §6.2: "the user agent MUST acknowledge receipt of the message by performing an
+	// HTTP DELETE on the push message resource" … a receipt subscription then gets 204.
+	// Sends: a message with Prefer: respond-async; GET with wait=0; DELETE on the pushed :path.
+	// Expects: the DELETE succeeds, the receipt is 204, and a later wait=0 pushes nothing.
+	conformance.It("takes DELETE on the pushed message resource as the acknowledgement", tgt, rules.Receipt204OnAck,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			rr := capability[target.ReceiptReader]("read receipt subscriptions")
+			res := post(ctx, r, "push", message(asTarget(sub), "receipt"), respondAsync)
+			Expect(res.Status).To(Equal(http.StatusAccepted), "the service must accept the receipt request")
+			got := ua.waitZero(ctx, "monitor.1", sub.Resource, nil)
+			Expect(got.Pushes).To(HaveLen(1), "one message was sent")
+			Expect(got.Pushes[0].Path).NotTo(BeEmpty())
+			del := ua.ack(ctx, "ack", got.Pushes[0])
+			Expect(del.Status/100).To(Equal(2), "the acknowledgement must succeed")
+			wctx, cancel := contextWithWait(ctx)
+			defer cancel()
+			status, err := rr.AwaitReceipt(wctx, receiptLink(res.Header), res.Header.Get("Location"))
+			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
+			r.Evidence("receipt", itoa(status))
+			Expect(status).To(Equal(http.StatusNoContent))
+			again := ua.waitZero(ctx, "monitor.2", sub.Resource, nil)
+			Expect(again.Pushes).To(BeEmpty(), "an acknowledged message is not pushed again")
+		})
+})
+
+var _ = Describe("RFC 8030 §6.1 Receiving Push Messages for a Subscription Set", func() {
+	// RFC 8030 §6.1: push messages delivered through a subscription set carry the Link
+	// rel="urn:ietf:params:push" of their push resource, so the user agent can tell which
+	// subscription each one is for.
+	// Sends: two subscriptions in one set, a message to each, then GET on the set with
+	// Prefer: wait=0. Expects: two pushes, each naming its own push resource and decrypting with
+	// that subscription's keys to what was sent to it.
+	conformance.It("names each message's push resource when delivering through a set", tgt, rules.SetDeliveryLink,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			a, b := ua.inSet(ctx)
+			sendTo(ctx, r, "push.a", a, "for a")
+			sendTo(ctx, r, "push.b", b, "for b")
+			res := ua.waitZero(ctx, "monitor.set", a.Set, nil)
+			Expect(payloads(res.Pushes, a, b)).To(ConsistOf(want(a, "for a"), want(b, "for b")))
+		})
+
+	// RFC 8030 §6.1, §6: Prefer: wait=0 on a set pushes every undelivered message of every
+	// subscription in it.
+	// Sends: one message to each of two subscriptions in a set, then GET on the set with wait=0.
+	// Expects: both are pushed, and the request ends in success.
+	conformance.It("pushes every undelivered message of a set to a monitor with Prefer: wait=0", tgt, rules.WaitZeroPushesAll,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			a, b := ua.inSet(ctx)
+			sendTo(ctx, r, "push.a", a, "a1")
+			sendTo(ctx, r, "push.b", b, "b1")
+			res := ua.waitZero(ctx, "monitor.set", a.Set, nil)
+			Expect(res.Status / 100).To(Equal(2))
+			Expect(res.Pushes).To(HaveLen(2))
+		})
+})
+
+var _ = Describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
+	// RFC 8030 §5.3: "A push message without the Urgency header field defaults to a value of
+	// normal." The user agent MAY include Urgency when monitoring.
+	// Sends: a message without Urgency and one with Urgency: high, then GET with Prefer: wait=0
+	// and Urgency: high. Expects: only the high one is pushed.
+	conformance.It("treats a message without Urgency as normal for a monitor asking for high", tgt, rules.UrgencyDefaultNormal,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sendTo(ctx, r, "push.default", sub, "default")
+			high := message(asTarget(sub), "high")
+			high.Urgency = "high"
+			accepted(ctx, r, "push.high", high, noFaults)
+			res := ua.waitZero(ctx, "monitor.high", sub.Resource, http.Header{"Urgency": {"high"}})
+			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "high")}))
+		})
+
+	// RFC 8030 §5.3: the push service MUST NOT deliver messages below the urgency the user
+	// agent asked for; they stay stored.
+	// Sends: a low message; GET wait=0 with Urgency: normal; then GET wait=0 without Urgency.
+	// Expects: nothing pushed the first time, the low message the second time.
+	conformance.It("holds a low message from a monitor asking for normal", tgt, rules.RespectUAThreshold,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			low := message(asTarget(sub), "low")
+			low.Urgency = "low"
+			accepted(ctx, r, "push.low", low, noFaults)
+			held := ua.waitZero(ctx, "monitor.normal", sub.Resource, http.Header{"Urgency": {"normal"}})
+			Expect(held.Pushes).To(BeEmpty(), "a low message must not go to a monitor asking for normal")
+			all := ua.waitZero(ctx, "monitor.all", sub.Resource, nil)
+			Expect(payloads(all.Pushes, sub)).To(Equal([]string{want(sub, "low")}))
+		})
+})
