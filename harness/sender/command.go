@@ -30,9 +30,14 @@ import (
 //	PUSHSPEC_SEND_VAPID_PRIVATE  VAPID private key (base64url, 32 bytes)
 //	PUSHSPEC_SEND_VAPID_SUBJECT  VAPID subject (mailto: or https:)
 //	PUSHSPEC_SEND_CA_FILE        PEM CA that signed the push service's HTTPS certificate
+//	PUSHSPEC_SEND_RECEIPT        "1": ask for a delivery receipt (RFC 8030 §5.1, Prefer: respond-async)
+//	                             and pass back, on later receipt requests, the receipt subscription a
+//	                             202 gave (Link rel="urn:ietf:params:push:receipt"); the program keeps
+//	                             it itself, as an application server would. Empty: no receipt.
 //
 // The program exits 0 when it sent the message. If it prints a line `status=NNN` (the push
-// service's HTTP status), specs that need the status can use it; otherwise the push service's own
+// service's HTTP status), whatever its exit status, specs that need the status can use it (how
+// the sender reports a 404, 410 or 406 is observable only so); otherwise the push service's own
 // record is the evidence.
 type Command struct {
 	Cmd    string // the shell command line
@@ -42,7 +47,7 @@ type Command struct {
 func (c Command) Name() string { return "cmd: " + c.Cmd }
 
 func (Command) Capabilities() Capabilities {
-	return Capabilities{NoPayload: true, AESGCM: true, Urgency: true, Topic: true}
+	return Capabilities{NoPayload: true, AESGCM: true, Urgency: true, Topic: true, Receipts: true}
 }
 
 var statusLine = regexp.MustCompile(`(?m)^status=(\d{3})\s*$`)
@@ -67,6 +72,11 @@ func (c Command) Send(ctx context.Context, m Message) (*Result, error) {
 		"PUSHSPEC_SEND_ENCODING=" + enc,
 		"PUSHSPEC_SEND_CA_FILE=" + c.CAFile,
 	}
+	if m.Receipt {
+		env = append(env, "PUSHSPEC_SEND_RECEIPT=1")
+	} else {
+		env = append(env, "PUSHSPEC_SEND_RECEIPT=")
+	}
 	if m.Payload != nil {
 		f := filepath.Join(dir, "payload")
 		if err := os.WriteFile(f, m.Payload, 0o600); err != nil {
@@ -88,11 +98,11 @@ func (c Command) Send(ctx context.Context, m Message) (*Result, error) {
 	start := time.Now()
 	err = cmd.Run()
 	res := &Result{Output: out.String(), Elapsed: time.Since(start)}
-	if err != nil {
-		return res, fmt.Errorf("sender: %q failed: %v: %s", c.Cmd, err, strings.TrimSpace(out.String()))
-	}
 	if mm := statusLine.FindStringSubmatch(out.String()); mm != nil {
 		res.Status, _ = strconv.Atoi(mm[1])
+	}
+	if err != nil {
+		return res, fmt.Errorf("sender: %q failed: %v: %s", c.Cmd, err, strings.TrimSpace(out.String()))
 	}
 	return res, nil
 }

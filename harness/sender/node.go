@@ -57,6 +57,11 @@ type nodeAnswer struct {
 }
 
 func (s Node) Send(ctx context.Context, m Message) (*Result, error) {
+	if m.Receipt {
+		// web-push has no receipt support: its generic headers option would make this adapter,
+		// not the library, the one that keeps and passes back the receipt subscription.
+		return nil, ErrUnsupported
+	}
 	modules, err := s.modulesDir()
 	if err != nil {
 		return nil, err

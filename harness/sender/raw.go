@@ -42,10 +42,11 @@ type Faults struct {
 func (Raw) Name() string { return "pushspec raw" }
 
 func (Raw) Capabilities() Capabilities {
-	return Capabilities{NoPayload: true, AESGCM: true, Urgency: true, Topic: true, Status: true}
+	return Capabilities{NoPayload: true, AESGCM: true, Urgency: true, Topic: true, Status: true, Receipts: true}
 }
 
-// Send sends m conformantly.
+// Send sends m conformantly. Message.Receipt adds Prefer: respond-async; Raw keeps no state, so
+// a caller passes a receipt subscription back with Faults.Set["Link"].
 func (r Raw) Send(ctx context.Context, m Message) (*Result, error) {
 	return r.SendFaulty(ctx, m, Faults{})
 }
@@ -91,6 +92,9 @@ func (r Raw) Build(ctx context.Context, m Message, f Faults) (*http.Request, err
 	}
 	if m.Topic != "" {
 		h.Set("Topic", m.Topic)
+	}
+	if m.Receipt {
+		h.Set("Prefer", "respond-async")
 	}
 	if m.VAPID != nil {
 		if err := signInto(h, m, f); err != nil {

@@ -56,6 +56,11 @@ type Message struct {
 	RecordSize int
 	// VAPIDExpiry is the JWT exp; zero leaves it to the sender's default.
 	VAPIDExpiry time.Time
+	// Receipt asks for a delivery receipt (RFC 8030 §5.1: Prefer: respond-async). A sender that
+	// was given a receipt subscription (202 with Link rel="urn:ietf:params:push:receipt") should
+	// pass it back on its later receipt requests; it keeps it itself. Only senders with
+	// Capabilities.Receipts take it; the others refuse with ErrUnsupported.
+	Receipt bool
 }
 
 // Result is what the push service answered. Request is set by senders that see their own request
@@ -85,6 +90,7 @@ type Capabilities struct {
 	Urgency   bool
 	Topic     bool
 	Status    bool // reports the push service's status code
+	Receipts  bool // can ask for delivery receipts (Message.Receipt)
 }
 
 // Sender sends one message.

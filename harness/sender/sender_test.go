@@ -6,6 +6,7 @@ import (
 	"crypto/rand"
 	"encoding/base64"
 	"encoding/pem"
+	"errors"
 	"io"
 	"net/http"
 	"net/http/httptest"
@@ -187,5 +188,40 @@ func TestCommandGetsTheMessageInEnvironment(t *testing.T) {
 	_ = c
 	if _, err := (Command{Cmd: "exit 3"}).Send(ctx, Message{Subscription: sub}); err == nil {
 		t.Error("a failing command must be an error")
+	}
+}
+
+// Message.Receipt: Command passes it as PUSHSPEC_SEND_RECEIPT=1, Raw sends Prefer: respond-async,
+// and the library senders, which have no receipt support, refuse it. A status line counts even
+// when the command fails (a sender that exits 1 on a 410 still says which status it saw).
+func TestReceiptAndStatusOnFailure(t *testing.T) {
+	c, srv, caFile := tlsCapture(t)
+	sub := testSubscription(t, srv.URL+"/push/r")
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	res, err := (Command{CAFile: caFile, Cmd: `echo "receipt=$PUSHSPEC_SEND_RECEIPT"; echo status=410; exit 1`}).Send(ctx, Message{Subscription: sub, Receipt: true})
+	if err == nil {
+		t.Error("a failing command must be an error")
+	}
+	if res == nil || res.Status != 410 || !strings.Contains(res.Output, "receipt=1") {
+		t.Errorf("result %+v: want status 410 and receipt=1 in the output", res)
+	}
+	res, _ = (Command{Cmd: `echo "receipt=$PUSHSPEC_SEND_RECEIPT."`}).Send(ctx, Message{Subscription: sub})
+	if res == nil || !strings.Contains(res.Output, "receipt=.") {
+		t.Errorf("without Receipt: output %q", res.Output)
+	}
+	if _, err := (Raw{Client: srv.Client()}).Send(ctx, Message{Subscription: sub, Payload: []byte("r"), TTL: 5, Receipt: true}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.last(t).Header.Get("Prefer"); got != "respond-async" {
+		t.Errorf("raw sender with Receipt: Prefer %q", got)
+	}
+	for _, s := range []Sender{WebpushGo{}, Node{}} {
+		if s.Capabilities().Receipts {
+			t.Errorf("%s claims receipt support", s.Name())
+		}
+		if _, err := s.Send(ctx, Message{Subscription: sub, Payload: []byte("r"), TTL: 5, Receipt: true}); !errors.Is(err, ErrUnsupported) {
+			t.Errorf("%s with Receipt: %v, want ErrUnsupported", s.Name(), err)
+		}
 	}
 }

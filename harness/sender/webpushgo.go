@@ -10,8 +10,8 @@ import (
 )
 
 // WebpushGo sends with github.com/SherClockHolmes/webpush-go, the reference Go sender. It always
-// encrypts with aes128gcm (so it cannot send the legacy encoding or an empty push) and pads every
-// message to RecordSize (its default 4096).
+// encrypts with aes128gcm (so it cannot send the legacy encoding or an empty push), pads every
+// message to RecordSize (its default 4096), and has no way to ask for delivery receipts.
 type WebpushGo struct {
 	// Client sends the request; nil means a plain http.Client (use HTTPClient(caFile) for HTTPS).
 	Client *http.Client
@@ -27,7 +27,7 @@ func (WebpushGo) Capabilities() Capabilities {
 var ErrUnsupported = errors.New("sender: not supported by this sender")
 
 func (s WebpushGo) Send(ctx context.Context, m Message) (*Result, error) {
-	if m.Payload == nil || (m.Encoding != "" && m.Encoding != "aes128gcm") {
+	if m.Payload == nil || (m.Encoding != "" && m.Encoding != "aes128gcm") || m.Receipt {
 		return nil, ErrUnsupported
 	}
 	client := s.Client

@@ -2,10 +2,12 @@ package sender_test
 
 import (
 	"encoding/json"
+	"fmt"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 )
@@ -44,6 +46,29 @@ var _ = Describe("Interop with real push services", func() {
 			}
 			q := exs[0].request
 			Expect(q.Status/100).To(Equal(2), "apple profile answered %d %s", q.Status, q.ResponseBody)
+		})
+
+	// §4 #4: Apple base64url-decodes the Topic and answers 400 BadWebPushTopic when its length is
+	// ≡ 1 (mod 4), which RFC 8030 §5.4 allows. Sends: Topic "update1" (7 characters) and Urgency
+	// high to the apple profile. Expects: the Topic travels with a decodable length (the sender
+	// neither pads nor re-encodes it into one Apple refuses).
+	graded("sends a Topic whose length Apple can decode", rules.InteropAppleTopicDecodable, appleUrgencyTopic, 0)
+
+	// §4 #5 (historical): Safari 16's push service answered 400 BadUrgency to valid Urgency values
+	// until a 2023 fix (WebKit bug 247128); a sender that sends Urgency met it. Recorded: whether
+	// the sender sends the Urgency it is given. Sends: Urgency high (with Topic update1) to the
+	// apple profile, which accepts valid values as Apple does today. Expects: Urgency: high,
+	// once, and no BadUrgency from the apple profile.
+	conformance.It("sends the Urgency it is given to Apple", tgt, rules.InteropAppleUrgency,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q := appleUrgencyTopic.request(ctx, r, 0)
+			r.Evidence("apple.answer", fmt.Sprintf("%d %s", q.Status, q.ResponseBody))
+			Expect(q.Header.Values("Urgency")).To(Equal([]string{"high"}), "the sender did not send the Urgency it was given")
+			Expect(q.Answered).NotTo(BeElementOf(fakepushservice.CondUrgencyInvalid, fakepushservice.CondUrgencyMultiple),
+				"the apple profile refused the Urgency: %s", q.ResponseBody)
+			for _, v := range verdicts(q, rules.InteropAppleUrgency) {
+				r.Evidence("verdict", string(v.Outcome)+": "+v.Message)
+			}
 		})
 
 	// §4 #14: WNS answers 400 to TTL 0 unless X-WNS-Cache-Policy: no-cache is sent. Sends: TTL

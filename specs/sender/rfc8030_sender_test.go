@@ -1,7 +1,10 @@
 package sender_test
 
 import (
+	"fmt"
 	"net/url"
+	"regexp"
+	"strings"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -40,6 +43,34 @@ var _ = Describe("RFC 8030 at the application server", func() {
 	// alphabet. Sends: Topic update1. Expects: it travels in that form.
 	graded("sends a valid Topic", rules.TopicSyntax, urgencyTopic, 0)
 
+	// RFC 8030 §5.1 (paraphrased): for later receipt requests to the same origin, the application
+	// server SHOULD pass back, in a Link with rel="urn:ietf:params:push:receipt", the receipt
+	// subscription the push service gave it. Sends: two messages, each asking for a receipt
+	// (Prefer: respond-async), to the rfc profile, which answers the first 202 with a receipt
+	// subscription. Expects: the second request carries a receipt Link naming that subscription.
+	conformance.It("passes back the receipt subscription it was given", tgt, rules.SenderReusesReceiptSubscription,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			q1 := receipts.request(ctx, r, 0)
+			if !strings.Contains(strings.ToLower(strings.Join(q1.Header.Values("Prefer"), ",")), "respond-async") {
+				conformance.SkipBecause("unsupported: sender " + tgt.Name + " was asked for a delivery receipt but sent no Prefer: respond-async, so it was given no receipt subscription")
+			}
+			given := q1.ResponseHeader.Get("Link")
+			r.Evidence("first.answer", fmt.Sprintf("%d, Link: %s", q1.Status, given))
+			target := linkTarget.FindStringSubmatch(given)
+			if q1.Status != 202 || target == nil || !strings.Contains(given, "urn:ietf:params:push:receipt") {
+				conformance.SkipBecause(fmt.Sprintf("not applicable: the first receipt request was answered %d without a receipt subscription (%s)", q1.Status, cut(q1.ResponseBody, 200)))
+			}
+			uri := target[1]
+			q2 := receipts.request(ctx, r, 1)
+			r.Evidence("second.link", strings.Join(q2.Header.Values("Link"), " | "))
+			for _, v := range verdicts(q2, rules.SenderReusesReceiptSubscription) {
+				r.Evidence("verdict", string(v.Outcome)+": "+v.Message)
+				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+			}
+			Expect(strings.Join(q2.Header.Values("Link"), ",")).To(And(ContainSubstring("<"+uri+">"), ContainSubstring("urn:ietf:params:push:receipt")),
+				"the second receipt request does not pass back the receipt subscription %s", uri)
+		})
+
 	// RFC 8030 §8.1: push messages MUST be protected end to end; for Web Push that is RFC 8291
 	// (aes128gcm with the subscription's keys). Expects: aes128gcm, and the subscription's keys
 	// decrypt the body.
@@ -53,3 +84,6 @@ var _ = Describe("RFC 8030 at the application server", func() {
 			Expect(string(q.Plaintext)).To(Equal("hello pushspec"), "the subscription's keys do not decrypt it")
 		})
 })
+
+// linkTarget is the URI of a Link field value: <URI>; params.
+var linkTarget = regexp.MustCompile(`<([^>]*)>`)

@@ -35,6 +35,48 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 			Expect(string(q.Plaintext)).To(Equal("hello pushspec"))
 		})
 
+	// RFC 8188 §2: "The additional data passed to each invocation of AEAD_AES_128_GCM is a
+	// zero-length octet sequence." §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", first 16
+	// octets, cek_info "Content-Encoding: aes128gcm" || 0x00, PRK = HMAC-SHA-256(salt, IKM).
+	// §2.3: "NONCE = FIRST(HMAC-SHA-256(PRK, nonce_info || 0x01), 12) XOR SEQ", SEQ from zero.
+	// pushspec's codec opens the body with exactly these (it is checked against the RFC 8188 and
+	// RFC 8291 vectors in harness/webpush), from the RFC 8291 IKM of the subscription's keys.
+	// AES-GCM's tag authenticates key, nonce and additional data together: if it verifies, the
+	// sender derived all three as the RFC says; if not, at least one step differs (or the IKM, which
+	// rfc8291-3.3-key-derivation grades from the same failure) — the tag cannot tell which, so
+	// all three are broken together. Sends: the typical message. Expects: the tag verifies.
+	conformance.It("seals with RFC 8188's CEK and NONCE and empty additional data", tgt, rules.EmptyAAD,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			r.Also(rules.CEKDerivation)
+			r.Also(rules.NonceDerivation)
+			q := typical.request(ctx, r, 0)
+			if ce := q.Header.Get("Content-Encoding"); ce != "aes128gcm" {
+				conformance.SkipBecause(fmt.Sprintf("not applicable: Content-Encoding %q is not aes128gcm (graded by %s)", ce, rules.AES128GCMOnly.ID))
+			}
+			keys := typical.exchanges[0].sub.Keys
+			if keys == nil {
+				conformance.HarnessError(errors.New("the push service holds no private key for its own subscription"))
+			}
+			m, err := webpush.DecryptMessage(keys, q.Body)
+			var we *webpush.Error
+			switch {
+			case err == nil:
+				r.Evidence("opened", fmt.Sprintf("tag verified: rs %d, salt %x, %d record(s), %d octets of padding, plaintext %q",
+					m.Header.RS, m.Header.Salt, m.Records, m.Padding, m.Plaintext))
+				Expect(string(m.Plaintext)).To(Equal("hello pushspec"))
+			case errors.As(err, &we) && (we.Rule == webpush.RuleUAChecksDelimiter || we.Rule == webpush.RuleFailNoDelimiter ||
+				we.Rule == webpush.RuleFailWrongDelimiter || we.Rule == webpush.RuleNoPartial):
+				// Delimiters are checked after the tag verified: the derivation is right, the
+				// padding is not (graded by rfc8188-2-padding-delimiter).
+				r.Evidence("opened", "tag verified; then: "+err.Error())
+			case errors.As(err, &we) && we.Rule == webpush.RuleKeyDerivation:
+				Expect(err).NotTo(HaveOccurred(), "the body does not open with RFC 8188's CEK, NONCE (SEQ 0) and empty additional data "+
+					"under the subscription's RFC 8291 IKM: the sender departs from at least one of these steps")
+			default:
+				conformance.SkipBecause("not applicable: the body cannot be opened as far as the tag check: " + err.Error())
+			}
+		})
+
 	// RFC 8188 §2.1: the body starts salt(16) ‖ rs(4) ‖ idlen(1) ‖ keyid.
 	graded("writes the aes128gcm header", rules.HeaderLayout, typical, 0)
 	// RFC 8188 §2.1: rs ≥ 18.

@@ -1,6 +1,9 @@
 package sender_test
 
 import (
+	"context"
+
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
 )
@@ -58,4 +61,65 @@ var (
 	accepted202 = &scenario{service: "rfc-202", build: func(*target.Subscription) []sender.Message {
 		return []sender.Message{msg("accepted later")}
 	}}
+
+	// appleUrgencyTopic: Urgency high and Topic "update1" (7 characters: base64url-decodable) to
+	// the apple profile.
+	appleUrgencyTopic = &scenario{service: "apple",
+		needs: func(c sender.Capabilities) string {
+			if !c.Urgency || !c.Topic {
+				return "send Urgency and Topic"
+			}
+			return ""
+		},
+		build: func(*target.Subscription) []sender.Message {
+			m := msg("urgent apple")
+			m.Urgency, m.Topic = "high", "update1"
+			return []sender.Message{m}
+		}}
+
+	// gone404: the typical message to a subscription the rfc service has expired (404, as FCM
+	// answers stale tokens); gone410: the same to the autopush service (410 errno 106, "No such
+	// subscription"); unavailable503: the same to a live subscription the rfc service answers 503
+	// (Retry-After: 10), the transient failure a gone subscription must be told from.
+	gone404 = &scenario{service: "rfc", label: "404", prepare: expire, build: one("gone 404")}
+	gone410 = &scenario{service: "autopush", label: "410", prepare: expire, build: one("gone 410")}
+
+	unavailable503 = &scenario{service: "rfc", label: "503", build: one("unavailable"),
+		prepare: func(_ context.Context, f *target.Fake, sub *target.Subscription) error {
+			f.Server.AddFault(fakepushservice.FaultRule{Subscription: sub.ID, Fault: fakepushservice.Fault{Cond: fakepushservice.CondUnavailable}})
+			return nil
+		}}
+
+	// throttled406: the typical message to a subscription the wns service throttles, every time
+	// (406, Retry-After: 900, X-WNS-Status: appthrottled).
+	throttled406 = &scenario{service: "wns", build: one("throttled"),
+		prepare: func(_ context.Context, f *target.Fake, sub *target.Subscription) error {
+			f.Server.AddFault(fakepushservice.FaultRule{Subscription: sub.ID, Fault: fakepushservice.Fault{Cond: fakepushservice.CondRateLimited}})
+			return nil
+		}}
+
+	// receipts: two messages, each asking for a delivery receipt, on the rfc profile (which
+	// answers 202 with a receipt subscription).
+	receipts = &scenario{service: "rfc",
+		needs: func(c sender.Capabilities) string {
+			if !c.Receipts {
+				return "ask for delivery receipts (RFC 8030 §5.1: Prefer: respond-async), so it is never given a receipt subscription to pass back"
+			}
+			return ""
+		},
+		build: func(*target.Subscription) []sender.Message {
+			a, b := msg("receipt 1"), msg("receipt 2")
+			a.Receipt, b.Receipt = true, true
+			return []sender.Message{a, b}
+		}}
 )
+
+// one builds a scenario of one typical message.
+func one(payload string) func(*target.Subscription) []sender.Message {
+	return func(*target.Subscription) []sender.Message { return []sender.Message{msg(payload)} }
+}
+
+// expire has the service expire the subscription before anything is sent.
+func expire(ctx context.Context, f *target.Fake, sub *target.Subscription) error {
+	return f.Expire(ctx, sub)
+}

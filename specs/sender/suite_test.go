@@ -6,7 +6,8 @@
 //
 // Failures seen in the wild (notes/push-services.md §4) have their own specs: padding to 4096
 // (Mozilla's bridge limit), mailto:mailto:, a missing sub against the apple profile, TTL 0
-// against the wns profile, a default exp too close to 24 h for a service whose clock lags.
+// against the wns profile, a default exp too close to 24 h for a service whose clock lags, 404
+// and 410 for a gone subscription, WNS's 406 throttling, an Apple-undecodable Topic.
 package sender_test
 
 import (
@@ -34,8 +35,9 @@ var (
 	cfg, cfgErr = config.FromEnv()
 	tgt         = senderTarget(cfg)
 
-	// services, by name: "rfc", "apple", "wns", "rfc-lagging" (clock 2 minutes behind) and
-	// "rfc-202" (accepts with 202, as old autopush did for stored messages).
+	// services, by name: "rfc", "apple", "wns", "autopush" (410 for a gone subscription),
+	// "rfc-lagging" (clock 2 minutes behind) and "rfc-202" (accepts with 202, as old autopush did
+	// for stored messages).
 	services   = map[string]*target.Fake{}
 	vapidKeys  *webpush.VAPIDKeys
 	vapidCreds *sender.VAPID
@@ -73,6 +75,7 @@ var _ = BeforeSuite(func() {
 		"rfc":         {Profile: "rfc", HTTPSEndpoints: true},
 		"apple":       {Profile: "apple", HTTPSEndpoints: true},
 		"wns":         {Profile: "wns", HTTPSEndpoints: true},
+		"autopush":    {Profile: "autopush", HTTPSEndpoints: true},
 		"rfc-lagging": {Profile: "rfc", HTTPSEndpoints: true, ClockSkew: -2 * time.Minute},
 		"rfc-202":     {Profile: "rfc", HTTPSEndpoints: true, AcceptedStatus: 202},
 	} {
@@ -119,6 +122,12 @@ type scenario struct {
 	service string
 	build   func(sub *target.Subscription) []sender.Message
 	needs   func(sender.Capabilities) string // "" or why the sender cannot express the scenario
+	// prepare, when set, puts the fresh subscription in the state the scenario needs (expired,
+	// throttled) before anything is sent.
+	prepare func(ctx context.Context, f *target.Fake, sub *target.Subscription) error
+	// label prefixes the evidence keys ("<label>.exchange.1"), for specs that read several
+	// scenarios; "" gives "exchange.1".
+	label string
 
 	once      sync.Once
 	exchanges []*exchange
@@ -137,6 +146,12 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 		if err != nil {
 			sc.harness = err
 			return
+		}
+		if sc.prepare != nil {
+			if err := sc.prepare(ctx, f, sub); err != nil {
+				sc.harness = err
+				return
+			}
 		}
 		for i, m := range sc.build(sub) {
 			m.Subscription = sub.Sender()
@@ -157,8 +172,12 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 	if sc.harness != nil {
 		conformance.HarnessError(sc.harness)
 	}
+	prefix := ""
+	if sc.label != "" {
+		prefix = sc.label + "."
+	}
 	for i, ex := range sc.exchanges {
-		r.Evidence(fmt.Sprintf("exchange.%d", i+1), describe(ex))
+		r.Evidence(fmt.Sprintf("%sexchange.%d", prefix, i+1), describe(ex))
 	}
 	return sc.exchanges
 }
@@ -219,7 +238,7 @@ func describe(ex *exchange) string {
 		return b.String()
 	}
 	fmt.Fprintf(&b, "%s %s (body %d octets)\n", q.Method, cut(q.Path, 40), q.BodySize)
-	for _, k := range []string{"TTL", "Urgency", "Topic", "Content-Encoding", "Encryption", "Crypto-Key", "Authorization", "X-WNS-Cache-Policy"} {
+	for _, k := range []string{"TTL", "Urgency", "Topic", "Content-Encoding", "Encryption", "Crypto-Key", "Authorization", "X-WNS-Cache-Policy", "Prefer", "Link"} {
 		for _, v := range q.Header.Values(k) {
 			if k == "Authorization" {
 				v = redactAuth(v)

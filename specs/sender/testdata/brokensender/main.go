@@ -7,7 +7,9 @@ import (
 	"context"
 	"flag"
 	"fmt"
+	"net/http"
 	"os"
+	"regexp"
 	"strconv"
 	"time"
 
@@ -21,6 +23,10 @@ func main() {
 	aesgcm := flag.Bool("aesgcm", false, "encrypt with the draft aesgcm coding")
 	exp25h := flag.Bool("exp-25h", false, "set exp 25 hours ahead")
 	pad := flag.Int("pad", 0, "zero octets of padding")
+	aad := flag.Bool("aad", false, "seal with non-empty AEAD additional data (RFC 8188 §2 wants it empty)")
+	retry := flag.Int("retry", 0, "on an answer other than 2xx, post again at once, up to this many times (ignoring Retry-After and gone subscriptions)")
+	receipts := flag.Bool("receipts", false, "honour PUSHSPEC_SEND_RECEIPT (Prefer: respond-async) but never pass the receipt subscription back")
+	receiptState := flag.String("receipt-state", "", "honour PUSHSPEC_SEND_RECEIPT and keep the receipt subscription in this file, passing it back")
 	flag.Parse()
 
 	env := os.Getenv
@@ -54,8 +60,19 @@ func main() {
 	if *exp25h {
 		m.VAPIDExpiry = time.Now().Add(25 * time.Hour)
 	}
-	if *pad > 0 {
+	if *pad > 0 || *aad {
 		f.Encrypt = &webpush.Options{Pad: *pad}
+		if *aad {
+			f.Encrypt.AAD = []byte("Content-Encoding: aes128gcm")
+		}
+	}
+	if env("PUSHSPEC_SEND_RECEIPT") == "1" && (*receipts || *receiptState != "") {
+		m.Receipt = true
+		if *receiptState != "" {
+			if link, err := os.ReadFile(*receiptState); err == nil && len(link) > 0 {
+				f.Set = http.Header{"Link": {string(link)}}
+			}
+		}
 	}
 	client, err := sender.HTTPClient(env("PUSHSPEC_SEND_CA_FILE"))
 	if err != nil {
@@ -64,11 +81,22 @@ func main() {
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
 	res, err := sender.Raw{Client: client}.SendFaulty(ctx, m, f)
+	for i := 0; err == nil && res.Status/100 != 2 && i < *retry; i++ {
+		res, err = sender.Raw{Client: client}.SendFaulty(ctx, m, f)
+	}
 	if err != nil {
 		fail(err)
 	}
+	if link := res.Header.Get("Link"); *receiptState != "" && receiptLink.MatchString(link) {
+		if err := os.WriteFile(*receiptState, []byte(receiptLink.FindString(link)), 0o600); err != nil {
+			fail(err)
+		}
+	}
 	fmt.Printf("status=%d\n", res.Status)
 }
+
+// receiptLink is a Link value with the receipt relation, as the push service writes it.
+var receiptLink = regexp.MustCompile(`<[^>]*>;\s*rel="urn:ietf:params:push:receipt"`)
 
 func fail(err error) {
 	fmt.Fprintln(os.Stderr, "brokensender:", err)
