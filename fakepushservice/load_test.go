@@ -27,7 +27,8 @@ type loadFixture struct {
 }
 
 func newLoadFixture(t testing.TB, appKey []byte, nUA, subsPerUA int) *loadFixture {
-	s := newTestServer(t, &Server{NoTLS: true, MaxRecorded: 2000, Logf: func(string, ...any) {}})
+	// No rate limit: BenchmarkPushAccept sends b.N messages to four user agents.
+	s := newTestServer(t, &Server{NoTLS: true, MaxRecorded: 2000, RateLimit: -1, Logf: func(string, ...any) {}})
 	f := &loadFixture{s: s, subUA: map[string]*VirtualUA{}}
 	ctx := testCtx(t)
 	for i := 0; i < nUA; i++ {

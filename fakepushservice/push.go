@@ -327,6 +327,9 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		p.respondError(w, answerText(a, detail), condRule[c], detail)
 		return
 	}
+	if s.refuseOverRate(w, p) {
+		return
+	}
 	p.accept(w)
 }
 

@@ -59,6 +59,12 @@ type Server struct {
 	// AcceptedStatus is the status of an accepted message without receipt: 0 means the
 	// profile's (201 everywhere). 202 lets specs check that senders accept any 2xx.
 	AcceptedStatus int
+	// RateLimit limits the messages accepted for one user agent (all its subscriptions), as
+	// RFC 8030 §8.4 says a push service SHOULD: a token bucket of RateLimit messages, refilled
+	// evenly over a minute; a message beyond it gets the profile's rate-limited answer (rfc: 429
+	// with Retry-After) and is not stored. Only messages that would be accepted count. 0 means
+	// DefaultRateLimit (1000); negative means no limit (load tests and benchmarks).
+	RateLimit int
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -115,6 +121,8 @@ type Server struct {
 	counter        int
 	eventSeq       int
 
+	rate rateState // RateLimit's token buckets (ratelimit.go)
+
 	wg          sync.WaitGroup // connection goroutines and the janitor
 	janitorStop chan struct{}
 	listeners   []*http.Server
@@ -142,6 +150,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
+	s.RateLimit = o.RateLimit
 }
 
 func (s *Server) init() {
