@@ -35,6 +35,8 @@ type Fake struct {
 	opts   FakeOptions
 	target conformance.Target
 
+	client *http.Client // made once: one transport, so connections (and TLS sessions) are reused
+
 	mu     sync.Mutex
 	offset time.Duration // added to time.Now by the service's clock
 	uas    map[string]*fakepushservice.VirtualUA
@@ -58,6 +60,10 @@ func NewFake(o FakeOptions) (*Fake, error) {
 		return nil, err
 	}
 	f.Server = s
+	f.client = &http.Client{Timeout: 30 * time.Second}
+	if o.HTTPSEndpoints {
+		f.client = s.Client()
+	}
 	return f, nil
 }
 
@@ -71,12 +77,7 @@ func (f *Fake) now() time.Time {
 func (f *Fake) Target() conformance.Target { return f.target }
 
 // Client trusts the service's CA (for https:// endpoints) and speaks plain HTTP too.
-func (f *Fake) Client() *http.Client {
-	if f.opts.HTTPSEndpoints {
-		return f.Server.Client()
-	}
-	return &http.Client{Timeout: 30 * time.Second}
-}
+func (f *Fake) Client() *http.Client { return f.client }
 
 // CAFile is the PEM file of the service's CA (for senders that need it: npm web-push, cmd).
 func (f *Fake) CAFile() string { return f.Server.CAFile() }
@@ -245,5 +246,6 @@ func (f *Fake) Close() error {
 	for _, ua := range uas {
 		ua.Close()
 	}
+	f.client.CloseIdleConnections()
 	return f.Server.Close()
 }

@@ -146,7 +146,9 @@ func FromConfig(ctx context.Context, cfg config.Config) (PushService, error) {
 	kind, arg := cfg.PushServiceTarget()
 	switch kind {
 	case "", "fake":
-		return NewFake(FakeOptions{Profile: cfg.Profile})
+		// https:// endpoints, as every real push service hands out (RFC 8030 §3,
+		// rfc8030-3-https); the target's Client trusts the service's CA.
+		return NewFake(FakeOptions{Profile: cfg.Profile, HTTPSEndpoints: true})
 	case "control":
 		return NewControl(arg, nil), nil
 	case "autopush":
