@@ -51,6 +51,7 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 410 errno 106
 				"rfc8292-4.2-status-403-invalid":       rules.Info, // 401 errno 109 for everything
 				"rfc8292-3.2-same-keys-400":            rules.NonStrict,
+				"rfc8030-8.4-rate-limit":               rules.NonStrict, // 503 errno 201 "Please slow message send rate", not 429
 			},
 			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.2-ttl-missing-400", "rfc8030-5.4-topic-invalid-400",
 				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud"},
@@ -63,13 +64,14 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				"rfc8030-5.3-urgency-multiple-400": rules.Fail,
 				"rfc8292-4.2-status-401-absent":    rules.Info, // 400 UnauthorizedRegistration
 			},
-			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-exp-over-24h"},
+			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-exp-over-24h",
+				"rfc8030-8.4-rate-limit", "rfc8030-8.4-429-retry-after"}, // 429 + Retry-After: 10
 		},
 	}
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:
 	// the suite must find nothing broken, through the WebSocket client and real-time waits.
-	if ws, err := startAutopushTarget(t); err != nil {
+	if ws, ca, err := startAutopushTarget(t); err != nil {
 		t.Fatal(err)
 	} else {
 		cases = append(cases, struct {
@@ -80,10 +82,14 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			skip   []string
 		}{
 			name: "fake in profile rfc behind its autopush link",
-			env:  []string{"PUSHSPEC_PUSH_SERVICE=autopush=" + ws},
+			// The autopush target posts with Go's default client: SSL_CERT_FILE makes it trust
+			// the fake's CA, as a user would for a local service with its own certificate.
+			env: []string{"PUSHSPEC_PUSH_SERVICE=autopush=" + ws, "SSL_CERT_FILE=" + ca},
 			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.4-topic-replaces", "rfc8030-5.2-no-delivery-after-ttl",
 				"rfc8030-5.4-topic-replaces-ttl-urgency-receipt", "rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded",
-				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-6.2-redeliver-unacked", "rfc8030-6-undelivered-pushed-on-reconnect"},
+				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-6.2-redeliver-unacked", "rfc8030-6-undelivered-pushed-on-reconnect",
+				"rfc8030-3-https", "rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-message-uri-uncorrelatable",
+				"rfc8030-8.2-no-user-device-info", "rfc8030-8.4-rate-limit", "rfc8292-2-invalid-token-not-used"},
 			skip: []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-6.2-receipt-204-on-ack"},
 		})
 	}
@@ -104,19 +110,21 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			name: "web-push-testing 1.2.2 (control API)",
 			env:  []string{"PUSHSPEC_PUSH_SERVICE=control=" + srv},
 			broken: map[string]rules.Outcome{
-				"rfc8030-5-accepted-201-location":      rules.Fail, // 201 without Location
-				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 400 "Client not subscribed", 410 when expired
-				"rfc8030-5.3-urgency-multiple-400":     rules.Fail, // Urgency ignored
-				"rfc8030-5.4-topic-invalid-400":        rules.Fail, // Topic ignored
-				"rfc8030-5.1-receipts-supported":       rules.Fail, // receipts ignored
-				"rfc8292-4.2-reject-wrong-aud":         rules.Fail, // aud not checked
-				"rfc8292-4.2-reject-exp-over-24h":      rules.Fail, // 24 h cap not checked
+				"rfc8030-5-accepted-201-location":      rules.Fail,      // 201 without Location
+				"rfc8030-7.3-expired-subscription-404": rules.Fail,      // 400 "Client not subscribed", 410 when expired
+				"rfc8030-5.3-urgency-multiple-400":     rules.Fail,      // Urgency ignored
+				"rfc8030-5.4-topic-invalid-400":        rules.Fail,      // Topic ignored
+				"rfc8030-5.1-receipts-supported":       rules.Fail,      // receipts ignored
+				"rfc8292-4.2-reject-wrong-aud":         rules.Fail,      // aud not checked
+				"rfc8292-4.2-reject-exp-over-24h":      rules.Fail,      // 24 h cap not checked
+				"rfc8030-3-https":                      rules.Fail,      // plain http:// endpoints only
+				"rfc8030-8.4-rate-limit":               rules.NonStrict, // takes every message of a flood
 			},
 			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
 				"rfc8292-4.2-reject-expired"},
 			// No UA link to take offline or watch.
 			skip: []string{"rfc8030-6-undelivered-pushed-on-reconnect", "rfc8030-5.4-topic-replaces", "rfc8030-5.3-urgency-not-forwarded",
-				"rfc8292-4.2-no-jwt-to-ua"},
+				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-8.4-429-retry-after"},
 		})
 	}
 
@@ -217,19 +225,20 @@ func tail(s string, n int) string {
 	return s[len(s)-n:]
 }
 
-// startAutopushTarget starts an in-process fake (profile rfc) with its autopush link and returns
-// the link's WebSocket URL; the child suite reaches it as an external autopush service.
-func startAutopushTarget(t *testing.T) (string, error) {
-	f, err := target.NewFake(target.FakeOptions{Profile: "rfc"})
+// startAutopushTarget starts an in-process fake (profile rfc, https:// endpoints) with its
+// autopush link and returns the link's WebSocket URL and the fake's CA file; the child suite
+// reaches it as an external autopush service.
+func startAutopushTarget(t *testing.T) (ws, caFile string, err error) {
+	f, err := target.NewFake(target.FakeOptions{Profile: "rfc", HTTPSEndpoints: true})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
 	t.Cleanup(func() { f.Close() })
 	l, err := autopush.Attach(f.Server, autopush.Options{Logf: func(string, ...any) {}})
 	if err != nil {
-		return "", err
+		return "", "", err
 	}
-	return l.URL(), nil
+	return l.URL(), f.CAFile(), nil
 }
 
 // loopbackJS makes Node's net.Server listen on 127.0.0.1 when a program gives only a port

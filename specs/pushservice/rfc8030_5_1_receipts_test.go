@@ -85,3 +85,20 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			Expect(receiptLink(second.Header)).To(Equal(link))
 		})
 })
+
+var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts (MAY)", func() {
+	// RFC 8030 §5.1, paraphrased: a push service MAY answer 429 (Too Many Requests) to a request
+	// for a receipt that does not name a receipt subscription, to make application servers reuse
+	// the one they were given.
+	// Sends: a valid message with Prefer: respond-async and no receipt Link. Expects: 429, the
+	// behaviour the MAY allows (graded info with the status otherwise: 202 means the service made
+	// a receipt subscription itself, 201 that it ignored the request for a receipt).
+	conformance.It("answers 429 to a receipt request without a receipt subscription", tgt, rules.MissingReceiptSubscription429,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			res := post(ctx, r, "push", message(sub, "no receipt link"), respondAsync)
+			what := map[int]string{http.StatusAccepted: "accepted with a receipt subscription of its own",
+				http.StatusCreated: "accepted without a receipt (Prefer ignored)"}[res.Status]
+			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "answered %d %s", res.Status, what)
+		})
+})

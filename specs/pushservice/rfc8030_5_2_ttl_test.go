@@ -115,3 +115,24 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			expectFirst(ctx, r, sub, "sentinel", "stale")
 		})
 })
+
+var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live (MAY)", func() {
+	// RFC 8030 §5.2, paraphrased: a push service MAY retain a message for less than the TTL the
+	// application server asked for; it then says so with a smaller TTL in its response.
+	// Sends: TTL 31536000 (a year). Expects: an echoed TTL below it, the behaviour the MAY allows
+	// (graded info when the service keeps the whole year or echoes no TTL).
+	conformance.It("keeps a message for less than a long TTL", tgt, rules.TTLShorterRetention,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			const year = 31536000
+			sub := subscribe(ctx, r)
+			m := message(sub, "a year")
+			m.TTL = year
+			res := accepted(ctx, r, "push", m, sender.Faults{})
+			echo := res.Header.Get("TTL")
+			Expect(echo).NotTo(BeEmpty(), "no TTL in the answer: the retention is not stated (RFC 8030 §5.2 says the service states a shorter one)")
+			kept, err := strconv.ParseInt(echo, 10, 64)
+			Expect(err).NotTo(HaveOccurred(), "the answer's TTL %q is not a number", echo)
+			Expect(kept).To(BeNumerically("<", year), "TTL %d requested, TTL %d kept: the whole TTL", year, kept)
+			r.Evidence("retention", "TTL "+strconv.Itoa(year)+" requested, "+echo+" s kept")
+		})
+})
