@@ -34,6 +34,9 @@ var (
 
 var _ = AfterSuite(func() { harness.CloseShared() })
 
+// The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one
+// process starts the browsers instead of every process (a Firefox and a Chromium cost seconds of
+// CPU each, and these specs take about a second once they run).
 var _ = Describe("Interop: real browsers", func() {
 	for _, k := range kinds {
 		for _, s := range senders {
@@ -106,7 +109,7 @@ var _ = Describe("Interop: real browsers", func() {
 					Expect(err).NotTo(HaveOccurred(), "no service-worker report from %s within 15 s", k)
 					r.Evidence("report", cut(string(rep.Raw), 1500))
 					Expect(rep.Data.TextValue()).To(Equal(string(payload)))
-				}, Label("needs:browser"), SpecTimeout(2*time.Minute))
+				}, Label("needs:browser"), Serial, SpecTimeout(2*time.Minute))
 		}
 	}
 })

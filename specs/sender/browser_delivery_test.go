@@ -23,6 +23,9 @@ var kinds, kindsErr = harness.ConfiguredBrowsers()
 
 var _ = AfterSuite(func() { harness.CloseShared() })
 
+// The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one
+// process starts the browsers instead of every process (a Firefox and a Chromium cost seconds of
+// CPU each, and these specs take about a second once they run).
 var _ = Describe("Delivery of the sender's message to real browsers", func() {
 	for _, k := range kinds {
 		// RFC 8291 §3.3, §3.4 on the receiving side: a message the sender encrypts for a real
@@ -92,6 +95,6 @@ var _ = Describe("Delivery of the sender's message to real browsers", func() {
 				Expect(rep.Data.TextValue()).To(Equal(string(payload)), "the service worker got other bytes than were sent")
 				Expect(rep.Show.OK).To(BeTrue(), "showNotification did not succeed")
 				Expect(rep.NotificationTitles()).To(ContainElement(title))
-			}, Label("needs:browser"), SpecTimeout(2*time.Minute))
+			}, Label("needs:browser"), Serial, SpecTimeout(2*time.Minute))
 	}
 })
