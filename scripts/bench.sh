@@ -7,14 +7,15 @@
 #               web-push-testing 1.2.2 under the same load (1/16/64 senders), ratio, lost, p50/p99
 #   3 e2e       bench BenchmarkPushToServiceWorker: POST → service-worker report, per browser, $E2E_PUSHES pushes
 #   4 other     every other package's benchmarks (the browser engineers' latency benchmarks)
+#   5 run       the wall time of a full `make run`, broken down (scripts/bench-run.sh; about 2 minutes),
+#               its report in reports/out/bench-run/
 #
-# Environment: BENCH_PHASES (default "codec service e2e other"), BENCH_COUNT (-count, default 1),
+# Environment: BENCH_PHASES (default "codec service e2e other run"), BENCH_COUNT (-count, default 1),
 # PUSH_BENCHTIME (default 1s), E2E_PUSHES (default 200), BENCH_OUT (default reports/out/bench.txt).
-# The wall-time breakdown of `make run` is scripts/bench-run.sh (not run here: it takes minutes).
 # Exits non-zero when any phase failed (a lost message fails its benchmark), after running them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
-PHASES="${BENCH_PHASES:-codec service e2e other}"
+PHASES="${BENCH_PHASES:-codec service e2e other run}"
 COUNT="${BENCH_COUNT:-1}"
 PUSH_BENCHTIME="${PUSH_BENCHTIME:-1s}"
 E2E_PUSHES="${E2E_PUSHES:-200}"
@@ -61,8 +62,12 @@ for p in $PHASES; do
 		if ((${#pkgs[@]})); then
 			phase "4 other benchmarks: ${pkgs[*]}" -bench . -timeout 30m "${pkgs[@]}"
 		fi ;;
+	run)
+		echo
+		echo "== 5 wall time of a full make run ($(date -u +%FT%TZ))"
+		REPORT_DIR="$PWD/reports/out/bench-run" scripts/bench-run.sh || failed+=("run") ;;
 	*)
-		echo "unknown phase $p (want codec, service, e2e, other)"
+		echo "unknown phase $p (want codec, service, e2e, other, run)"
 		failed+=("$p") ;;
 	esac
 done
