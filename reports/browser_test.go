@@ -17,6 +17,8 @@ import (
 	"github.com/chromedp/cdproto/runtime"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
+
+	"github.com/pushspec/pushspec/harness/rules"
 )
 
 const chromiumPath = "/usr/bin/chromium"
@@ -153,16 +155,34 @@ func TestHTMLInChromium(t *testing.T) {
 		return int(f)
 	}
 
-	// Rows and cells as the fixture says: every covered rule is a row, one cell per target.
+	// Rows and cells as the fixture says: every rule covered on a target that is not an interop
+	// cell is a row, with one cell per such target; the interop targets have their own matrix.
 	covered := map[string]bool{}
+	interop := map[string]bool{}
+	mainTargets := 0
+	for _, tg := range res.Targets {
+		interop[tg.ID] = tg.IsInterop()
+		if !tg.IsInterop() {
+			mainTargets++
+		}
+	}
 	for _, r := range res.Results {
-		covered[r.Rule] = true
+		if !interop[r.Target] {
+			covered[r.Rule] = true
+		}
 	}
 	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered) {
 		t.Errorf("matrix rows: got %d, want %d", got, len(covered))
 	}
-	if got, want := evalNum(`document.querySelectorAll("tr.rule")[0].querySelectorAll("td.cell").length`), len(res.Targets); got != want {
-		t.Errorf("cells per row: got %d, want %d", got, want)
+	if got := evalNum(`document.querySelectorAll("tr.rule")[0].querySelectorAll("td.cell").length`); got != mainTargets {
+		t.Errorf("cells per row: got %d, want %d", got, mainTargets)
+	}
+	if mainTargets == len(res.Targets) {
+		t.Fatalf("the fixture has no interop target")
+	}
+	// The page is as wide as the window: the matrix no longer grows a column per interop target.
+	if w, vw := evalNum(`document.documentElement.scrollWidth`), evalNum(`document.documentElement.clientWidth`); w > vw+16 {
+		t.Errorf("page is %d px wide in a %d px viewport", w, vw)
 	}
 	failCell := cellID("rfc8188-2-fail-wrong-delimiter", "chromium")
 	if !evalBool(`document.getElementById(` + jsString(failCell) + `).classList.contains("o-fail")`) {
@@ -176,6 +196,54 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	if !evalBool(`document.querySelector("#latency svg circle") !== null`) {
 		t.Errorf("no latency plot")
+	}
+
+	// The interop matrix: a row per receiver · profile, a column per sender, a filled cell per
+	// interop target; a rule checked only there is not a row of the rule × target matrix.
+	if got, want := evalNum(`document.querySelectorAll("#interop-table td.cell:not(.o-none)").length`), len(res.Targets)-mainTargets; got != want {
+		t.Errorf("interop cells: got %d, want %d", got, want)
+	}
+	if got := eval(`[...document.querySelectorAll("#interop-table thead th.tcol")].map(th => th.textContent).join(" ")`); got != "raw web-push webpush-go" {
+		t.Errorf("interop columns: %v", got)
+	}
+	if evalBool(`document.getElementById("r-interop-apple-urgency") !== null`) {
+		t.Errorf("a rule checked on interop targets only is a row of the rule × target matrix")
+	}
+	if !evalBool(`document.querySelector("#r-rfc8291-3\\.3-key-derivation .iopnote a[href='#interop']") !== null`) {
+		t.Errorf("the rule × target row does not point at its interop results")
+	}
+	iopCell := "#" + interopCellID("virtual-ua/webpush-go/apple")
+	if !evalBool(`document.querySelector(` + jsString(iopCell) + `).classList.contains("o-fail")`) {
+		t.Errorf("interop cell %s does not show its worst outcome, fail", iopCell)
+	}
+	// "What breaks" lists the interop failure and its link lands on the interop cell, opened.
+	breakLink := `#breaks a[href="` + iopCell + `"]`
+	if !evalBool(`document.querySelector(` + jsString(breakLink) + `) !== null`) {
+		t.Fatalf("What breaks has no link to %s", iopCell)
+	}
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(breakLink)+`).click()`)); err != nil {
+		t.Fatal(err)
+	}
+	waitShown(ctx, t, iopCell+" .ev")
+	iopPanel := eval(`document.querySelector(` + jsString(iopCell+" .ev") + `).innerText`)
+	for _, want := range []string{"message from webpush-go decrypted and reported by pushspec virtual UA", "rfc8291-3.3-key-derivation", "message authentication failed", "interop-apple-urgency"} {
+		if s, _ := iopPanel.(string); !strings.Contains(s, want) {
+			t.Errorf("interop evidence lacks %q: %v", want, iopPanel)
+		}
+	}
+	saveScreenshot(ctx, t, "interop.png", false)
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape)); err != nil {
+		t.Fatal(err)
+	}
+	// A click opens an interop cell like a matrix cell.
+	passCell := "#" + interopCellID("virtual-ua/raw/rfc")
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(passCell)+`).scrollIntoView({block: "center"})`),
+		chromedp.Click(chromedp.CSS(passCell+" summary"))); err != nil {
+		t.Fatalf("open interop evidence: %v", err)
+	}
+	waitShown(ctx, t, passCell+" .ev dl.kv")
+	if err := chromedp.Do(ctx, chromedp.KeyEvent(kb.Escape), chromedp.Evaluate[chromedp.Void](`history.replaceState(null, "", location.pathname); window.scrollTo(0, 0)`)); err != nil {
+		t.Fatal(err)
 	}
 
 	// Evidence is closed until the cell is clicked, then visible in place.
@@ -275,7 +343,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	saveScreenshot(ctx, t, "screenshot.png", true)
 	// Viewport-sized views of the main sections, easier to read than the whole page.
-	for _, id := range []string{"summary", "matrix", "latency"} {
+	for _, id := range []string{"summary", "interop", "matrix", "latency"} {
 		if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.getElementById("`+id+`").scrollIntoView()`)); err != nil {
 			t.Fatal(err)
 		}
@@ -301,6 +369,63 @@ func TestHTMLInChromium(t *testing.T) {
 	if len(requests) == 0 {
 		t.Errorf("no request recorded at all: the network listener is not working")
 	}
+}
+
+// TestHTMLInteropGridWidth renders the fixture with a full interop matrix, as `make run` has it
+// (chromium and firefox in the rfc profile, the virtual UA in five profiles, three senders: 21
+// interop targets), and requires the page to stay as wide as a 1400 px window. With a matrix
+// column per target it was 3,287 px wide.
+func TestHTMLInteropGridWidth(t *testing.T) {
+	ctx := newChromium(t)
+	res := fixtureResults(t)
+	have := map[string]bool{}
+	for _, tg := range res.Targets {
+		have[tg.ID] = true
+	}
+	n := 0
+	for _, recv := range []string{"chromium", "firefox", "virtual-ua"} {
+		profiles := []string{"rfc"}
+		if recv == "virtual-ua" {
+			profiles = []string{"apple", "autopush", "fcm", "rfc", "wns"}
+		}
+		for _, send := range []string{"raw", "web-push", "webpush-go"} {
+			for _, prof := range profiles {
+				id := recv + "/" + send + "/" + prof
+				if have[id] {
+					continue
+				}
+				res.Targets = append(res.Targets, Target{ID: id, Kind: "user-agent", Name: recv + " ← " + send + " via the " + prof + " profile"})
+				res.Results = append(res.Results, Result{Rule: "rfc8291-3.3-key-derivation", Target: id,
+					Finding: Finding{Outcome: rules.Pass, Evidence: map[string]string{"delivered": "\"interop " + send + " " + prof + "\""}}})
+				n++
+			}
+		}
+	}
+	if n == 0 {
+		t.Fatal("no interop target added")
+	}
+	index, err := WriteAll(t.TempDir(), res)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+index), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
+		t.Fatal(err)
+	}
+	dims, err := chromedp.Run(ctx, chromedp.Evaluate[[]int](`[document.documentElement.scrollWidth, document.documentElement.clientWidth,
+		document.querySelectorAll("#interop-table td.cell:not(.o-none)").length, document.querySelectorAll("#matrix-table thead th.tcol").length]`))
+	if err != nil {
+		t.Fatal(err)
+	}
+	if w, vw := dims[0], dims[1]; w > vw+16 {
+		t.Errorf("page is %d px wide in a %d px viewport", w, vw)
+	}
+	if got, want := dims[2], 21; got != want {
+		t.Errorf("interop cells: got %d, want %d", got, want)
+	}
+	if got, want := dims[3], 4; got != want {
+		t.Errorf("rule × target columns: got %d, want %d", got, want)
+	}
+	saveScreenshot(ctx, t, "interop-grid.png", true)
 }
 
 // TestHTMLWithoutJavaScript checks that the report reads with scripts off: rows are there and a
@@ -338,6 +463,15 @@ func TestHTMLWithoutJavaScript(t *testing.T) {
 	}
 	if !shown() {
 		t.Errorf("evidence does not open without JavaScript")
+	}
+	// The same for an interop cell, brought clear of the sticky navigation bar first.
+	cell = "#" + interopCellID("virtual-ua/webpush-go/apple")
+	if err := chromedp.Do(ctx, chromedp.Evaluate[chromedp.Void](`document.querySelector(`+jsString(cell)+`).scrollIntoView({block: "center"})`),
+		chromedp.Click(chromedp.CSS(cell+" summary"))); err != nil {
+		t.Fatal(err)
+	}
+	if !shown() {
+		t.Errorf("interop evidence does not open without JavaScript")
 	}
 	// Without the script the filters could not work, so they are not shown.
 	if v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.getElementById("filters").checkVisibility()`)); err != nil || v {

@@ -6,9 +6,21 @@
 //   - junit.xml — one test case per result, for CI systems (WriteJUnit says how outcomes map);
 //   - index.html — one self-contained page (no external scripts, styles, fonts or images; works
 //     from file:// and prints): the verdict, what breaks per target, per-target summaries by
-//     outcome and level, the legend, the rule × target matrix with the evidence of every cell
-//     opening in place, filters, the rules not covered, the end-to-end latency per browser, and
-//     the run's targets and redacted configuration.
+//     outcome and level, the legend, the interop matrix, the rule × target matrix with the
+//     evidence of every cell opening in place, filters, the rules not covered, the end-to-end
+//     latency per browser, and the run's targets and redacted configuration.
+//
+// # Interop targets
+//
+// specs/interop reports each (receiver, sender, push-service profile) on a target of its own,
+// ID "<receiver>/<sender>/<profile>" ("chromium/raw/rfc", "virtual-ua/web-push/apple"), kind
+// user-agent; Target.InteropParts recognises them from the ID alone, so results.json needs no
+// field for it and older files read the same. results.json and junit.xml list them like any
+// target. The page does not give them columns of the rule × target matrix (21 of them made it
+// 3,300 px wide): they fill the Interop section instead, rows receiver · profile, columns
+// sender, each cell the worst outcome of that target's results with all their evidence. The
+// matrix keeps the other targets, and a rule checked on interop targets only appears there
+// alone; "what breaks" links an interop result to its interop cell.
 //
 // # Input
 //

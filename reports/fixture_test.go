@@ -12,7 +12,10 @@ import (
 // reports package must handle: four targets of three kinds, every outcome, a rule checked by
 // several specs (folded), latency evidence (string and number), a spec that panicked without a
 // result (→ error from its rule label), a failed spec without any rule (→ problem), a spec
-// skipped by a filter (→ nothing), and a result for a rule the catalogue does not know.
+// skipped by a filter (→ nothing), and a result for a rule the catalogue does not know. Three
+// interop targets ("<receiver>/<sender>/<profile>", specs/interop) fill part of the interop
+// matrix: a browser cell, a passing virtual-UA cell, and one with two rules of which one fails;
+// interop-apple-urgency is checked on an interop target only.
 
 var fixtureStart = time.Date(2026, 11, 26, 21, 30, 0, 0, time.UTC)
 
@@ -21,6 +24,10 @@ var (
 	tFirefox  = map[string]string{"id": "firefox", "kind": "user-agent", "name": "Firefox ESR", "version": "153.7.0esr"}
 	tFake     = map[string]string{"id": "fake:rfc", "kind": "push-service", "name": "pushspec push service, rfc profile", "version": "v0.1.0-test"}
 	tSender   = map[string]string{"id": "sender:webpush-go", "kind": "sender", "name": "webpush-go", "version": "v1.4.0"}
+
+	tIopChromium = map[string]string{"id": "chromium/web-push/rfc", "kind": "user-agent", "name": "Chromium ← web-push via the rfc profile"}
+	tIopRaw      = map[string]string{"id": "virtual-ua/raw/rfc", "kind": "user-agent", "name": "pushspec virtual UA ← raw via the rfc profile"}
+	tIopApple    = map[string]string{"id": "virtual-ua/webpush-go/apple", "kind": "user-agent", "name": "pushspec virtual UA ← webpush-go via the apple profile"}
 )
 
 func fixtureMeta() Meta {
@@ -190,6 +197,24 @@ func fixtureReport() types.Report {
 				result("rfc8292-2-exp-max-24h", "sender:webpush-go", "pass", "exp is 12h after iat", 1, map[string]any{"jwt_claims": map[string]any{"aud": "http://127.0.0.1:40111", "exp": 1795815000, "sub": "mailto:ops@example.com"}}),
 				result("interop-wns-ttl-zero", "sender:webpush-go", "info", "TTL: 0 sent without X-WNS-Cache-Policy: WNS would answer 400", 1, map[string]any{"request": "TTL: 0"}),
 				result("rfc9999-1-made-up-rule", "sender:webpush-go", "pass", "a rule from a newer catalogue", 1, nil),
+				result("rfc8291-3.3-key-derivation", "sender:webpush-go", "pass", "the fake decrypted every body with the subscription's keys", 2, nil),
+			}},
+		{container: "Interop: real browsers", text: "decrypts a message from web-push in chromium", file: "interop/browsers_test.go", line: 49,
+			state: types.SpecStatePassed, labels: []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "target:chromium/web-push/rfc", "needs:browser"}, target: tIopChromium, runtime: 1200 * ms,
+			results: []map[string]any{result("rfc8291-3.3-key-derivation", "chromium/web-push/rfc", "pass", "", 1190, map[string]any{
+				"browser": "chromium 142.0.7444.59", "response": "201 Created", "report": "{\"kind\":\"push\",\"data\":{\"text\":\"interop chromium web-push\"}}"})}},
+		{container: "Interop: virtual user agent", text: "decrypts a message from raw through the rfc profile", file: "interop/suite_test.go", line: 88,
+			state: types.SpecStatePassed, labels: []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "target:virtual-ua/raw/rfc"}, target: tIopRaw, runtime: 40 * ms,
+			results: []map[string]any{result("rfc8291-3.3-key-derivation", "virtual-ua/raw/rfc", "pass", "", 38, map[string]any{
+				"delivered": "\"interop raw rfc\" (encoding aes128gcm, error \"\")", "request": "POST /push/4e13…, 117 octets, Content-Encoding aes128gcm, TTL 60", "response": "201 Created"})}},
+		{container: "Interop: virtual user agent", text: "decrypts a message from webpush-go through the apple profile", file: "interop/suite_test.go", line: 88,
+			state: types.SpecStateFailed, labels: []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "target:virtual-ua/webpush-go/apple"}, target: tIopApple, runtime: 60 * ms,
+			failure: types.Failure{Message: "the user agent could not decrypt the message"},
+			results: []map[string]any{
+				result("rfc8291-3.3-key-derivation", "virtual-ua/webpush-go/apple", "fail", "the virtual UA could not decrypt the message: aes128gcm: message authentication failed", 55, map[string]any{
+					"expected": "\"interop webpush-go apple\"", "observed": "decryption error: message authentication failed",
+					"request": "POST /push/91bc…, 4096 octets, Content-Encoding aes128gcm, TTL 60", "response": "201 Created"}),
+				result("interop-apple-urgency", "virtual-ua/webpush-go/apple", "info", "the sender sent `Urgency: normal`", 1, map[string]any{"request": "Urgency: normal"}),
 			}},
 	}
 	rep := types.Report{

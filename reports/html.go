@@ -62,9 +62,15 @@ type pageView struct {
 	Headline   string
 	CI         string // whether the run is green for CI, which ignores known deviations
 	Config     []KV
-	Targets    []targetView
+	Targets    []targetView // every target, in the run's order
+	// MainTargets are the targets that are not interop cells (Target.IsInterop): the columns of
+	// the rule × target matrix, the rows of the summary. The interop targets are laid out in
+	// Interop instead, so that 21 receiver ← sender pairs do not drown the browsers.
+	MainTargets []targetView
+	Interop     *interopView
 	// CleanTargets have nothing to show under "what breaks": one line names them all, so that a
-	// run with many targets (the interop matrix) keeps the broken ones on the first screen.
+	// run with many targets keeps the broken ones on the first screen. Interop targets are
+	// counted in Interop.CleanTargets instead.
 	CleanTargets []targetView
 	Problems     []Problem
 	Legend       []legendItem
@@ -146,23 +152,56 @@ type rowView struct {
 	Outcomes   string // space-separated, for the filter script
 	Differ     bool   // the targets that checked the rule disagree on the outcome
 	Cells      []cellView
+	// InteropN counts the rule's results on interop targets, shown in the Interop section;
+	// InteropWorst is the worst of them.
+	InteropN     int
+	InteropWorst string
 }
 
-// cellView is one (rule, target) cell: its outcome and, opened, its evidence.
+// cellView is one cell of a matrix, rendered by the "cell" template: its worst outcome and,
+// opened, the evidence of each of its results — one in the rule × target matrix, every result
+// of the target in the interop matrix.
 type cellView struct {
-	ID       string
-	Target   string
-	Present  bool
+	ID      string
+	Target  string
+	Present bool // false: an empty cell, "·"
+	Outcome string
+	Symbol  string
+	Title   string // tooltip of the cell
+	Heading string // first line of the panel, when the cell needs saying what it is
+	Count   string // small print after the outcome: "×12" findings, "3 rules"
+	Known   bool   // a reviewed known deviation
+	Stale   bool   // passing, but still listed as a known deviation
+	Items   []evidenceView
+}
+
+// evidenceView is one result's evidence inside a cell's panel.
+type evidenceView struct {
+	ID       string // an anchor, when the result's cell is not the panel's own cell
+	Result   Result
 	Outcome  string
 	Symbol   string
-	Result   Result
 	Evidence []KV
 	Also     []findingView
 	AlsoMore int // findings beyond maxAlso, left to results.json
 	Duration string
 	Check    string
-	Known    bool // a reviewed known deviation
-	Stale    bool // passing, but still listed as a known deviation
+	Known    bool
+	Stale    bool
+}
+
+func newEvidenceView(r Result, check string) evidenceView {
+	e := evidenceView{Result: r, Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Check: check,
+		Evidence: sortedEvidence(r.Evidence), Duration: formatMS(r.DurationMS),
+		Known: r.IsKnownDeviation(), Stale: r.IsStaleDeviation()}
+	for i, f := range r.Also {
+		if i == maxAlso {
+			e.AlsoMore = len(r.Also) - maxAlso
+			break
+		}
+		e.Also = append(e.Also, findingView{Finding: f, Evidence: sortedEvidence(f.Evidence), Symbol: outcomeInfo[f.Outcome].Symbol})
+	}
+	return e
 }
 
 type findingView struct {
@@ -205,8 +244,19 @@ func newPageView(res *Results) *pageView {
 	for _, r := range res.Rules {
 		ruleByID[r.ID] = r
 	}
-	cells := map[string]map[string]Result{} // rule → target → result
+	interop := map[string]bool{} // target ID → an interop cell
+	for _, t := range res.Targets {
+		interop[t.ID] = t.IsInterop()
+	}
+	cells := map[string]map[string]Result{} // rule → target → result, interop targets apart
+	interopCells := map[string][]Result{}   // rule → its results on interop targets
+	byTarget := map[string][]Result{}       // target → its results, in rule order
 	for _, r := range res.Results {
+		byTarget[r.Target] = append(byTarget[r.Target], r)
+		if interop[r.Target] {
+			interopCells[r.Rule] = append(interopCells[r.Rule], r)
+			continue
+		}
 		if cells[r.Rule] == nil {
 			cells[r.Rule] = map[string]Result{}
 		}
@@ -223,7 +273,7 @@ func newPageView(res *Results) *pageView {
 		for _, o := range Outcomes {
 			tv.Counts = append(tv.Counts, tv.Summary.Counts[o])
 			if n := tv.Summary.Counts[o]; n > 0 {
-				tv.Bar = append(tv.Bar, barSeg{Outcome: string(o), N: n, Pct: strconv.FormatFloat(100*float64(n)/float64(total), 'f', 2, 64)})
+				tv.Bar = append(tv.Bar, barSeg{Outcome: string(o), N: n, Pct: pct(n, total)})
 			}
 		}
 		levels := append(append([]string(nil), Levels...), "?")
@@ -240,6 +290,7 @@ func newPageView(res *Results) *pageView {
 		}
 		v.Targets = append(v.Targets, tv)
 	}
+	v.Interop = newInteropView(res.Targets, byTarget, ruleByID)
 	// What breaks: fail and error per target, worst first, then by rule.
 	for i := range v.Targets {
 		tv := &v.Targets[i]
@@ -249,6 +300,10 @@ func newPageView(res *Results) *pageView {
 			}
 			ru := ruleByID[r.Rule]
 			item := breakItem{Rule: ru, Level: levelLabel(ru), Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Message: r.Message, CellID: cellID(r.Rule, r.Target)}
+			if interop[r.Target] {
+				// The interop matrix has one cell per target, holding all its results.
+				item.CellID = interopCellID(r.Target)
+			}
 			if r.IsKnownDeviation() {
 				item.Known = r.Evidence[EvidenceKnownDeviation]
 			}
@@ -277,8 +332,15 @@ func newPageView(res *Results) *pageView {
 		if len(tv.Breaks) > maxBreaks {
 			tv.Breaks, tv.More = tv.Breaks[:maxBreaks], tv.Breaks[maxBreaks:]
 		}
-		if len(tv.Breaks)+len(tv.Advisory)+len(tv.Stale) == 0 {
+		clean := len(tv.Breaks)+len(tv.Advisory)+len(tv.Stale) == 0
+		switch {
+		case interop[tv.ID] && clean:
+			v.Interop.CleanTargets++
+		case clean:
 			v.CleanTargets = append(v.CleanTargets, *tv)
+		}
+		if !interop[tv.ID] {
+			v.MainTargets = append(v.MainTargets, *tv)
 		}
 	}
 
@@ -303,30 +365,35 @@ func newPageView(res *Results) *pageView {
 				actors[a] = true
 			}
 		}
-		byTarget, covered := cells[ru.ID]
-		if !covered {
+		ruleCells, covered := cells[ru.ID]
+		iop := interopCells[ru.ID]
+		if !covered && len(iop) == 0 {
 			docRules[ru.Doc] = append(docRules[ru.Doc], ru)
 			continue
 		}
 		v.Covered++
+		if !covered {
+			continue // checked on interop targets only: the Interop section shows it
+		}
 		row := rowView{Rule: ru, Anchor: "r-" + ru.ID, Level: levelLabel(ru), Section: sectionLabel(ru),
-			ActorAttr: strings.ReplaceAll(ru.Actor, "+", " "), ActorShort: actorShort(ru.Actor)}
+			ActorAttr: strings.ReplaceAll(ru.Actor, "+", " "), ActorShort: actorShort(ru.Actor), InteropN: len(iop)}
+		for _, r := range iop {
+			if row.InteropWorst == "" || r.Outcome.Severity() > rules.Outcome(row.InteropWorst).Severity() {
+				row.InteropWorst = string(r.Outcome)
+			}
+		}
 		seen := map[string]bool{}
-		for _, t := range res.Targets {
-			c := cellView{ID: cellID(ru.ID, t.ID), Target: t.ID, Check: ru.Check}
-			if r, ok := byTarget[t.ID]; ok {
-				c.Present, c.Result, c.Outcome = true, r, string(r.Outcome)
-				c.Symbol = outcomeInfo[r.Outcome].Symbol
-				c.Evidence = sortedEvidence(r.Evidence)
-				c.Duration = formatMS(r.DurationMS)
-				c.Known, c.Stale = r.IsKnownDeviation(), r.IsStaleDeviation()
-				for i, f := range r.Also {
-					if i == maxAlso {
-						c.AlsoMore = len(r.Also) - maxAlso
-						break
-					}
-					c.Also = append(c.Also, findingView{Finding: f, Evidence: sortedEvidence(f.Evidence), Symbol: outcomeInfo[f.Outcome].Symbol})
+		for _, t := range v.MainTargets {
+			c := cellView{ID: cellID(ru.ID, t.ID), Target: t.ID, Title: "not checked on " + t.ID}
+			if r, ok := ruleCells[t.ID]; ok {
+				item := newEvidenceView(r, ru.Check)
+				c.Present, c.Outcome, c.Symbol = true, item.Outcome, item.Symbol
+				c.Title = item.Outcome + ": " + r.Message
+				c.Known, c.Stale = item.Known, item.Stale
+				if len(r.Also) > 0 {
+					c.Count = "×" + strconv.Itoa(len(r.Also)+1)
 				}
+				c.Items = []evidenceView{item}
 			} else {
 				c.Outcome = "none"
 			}
