@@ -70,6 +70,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	httpsEndpoints := fs.Bool("https-endpoints", envBool("PUSHSPEC_HTTPS_ENDPOINTS"), "hand out https:// endpoints for link subscriptions (PUSHSPEC_HTTPS_ENDPOINTS)")
 	maxPayload := fs.Int("max-payload", envInt("PUSHSPEC_MAX_PAYLOAD", 0), "largest accepted body in octets; 0 means the profile's (4096 for rfc) (PUSHSPEC_MAX_PAYLOAD)")
 	maxTTL := fs.Int("max-ttl", envInt("PUSHSPEC_MAX_TTL", 0), "cap on stored TTL in seconds; 0 means the profile's (none for rfc) (PUSHSPEC_MAX_TTL)")
+	rateLimit := fs.Int("rate-limit", envInt("PUSHSPEC_RATE_LIMIT", 0), "messages one user agent may be sent at once, refilled over a minute (RFC 8030 §8.4: 429 with Retry-After beyond it); 0 means the default (1000), negative means no limit, e.g. for load tests (PUSHSPEC_RATE_LIMIT)")
 	verbose := fs.Bool("verbose", envBool("PUSHSPEC_VERBOSE"), "log every push request with its status (PUSHSPEC_VERBOSE)")
 	allowRemote := fs.Bool("allow-non-loopback", envBool("PUSHSPEC_ALLOW_NON_LOOPBACK"), "allow listening on non-loopback addresses (PUSHSPEC_ALLOW_NON_LOOPBACK)")
 	fs.Usage = func() {
@@ -103,7 +104,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	}
 	s := &fakepushservice.Server{
 		Profile: *profile, Addr: *addr, TLSAddr: *tlsAddr, NoTLS: *noTLS, HTTPSEndpoints: *httpsEndpoints,
-		CAFilePath: *caFile, MaxPayload: *maxPayload, MaxTTL: int64(*maxTTL),
+		CAFilePath: *caFile, MaxPayload: *maxPayload, MaxTTL: int64(*maxTTL), RateLimit: *rateLimit,
 		Logf: func(format string, a ...any) { fmt.Fprintf(stderr, "pushspec serve: "+format+"\n", a...) },
 	}
 	if *verbose {

@@ -453,3 +453,44 @@ func TestServeCompatProfile(t *testing.T) {
 		t.Fatalf("get-notifications: %d %s", st, b)
 	}
 }
+
+// --rate-limit N lets N messages through for one user agent, then answers 429 with Retry-After
+// (RFC 8030 §8.4); nothing refused is stored.
+func TestServeRateLimit(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary")
+	}
+	sv := startServe(t, buildPushspec(t), "--no-tls", "--rate-limit", "3")
+	_, b := post(t, sv.base+"/subscribe", `{}`)
+	var sub struct {
+		Data struct {
+			Endpoint   string            `json:"endpoint"`
+			Keys       map[string]string `json:"keys"`
+			ClientHash string            `json:"clientHash"`
+		} `json:"data"`
+	}
+	json.Unmarshal(b, &sub)
+	p256dh, _ := webpush.DecodeBase64(sub.Data.Keys["p256dh"])
+	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
+	vk, _ := webpush.NewVAPIDKeys()
+	p := &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}
+	var got []int
+	retryAfter := ""
+	for i := 0; i < 5; i++ {
+		r, err := http.DefaultClient.Do(p.req(fmt.Sprintf("m%d", i), reqOpts{noAuth: true}))
+		if err != nil {
+			t.Fatal(err)
+		}
+		r.Body.Close()
+		got = append(got, r.StatusCode)
+		if r.StatusCode == 429 {
+			retryAfter = r.Header.Get("Retry-After")
+		}
+	}
+	if fmt.Sprint(got) != "[201 201 201 429 429]" || retryAfter == "" {
+		t.Fatalf("statuses %v, Retry-After %q; want 3 × 201 then 429 with Retry-After", got, retryAfter)
+	}
+	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+sub.Data.ClientHash+`"}`); st != 200 || string(b) != `{"data":{"messages":["m0","m1","m2"]}}`+"\n" {
+		t.Fatalf("get-notifications: %d %s", st, b)
+	}
+}

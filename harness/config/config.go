@@ -46,7 +46,7 @@ var knownOther = map[string]bool{
 	"PUSHSPEC_NPM_BIN": true,
 	"PUSHSPEC_ADDR":    true, "PUSHSPEC_TLS_ADDR": true, "PUSHSPEC_CA_FILE": true, "PUSHSPEC_NO_TLS": true,
 	"PUSHSPEC_HTTPS_ENDPOINTS": true, "PUSHSPEC_MAX_PAYLOAD": true, "PUSHSPEC_MAX_TTL": true,
-	"PUSHSPEC_VERBOSE": true, "PUSHSPEC_ALLOW_NON_LOOPBACK": true,
+	"PUSHSPEC_VERBOSE": true, "PUSHSPEC_ALLOW_NON_LOOPBACK": true, "PUSHSPEC_RATE_LIMIT": true,
 }
 
 // Default returns the configuration with every default applied.
