@@ -11,6 +11,7 @@ import (
 	"path/filepath"
 	"strings"
 	"sync"
+	"time"
 
 	"github.com/mxschmitt/playwright-go"
 )
@@ -223,6 +224,13 @@ type firefoxBrowser struct {
 	mu       sync.Mutex
 	sessions map[*firefoxSession]bool
 	closed   bool
+	// shared is the one user context every session's page lives in, and idle the pages that
+	// closed sessions left on about:blank, ready for the next. Firefox opens a window for every
+	// new page (Playwright's browsingContext.create), ~350 ms, and a user context with it; a
+	// session is a fresh origin of the fixture site, which is what keeps specs apart (permissions,
+	// service workers, push subscriptions and notifications are all per origin).
+	shared playwright.BrowserContext
+	idle   []playwright.Page
 }
 
 func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
@@ -294,29 +302,58 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 func (f *firefoxBrowser) Kind() Kind      { return Firefox }
 func (f *firefoxBrowser) Version() string { return f.version }
 
-// NewSession opens a new browser context (a Firefox user context: its own permissions and push
-// records) with one page. Closing a context makes Firefox unregister its subscriptions.
+// NewSession hands out a page of the browser's shared user context: an idle one (left on
+// about:blank by a closed session) or a new one. Callers give each session a fresh origin.
 func (f *firefoxBrowser) NewSession(ctx context.Context) (Session, error) {
+	bc, err := f.sharedContext(ctx)
+	if err != nil {
+		return nil, err
+	}
+	f.mu.Lock()
+	var page playwright.Page
+	if n := len(f.idle); n > 0 {
+		page, f.idle = f.idle[n-1], f.idle[:n-1]
+	}
+	f.mu.Unlock()
+	if page == nil {
+		page, err = call(ctx, "browser: new Firefox page", func() (playwright.Page, error) { return bc.NewPage() })
+		if err != nil {
+			return nil, err
+		}
+	}
+	s := &firefoxSession{browser: f, bc: bc, page: page}
+	f.mu.Lock()
+	defer f.mu.Unlock()
+	if f.closed {
+		page.Close()
+		return nil, errors.New("browser: Firefox closed")
+	}
+	f.sessions[s] = true
+	return s, nil
+}
+
+// sharedContext returns the user context all sessions share, creating it on first use.
+func (f *firefoxBrowser) sharedContext(ctx context.Context) (playwright.BrowserContext, error) {
+	f.mu.Lock()
+	bc := f.shared
+	f.mu.Unlock()
+	if bc != nil {
+		return bc, nil
+	}
 	bc, err := call(ctx, "browser: new Firefox context", func() (playwright.BrowserContext, error) {
 		return f.b.NewContext()
 	})
 	if err != nil {
 		return nil, err
 	}
-	page, err := call(ctx, "browser: new Firefox page", func() (playwright.Page, error) { return bc.NewPage() })
-	if err != nil {
-		bc.Close()
-		return nil, err
-	}
-	s := &firefoxSession{browser: f, bc: bc, page: page}
 	f.mu.Lock()
 	defer f.mu.Unlock()
-	if f.closed {
-		bc.Close()
-		return nil, errors.New("browser: Firefox closed")
+	if f.shared != nil { // another session made one meanwhile
+		go bc.Close()
+		return f.shared, nil
 	}
-	f.sessions[s] = true
-	return s, nil
+	f.shared = bc
+	return bc, nil
 }
 
 func (f *firefoxBrowser) Close() error {
@@ -377,15 +414,27 @@ func shorten(s string, n int) string {
 	return s[:n] + "…"
 }
 
-// Close closes the context (and its page). Firefox sends unregister for the context's
-// subscriptions.
+// Close leaves the page on about:blank, for the next session, or closes it when that fails. The
+// origin's service worker and subscriptions stay registered (nothing pushes to them again).
 func (s *firefoxSession) Close() error {
 	var err error
 	s.once.Do(func() {
-		err = s.bc.Close()
-		s.browser.mu.Lock()
-		delete(s.browser.sessions, s)
-		s.browser.mu.Unlock()
+		f := s.browser
+		ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+		_, gerr := call(ctx, "browser: leaving the page", func() (playwright.Response, error) {
+			return s.page.Goto("about:blank", playwright.PageGotoOptions{Timeout: playwright.Float(timeoutMS(ctx))})
+		})
+		cancel()
+		f.mu.Lock()
+		delete(f.sessions, s)
+		reuse := gerr == nil && !f.closed
+		if reuse {
+			f.idle = append(f.idle, s.page)
+		}
+		f.mu.Unlock()
+		if !reuse {
+			err = s.page.Close()
+		}
 	})
 	return err
 }
