@@ -288,14 +288,21 @@ func (e *Env) logf(format string, args ...any) {
 // Close closes the browsers, the links, the site and the push service, in that order.
 func (e *Env) Close() error {
 	e.closeOnce.Do(func() {
-		var errs []error
-		for _, k := range e.kinds {
+		// Browsers close in parallel: each takes about a second (Firefox closes gracefully).
+		errs := make([]error, len(e.kinds))
+		var wg sync.WaitGroup
+		for i, k := range e.kinds {
 			if st := e.states[k]; st.browser != nil {
-				if err := st.browser.Close(); err != nil {
-					errs = append(errs, fmt.Errorf("closing %s: %w", k, err))
-				}
+				wg.Add(1)
+				go func() {
+					defer wg.Done()
+					if err := st.browser.Close(); err != nil {
+						errs[i] = fmt.Errorf("closing %s: %w", k, err)
+					}
+				}()
 			}
 		}
+		wg.Wait()
 		for _, k := range e.kinds {
 			if st := e.states[k]; st.state != nil && st.setup.close != nil {
 				if err := st.setup.close(st.state); err != nil {
