@@ -24,9 +24,11 @@ type Browser interface {
 	Kind() Kind
 	// Version is the product version, e.g. "156.0.8078.73" or "153.7.0esr".
 	Version() string
-	// NewSession opens an isolated browsing session: a new Firefox user context, or for Chromium
-	// (whose push does not work in incognito contexts) a new tab in the default profile. Use a fresh
-	// site origin per session when isolation matters: push state is per origin.
+	// NewSession opens a browsing session with one page: for Firefox a page of one user context
+	// all sessions share (a page a closed session left idle, or a new one), for Chromium (whose
+	// push does not work in incognito contexts) a new tab in the default profile. Give each
+	// session a fresh site origin: that is what isolates it (permissions, service workers, push
+	// subscriptions and notifications are per origin).
 	NewSession(ctx context.Context) (Session, error)
 	Close() error
 }
