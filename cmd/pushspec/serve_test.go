@@ -413,19 +413,7 @@ func TestServeCompatProfile(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	sv := startServe(t, buildPushspec(t), "--profile", "compat", "--no-tls")
-	_, b := post(t, sv.base+"/subscribe", `{}`)
-	var sub struct {
-		Data struct {
-			Endpoint   string            `json:"endpoint"`
-			Keys       map[string]string `json:"keys"`
-			ClientHash string            `json:"clientHash"`
-		} `json:"data"`
-	}
-	json.Unmarshal(b, &sub)
-	p256dh, _ := webpush.DecodeBase64(sub.Data.Keys["p256dh"])
-	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
-	vk, _ := webpush.NewVAPIDKeys()
-	p := &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}
+	p, clientHash := subscribeUnrestricted(t, sv)
 	for _, c := range []struct {
 		o      reqOpts
 		status int
@@ -443,13 +431,13 @@ func TestServeCompatProfile(t *testing.T) {
 			t.Fatalf("%+v: %d Location %q", c.o, r.StatusCode, r.Header.Get("Location"))
 		}
 	}
-	post(t, sv.base+"/expire-subscription/"+sub.Data.ClientHash, "")
+	post(t, sv.base+"/expire-subscription/"+clientHash, "")
 	r, _ := http.DefaultClient.Do(p.req("late", reqOpts{noAuth: true}))
 	r.Body.Close()
 	if r.StatusCode != 410 {
 		t.Fatalf("expired: %d", r.StatusCode)
 	}
-	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+sub.Data.ClientHash+`"}`); st != 200 || string(b) != `{"data":{"messages":["hello"]}}`+"\n" {
+	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+clientHash+`"}`); st != 200 || string(b) != `{"data":{"messages":["hello"]}}`+"\n" {
 		t.Fatalf("get-notifications: %d %s", st, b)
 	}
 }
@@ -461,19 +449,7 @@ func TestServeRateLimit(t *testing.T) {
 		t.Skip("builds and runs the binary")
 	}
 	sv := startServe(t, buildPushspec(t), "--no-tls", "--rate-limit", "3")
-	_, b := post(t, sv.base+"/subscribe", `{}`)
-	var sub struct {
-		Data struct {
-			Endpoint   string            `json:"endpoint"`
-			Keys       map[string]string `json:"keys"`
-			ClientHash string            `json:"clientHash"`
-		} `json:"data"`
-	}
-	json.Unmarshal(b, &sub)
-	p256dh, _ := webpush.DecodeBase64(sub.Data.Keys["p256dh"])
-	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
-	vk, _ := webpush.NewVAPIDKeys()
-	p := &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}
+	p, clientHash := subscribeUnrestricted(t, sv)
 	var got []int
 	retryAfter := ""
 	for i := 0; i < 5; i++ {
@@ -490,7 +466,28 @@ func TestServeRateLimit(t *testing.T) {
 	if fmt.Sprint(got) != "[201 201 201 429 429]" || retryAfter == "" {
 		t.Fatalf("statuses %v, Retry-After %q; want 3 × 201 then 429 with Retry-After", got, retryAfter)
 	}
-	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+sub.Data.ClientHash+`"}`); st != 200 || string(b) != `{"data":{"messages":["m0","m1","m2"]}}`+"\n" {
+	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+clientHash+`"}`); st != 200 || string(b) != `{"data":{"messages":["m0","m1","m2"]}}`+"\n" {
 		t.Fatalf("get-notifications: %d %s", st, b)
 	}
+}
+
+// subscribeUnrestricted makes a subscription without applicationServerKey through the control
+// API and returns a prober for it and its clientHash.
+func subscribeUnrestricted(t *testing.T, sv *served) (*prober, string) {
+	t.Helper()
+	_, b := post(t, sv.base+"/subscribe", `{}`)
+	var sub struct {
+		Data struct {
+			Endpoint   string            `json:"endpoint"`
+			Keys       map[string]string `json:"keys"`
+			ClientHash string            `json:"clientHash"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &sub); err != nil {
+		t.Fatalf("subscribe: %v: %s", err, b)
+	}
+	p256dh, _ := webpush.DecodeBase64(sub.Data.Keys["p256dh"])
+	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
+	vk, _ := webpush.NewVAPIDKeys()
+	return &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}, sub.Data.ClientHash
 }
