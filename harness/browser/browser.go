@@ -88,5 +88,11 @@ type LaunchOptions struct {
 	RealPushServices bool
 }
 
+// InsecureTestHost is a host name both browsers resolve to 127.0.0.1 (Chromium's host-resolver
+// rules, Firefox's network.dns.localDomains). A page loaded from http://InsecureTestHost:port/
+// reaches the fixture site on loopback yet is not a secure context — neither localhost nor a
+// loopback address — which is what pushapi-secure-context-only needs.
+const InsecureTestHost = "pushspec-insecure.test"
+
 // MozillaPushServerURL is Firefox's default dom.push.serverURL: Mozilla's autopush.
 const MozillaPushServerURL = "wss://push.services.mozilla.com/"

@@ -38,8 +38,9 @@ func init() { registerLauncher(Chromium, LaunchChromium) }
 var ChromiumExecPaths = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"}
 
 // hostResolverRules makes every host name but loopback fail at once (NAME_NOT_RESOLVED): nothing
-// leaves the machine, whatever Chromium's background services try.
-const hostResolverRules = "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
+// leaves the machine, whatever Chromium's background services try. InsecureTestHost alone maps
+// to 127.0.0.1 (the first matching rule wins).
+const hostResolverRules = "MAP " + InsecureTestHost + " 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost"
 
 // deadGCM is where the --gcm-* switches point when no FCM emulation is given: a loopback port with
 // nothing listening, so that GCM fails fast and locally instead of trying Google's hosts.

@@ -26,7 +26,7 @@ func TestChromiumSwitchesStayOnLoopback(t *testing.T) {
 		got[s.Name] = s.Value
 	}
 	want := map[string]any{
-		"host-resolver-rules":                 "MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
+		"host-resolver-rules":                 "MAP pushspec-insecure.test 127.0.0.1, MAP * ~NOTFOUND, EXCLUDE 127.0.0.1, EXCLUDE localhost",
 		"headless":                            "new",
 		"no-sandbox":                          true,
 		"disable-gpu":                         true,

@@ -32,7 +32,9 @@ func init() { registerLauncher(Firefox, launchFirefox) }
 // query, no UDP. What remains is NetlinkService's RTM_GETROUTE for 23.219.91.27 and an Akamai
 // IPv6 address: a kernel route lookup hard-coded in libxul (no pref), which sends no packet.
 var FirefoxNoNetworkPrefs = map[string]any{
-	"services.settings.server":                        "data:,#remote-settings-dummy/v1",
+	"services.settings.server": "data:,#remote-settings-dummy/v1",
+	// InsecureTestHost resolves to localhost without DNS (an insecure origin on loopback).
+	"network.dns.localDomains":                        InsecureTestHost,
 	"network.proxy.type":                              0,
 	"network.captive-portal-service.enabled":          false,
 	"network.connectivity-service.enabled":            false,
@@ -82,9 +84,11 @@ func FirefoxPushPrefs(autopushURL string) map[string]any {
 		// showNotification(); Firefox's own alerts work headless.
 		"alerts.useSystemBackend": false,
 		// Reconnect 500 ms after a drop instead of 5 s.
-		"dom.push.retryBaseInterval":         500,
-		"dom.serviceWorkers.enabled":         true,
-		"dom.serviceWorkers.testing.enabled": true,
+		"dom.push.retryBaseInterval": 500,
+		"dom.serviceWorkers.enabled": true,
+		// Not dom.serviceWorkers.testing.enabled: the fixture's origins (http://localhost,
+		// http://127.0.0.1) are secure contexts already, and the flag would open service workers
+		// (and so pushManager) to insecure origins too, which pushapi-secure-context-only checks.
 		// PushService decisions and every frame on stdout (evidence when a spec fails).
 		"dom.push.loglevel":               "All",
 		"devtools.console.stdout.chrome":  true,

@@ -21,6 +21,7 @@ var KnownDeviations = []Deviation{
 	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
 	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
 	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
+	{"chromium", "pushapi-secure-context-only", "the PushManager and PushSubscription interface objects are exposed on an insecure http:// origin (Blink's push_manager.idl has no [SecureContext]); navigator.serviceWorker and ServiceWorkerRegistration are not, so no subscription can be reached there"},
 	{"chromium", "pushapi-subscribe-key-not-p256", "65 × 0x04 passes Blink's key check (length and 0x04 prefix only) and is refused later by the push service: AbortError \"push service error\" instead of InvalidAccessError"},
 	{"chromium", "pushapi-subscribe-key-required", "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
 	{"chromium", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler (no active worker) rejects with AbortError \"Subscription failed - no active Service Worker\", not InvalidStateError"},
