@@ -94,5 +94,11 @@ type LaunchOptions struct {
 // loopback address — which is what pushapi-secure-context-only needs.
 const InsecureTestHost = "pushspec-insecure.test"
 
+// PermissionRevoker is a Session that can take the notifications permission back from an
+// origin, as a user does in the browser's settings (pushapi-permission-revoke-deactivates).
+type PermissionRevoker interface {
+	RevokeNotifications(ctx context.Context, origin string) error
+}
+
 // MozillaPushServerURL is Firefox's default dom.push.serverURL: Mozilla's autopush.
 const MozillaPushServerURL = "wss://push.services.mozilla.com/"

@@ -439,6 +439,10 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 	}
 }
 
+// chromiumSession is no PermissionRevoker: CDP's Browser.setPermission is a DevTools override
+// that Chromium's push service never hears of (tried: getSubscription() kept the subscription
+// for 15 s after a "denied" override), unlike a user's change of the content setting.
+
 func (s *chromiumSession) GrantNotifications(ctx context.Context, origin string) error {
 	cctx, done := s.within(ctx)
 	defer done()

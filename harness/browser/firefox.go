@@ -385,6 +385,17 @@ type firefoxSession struct {
 // GrantNotifications grants "notifications" to origin in this context (BiDi
 // permissions.setPermission). The origin is always passed: without it Playwright grants only to
 // the origins of frames open at that moment.
+// RevokeNotifications takes the notifications permission back. Playwright can only clear every
+// permission of the (shared) user context, which puts origin, and every other origin granted in
+// it, back to "prompt"; sessions grant their own fresh origin when they open, so only the
+// caller's origin is in use.
+func (s *firefoxSession) RevokeNotifications(ctx context.Context, origin string) error {
+	_, err := call(ctx, "browser: clearing the notifications permission of "+origin, func() (struct{}, error) {
+		return struct{}{}, s.bc.ClearPermissions()
+	})
+	return err
+}
+
 func (s *firefoxSession) GrantNotifications(ctx context.Context, origin string) error {
 	_, err := call(ctx, "browser: granting notifications to "+origin, func() (struct{}, error) {
 		return struct{}{}, s.bc.GrantPermissions([]string{"notifications"}, playwright.BrowserContextGrantPermissionsOptions{Origin: playwright.String(origin)})

@@ -1,0 +1,83 @@
+package useragent_test
+
+import (
+	"context"
+	"fmt"
+	"time"
+
+	. "github.com/onsi/ginkgo/v2"
+	. "github.com/onsi/gomega"
+
+	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness"
+	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/sitefixture"
+)
+
+var _ = Describe("Push API: permission revoked", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		tg := target(k)
+		Describe(string(k), func() {
+			// Push API, Security and privacy: when the user revokes the permission, the
+			// subscriptions made under it are deactivated (and pushsubscriptionchange MAY fire
+			// with a null newSubscription).
+			// Does: subscribes, then takes the notifications permission back (Chromium: denied;
+			// Firefox: back to prompt, all Playwright offers). Expects, within 15 s:
+			// getSubscription() null; then a push to the old endpoint is refused (404/410) or,
+			// when the service still takes it, never reaches the service worker (a sentinel can
+			// not be used: nothing reaches it without the permission, so the wait is bounded).
+			// Recorded: whether the browser told the push service, and whether the change event
+			// fired.
+			conformance.It("revoking the notifications permission deactivates the subscription", tg, rules.PermissionRevokeDeactivates,
+				func(ctx SpecContext, r *conformance.Recorder) {
+					c := newClient(ctx, r, k)
+					revoker, ok := c.Session.(browser.PermissionRevoker)
+					if !ok {
+						conformance.SkipBecause(fmt.Sprintf("unsupported: pushspec cannot revoke the permission in %s the way a user does (for Chromium, DevTools' Browser.setPermission is an override its push service never hears of)", k))
+					}
+					core, ok := coreSubscription(c.Subscription)
+					if !ok {
+						conformance.HarnessError(fmt.Errorf("the push service has no record of %s", c.Subscription.SendEndpoint))
+					}
+					if err := revoker.RevokeNotifications(ctx, c.Origin.URL()); err != nil {
+						conformance.HarnessError(err)
+					}
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					var g struct {
+						Permission string `json:"permission"`
+						Null       bool   `json:"null"`
+					}
+					Eventually(wctx, func() bool {
+						jsErr := evalInto(ctx, nil, c, "getSubscription", `return {permission: Notification.permission, null: (await reg.pushManager.getSubscription()) === null};`, &g)
+						return jsErr == nil && g.Null
+					}).WithPolling(100*time.Millisecond).Should(BeTrue(),
+						"getSubscription() still returns the subscription %v after the permission was revoked (Notification.permission %q)", waitFor, g.Permission)
+					r.Evidence("after revoke", fmt.Sprintf("Notification.permission %q, getSubscription() null", g.Permission))
+					_, state, _ := env.Push.Subscription(core.ID)
+					r.Evidence("service state", string(state))
+
+					res := sendRaw(ctx, r, c, "old", harness.Payload("after-revoke", nil, nil), harness.SendOptions{})
+					if res.Status/100 == 2 {
+						// Accepted: the endpoint is dead only if nothing reaches the worker.
+						nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
+						defer ncancel()
+						rep, err := c.AwaitPush(nctx, func(rep sitefixture.Report) bool { return rep.ID == "after-revoke" })
+						Expect(err).To(HaveOccurred(), "a push to the old endpoint reached the service worker after the revoke: %s", rep.Raw)
+					} else {
+						Expect(res.Status).To(BeElementOf(404, 410), "a push to the old endpoint")
+					}
+					fired := false
+					for _, rep := range c.Reports() {
+						fired = fired || rep.Kind == sitefixture.KindPushSubscriptionChange
+					}
+					r.Evidence("pushsubscriptionchange fired", fmt.Sprint(fired))
+					if state != fakepushservice.SubUnsubscribed {
+						r.Evidence("note", "the browser had not told the push service when getSubscription() turned null")
+					}
+				}, specTimeout)
+		})
+	}
+})
