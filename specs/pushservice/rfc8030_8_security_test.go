@@ -379,13 +379,14 @@ func privacyURIs(ctx SpecContext, r *conformance.Recorder) (uris []uriOf, ids ma
 // deviceNeedles are the user and device facts pushspec knows about itself that a URI must not
 // carry: the user agent ids the service gave (when the target tells them), this machine's host
 // name and user name, the loopback address the user agents connect from (dotted, hex and decimal),
-// and Go's HTTP User-Agent. Values shorter than 4 characters are left out (they turn up by
-// chance); matching is case-sensitive for the same reason (a 4-letter name in any case turns up
-// in random base64url every few thousand tokens).
+// and Go's HTTP User-Agent. Values shorter than 6 characters are left out, and matching is
+// case-sensitive: shorter ones turn up by chance (CI's user name "root" was found in a random
+// 140-character base64url token, about one token in 10,000; a 6-character value about one in
+// 400 million).
 func deviceNeedles(ids map[string]string) map[string]string {
 	n := map[string]string{}
 	add := func(what, v string) {
-		if len(v) >= 4 && !strings.EqualFold(v, "localhost") {
+		if len(v) >= 6 && !strings.EqualFold(v, "localhost") {
 			n[what] = v
 		}
 	}
