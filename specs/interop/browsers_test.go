@@ -32,6 +32,20 @@ var (
 	}()
 )
 
+// startEnvEarly is called from BeforeSuite. Process 1 runs the Serial browser specs after the
+// parallel ones; it starts the Env (seconds of browser start-up) in the background, so that the
+// start overlaps the browserless specs. The first browser spec's SharedEnv call waits for it and
+// reports its error. Not under a label filter: it may leave the browser specs out.
+func startEnvEarly() {
+	if len(kinds) > 0 && kindsErr == nil && GinkgoParallelProcess() == 1 && GinkgoLabelFilter() == "" {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			harness.SharedEnv(ctx)
+		}()
+	}
+}
+
 var _ = AfterSuite(func() { harness.CloseShared() })
 
 // The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one

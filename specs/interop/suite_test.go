@@ -44,6 +44,7 @@ var (
 const subject = "https://pushspec.example/contact"
 
 var _ = BeforeSuite(func() {
+	startEnvEarly()
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
 	Expect(err).NotTo(HaveOccurred())
