@@ -2,12 +2,10 @@ package harness
 
 import (
 	"context"
-	"errors"
 	"fmt"
-	"net"
-	"time"
 
 	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/target"
 )
 
 // Real push services (PUSHSPEC_PUSH_SERVICE=real): the browsers use their vendors' services with
@@ -17,8 +15,9 @@ import (
 // with internet: pushspec's tests and CI never start it.
 
 // ErrRealUnavailable marks a real-mode Env that cannot start because the vendors' push services
-// cannot be reached; suites skip their specs with its message.
-var ErrRealUnavailable = errors.New("real push services unavailable")
+// cannot be reached; suites skip their specs with its message. It is target.ErrUnavailable, the
+// push-service suite's skip for the same reason.
+var ErrRealUnavailable = target.ErrUnavailable
 
 // realServiceHosts are what each browser's push client connects to first.
 var realServiceHosts = map[browser.Kind][]string{
@@ -27,23 +26,14 @@ var realServiceHosts = map[browser.Kind][]string{
 }
 
 // Dialer reaches host:port; tests pass one that fails instead of touching the network.
-type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
+type Dialer = target.Dialer
 
 // CheckRealServices dials, within 5 s each, the hosts the kinds' push clients need, and returns
 // an ErrRealUnavailable naming the first that cannot be reached. dial nil is a net.Dialer.
 func CheckRealServices(ctx context.Context, kinds []browser.Kind, dial Dialer) error {
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
-	}
 	for _, k := range kinds {
-		for _, hp := range realServiceHosts[k] {
-			dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-			conn, err := dial(dctx, "tcp", hp)
-			cancel()
-			if err != nil {
-				return fmt.Errorf("%w: %s's push service needs the internet: %s cannot be reached (%v)", ErrRealUnavailable, k, hp, err)
-			}
-			conn.Close()
+		if err := target.Reachable(ctx, dial, realServiceHosts[k]...); err != nil {
+			return fmt.Errorf("%s's push service needs the internet: %w", k, err)
 		}
 	}
 	return nil

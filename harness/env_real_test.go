@@ -8,6 +8,7 @@ import (
 	"testing"
 
 	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/target"
 )
 
 // PUSHSPEC_PUSH_SERVICE=real never runs here: these tests cover its configuration and the skip
@@ -84,5 +85,13 @@ func TestRealModeSendsToTheVendorsEndpoint(t *testing.T) {
 	}
 	if (&Env{}).RequiresOwnService() != "" {
 		t.Error("offline Env gives a skip reason")
+	}
+}
+
+// The push-service suite's real target and the browsers' real mode name one service; the two
+// packages keep their own constant (harness/target does not pull in the browser drivers).
+func TestRealModeOneMozillaURL(t *testing.T) {
+	if target.RealAutopushURL != browser.MozillaPushServerURL {
+		t.Errorf("target.RealAutopushURL %q != browser.MozillaPushServerURL %q", target.RealAutopushURL, browser.MozillaPushServerURL)
 	}
 }

@@ -124,6 +124,25 @@ const RealAutopushURL = "wss://push.services.mozilla.com/"
 // Dialer reaches a host:port; tests pass one that fails instead of touching the network.
 type Dialer func(ctx context.Context, network, addr string) (net.Conn, error)
 
+// Reachable dials each host:port over TCP, within 5 s each, and returns an ErrUnavailable naming
+// the first that cannot be reached. dial nil means a net.Dialer. Real mode checks the internet
+// with it before using a vendor's service (NewReal here, harness.CheckRealServices for browsers).
+func Reachable(ctx context.Context, dial Dialer, addrs ...string) error {
+	if dial == nil {
+		dial = (&net.Dialer{}).DialContext
+	}
+	for _, addr := range addrs {
+		dctx, cancel := context.WithTimeout(ctx, 5*time.Second)
+		conn, err := dial(dctx, "tcp", addr)
+		cancel()
+		if err != nil {
+			return Unavailable(fmt.Sprintf("%s cannot be reached (%v)", addr, err))
+		}
+		conn.Close()
+	}
+	return nil
+}
+
 // NewReal returns the autopush target for Mozilla's public service after checking, within 5 s,
 // that its host can be reached; otherwise an ErrUnavailable that says why (specs skip with it).
 // dial nil means a net.Dialer. pushspec's tests never call it with the real network.
@@ -132,16 +151,9 @@ func NewReal(ctx context.Context, dial Dialer) (PushService, error) {
 	if err != nil {
 		return nil, err
 	}
-	if dial == nil {
-		dial = (&net.Dialer{}).DialContext
+	if err := Reachable(ctx, dial, net.JoinHostPort(u.Hostname(), "443")); err != nil {
+		return nil, fmt.Errorf("real mode needs the internet: %w", err)
 	}
-	ctx, cancel := context.WithTimeout(ctx, 5*time.Second)
-	defer cancel()
-	conn, err := dial(ctx, "tcp", net.JoinHostPort(u.Hostname(), "443"))
-	if err != nil {
-		return nil, Unavailable(fmt.Sprintf("real mode needs the internet: %s cannot be reached (%v)", u.Host, err))
-	}
-	conn.Close()
 	return NewAutopush(RealAutopushURL, conformance.Target{ID: "real:autopush", Kind: conformance.KindPushService,
 		Name: "Mozilla autopush (" + RealAutopushURL + ")"}), nil
 }
