@@ -14,8 +14,10 @@ import (
 // The others observe pushspec's own push service (acks, links, request records, injected
 // faults) and skip with the reason. pushspec's tests and CI never use this mode.
 
-// realOK labels a spec that also runs against the real push services.
-var realOK = Label("real-ok")
+// realOKLabel marks a spec that also runs against the real push services; realOK is its decorator.
+const realOKLabel = "real-ok"
+
+var realOK = Label(realOKLabel)
 
 // realSkip is set by BeforeSuite when real mode was asked for and the services cannot be
 // reached (no internet): every spec then skips with it.
@@ -25,7 +27,7 @@ var _ = BeforeEach(func() {
 	if realSkip != "" {
 		conformance.SkipBecause(realSkip)
 	}
-	if env != nil && env.Real() && !slices.Contains(CurrentSpecReport().Labels(), "real-ok") {
+	if env != nil && env.Real() && !slices.Contains(CurrentSpecReport().Labels(), realOKLabel) {
 		conformance.SkipBecause(env.RequiresOwnService())
 	}
 })
