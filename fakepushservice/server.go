@@ -423,7 +423,7 @@ func newID(n int) string {
 type Event struct {
 	Seq     int       `json:"seq"`
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // subscribe, unsubscribe, expire, request, store, replace, drop, expire-message, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled
+	Kind    string    `json:"kind"` // subscribe, unsubscribed, expired, request, store, replace, drop, delete, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled, rfc8030-*
 	UA      string    `json:"ua,omitempty"`
 	Sub     string    `json:"subscription,omitempty"`
 	Message string    `json:"message,omitempty"`

@@ -29,6 +29,15 @@ func browserLoad(t *testing.T) int {
 	return 100
 }
 
+// firefoxNoQuota lifts Firefox's push quota for these tests, which are about pushspec's
+// delivery, not Firefox's policy. Firefox lowers a subscription's quota (16) by one 3 s after
+// each push unless a notification of the origin is visible, and each push arriving while a tab
+// of the origin is open resets it; when Firefox works through a burst slowly (a loaded CI
+// machine), 16 decrements can land between two pushes and it expires the subscription
+// mid-burst: unregister code 201, acks 102, the rest dropped (notes/firefox-autopush.md §8).
+// Seen in CI: 9 of 50 unreported.
+var firefoxNoQuota = map[string]any{"dom.push.maxQuotaPerSubscription": 1 << 20}
+
 func installed(kind browser.Kind) bool {
 	paths := map[browser.Kind][]string{browser.Firefox: {browser.DefaultFirefoxPath}, browser.Chromium: browser.ChromiumExecPaths}[kind]
 	for _, p := range paths {
@@ -43,8 +52,7 @@ func installed(kind browser.Kind) bool {
 //
 //   - load: N pushes from 4 concurrent webpush-go senders, 50 per subscription; the service
 //     worker must report every message exactly once and the browser must ack each;
-//   - link cut: a burst (45 messages; 12 for Firefox, see its quota below): once its first third
-//     has been reported the push service cuts the browser's link (Firefox: the autopush
+//   - link cut: a burst of 45 messages: once its first third has been reported the push service cuts the browser's link (Firefox: the autopush
 //     WebSocket, Link.Drop; Chromium: the MCS connection, fcm Link.DropAll) and the rest is sent
 //     during the outage. The browser reconnects by itself; every message must still be
 //     reported, none twice. A sentinel sent last proves the link drained (delivery is in
@@ -61,16 +69,14 @@ func TestBrowserLoadAndLinkCut(t *testing.T) {
 			ctx, cancel := context.WithTimeout(context.Background(), 8*time.Minute)
 			defer cancel()
 			sctx, scancel := context.WithTimeout(ctx, 2*time.Minute)
-			env, err := harness.StartEnv(sctx, harness.EnvOptions{Browsers: []browser.Kind{kind}})
+			env, err := harness.StartEnv(sctx, harness.EnvOptions{Browsers: []browser.Kind{kind}, FirefoxPrefs: firefoxNoQuota})
 			scancel()
 			if err != nil {
 				t.Fatal(err)
 			}
 			defer env.Close()
-			// Firefox expires a subscription (unregister code 201, quota) once its quota of 16
-			// pushes without a visible notification runs out, which a long burst in headless
-			// Firefox reaches; the load is spread over subscriptions of perClient pushes each,
-			// each on its own origin.
+			// The load is spread over subscriptions of perClient pushes each, each on its own
+			// origin, as many sites would be.
 			const perClient = 50
 			n := browserLoad(t)
 			t0 := time.Now()
@@ -80,7 +86,7 @@ func TestBrowserLoadAndLinkCut(t *testing.T) {
 					t.Fatal(err)
 				}
 				pids, mids := pushAll(ctx, t, c, "load", min(perClient, n-done), 4)
-				awaitReportedOnce(ctx, t, c, pids)
+				awaitReportedOnce(ctx, t, c, pids, mids)
 				for _, mid := range mids {
 					if _, err := c.AwaitAck(ctx, mid); err != nil {
 						t.Fatalf("no ack for %s", mid)
@@ -97,13 +103,7 @@ func TestBrowserLoadAndLinkCut(t *testing.T) {
 			}
 			defer c.Close()
 			// Link cut in the middle of a burst.
-			// Firefox's quota (16 pushes per subscription unless a notification stays visible,
-			// which headless Firefox does not guarantee) expires a longer burst's subscription:
-			// 12 pushes there, 45 for Chromium.
-			m := 45
-			if kind == browser.Firefox {
-				m = 12
-			}
+			const m = 45
 			// The first third is sent and reported, the link is cut, and the rest is sent at
 			// once, while the browser is disconnected or reconnecting: those messages must be
 			// stored and forwarded, and the first third's acks still in the dying connection
@@ -118,7 +118,7 @@ func TestBrowserLoadAndLinkCut(t *testing.T) {
 			}
 			pb, mb := pushAll(ctx, t, c, "cut-b", m-m/3, 1)
 			pids := append(pa, pb...)
-			awaitReportedOnce(ctx, t, c, pids)
+			awaitReportedOnce(ctx, t, c, pids, append(append([]string(nil), ma...), mb...))
 			burst := map[string]bool{}
 			for _, id := range append(ma, mb...) {
 				burst[id] = true
@@ -139,7 +139,7 @@ func TestBrowserLoadAndLinkCut(t *testing.T) {
 			wcancel()
 			if err != nil {
 				for _, e := range env.Push.Events() {
-					if e.Message == res.MessageID || e.Kind == "connect" || e.Kind == "disconnect" || e.Kind == "unsubscribe" {
+					if e.Message == res.MessageID || e.Kind == "connect" || e.Kind == "disconnect" || e.Kind == "unsubscribed" || e.Kind == "expired" || e.Kind == "drop" {
 						t.Logf("event %+v", e)
 					}
 				}
@@ -194,7 +194,7 @@ func browserSecretsAbsent(t *testing.T, env *harness.Env, c *harness.Client) {
 // linkDiagnostics logs the link's connection events and, for Chromium, the last MCS frames.
 func linkDiagnostics(t *testing.T, env *harness.Env) {
 	for _, e := range env.Push.Events() {
-		if e.Kind == "connect" || e.Kind == "disconnect" || e.Kind == "deliver-error" || e.Kind == "unsubscribe" {
+		if e.Kind == "connect" || e.Kind == "disconnect" || e.Kind == "deliver-error" || e.Kind == "unsubscribed" || e.Kind == "expired" || e.Kind == "drop" {
 			t.Logf("event %s %s %s %s", e.Time.Format("15:04:05.000"), e.Kind, e.UA, e.Detail)
 		}
 	}
@@ -265,11 +265,15 @@ func countReports(c *harness.Client) map[string]int {
 }
 
 // awaitReportedOnce waits for the report of every payload id and fails on any reported twice.
-func awaitReportedOnce(ctx context.Context, t *testing.T, c *harness.Client, pids []string) {
+// mids[i] is the push service's message id for pids[i]; on a missing report the test logs what
+// happened to every unreported message (deliveries, acks) and the Env's recent log, so a CI
+// failure tells the push service's side from the browser's.
+func awaitReportedOnce(ctx context.Context, t *testing.T, c *harness.Client, pids, mids []string) {
 	t.Helper()
 	for _, id := range pids {
 		if _, err := c.AwaitReport(ctx, id); err != nil {
 			linkDiagnostics(t, c.Env)
+			unreportedDiagnostics(t, c, pids, mids)
 			t.Fatalf("%s never reported (%d push reports so far)", id, len(c.Reports()))
 		}
 	}
@@ -277,5 +281,39 @@ func awaitReportedOnce(ctx context.Context, t *testing.T, c *harness.Client, pid
 		if k > 1 {
 			t.Errorf("%s reported %d times", id, k)
 		}
+	}
+}
+
+// unreportedDiagnostics logs, for every payload id without a report, the push service's
+// deliveries and acks of its message, then the Env's last log lines (push service, links,
+// browser console and stderr).
+func unreportedDiagnostics(t *testing.T, c *harness.Client, pids, mids []string) {
+	counts := countReports(c)
+	missing := map[string]string{}
+	for i, id := range pids {
+		if counts[id] == 0 {
+			missing[mids[i]] = id
+		}
+	}
+	t.Logf("%d of %d pushes unreported", len(missing), len(pids))
+	for _, d := range c.Env.Push.Deliveries() {
+		if id, ok := missing[d.MessageID]; ok {
+			t.Logf("unreported %s: delivery of %s attempt %d on conn %d at %s, error %q", id, d.MessageID, d.Attempt, d.Conn, d.At.Format("15:04:05.000"), d.Err)
+		}
+	}
+	for _, a := range c.Env.Push.Acks() {
+		if id, ok := missing[a.MessageID]; ok {
+			t.Logf("unreported %s: ack code %v at %s, evidence %v", id, a.Code, a.At.Format("15:04:05.000"), a.Evidence)
+		}
+	}
+	if l := c.Env.Autopush(); l != nil {
+		for _, n := range l.Nacks() {
+			if id, ok := missing[n.Version]; ok {
+				t.Logf("unreported %s: nack %+v", id, n)
+			}
+		}
+	}
+	for _, l := range c.Env.RecentLog(150) {
+		t.Log(l)
 	}
 }

@@ -40,6 +40,8 @@ type EnvOptions struct {
 	Logf func(format string, args ...any)
 	// BrowserLog receives the browsers' (or their drivers') output; nil discards it.
 	BrowserLog io.Writer
+	// FirefoxPrefs are extra prefs for the Firefox the Env starts (browser.LaunchOptions).
+	FirefoxPrefs map[string]any
 	// RealPushServices starts the browsers against their vendors' push services with their
 	// normal network (env_real.go). StartEnv first checks the services can be reached and
 	// returns an ErrRealUnavailable otherwise. Never set in pushspec's tests.
@@ -183,7 +185,7 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	launch := map[browser.Kind]browser.LaunchOptions{}
 	for _, k := range env.kinds {
 		st := env.states[k]
-		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog}
+		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog, FirefoxPrefs: o.FirefoxPrefs}
 		st.state, err = st.setup.prepare(ctx, env, &lo)
 		if err != nil {
 			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)

@@ -86,6 +86,11 @@ type LaunchOptions struct {
 	// dom.push.serverURL at Mozilla's autopush (MozillaPushServerURL). The GCM and autopush
 	// fields above are then ignored. For users with internet; never used in tests or CI here.
 	RealPushServices bool
+	// FirefoxPrefs are extra prefs for a Firefox pushspec starts, set over its own (ignored with
+	// Remote). A test that is about pushspec rather than Firefox's policies can lift one, e.g.
+	// dom.push.maxQuotaPerSubscription for a long burst. The no-network prefs cannot be changed:
+	// launching fails instead.
+	FirefoxPrefs map[string]any
 }
 
 // InsecureTestHost is a host name both browsers resolve to 127.0.0.1 (Chromium's host-resolver

@@ -259,6 +259,9 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		b, err = call(ctx, "browser: connecting to Firefox at "+o.Remote, func() (playwright.Browser, error) {
 			return pw.Firefox.Connect(o.Remote, playwright.BrowserTypeConnectOptions{Timeout: playwright.Float(timeoutMS(ctx))})
 		})
+	} else if err := checkExtraPrefs(o.FirefoxPrefs); err != nil {
+		pw.Stop()
+		return nil, err
 	} else if o.RealPushServices {
 		exe := o.ExecPath
 		if exe == "" {
@@ -271,7 +274,7 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 				Channel:          playwright.String("moz-firefox"),
 				ExecutablePath:   playwright.String(exe),
 				Headless:         playwright.Bool(true),
-				FirefoxUserPrefs: FirefoxRealPrefs(),
+				FirefoxUserPrefs: withExtraPrefs(FirefoxRealPrefs(), o.FirefoxPrefs),
 				Env:              env,
 				Timeout:          playwright.Float(timeoutMS(ctx)),
 			})
@@ -290,7 +293,7 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 				Channel:          playwright.String("moz-firefox"),
 				ExecutablePath:   playwright.String(exe),
 				Headless:         playwright.Bool(true),
-				FirefoxUserPrefs: FirefoxPrefs(o.AutopushURL),
+				FirefoxUserPrefs: withExtraPrefs(FirefoxPrefs(o.AutopushURL), o.FirefoxPrefs),
 				Env:              FirefoxEnv(),
 				Timeout:          playwright.Float(timeoutMS(ctx)),
 			})
@@ -452,4 +455,22 @@ func (s *firefoxSession) Close() error {
 		}
 	})
 	return err
+}
+
+// checkExtraPrefs refuses LaunchOptions.FirefoxPrefs that would change a no-network pref.
+func checkExtraPrefs(extra map[string]any) error {
+	for k := range extra {
+		if _, ok := FirefoxNoNetworkPrefs[k]; ok {
+			return fmt.Errorf("browser: LaunchOptions.FirefoxPrefs may not change the no-network pref %s", k)
+		}
+	}
+	return nil
+}
+
+// withExtraPrefs returns prefs with extra set over it.
+func withExtraPrefs(prefs, extra map[string]any) map[string]any {
+	for k, v := range extra {
+		prefs[k] = v
+	}
+	return prefs
 }

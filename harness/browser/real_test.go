@@ -62,3 +62,18 @@ func TestFirefoxRealPrefsUseMozillasAutopush(t *testing.T) {
 		t.Error("offline prefs lost services.settings.server")
 	}
 }
+
+func TestFirefoxExtraPrefsCannotReopenTheNetwork(t *testing.T) {
+	if err := checkExtraPrefs(map[string]any{"dom.push.maxQuotaPerSubscription": 1 << 20}); err != nil {
+		t.Errorf("a push pref was refused: %v", err)
+	}
+	for k := range FirefoxNoNetworkPrefs {
+		if err := checkExtraPrefs(map[string]any{k: "x"}); err == nil || !strings.Contains(err.Error(), k) {
+			t.Errorf("extra pref %s: err = %v, want a refusal naming it", k, err)
+		}
+	}
+	got := withExtraPrefs(FirefoxPrefs("ws://127.0.0.1:1/autopush/"), map[string]any{"dom.push.maxQuotaPerSubscription": 7})
+	if got["dom.push.maxQuotaPerSubscription"] != 7 || got["dom.push.serverURL"] != "ws://127.0.0.1:1/autopush/" {
+		t.Errorf("withExtraPrefs lost a pref: %v", got)
+	}
+}
