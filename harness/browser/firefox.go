@@ -83,6 +83,11 @@ func FirefoxPushPrefs(autopushURL string) map[string]any {
 		// Headless without a D-Bus notification daemon, system alerts fail every
 		// showNotification(); Firefox's own alerts work headless.
 		"alerts.useSystemBackend": false,
+		// Firefox's "Block new requests asking to allow notifications": an origin pushspec did
+		// not grant is denied (Notification.permission "denied") rather than left at a prompt
+		// headless mode never answers, which is the denied profile pushapi-subscribe-permission-
+		// denied needs. Origins pushspec grants (BiDi permissions.setPermission) are unaffected.
+		"permissions.default.desktop-notification": 2,
 		// Reconnect 500 ms after a drop instead of 5 s.
 		"dom.push.retryBaseInterval": 500,
 		"dom.serviceWorkers.enabled": true,

@@ -234,9 +234,11 @@ return out;`, other), &v)
 						if permission == "granted" {
 							conformance.HarnessError(fmt.Errorf("the fresh origin already has the notifications permission"))
 						}
-						// Headless browsers answer a permission request they cannot show by denying it.
-						// A browser that instead leaves the request pending (a prompt nobody can
-						// answer) has not been denied: that is no verdict, and the Env cannot deny.
+						// Headless Chromium answers a permission request it cannot show by denying it;
+						// pushspec's Firefox denies every origin it was not granted
+						// (permissions.default.desktop-notification 2, the "block new requests"
+						// setting). A browser that instead leaves the request pending (a prompt nobody
+						// can answer) has not been denied: that is no verdict.
 						var a struct {
 							Pending  bool   `json:"pending"`
 							Resolved string `json:"resolved"`
