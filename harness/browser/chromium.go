@@ -457,6 +457,21 @@ func (s *chromiumSession) GrantNotifications(ctx context.Context, origin string)
 	return nil
 }
 
+// RevokeNotifications denies the notifications permission to origin (CDP Browser.setPermission).
+func (s *chromiumSession) RevokeNotifications(ctx context.Context, origin string) error {
+	cctx, done := s.within(ctx)
+	defer done()
+	_, err := chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
+		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
+		Setting:    cdpbrowser.PermissionSettingDenied,
+		Origin:     strings.TrimSuffix(origin, "/"),
+	})
+	if err != nil {
+		return fmt.Errorf("chromium: deny notifications to %s: %w", origin, err)
+	}
+	return nil
+}
+
 func (s *chromiumSession) Navigate(ctx context.Context, rawURL string) error {
 	if u, err := url.Parse(rawURL); err == nil && u.Host != "" {
 		s.mu.Lock()
