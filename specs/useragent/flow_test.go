@@ -95,6 +95,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					Expect(rep.HasData).To(BeTrue())
 					Expect(rep.Data.Size).To(Equal(5))
 					r.Evidence("message", res.MessageID)
+					observeUrgencyThreshold(r, k)
 				}, specTimeout, realOK)
 
 			It("shows the push handler's notification and lists it in getNotifications()", Label("target:"+string(k)), realOK,

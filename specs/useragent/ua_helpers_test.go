@@ -12,6 +12,7 @@ import (
 	"fmt"
 	"net/url"
 	"path"
+	"regexp"
 	"strings"
 	"sync"
 
@@ -285,4 +286,54 @@ func noClient(ctx context.Context, k browser.Kind, o harness.ClientOptions) *har
 	}
 	DeferCleanup(c.Close)
 	return c
+}
+
+var mcsAuthToken = regexp.MustCompile(`(^|[{ ])5:"[0-9]*"`)
+
+// observeUrgencyThreshold records (info, rfc8030-5.3-ua-urgency-threshold) whether the frame
+// the browser opens its push link with states a lowest urgency it accepts: Firefox's autopush
+// hello, Chromium's MCS LoginRequest (fields by number, settings by name), as the link logged
+// them. Nothing is recorded without pushspec's own links (real mode).
+func observeUrgencyThreshold(r *conformance.Recorder, k browser.Kind) {
+	var what, frame string
+	switch k {
+	case browser.Firefox:
+		link := env.Autopush()
+		if link == nil {
+			return
+		}
+		hs := link.Hellos()
+		if len(hs) == 0 {
+			return
+		}
+		for _, f := range link.Frames(hs[len(hs)-1].UAID) {
+			if f.In && f.Type == "hello" {
+				what, frame = "Firefox's autopush hello", string(f.JSON)
+				break
+			}
+		}
+	case browser.Chromium:
+		link := env.FCM()
+		if link == nil {
+			return
+		}
+		for _, ua := range link.UAs() {
+			for _, f := range link.FrameLog(ua) {
+				if f.Dir == "in" && f.Kind == "LoginRequest" {
+					// Field 5 is the device's security token (its credential): masked.
+					what, frame = "Chromium's MCS LoginRequest", mcsAuthToken.ReplaceAllString(f.Detail, `${1}5:"(security token redacted)"`)
+					break
+				}
+			}
+		}
+	}
+	if frame == "" {
+		return
+	}
+	lower := strings.ToLower(frame)
+	if strings.Contains(lower, "urgen") || strings.Contains(lower, "priorit") {
+		r.Observe(rules.UAUrgencyThreshold, what+" may state an urgency threshold: "+frame)
+		return
+	}
+	r.Observe(rules.UAUrgencyThreshold, what+" states no urgency threshold (the service delivers every urgency): "+frame)
 }
