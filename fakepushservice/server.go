@@ -69,8 +69,8 @@ type Server struct {
 	// temporary directory, removed by Close.
 	CAFilePath string
 
-	// BodyTimeout bounds reading one push request body; a slower client gets 400 and its
-	// connection closed. 0 means 15 s.
+	// BodyTimeout bounds reading one request body, on the push resource and on the control API;
+	// a slower client gets 400 and its connection closed. 0 means 15 s.
 	BodyTimeout time.Duration
 	// MaxRecorded bounds the history kept for observation: requests (with their bodies and
 	// verdicts), deliveries, acks and events each keep at least the newest MaxRecorded entries

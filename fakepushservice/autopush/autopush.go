@@ -53,7 +53,8 @@ type Options struct {
 	// unknown uaid with a fresh one, as autopush does for a uaid it has no record of; Firefox then
 	// drops its subscriptions and fires pushsubscriptionchange (§4.4).
 	AcceptUnknownUAID bool
-	// FrameLogLimit caps the frames kept per uaid; 0 means 10000.
+	// FrameLogLimit caps the frames kept per uaid, and the frames Unknown keeps; 0 means 10000.
+	// Frames past the cap are not kept (UnknownDropped counts the unknown ones).
 	FrameLogLimit int
 }
 
@@ -100,6 +101,8 @@ type Link struct {
 	unregs    []Unregister
 	nacks     []Nack
 	unknown   []Frame
+	// unknownDropped counts unknown frames past FrameLogLimit, not kept.
+	unknownDropped int
 	regStatus int
 	resetNext bool
 	wg        sync.WaitGroup
@@ -564,9 +567,35 @@ func (c *conn) serve() error {
 
 func (l *Link) recordUnknown(c *conn, data []byte) {
 	l.mu.Lock()
-	l.unknown = append(l.unknown, Frame{UAID: c.ua, Conn: c.id, In: true, At: time.Now(), JSON: append(json.RawMessage(nil), data...)})
+	l.addUnknownLocked(Frame{UAID: c.ua, Conn: c.id, In: true, At: time.Now(), JSON: append(json.RawMessage(nil), data...)})
 	l.notifyLocked()
 	l.mu.Unlock()
+}
+
+// frameLogLimit is Options.FrameLogLimit with its default.
+func (l *Link) frameLogLimit() int {
+	if l.opts.FrameLogLimit <= 0 {
+		return 10000
+	}
+	return l.opts.FrameLogLimit
+}
+
+// addUnknownLocked keeps f unless FrameLogLimit unknown frames are kept already: a client
+// sending garbage for hours must not grow the link without bound. Callers hold l.mu.
+func (l *Link) addUnknownLocked(f Frame) {
+	if len(l.unknown) >= l.frameLogLimit() {
+		l.unknownDropped++
+		return
+	}
+	l.unknown = append(l.unknown, f)
+}
+
+// UnknownDropped is how many unknown frames came after Unknown's cap (FrameLogLimit) and were
+// not kept.
+func (l *Link) UnknownDropped() int {
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	return l.unknownDropped
 }
 
 // record adds a frame to the log of the connection's uaid.
@@ -579,16 +608,13 @@ func (c *conn) record(in bool, typ string, data []byte, bad bool) {
 	} else {
 		f.JSON, _ = json.Marshal(string(data))
 	}
-	limit := l.opts.FrameLogLimit
-	if limit <= 0 {
-		limit = 10000
-	}
+	limit := l.frameLogLimit()
 	l.mu.Lock()
 	if len(l.frames[uaid]) < limit {
 		l.frames[uaid] = append(l.frames[uaid], f)
 	}
 	if bad {
-		l.unknown = append(l.unknown, f)
+		l.addUnknownLocked(f)
 	}
 	l.notifyLocked()
 	l.mu.Unlock()

@@ -379,3 +379,20 @@ func TestFrameBeforeHelloClosed(t *testing.T) {
 		t.Errorf("unknown = %v", f.link.Unknown())
 	}
 }
+
+// A client sending frames the link does not understand cannot grow it without bound: Unknown
+// keeps FrameLogLimit of them and counts the rest.
+func TestUnknownFramesBounded(t *testing.T) {
+	f := newFixture(t, Options{FrameLogLimit: 3})
+	ctx := testCtx(t)
+	c := f.dial(ctx)
+	c.hello(ctx, "")
+	for i := 0; i < 5; i++ {
+		c.send(ctx, `{"messageType":"bogus"}`)
+	}
+	c.send(ctx, `{}`) // frames are handled in order: the pong comes after the five
+	c.read(ctx)
+	if got, dropped := len(f.link.Unknown()), f.link.UnknownDropped(); got != 3 || dropped != 2 {
+		t.Errorf("Unknown() has %d frames and %d were dropped, want 3 and 2", got, dropped)
+	}
+}

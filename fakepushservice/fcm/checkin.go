@@ -58,6 +58,12 @@ func (l *Link) serveCheckin(w http.ResponseWriter, r *http.Request) {
 	}
 	if known, ok := l.devices[id]; id == 0 || !ok || known != token {
 		// Unknown or wrong credentials: treat as a new device, as GCM does for a wiped profile.
+		if max := l.maxDevices(); len(l.devices) >= max {
+			l.mu.Unlock()
+			l.record("", Frame{Dir: "in", Kind: "checkin", Tag: -1, Size: len(body), Detail: fmt.Sprintf("refused: %d devices already (MaxDevices)", max)})
+			http.Error(w, fmt.Sprintf("fcm link: %d devices checked in already (Options.MaxDevices); check in with the android id and security token you were given", max), http.StatusServiceUnavailable)
+			return
+		}
 		id, token = randomID(), randomID()
 		l.devices[id] = token
 	}
@@ -212,4 +218,12 @@ func decodeVAPIDKey(s string) ([]byte, error) {
 		return nil, err
 	}
 	return key, nil
+}
+
+// maxDevices is Options.MaxDevices with its default.
+func (l *Link) maxDevices() int {
+	if l.opts.MaxDevices <= 0 {
+		return 10000
+	}
+	return l.opts.MaxDevices
 }

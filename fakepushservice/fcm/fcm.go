@@ -48,6 +48,11 @@ type Options struct {
 	// MaxFrames caps each user agent's frame log; 0 means 20000. When full, the oldest tenth is
 	// dropped (FrameLog then starts with a "log-truncated" frame saying how many).
 	MaxFrames int
+	// MaxDevices caps the devices (android id and security token pairs) the link has handed out;
+	// 0 means 10000. A checkin that would add one more is answered 503 with a message, so that a
+	// client checking in again and again without its credentials cannot grow a long-running
+	// `pushspec serve` without bound. A browser checks in once per profile.
+	MaxDevices int
 }
 
 // Link is the FCM emulation attached to one push service.

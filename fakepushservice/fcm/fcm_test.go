@@ -427,3 +427,28 @@ func TestFrameLogCap(t *testing.T) {
 		t.Errorf("dropped count %d + kept %d != 25", log[0].Size, len(log)-1)
 	}
 }
+
+// Checkins without credentials mint devices up to MaxDevices, then get 503 with a message; a
+// device that presents its credentials still checks in.
+func TestCheckinDevicesBounded(t *testing.T) {
+	core := newFakeCore(t)
+	l, err := AttachCore(core, Options{Logf: t.Logf, MaxDevices: 2})
+	if err != nil {
+		t.Fatal(err)
+	}
+	t.Cleanup(func() { l.Close() })
+	aid, tok := chromeCheckin(t, l, 0, 0)
+	chromeCheckin(t, l, 0, 0)
+	resp, err := http.Post(l.CheckinURL(), "application/x-protobuf", strings.NewReader(""))
+	if err != nil {
+		t.Fatal(err)
+	}
+	body, _ := io.ReadAll(resp.Body)
+	resp.Body.Close()
+	if resp.StatusCode != http.StatusServiceUnavailable || !strings.Contains(string(body), "MaxDevices") {
+		t.Errorf("third new device: %s %q, want 503 naming MaxDevices", resp.Status, body)
+	}
+	if a, k := chromeCheckin(t, l, aid, tok); a != aid || k != tok {
+		t.Errorf("known device re-checked in as %d/%d, want %d/%d", a, k, aid, tok)
+	}
+}
