@@ -444,30 +444,27 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 // for 15 s after a "denied" override), unlike a user's change of the content setting.
 
 func (s *chromiumSession) GrantNotifications(ctx context.Context, origin string) error {
-	cctx, done := s.within(ctx)
-	defer done()
-	_, err := chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
-		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
-		Setting:    cdpbrowser.PermissionSettingGranted,
-		Origin:     strings.TrimSuffix(origin, "/"),
-	})
-	if err != nil {
-		return fmt.Errorf("chromium: grant notifications to %s: %w", origin, err)
-	}
-	return nil
+	return s.setNotifications(ctx, origin, cdpbrowser.PermissionSettingGranted)
 }
 
-// RevokeNotifications denies the notifications permission to origin (CDP Browser.setPermission).
+// RevokeNotifications denies the notifications permission to origin. DevTools' setPermission is
+// an override, not a content-setting change: Chromium's push service notices it when the next
+// message for the origin arrives, not at once.
 func (s *chromiumSession) RevokeNotifications(ctx context.Context, origin string) error {
+	return s.setNotifications(ctx, origin, cdpbrowser.PermissionSettingDenied)
+}
+
+// setNotifications sets the notifications permission of origin (CDP Browser.setPermission).
+func (s *chromiumSession) setNotifications(ctx context.Context, origin string, setting cdpbrowser.PermissionSetting) error {
 	cctx, done := s.within(ctx)
 	defer done()
 	_, err := chromedp.CallBrowser(cctx, cdpbrowser.SetPermission, cdpbrowser.SetPermissionParams{
 		Permission: &cdpbrowser.PermissionDescriptor{Name: "notifications"},
-		Setting:    cdpbrowser.PermissionSettingDenied,
+		Setting:    setting,
 		Origin:     strings.TrimSuffix(origin, "/"),
 	})
 	if err != nil {
-		return fmt.Errorf("chromium: deny notifications to %s: %w", origin, err)
+		return fmt.Errorf("chromium: set notifications to %s for %s: %w", setting, origin, err)
 	}
 	return nil
 }
