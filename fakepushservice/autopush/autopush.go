@@ -103,9 +103,9 @@ type Link struct {
 	unknown   []Frame
 	// unknownDropped counts unknown frames past FrameLogLimit, not kept.
 	unknownDropped int
-	regStatus int
-	resetNext bool
-	wg        sync.WaitGroup
+	regStatus      int
+	resetNext      bool
+	wg             sync.WaitGroup
 }
 
 type uaState struct {
