@@ -439,17 +439,15 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 	}
 }
 
-// chromiumSession is no PermissionRevoker: CDP's Browser.setPermission is a DevTools override
-// that Chromium's push service never hears of (tried: getSubscription() kept the subscription
-// for 15 s after a "denied" override), unlike a user's change of the content setting.
-
+// GrantNotifications grants the notifications permission to origin.
 func (s *chromiumSession) GrantNotifications(ctx context.Context, origin string) error {
 	return s.setNotifications(ctx, origin, cdpbrowser.PermissionSettingGranted)
 }
 
 // RevokeNotifications denies the notifications permission to origin. DevTools' setPermission is
-// an override, not a content-setting change: Chromium's push service notices it when the next
-// message for the origin arrives, not at once.
+// an override, not a user's change of the content setting: Chromium's push service does not hear
+// of it at once (getSubscription() kept the subscription for 15 s after a "denied" override) but
+// checks it when the next message for the origin arrives, drops that message and unsubscribes.
 func (s *chromiumSession) RevokeNotifications(ctx context.Context, origin string) error {
 	return s.setNotifications(ctx, origin, cdpbrowser.PermissionSettingDenied)
 }
