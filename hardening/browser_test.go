@@ -52,8 +52,9 @@ func installed(kind browser.Kind) bool {
 //
 //   - load: N pushes from 4 concurrent webpush-go senders, 50 per subscription; the service
 //     worker must report every message exactly once and the browser must ack each;
-//   - link cut: a burst of 45 messages: once its first third has been reported the push service cuts the browser's link (Firefox: the autopush
-//     WebSocket, Link.Drop; Chromium: the MCS connection, fcm Link.DropAll) and the rest is sent
+//   - link cut: a burst of 45 messages: once its first third has been reported the push
+//     service cuts the browser's link (Firefox: the autopush WebSocket, Link.Drop; Chromium:
+//     the MCS connection, fcm Link.DropAll) and the rest is sent
 //     during the outage. The browser reconnects by itself; every message must still be
 //     reported, none twice. A sentinel sent last proves the link drained (delivery is in
 //     store order, so a redelivery would come before it).
