@@ -88,8 +88,8 @@ type LaunchOptions struct {
 	RealPushServices bool
 	// FirefoxPrefs are extra prefs for a Firefox pushspec starts, set over its own (ignored with
 	// Remote). A test that is about pushspec rather than Firefox's policies can lift one, e.g.
-	// dom.push.maxQuotaPerSubscription for a long burst. The no-network prefs cannot be changed:
-	// launching fails instead.
+	// dom.push.maxQuotaPerSubscription for a long burst. The no-network prefs, network.* and
+	// dom.push.serverURL cannot be changed: launching fails instead.
 	FirefoxPrefs map[string]any
 }
 

@@ -463,10 +463,13 @@ func (s *firefoxSession) Close() error {
 }
 
 // checkExtraPrefs refuses LaunchOptions.FirefoxPrefs that would change a no-network pref.
+// Besides the no-network prefs it refuses dom.push.serverURL and every network.* pref, so no
+// extra pref can point the browser off loopback.
 func checkExtraPrefs(extra map[string]any) error {
 	for k := range extra {
-		if _, ok := FirefoxNoNetworkPrefs[k]; ok {
-			return fmt.Errorf("browser: LaunchOptions.FirefoxPrefs may not change the no-network pref %s", k)
+		_, noNetwork := FirefoxNoNetworkPrefs[k]
+		if noNetwork || k == "dom.push.serverURL" || strings.HasPrefix(k, "network.") {
+			return fmt.Errorf("browser: LaunchOptions.FirefoxPrefs may not change %s: it decides where Firefox connects", k)
 		}
 	}
 	return nil

@@ -67,7 +67,11 @@ func TestFirefoxExtraPrefsCannotReopenTheNetwork(t *testing.T) {
 	if err := checkExtraPrefs(map[string]any{"dom.push.maxQuotaPerSubscription": 1 << 20}); err != nil {
 		t.Errorf("a push pref was refused: %v", err)
 	}
+	refused := []string{"dom.push.serverURL", "network.proxy.type"}
 	for k := range FirefoxNoNetworkPrefs {
+		refused = append(refused, k)
+	}
+	for _, k := range refused {
 		if err := checkExtraPrefs(map[string]any{k: "x"}); err == nil || !strings.Contains(err.Error(), k) {
 			t.Errorf("extra pref %s: err = %v, want a refusal naming it", k, err)
 		}
