@@ -286,6 +286,16 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 	}
 }
 
+// plain is the one-sentence message of a failed assertion; the assertion's full text, when it
+// says more, is kept in the evidence (and in ginkgo's raw log). Callers hold r.mu.
+func (r *Recorder) plain(raw string) string {
+	msg := plainMessage(raw)
+	if msg != strings.TrimSpace(raw) {
+		r.evidence[EvidenceAssertion] = truncate(raw)
+	}
+	return msg
+}
+
 // decided is the spec's own rule followed by its Also rules. Callers hold r.mu.
 func (r *Recorder) decided() []rules.Rule { return append([]rules.Rule{r.rule}, r.also...) }
 
@@ -312,9 +322,9 @@ func (r *Recorder) grade(spec types.SpecReport) []Result {
 	case spec.State.Is(types.SpecStateInterrupted | types.SpecStateAborted | types.SpecStateTimedout):
 		outcome, msg = fixed(rules.Error), "no verdict, the spec was "+spec.State.String()+": "+spec.Failure.Message
 	case r.intercepted != nil:
-		outcome, msg = broken, r.intercepted.Error()
+		outcome, msg = broken, r.plain(r.intercepted.Error())
 	case spec.State == types.SpecStateFailed && spec.Failure.FailureNodeType == types.NodeTypeIt:
-		outcome, msg = broken, spec.Failure.Message
+		outcome, msg = broken, r.plain(spec.Failure.Message)
 	case spec.State.Is(types.SpecStateFailureStates):
 		outcome, msg = fixed(rules.Error), "failed after the check, in "+spec.Failure.FailureNodeType.String()+": "+spec.Failure.Message
 	default:
