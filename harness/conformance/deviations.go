@@ -37,8 +37,6 @@ var KnownDeviations = []Deviation{
 	{"firefox", "notifications-timestamp-default", "Notification.timestamp is not exposed (undefined)"},
 	{"firefox", "pushapi-ack-after-waituntil", "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
 	{"firefox", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler, while the registration has no active worker, resolves with a working endpoint instead of rejecting with InvalidStateError"},
-	{"firefox", "pushapi-subscription-options-reflect", "PushSubscriptionOptions has no userVisibleOnly attribute"},
-	{"firefox", "pushapi-supported-encodings-frozen-same-object", "PushManager.supportedContentEncodings is frozen but a different array on every read, not [SameObject]"},
 }
 
 // EvidenceKnownDeviation is the evidence key that marks a result as a known deviation (its value

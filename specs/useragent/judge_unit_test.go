@@ -1,0 +1,93 @@
+package useragent_test
+
+import (
+	"strings"
+	"testing"
+)
+
+// TestJudgeOptionsExposure: Chromium (both options, userVisibleOnly: false refused) and Firefox
+// (applicationServerKey only) conform; a UA that exposes a key it did not keep, or
+// userVisibleOnly while treating both values alike, does not or cannot be told.
+func TestJudgeOptionsExposure(t *testing.T) {
+	const key = "BKey"
+	for _, tc := range []struct {
+		name      string
+		p         optionsProbe
+		problem   string // substring; "" for none
+		undecided int
+		others    int
+	}{
+		{"chromium: both, false refused", optionsProbe{Exposed: []string{"userVisibleOnly", "applicationServerKey"}, Key: key, PSTrue: "granted", PSFalse: "rejects with NotSupportedError"}, "", 0, 0},
+		{"firefox: key only", optionsProbe{Exposed: []string{"applicationServerKey"}, Key: key, PSTrue: "granted", PSFalse: "granted"}, "", 0, 0},
+		{"nothing exposed", optionsProbe{PSTrue: "granted", PSFalse: "granted"}, "", 0, 0},
+		{"key exposed but not kept", optionsProbe{Exposed: []string{"applicationServerKey"}, Key: "", PSTrue: "granted", PSFalse: "granted"}, "applicationServerKey is exposed", 0, 0},
+		{"key exposed, another key", optionsProbe{Exposed: []string{"applicationServerKey"}, Key: "BOther"}, "not the key subscribe() used", 0, 0},
+		{"userVisibleOnly exposed, no difference", optionsProbe{Exposed: []string{"userVisibleOnly", "applicationServerKey"}, Key: key, PSTrue: "granted", PSFalse: "granted"}, "", 1, 0},
+		{"a member the dictionary lacks", optionsProbe{Exposed: []string{"applicationServerKey", "topic"}, Key: key}, "", 0, 1},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			problem, undecided, others := judgeOptionsExposure(tc.p, key)
+			if (tc.problem == "") != (problem == "") || !strings.Contains(problem, tc.problem) {
+				t.Errorf("problem = %q, want one containing %q", problem, tc.problem)
+			}
+			if len(undecided) != tc.undecided || len(others) != tc.others {
+				t.Errorf("undecided = %v, others = %v; want %d and %d", undecided, others, tc.undecided, tc.others)
+			}
+		})
+	}
+}
+
+// TestJudgeOptionsReflect: Firefox's options (no userVisibleOnly) and Chromium's conform; wrong
+// values, a missing key and a changing options object do not. ArrayBuffer identity never fails.
+func TestJudgeOptionsReflect(t *testing.T) {
+	const key = "BKey"
+	good := optionsReflection{HasOption: true, HasUVO: true, UVO: true, Key: key, KeyIsAB: true, SameOpts: true, SameKey: true}
+	with := func(f func(*optionsReflection)) optionsReflection { v := good; f(&v); return v }
+	for _, tc := range []struct {
+		name    string
+		v       optionsReflection
+		problem string
+	}{
+		{"chromium", good, ""},
+		{"firefox: userVisibleOnly not exposed", with(func(v *optionsReflection) { v.HasUVO, v.UVO = false, false }), ""},
+		{"a new key buffer on every read", with(func(v *optionsReflection) { v.SameKey = false }), ""},
+		{"no options", with(func(v *optionsReflection) { v.HasOption = false }), "missing"},
+		{"options not [SameObject]", with(func(v *optionsReflection) { v.SameOpts = false }), "[SameObject]"},
+		{"userVisibleOnly false", with(func(v *optionsReflection) { v.UVO = false }), "userVisibleOnly is false"},
+		{"another key", with(func(v *optionsReflection) { v.Key = "BOther" }), "not the key"},
+		{"key not an ArrayBuffer", with(func(v *optionsReflection) { v.KeyIsAB = false }), "not an ArrayBuffer"},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			problem, notes := judgeOptionsReflect(tc.v, key)
+			if (tc.problem == "") != (problem == "") || !strings.Contains(problem, tc.problem) {
+				t.Errorf("problem = %q, want one containing %q", problem, tc.problem)
+			}
+			if problem == "" && len(notes) == 0 {
+				t.Errorf("no note on the key's identity")
+			}
+		})
+	}
+}
+
+// TestJudgeEncodingsFrozen: Firefox's new frozen array on every read passes with a note; an array
+// that is not frozen, or no array, fails.
+func TestJudgeEncodingsFrozen(t *testing.T) {
+	for _, tc := range []struct {
+		name    string
+		v       encodingsProbe
+		problem string
+		note    string
+	}{
+		{"chromium: same frozen array", encodingsProbe{IsArray: true, Frozen: true, Same: true}, "", "same array"},
+		{"firefox: new frozen array each read", encodingsProbe{IsArray: true, Frozen: true}, "", "new frozen array"},
+		{"not frozen", encodingsProbe{IsArray: true, Same: true}, "not frozen", ""},
+		{"not an array", encodingsProbe{Frozen: true, Same: true}, "not an array", ""},
+	} {
+		t.Run(tc.name, func(t *testing.T) {
+			problem, note := judgeEncodingsFrozen(tc.v)
+			if (tc.problem == "") != (problem == "") || !strings.Contains(problem, tc.problem) || !strings.Contains(note, tc.note) {
+				t.Errorf("judgeEncodingsFrozen = %q, %q; want %q, %q", problem, note, tc.problem, tc.note)
+			}
+		})
+	}
+}
