@@ -17,7 +17,6 @@ type Deviation struct {
 // KnownDeviations is the reviewed list. Keep it sorted by target, then rule.
 var KnownDeviations = []Deviation{
 	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
-	{"chromium", "pushapi-ack-after-waituntil", "the MCS stream ack comes about 4 ms after the push was accepted, on receipt of the data stanza (the FCM link asks for an immediate ack, notes/chrome-fcm.md §8), about 1 s before the service worker's waitUntil promise (held 1 s) settles: Chromium's GCM client acknowledges transport receipt, not the push event"},
 	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
 	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
 	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
