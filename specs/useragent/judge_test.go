@@ -108,3 +108,18 @@ func judgeEncodingsFrozen(v encodingsProbe) (problem, note string) {
 	}
 	return "", "PushManager.supportedContentEncodings is a new frozen array on every read (Web IDL does not allow [SameObject] on a FrozenArray attribute)"
 }
+
+// judgeTimestampDefault checks a notification's default timestamp ts against Date.now() read just
+// before showNotification() was called and just after it resolved. Notifications, create a
+// notification with a settings object: "Let fallbackTimestamp be the number of milliseconds from
+// the Unix epoch to settings's current wall time, rounded to the nearest integer." Date.now()
+// rounds down, so the rounded creation time can be 1 ms past the last Date.now() reading.
+func judgeTimestampDefault(before, after, ts float64) string {
+	switch {
+	case ts < before:
+		return fmt.Sprintf("timestamp %.0f is %.0f ms before showNotification() was called (Date.now() %.0f); it must be the creation time", ts, before-ts, before)
+	case ts > after+1:
+		return fmt.Sprintf("timestamp %.0f is %.0f ms after showNotification() resolved (Date.now() %.0f); the creation time rounded to the nearest ms is at most 1 ms later", ts, ts-after, after)
+	}
+	return ""
+}

@@ -91,3 +91,24 @@ func TestJudgeEncodingsFrozen(t *testing.T) {
 		})
 	}
 }
+
+// TestJudgeTimestampDefault: a creation time rounded up to 1 ms past the last Date.now() passes;
+// 2 ms past, or before the call, fails.
+func TestJudgeTimestampDefault(t *testing.T) {
+	for _, tc := range []struct {
+		before, after, ts float64
+		ok                bool
+	}{
+		{1000, 1005, 1000, true},
+		{1000, 1005, 1005, true},
+		{1000, 1005, 1006, true}, // rounded to the nearest ms, Date.now() rounds down
+		{1000, 1000, 1001, true},
+		{1000, 1005, 1007, false},
+		{1000, 1005, 999, false},
+		{1000, 1005, 0, false},
+	} {
+		if got := judgeTimestampDefault(tc.before, tc.after, tc.ts); (got == "") != tc.ok {
+			t.Errorf("judgeTimestampDefault(%v, %v, %v) = %q, want ok %v", tc.before, tc.after, tc.ts, got, tc.ok)
+		}
+	}
+}
