@@ -123,3 +123,24 @@ func judgeTimestampDefault(before, after, ts float64) string {
 	}
 	return ""
 }
+
+// dwpProbe is what a declarative probe message did: whether a push event fired for it, and
+// whether a notification with its title was shown (by the UA, since the push event did not).
+type dwpProbe struct {
+	Dispatched bool // a push event fired for the probe
+	Shown      bool // a notification titled as the probe is listed, without a push event
+}
+
+// judgeDWPSupport decides from the probe's outcome whether the browser implements Declarative
+// Web Push: a browser that does shows a declarative message without firing push; one that does
+// not dispatches it to the push event. Anything else decides nothing (supported false, with the
+// reason for the skip).
+func judgeDWPSupport(p dwpProbe) (supported bool, reason string) {
+	switch {
+	case p.Dispatched:
+		return false, "a declarative message (web_push 8030, a title and navigate) was dispatched to the push event"
+	case p.Shown:
+		return true, "a declarative message was shown without a push event"
+	}
+	return false, "the declarative probe fired no push event and showed no notification: support cannot be told"
+}

@@ -112,3 +112,21 @@ func TestJudgeTimestampDefault(t *testing.T) {
 		}
 	}
 }
+
+// TestJudgeDWPSupport: a probe shown without a push event means support, one dispatched to push
+// means none; a lost probe decides nothing.
+func TestJudgeDWPSupport(t *testing.T) {
+	if ok, why := judgeDWPSupport(dwpProbe{Shown: true}); !ok {
+		t.Errorf("shown without push: unsupported (%s)", why)
+	}
+	if ok, why := judgeDWPSupport(dwpProbe{Dispatched: true}); ok || !strings.Contains(why, "dispatched") {
+		t.Errorf("dispatched to push: %v, %q", ok, why)
+	}
+	// A browser whose push handler shows the probe's title dispatched it: not support.
+	if ok, _ := judgeDWPSupport(dwpProbe{Dispatched: true, Shown: true}); ok {
+		t.Errorf("dispatched and shown by the handler: supported")
+	}
+	if ok, why := judgeDWPSupport(dwpProbe{}); ok || !strings.Contains(why, "cannot be told") {
+		t.Errorf("lost probe: %v, %q", ok, why)
+	}
+}
