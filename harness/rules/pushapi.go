@@ -315,22 +315,24 @@ var UndecryptableNoEvent = Register(Rule{
 	Check:   "Corrupt ciphertext, then a sentinel; only the sentinel.",
 })
 
-// UndecryptableAcknowledged — Push API, "Receiving a Push Message", paraphrased: The undecryptable
-// message is still acknowledged so the service stops retrying it.
+// UndecryptableAcknowledged — Push API, "Receiving a Push Message": "If the push message payload
+// could not be decrypted for any reason: Acknowledge the receipt of the push message according to
+// [RFC8030]." Any acknowledgement; autopush's code 101 is its own and only recorded.
 var UndecryptableAcknowledged = Register(Rule{
 	ID: "pushapi-undecryptable-acknowledged", Doc: PushAPI, Section: "Receiving a Push Message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "The undecryptable message is still acknowledged so the service stops retrying it.",
-	Check:   "Firefox: `ack` for that version with code 101; no redelivery after reconnect.",
+	Check:   "Corrupt ciphertext: an ack arrives (its code recorded; autopush says 101) and the push service no longer stores the message. Chromium's MCS stream ack carries no code: its DevTools record must show the message was not decrypted.",
 })
 
-// AckAfterWaitUntil — Push API, "Receiving a Push Message", paraphrased: Once the event's lifetime
-// promises resolve, the message is acknowledged.
+// AckAfterWaitUntil — Push API, "Receiving a Push Message": "If all the promises resolve
+// successfully, acknowledge the receipt of the push message according to [RFC8030]". Only a link
+// whose ack follows the push event can show it: Chromium's MCS stream ack is transport receipt.
 var AckAfterWaitUntil = Register(Rule{
 	ID: "pushapi-ack-after-waituntil", Doc: PushAPI, Section: "Receiving a Push Message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "Once the event's lifetime promises resolve, the message is acknowledged.",
-	Check:   "SW holds `waitUntil` 1 s and beacons \"done\"; the ack arrives after the beacon.",
+	Check:   "SW holds `waitUntil` 1 s and beacons \"done\"; the ack arrives after the beacon. Chromium: skip (its MCS stream ack acknowledges receipt on the connection, not the push event).",
 })
 
 // RejectedWaitUntilRetries — Push API, "Receiving a Push Message", paraphrased: If waitUntil
