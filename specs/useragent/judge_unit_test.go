@@ -3,6 +3,8 @@ package useragent_test
 import (
 	"strings"
 	"testing"
+
+	"github.com/pushspec/pushspec/harness/browser"
 )
 
 // TestJudgeOptionsExposure: Chromium (both options, userVisibleOnly: false refused) and Firefox
@@ -128,5 +130,28 @@ func TestJudgeDWPSupport(t *testing.T) {
 	}
 	if ok, why := judgeDWPSupport(dwpProbe{}); ok || !strings.Contains(why, "cannot be told") {
 		t.Errorf("lost probe: %v, %q", ok, why)
+	}
+}
+
+// TestVerdictMissing: a verdict is relied on only once seen. The zero verdict (nothing read), a
+// missing ack and a missing DevTools record are errors; an ack or a record is not, whatever it
+// says.
+func TestVerdictMissing(t *testing.T) {
+	for _, tc := range []struct {
+		name string
+		v    verdict
+		want string // substring of the error; "" for none
+	}{
+		{"nothing read", verdict{}, "never read"},
+		{"no DevTools record", verdict{Missing: `DevTools recorded no "Push message received"`}, "DevTools recorded no"},
+		{"no ack", verdict{Missing: "firefox sent no ack"}, "no ack"},
+		{"a record: not delivered", verdict{Observed: true, DevTools: &browser.Event{}}, ""},
+		{"an ack: 101", verdict{Observed: true, HasAck: true, Ack: 101}, ""},
+		{"a record: delivered", verdict{Observed: true, Delivered: true}, ""},
+	} {
+		err := verdictMissing(tc.v)
+		if (err == nil) != (tc.want == "") || (err != nil && !strings.Contains(err.Error(), tc.want)) {
+			t.Errorf("%s: verdictMissing = %v, want %q", tc.name, err, tc.want)
+		}
 	}
 }

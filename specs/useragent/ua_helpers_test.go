@@ -152,13 +152,11 @@ type verdict struct {
 	HasAck    bool
 	DevTools  *browser.Event // Chromium
 	Delivered bool           // the browser says it fired (or will fire) a push event for it
-	// Missing says why there is no verdict (no ack, no DevTools record); "" once observed.
-	Missing string
+	// Observed says the browser gave its verdict. One not observed decides nothing: Delivered is
+	// false then only because nothing was seen. Missing says why.
+	Observed bool
+	Missing  string
 }
-
-// Observed reports whether the browser gave its verdict. A verdict not observed decides
-// nothing: Delivered is false then only because nothing was seen.
-func (v verdict) Observed() bool { return v.Missing == "" }
 
 // browserVerdict waits (bounded) for the browser's own account of messageID and records it.
 // It does not assert: the caller decides what the verdict must be, and calls requireVerdict
@@ -175,7 +173,7 @@ func browserVerdict(ctx context.Context, r *conformance.Recorder, c *harness.Cli
 			r.Evidence("ack."+key, "no ack within "+waitFor.String())
 			return v
 		}
-		v.Ack, v.HasAck, v.Delivered = code, true, code == fakepushservice.AckDelivered
+		v.Ack, v.HasAck, v.Delivered, v.Observed = code, true, code == fakepushservice.AckDelivered, true
 		r.Evidence("ack."+key, fmt.Sprint(int(code)))
 	default:
 		aw, ok := c.Session.(browser.EventAwaiter)
@@ -191,7 +189,7 @@ func browserVerdict(ctx context.Context, r *conformance.Recorder, c *harness.Cli
 			r.Evidence("devtools."+key, "no 'Push message received' within "+waitFor.String())
 			return v
 		}
-		v.DevTools = &e
+		v.DevTools, v.Observed = &e, true
 		v.Delivered = e.Metadata["Success"] == "Yes"
 		r.Evidence("devtools."+key, fmt.Sprintf("%s %v", e.Name, e.Metadata))
 	}
@@ -201,9 +199,21 @@ func browserVerdict(ctx context.Context, r *conformance.Recorder, c *harness.Cli
 // requireVerdict ends the check as a harness error when the browser's own verdict was not
 // observed: a check that reads it must not pass on its absence.
 func requireVerdict(v verdict) {
-	if !v.Observed() {
-		conformance.HarnessError(fmt.Errorf("%s; the check needs the browser's own verdict", v.Missing))
+	if err := verdictMissing(v); err != nil {
+		conformance.HarnessError(err)
 	}
+}
+
+// verdictMissing is requireVerdict's decision: an error naming what was not seen, or nil.
+func verdictMissing(v verdict) error {
+	if v.Observed {
+		return nil
+	}
+	why := v.Missing
+	if why == "" {
+		why = "the browser's verdict was never read"
+	}
+	return fmt.Errorf("%s; the check needs the browser's own verdict", why)
 }
 
 // expectDiscarded is the sentinel pattern for a message the browser must discard: bad is posted
