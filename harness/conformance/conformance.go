@@ -260,7 +260,8 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 		}
 	})
 
-	_, known := KnownDeviation(target.ID, rule.ID)
+	specText := ginkgo.CurrentSpecReport().FullText()
+	_, known := KnownDeviationIn(target.ID, rule.ID, specText)
 	if failsSpec(rule.Broken()) && !known {
 		// A failure fails the spec anyway: let gomega report it directly, with its location.
 		body(ctx, rec)
@@ -274,7 +275,7 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 	rec.intercepted = err
 	mustFail := false
 	for _, r := range rec.decided() {
-		if _, known := KnownDeviation(target.ID, r.ID); !known {
+		if _, known := KnownDeviationIn(target.ID, r.ID, specText); !known {
 			mustFail = mustFail || failsSpec(r.Broken())
 		}
 	}
@@ -336,7 +337,7 @@ func (r *Recorder) grade(spec types.SpecReport) []Result {
 	for _, rl := range r.decided() {
 		res := Result{Rule: rl.ID, Target: r.target.ID, Outcome: outcome(rl), Message: msg,
 			Evidence: copyMap(r.evidence), DurationMS: dur}
-		if d, known := KnownDeviation(r.target.ID, rl.ID); known {
+		if d, known := KnownDeviationIn(r.target.ID, rl.ID, spec.FullText()); known {
 			if res.Evidence == nil {
 				res.Evidence = map[string]string{}
 			}

@@ -1,6 +1,9 @@
 package conformance
 
-import "sync"
+import (
+	"strings"
+	"sync"
+)
 
 // Deviation is a reviewed, documented case of a real implementation breaking a rule: the result
 // stays `fail` (the report tells the truth, with the evidence), but the ginkgo spec does not fail
@@ -17,7 +20,6 @@ type Deviation struct {
 // KnownDeviations is the reviewed list. Keep it sorted by target, then rule.
 var KnownDeviations = []Deviation{
 	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
-	{"chromium", "pushapi-ack-after-waituntil", "the MCS stream ack comes about 4 ms after the push was accepted, on receipt of the data stanza (the FCM link asks for an immediate ack, notes/chrome-fcm.md §8), about 1 s before the service worker's waitUntil promise (held 1 s) settles: Chromium's GCM client acknowledges transport receipt, not the push event"},
 	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
 	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
 	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
@@ -26,7 +28,6 @@ var KnownDeviations = []Deviation{
 	{"chromium", "pushapi-subscribe-key-required", "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
 	{"chromium", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler (no active worker) rejects with AbortError \"Subscription failed - no active Service Worker\", not InvalidStateError"},
 	{"chromium", "pushapi-subscription-getkey-fresh-buffer", "getKey() returns the same ArrayBuffer on every call, so a caller that detaches or changes it affects later calls"},
-	{"chromium", "rfc8188-4.1-reject-uncoded", "a payload delivered without a content coding (MCS raw_data, no content-encoding app data) fires a push event with event.data null: DevTools records \"Push message received\" Success=Yes, Was Encrypted=No; the bytes never reach the worker, but the unauthenticated message is not rejected"},
 
 	// Firefox ESR 153 (Debian firefox-esr 153.7.0), seen in specs/useragent, 2026-11-27.
 	{"firefox", "notifications-actions-capped", "Notification.actions is not a frozen array of frozen objects"},
@@ -37,8 +38,22 @@ var KnownDeviations = []Deviation{
 	{"firefox", "notifications-timestamp-default", "Notification.timestamp is not exposed (undefined)"},
 	{"firefox", "pushapi-ack-after-waituntil", "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
 	{"firefox", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler, while the registration has no active worker, resolves with a working endpoint instead of rejecting with InvalidStateError"},
-	{"firefox", "pushapi-subscription-options-reflect", "PushSubscriptionOptions has no userVisibleOnly attribute"},
-	{"firefox", "pushapi-supported-encodings-frozen-same-object", "PushManager.supportedContentEncodings is frozen but a different array on every read, not [SameObject]"},
+}
+
+// SpecDeviation is a reviewed deviation that holds for some of a rule's specs only: those whose
+// full text (containers and text) contains Spec. The rule's other specs are graded as usual, and
+// are not reported as stale entries when they pass.
+type SpecDeviation struct {
+	Deviation
+	Spec string
+}
+
+// KnownSpecDeviations is the reviewed list of deviations narrowed to specs. Keep it sorted by
+// target, then rule.
+var KnownSpecDeviations = []SpecDeviation{
+	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
+	{Deviation{"chromium", "pushapi-undecryptable-no-event", "a payload delivered without a content coding (MCS raw_data, no content-encoding app data) fires a push event with event.data null: DevTools records \"Push message received\" Success=Yes, Was Encrypted=No. The bytes never reach the worker, but a message that cannot be decrypted fires a push event"},
+		"fires no push event for a payload delivered without a content coding"},
 }
 
 // EvidenceKnownDeviation is the evidence key that marks a result as a known deviation (its value
@@ -48,6 +63,7 @@ const EvidenceKnownDeviation = "known_deviation"
 var (
 	deviationsMu sync.RWMutex
 	extra        []Deviation
+	extraSpec    []SpecDeviation
 )
 
 // AddKnownDeviation registers a deviation at run time (for tests of the mechanism, or suites that
@@ -58,7 +74,15 @@ func AddKnownDeviation(d Deviation) {
 	deviationsMu.Unlock()
 }
 
-// KnownDeviation returns the reviewed deviation for (target, rule), if any.
+// AddKnownSpecDeviation registers a spec-narrowed deviation at run time, as AddKnownDeviation.
+func AddKnownSpecDeviation(d SpecDeviation) {
+	deviationsMu.Lock()
+	extraSpec = append(extraSpec, d)
+	deviationsMu.Unlock()
+}
+
+// KnownDeviation returns the reviewed deviation for (target, rule) that covers every spec of the
+// rule, if any.
 func KnownDeviation(target, rule string) (Deviation, bool) {
 	deviationsMu.RLock()
 	defer deviationsMu.RUnlock()
@@ -66,6 +90,24 @@ func KnownDeviation(target, rule string) (Deviation, bool) {
 		for _, d := range list {
 			if d.Target == target && d.Rule == rule {
 				return d, true
+			}
+		}
+	}
+	return Deviation{}, false
+}
+
+// KnownDeviationIn returns the reviewed deviation for (target, rule) that covers the spec with
+// full text spec: a whole-rule entry, or a SpecDeviation whose Spec the text contains.
+func KnownDeviationIn(target, rule, spec string) (Deviation, bool) {
+	if d, ok := KnownDeviation(target, rule); ok {
+		return d, true
+	}
+	deviationsMu.RLock()
+	defer deviationsMu.RUnlock()
+	for _, list := range [][]SpecDeviation{KnownSpecDeviations, extraSpec} {
+		for _, d := range list {
+			if d.Target == target && d.Rule == rule && d.Spec != "" && strings.Contains(spec, d.Spec) {
+				return d.Deviation, true
 			}
 		}
 	}

@@ -89,6 +89,34 @@ func TestTruncate(t *testing.T) {
 	}
 }
 
+// The spec-narrowed list names real rules and a spec text, no (target, rule) of the whole-rule
+// list, sorted, each with a reason.
+func TestKnownSpecDeviationsWellFormed(t *testing.T) {
+	for i, d := range KnownSpecDeviations {
+		if _, ok := rules.ByID(d.Rule); !ok {
+			t.Errorf("%s/%s: no such rule in the catalogue", d.Target, d.Rule)
+		}
+		if d.Target == "" || d.Reason == "" || d.Spec == "" {
+			t.Errorf("%d: target, reason and spec are required: %+v", i, d)
+		}
+		if _, whole := KnownDeviation(d.Target, d.Rule); whole {
+			t.Errorf("%s/%s: also listed for every spec in KnownDeviations", d.Target, d.Rule)
+		}
+		if got, ok := KnownDeviationIn(d.Target, d.Rule, "container "+d.Spec); !ok || got != d.Deviation {
+			t.Errorf("%s/%s: not found for its own spec text", d.Target, d.Rule)
+		}
+		if _, ok := KnownDeviationIn(d.Target, d.Rule, "another spec"); ok {
+			t.Errorf("%s/%s: found for a spec it does not name", d.Target, d.Rule)
+		}
+		if i > 0 {
+			p := KnownSpecDeviations[i-1]
+			if p.Target > d.Target || (p.Target == d.Target && p.Rule > d.Rule) {
+				t.Errorf("not sorted by target, then rule: %s/%s after %s/%s", d.Target, d.Rule, p.Target, p.Rule)
+			}
+		}
+	}
+}
+
 // The reviewed list names real rules, each (target, rule) once, sorted, each with a reason.
 func TestKnownDeviationsWellFormed(t *testing.T) {
 	seen := map[string]bool{}

@@ -38,7 +38,27 @@ var deviant = func() conformance.Target {
 	return conformance.Target{ID: "deviant", Kind: conformance.KindPushService, Name: "a service with a reviewed deviation", Version: "1"}
 }()
 
+// narrowed has a reviewed deviation from TTLMissing400 in the specs "on a retry" only.
+var narrowed = func() conformance.Target {
+	conformance.AddKnownSpecDeviation(conformance.SpecDeviation{
+		Deviation: conformance.Deviation{Target: "narrowed", Rule: rules.TTLMissing400.ID, Reason: "answers 201 to a retried request without TTL"},
+		Spec:      "on a retry"})
+	return conformance.Target{ID: "narrowed", Kind: conformance.KindPushService, Name: "a service with a reviewed deviation in one spec", Version: "1"}
+}()
+
 var _ = Describe("wrapper", func() {
+	conformance.It("breaks a MUST on a retry, where its deviation is known", narrowed, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(201).To(Equal(400), "status for a retried request without TTL")
+	})
+
+	conformance.It("passes another check of the rule its deviation is known for", narrowed, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(400).To(Equal(400))
+	})
+
+	conformance.It("breaks the rule in a check its deviation does not name", narrowed, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(201).To(Equal(400), "status for a request without TTL")
+	})
+
 	conformance.It("breaks a MUST it is known to break", deviant, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 		Expect(201).To(Equal(400), "status for a request without TTL")
 	})

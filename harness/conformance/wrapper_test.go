@@ -153,6 +153,21 @@ func TestWrapper(t *testing.T) {
 		t.Errorf("stale deviation not marked: %v", stale[0].Evidence)
 	}
 
+	// A deviation narrowed to some specs of a rule covers those only: the rule's other specs are
+	// graded as usual, and not flagged stale when they pass.
+	check(t, report, want{name: "breaks a MUST on a retry, where its deviation is known", target: "narrowed", state: types.SpecStatePassed,
+		message: "known deviation (reviewed): answers 201 to a retried request", outcomes: map[string]rules.Outcome{must: rules.Fail}})
+	other := check(t, report, want{name: "passes another check of the rule its deviation is known for", target: "narrowed", state: types.SpecStatePassed,
+		outcomes: map[string]rules.Outcome{must: rules.Pass}})
+	if ev := other[0].Evidence[conformance.EvidenceKnownDeviation]; ev != "" || other[0].Message != "" {
+		t.Errorf("a pass outside the narrowed deviation is marked %q: %q", ev, other[0].Message)
+	}
+	unnamed := check(t, report, want{name: "breaks the rule in a check its deviation does not name", target: "narrowed", state: types.SpecStateFailed,
+		message: "status for a request without TTL", outcomes: map[string]rules.Outcome{must: rules.Fail}})
+	if strings.Contains(unnamed[0].Message, "known deviation") {
+		t.Errorf("a failure outside the narrowed deviation is excused: %q", unnamed[0].Message)
+	}
+
 	t.Run("evidence", func(t *testing.T) {
 		for _, r := range passed {
 			if r.Evidence["status"] != "400 Bad Request" {

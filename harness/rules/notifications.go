@@ -114,12 +114,13 @@ var NotificationActionsCapped = Register(Rule{
 })
 
 // NotificationTimestampDefault — Notifications, "create a notification", paraphrased: Without
-// timestamp, it is the creation time in ms.
+// timestamp, it is the creation time in ms: "Let fallbackTimestamp be the number of milliseconds
+// from the Unix epoch to settings's current wall time, rounded to the nearest integer."
 var NotificationTimestampDefault = Register(Rule{
 	ID: "notifications-timestamp-default", Doc: Notifications, Section: "create a notification",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "Without `timestamp`, it is the creation time in ms.",
-	Check:   "Between \"before\" and \"after\" readings.",
+	Check:   "Between `Date.now()` read before the call and after it resolved, plus 1 ms (the creation time is rounded to the nearest ms, `Date.now()` rounds down).",
 })
 
 // NotificationConstructorInSW — Notifications, "Constructors", paraphrased: new Notification()

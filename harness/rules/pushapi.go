@@ -23,13 +23,17 @@ var SupportedEncodingsAES128GCM = Register(Rule{
 	Check:   "Read it; contains `\"aes128gcm\"`; record the rest.",
 })
 
-// SupportedEncodingsFrozenSameObject — Push API, "PushManager (IDL)", paraphrased: It is a frozen
-// array and the same object on every read.
+// SupportedEncodingsFrozenSameObject — Push API, "PushManager (IDL)": `[SameObject] static
+// readonly attribute FrozenArray<DOMString> supportedContentEncodings;`. The FrozenArray type is
+// the requirement. The [SameObject] annotation is not: Web IDL says "The [SameObject] extended
+// attribute must not be used on anything other than a read only attribute whose type is an
+// interface type or object", and a FrozenArray is neither, so identity across reads is recorded
+// (info), not graded. The ID keeps its old name; IDs are stable.
 var SupportedEncodingsFrozenSameObject = Register(Rule{
 	ID: "pushapi-supported-encodings-frozen-same-object", Doc: PushAPI, Section: "PushManager (IDL)",
 	Level: Must, Actor: UserAgent, Seen: Browser,
-	Summary: "It is a frozen array and the same object on every read.",
-	Check:   "`Object.isFrozen(a)` and `a === PushManager.supportedContentEncodings`.",
+	Summary: "It is a frozen array (whether every read returns the same array is recorded: Web IDL does not allow `[SameObject]` on a FrozenArray attribute).",
+	Check:   "`Array.isArray(a)` and `Object.isFrozen(a)`; record whether `a === PushManager.supportedContentEncodings`.",
 })
 
 // SubscribePermissionDenied — Push API, "subscribe()", paraphrased: With permission denied,
@@ -196,14 +200,28 @@ var SubscriptionExpirationTime = Register(Rule{
 	Check:   "The autopush link and FCM emulation give none → expect `null`; a link that sends one → equal.",
 })
 
-// SubscriptionOptionsReflect — Push API, "PushSubscriptionOptions", paraphrased:
-// subscription.options reflects userVisibleOnly and the key (as ArrayBuffer, same bytes); both are
-// [SameObject].
+// SubscriptionOptionsReflect — Push API, "PushSubscriptionOptions": each attribute "when getting,
+// returns the value it was initialized with", and PushSubscription has `[SameObject] readonly
+// attribute PushSubscriptionOptions options`. Only the options the UA exposes are compared: "These
+// options are optional, and user agents MAY choose to support only a subset of them. A user agent
+// MUST NOT expose options that it does not support." (SubscriptionOptionsUnsupportedNotExposed).
+// Identity of applicationServerKey across reads is recorded, not graded: Web IDL allows
+// [SameObject] only on an interface type or object, and ArrayBuffer is neither.
 var SubscriptionOptionsReflect = Register(Rule{
 	ID: "pushapi-subscription-options-reflect", Doc: PushAPI, Section: "PushSubscriptionOptions",
 	Level: Must, Actor: UserAgent, Seen: Browser,
-	Summary: "`subscription.options` reflects `userVisibleOnly` and the key (as ArrayBuffer, same bytes); both are `[SameObject]`.",
-	Check:   "Compare bytes; `sub.options === sub.options`; same for `options.applicationServerKey`.",
+	Summary: "`subscription.options` (`[SameObject]`) reflects the options the UA exposes: `userVisibleOnly` as given, the key as an ArrayBuffer of the same bytes.",
+	Check:   "`sub.options === sub.options`; compare the key bytes; compare `userVisibleOnly` when exposed (its absence is allowed); record whether `options.applicationServerKey` is the same object on every read.",
+})
+
+// SubscriptionOptionsUnsupportedNotExposed — Push API, "PushSubscriptionOptionsInit": "These
+// options are optional, and user agents MAY choose to support only a subset of them. A user agent
+// MUST NOT expose options that it does not support."
+var SubscriptionOptionsUnsupportedNotExposed = Register(Rule{
+	ID: "pushapi-subscription-options-unsupported-not-exposed", Doc: PushAPI, Section: "PushSubscriptionOptionsInit",
+	Level: MustNot, Actor: UserAgent, Seen: Browser,
+	Summary: "A UA does not expose options it does not support (each option is optional).",
+	Check:   "List the attributes of `PushSubscriptionOptions.prototype`. `applicationServerKey` exposed: it returns the key `subscribe()` used. `userVisibleOnly` exposed: `permissionState()` answers `{userVisibleOnly: false}` differently from `true` (else skip: support cannot be told from outside).",
 })
 
 // SubscriptionFreshKeys — Push API, "Push subscription (create)", paraphrased: Each new
@@ -297,22 +315,24 @@ var UndecryptableNoEvent = Register(Rule{
 	Check:   "Corrupt ciphertext, then a sentinel; only the sentinel.",
 })
 
-// UndecryptableAcknowledged — Push API, "Receiving a Push Message", paraphrased: The undecryptable
-// message is still acknowledged so the service stops retrying it.
+// UndecryptableAcknowledged — Push API, "Receiving a Push Message": "If the push message payload
+// could not be decrypted for any reason: Acknowledge the receipt of the push message according to
+// [RFC8030]." Any acknowledgement; autopush's code 101 is its own and only recorded.
 var UndecryptableAcknowledged = Register(Rule{
 	ID: "pushapi-undecryptable-acknowledged", Doc: PushAPI, Section: "Receiving a Push Message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "The undecryptable message is still acknowledged so the service stops retrying it.",
-	Check:   "Firefox: `ack` for that version with code 101; no redelivery after reconnect.",
+	Check:   "Corrupt ciphertext: an ack arrives (its code recorded; autopush says 101) and the push service no longer stores the message. Chromium's MCS stream ack carries no code: its DevTools record must show the message was not decrypted.",
 })
 
-// AckAfterWaitUntil — Push API, "Receiving a Push Message", paraphrased: Once the event's lifetime
-// promises resolve, the message is acknowledged.
+// AckAfterWaitUntil — Push API, "Receiving a Push Message": "If all the promises resolve
+// successfully, acknowledge the receipt of the push message according to [RFC8030]". Only a link
+// whose ack follows the push event can show it: Chromium's MCS stream ack is transport receipt.
 var AckAfterWaitUntil = Register(Rule{
 	ID: "pushapi-ack-after-waituntil", Doc: PushAPI, Section: "Receiving a Push Message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "Once the event's lifetime promises resolve, the message is acknowledged.",
-	Check:   "SW holds `waitUntil` 1 s and beacons \"done\"; the ack arrives after the beacon.",
+	Check:   "SW holds `waitUntil` 1 s and beacons \"done\"; the ack arrives after the beacon. Chromium: skip (its MCS stream ack acknowledges receipt on the connection, not the push event).",
 })
 
 // RejectedWaitUntilRetries — Push API, "Receiving a Push Message", paraphrased: If waitUntil

@@ -73,11 +73,14 @@ var HeaderLayout = Register(Rule{
 
 // RSMin18 — RFC 8188 §2.1, paraphrased: rs below 18 is invalid.
 // † Stated without a BCP 14 keyword; the level is pushspec's reading.
+//
+// Only the sender is graded: RFC 8291 §4 says "A user agent MAY ignore the rs field", so a
+// browser that accepts a header with rs = 17 is recorded under rfc8291-4-ua-may-ignore-rs.
 var RSMin18 = Register(Rule{
 	ID: "rfc8188-2.1-rs-min-18", Doc: RFC8188, Section: "2.1",
-	Level: Must, Implied: true, Actor: AppServer | UserAgent, Seen: Sender | Browser,
+	Level: Must, Implied: true, Actor: AppServer, Seen: Sender,
 	Summary: "`rs` below 18 is invalid.",
-	Check:   "Sender: `rs ≥ 18`. Browser: `rs-17` then a sentinel; only the sentinel.",
+	Check:   "Sender: `rs ≥ 18`. A user agent may ignore `rs` (RFC 8291 §4): what a browser does with `rs-17` is recorded under rfc8291-4-ua-may-ignore-rs.",
 })
 
 // SaltNotReused — RFC 8188 §2.1, 4.3, paraphrased: A salt is never used twice with the same input

@@ -78,7 +78,8 @@ var RSExceedsRecord = Register(Rule{
 })
 
 // KeyIDIsASPublicKey — RFC 8291 §4, paraphrased: keyid is the sender's ECDH public key, 65-octet
-// uncompressed (idlen = 65, first octet 0x04), and nothing else.
+// uncompressed (idlen = 65, first octet 0x04), and nothing else. It binds the application server;
+// a browser's handling of another serialization is UAKeyIDOtherForm.
 var KeyIDIsASPublicKey = Register(Rule{
 	ID: "rfc8291-4-keyid-is-as-public-key", Doc: RFC8291, Section: "4",
 	Level: Must, Actor: AppServer, Seen: Sender,
@@ -114,12 +115,24 @@ var UAMultipleRecordsOptional = Register(Rule{
 	Check:   "Deliver the `two-records` vector; record whether `push` fires.",
 })
 
-// UAMayIgnoreRS — RFC 8291 §4, paraphrased: A UA may ignore rs.
+// UAMayIgnoreRS — RFC 8291 §4: "A user agent MAY ignore the rs field."
 var UAMayIgnoreRS = Register(Rule{
 	ID: "rfc8291-4-ua-may-ignore-rs", Doc: RFC8291, Section: "4",
 	Level: May, Actor: UserAgent, Seen: Browser,
 	Summary: "A UA may ignore `rs`.",
-	Check:   "Deliver `rs-smaller-than-record`; record the outcome.",
+	Check:   "Deliver `rs-smaller-than-record` and `rs-17` (below RFC 8188's minimum of 18); record the outcome of each.",
+})
+
+// UAKeyIDOtherForm — RFC 8291 §4 says what the sender puts in keyid ("The uncompressed point
+// form defined in [X9.62] (that is, a 65-octet sequence that starts with a 0x04 octet) forms the
+// entirety of the keyid"); it states nothing a user agent must do with another serialization of
+// the same key, such as the 33-octet compressed form.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var UAKeyIDOtherForm = Register(Rule{
+	ID: "rfc8291-4-ua-keyid-other-form", Doc: RFC8291, Section: "4",
+	Level: May, Implied: true, Actor: UserAgent, Seen: Browser,
+	Summary: "A UA may accept or discard a `keyid` that is the sender's key in another form than 65-octet uncompressed (the rule binds the sender).",
+	Check:   "Deliver `keyid-compressed` (the real key, 33-octet compressed); record whether `push` fires; accepted data must be the plaintext.",
 })
 
 // UAChecksDelimiter — RFC 8291 §4, paraphrased: The UA checks the padding delimiter; any value but

@@ -37,7 +37,7 @@ func AppendixAKeys() (ua *UAKeys, as *ecdh.PrivateKey, salt []byte) {
 const (
 	ExpectAccept    = "accept"     // a conformant receiver decrypts it
 	ExpectReject    = "reject"     // a conformant receiver discards it
-	ExpectMayAccept = "may-accept" // either is conformant (multi-record support, ignoring rs)
+	ExpectMayAccept = "may-accept" // either is conformant (multi-record support, ignoring rs, another keyid form)
 )
 
 // EdgeCase is one derived body of notes/vectors.md §6, built with the fault knobs of Options from
@@ -75,13 +75,17 @@ func EdgeCases() []EdgeCase {
 		{"no-delimiter-all-zero", ExpectReject, RuleFailNoDelimiter, []byte{}, Options{Delimiter: NoDelimiter, Pad: 16}},
 		{"two-records-bad-first-delimiter", ExpectReject, RuleFailWrongDelimiter, text, Options{RS: 38, Records: 2, InnerDelimiter: 2}},
 		{"two-records-last-dropped", ExpectReject, RuleNoPartial, text, Options{RS: 38, Records: 2, Truncate: 38}},
-		{"rs-17", ExpectReject, RuleRSMin18, text, Options{HeaderRS: 17}},
+		// RFC 8188 §2.1 makes rs below 18 invalid, but RFC 8291 §4: "A user agent MAY ignore the
+		// rs field": a receiver that ignores it may accept.
+		{"rs-17", ExpectMayAccept, "rfc8291-4-ua-may-ignore-rs", text, Options{HeaderRS: 17}},
 		{"rs-smaller-than-record", ExpectMayAccept, "rfc8291-4-ua-may-ignore-rs", text, Options{HeaderRS: 50}},
 		{"truncated-tag", ExpectReject, RuleNoPartial, text, Options{Truncate: 1}},
 		{"short-record", ExpectReject, RuleMinRecord, text, Options{Truncate: 48}},
 		{"truncated-header", ExpectReject, RuleHeaderLayout, text, Options{Truncate: 94}},
 		{"keyid-off-curve", ExpectReject, RuleUAValidatesKey, text, Options{KeyIDNotOnCurve: true}},
-		{"keyid-compressed", ExpectReject, RuleKeyIDIsASPublicKey, text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}},
+		// RFC 8291 §4 binds the sender to the uncompressed form; it requires nothing of a receiver
+		// that decompresses the same key.
+		{"keyid-compressed", ExpectMayAccept, "rfc8291-4-ua-keyid-other-form", text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}},
 	}
 	out := make([]EdgeCase, 0, len(cases))
 	for _, c := range cases {

@@ -324,6 +324,12 @@ func TestEdgeCases(t *testing.T) {
 				if err != nil || !bytes.Equal(plain, c.Plaintext) {
 					t.Errorf("Decrypt = %q, %v; want %q", plain, err, c.Plaintext)
 				}
+			case c.Name == "rs-17":
+				// pushspec honours rs, so it refuses the header as RFC 8188 §2.1 does.
+				wantRule(t, err, RuleRSMin18)
+			case c.Name == "keyid-compressed":
+				// pushspec's codec takes only the 65-octet form RFC 8291 §4 gives the sender.
+				wantRule(t, err, RuleKeyIDIsASPublicKey)
 			case c.Name == "rs-smaller-than-record":
 				// pushspec honours rs, so the 58-octet record is read as 50 + 8: rejected.
 				wantRule(t, err, RuleMinRecord)

@@ -10,6 +10,9 @@
 // reject  rejects the waitUntil promise after the report (Firefox: nack 302);
 // tryConstructor  tries new Notification() in the worker and reports the outcome as "constructor";
 // holdMs  keeps waitUntil pending this many milliseconds before showing and reporting;
+// afterPending  reports only once the handlers of every earlier push event have reported (a
+//         sentinel: events are dispatched in order but their handlers run concurrently, so a
+//         sentinel that shows nothing could otherwise report before an earlier one that does);
 // notification {title, body, tag, data, icon, badge, image, actions, requireInteraction, silent,
 //         renotify, dir, lang, timestamp, vibrate} is shown as is; otherwise a default notification
 //         titled with the payload's text is shown.
@@ -142,6 +145,9 @@ async function listNotifications(report) {
   }
 }
 
+// pending holds the work of the push handlers still running (see afterPending).
+const pending = new Set();
+
 self.addEventListener("push", (event) => {
   const report = {
     kind: "push",
@@ -157,8 +163,14 @@ self.addEventListener("push", (event) => {
   report.id = instr.id !== undefined ? String(instr.id) : isObject && payload.id !== undefined ? String(payload.id) : null;
   report.instructions = instr;
 
+  // Taken before the handler's first await, so it holds exactly the earlier events' handlers.
+  const earlier = instr.afterPending ? Array.from(pending) : [];
   const work = (async () => {
     await blobAndBytes(event.data, report.data);
+    if (instr.afterPending) {
+      await Promise.allSettled(earlier);
+      report.waitedFor = earlier.length;
+    }
     if (instr.holdMs) {
       // pushapi-ack-after-waituntil: keep the event's lifetime promise pending this long.
       await new Promise((resolve) => setTimeout(resolve, Number(instr.holdMs)));
@@ -205,6 +217,9 @@ self.addEventListener("push", (event) => {
     await beacon(report);
   })();
 
+  pending.add(work);
+  const done = () => pending.delete(work);
+  work.then(done, done);
   event.waitUntil(work);
   if (instr.reject) {
     // After the report has gone out, so the harness sees the message and Firefox sees a rejected

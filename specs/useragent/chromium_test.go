@@ -29,7 +29,8 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 	k := browser.Chromium
 	tg := target(k)
 
-	// devtoolsEvent waits (bounded) for Chromium's recorder to log name for the message.
+	// devtoolsEvent waits (bounded) for Chromium's recorder to log name for the message. A record
+	// that never arrives leaves the check undecided: a harness error, neither pass nor fail.
 	devtoolsEvent := func(ctx SpecContext, r *conformance.Recorder, c *harness.Client, name, messageID string) browser.Event {
 		aw, ok := c.Session.(browser.EventAwaiter)
 		if !ok {
@@ -38,7 +39,10 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 		wctx, cancel := bounded(ctx)
 		defer cancel()
 		e, err := aw.AwaitPushEvent(wctx, func(e browser.Event) bool { return e.Name == name && e.Instance == messageID })
-		Expect(err).NotTo(HaveOccurred(), "DevTools recorded no %q for message %s", name, messageID)
+		if err != nil {
+			r.Evidence("devtools."+name, "none within "+waitFor.String())
+			conformance.HarnessError(fmt.Errorf("DevTools recorded no %q for message %s within %v; the check needs Chromium's own record", name, messageID, waitFor))
+		}
 		r.Evidence("devtools."+name, fmt.Sprintf("%s %v", e.Instance, e.Metadata))
 		return e
 	}
@@ -104,7 +108,9 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			shown, err := c.Session.(browser.EventAwaiter).AwaitPushEvent(wctx, func(e browser.Event) bool {
 				return e.Name == "Notification displayed" && e.Metadata["Title"] == "hello"
 			})
-			Expect(err).NotTo(HaveOccurred(), "DevTools recorded no notification titled hello")
+			if err != nil {
+				conformance.HarnessError(fmt.Errorf("DevTools recorded no \"Notification displayed\" titled hello within %v; the check needs Chromium's own record", waitFor))
+			}
 			r.Evidence("devtools.Notification displayed", fmt.Sprint(shown.Metadata))
 			// The FCM link saw Chromium's stream ack for it.
 			ack, err := c.AwaitAck(wctx, res.MessageID)
@@ -113,7 +119,10 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			r.Evidence("ack", fmt.Sprint(ack))
 		}, specTimeout)
 
-	conformance.It("rejects subscribe() with AbortError when the push service refuses the registration", tg, rules.SubscribePushServiceError,
+	// Push API, create a push subscription: "Request a new push subscription. ... Rethrow any
+	// [=exceptions=]." The spec names no exception for a push service that refuses, so the
+	// rejection is required and its name is recorded, not graded.
+	conformance.It("rejects subscribe() when the push service refuses the registration", tg, rules.SubscribePushServiceError,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			c, err := env.OpenClient(ctx, k, harness.ClientOptions{NoSubscribe: true})
 			if err != nil {
@@ -135,7 +144,7 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			var jsErr *sitefixture.JSError
 			Expect(errors.As(err, &jsErr)).To(BeTrue(), "not a JavaScript rejection: %v", err)
 			r.Evidence("rejection", jsErr.Error())
-			Expect(jsErr.Name).To(Equal("AbortError"))
+			r.Evidence("rejection.name", jsErr.Name)
 		}, specTimeout)
 
 	It("[sw-only] fires push in the service worker through DevTools deliverPushMessage", Label("sw-only", "target:"+string(k)),

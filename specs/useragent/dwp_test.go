@@ -1,12 +1,17 @@
 package useragent_test
 
 // Declarative Web Push (w3c/push-api#385). Shipping state: Safari; Firefox behind
-// dom.push.declarative.enabled; nothing in Chromium. The specs feature-detect with
-// window.pushManager (the DWP entry point) and skip as unsupported without it, after recording
-// what the service worker saw for a declarative payload (evidence only). Firefox 153 ESR has no
-// pref for it (strings of libxul: no dom.push.declarative.enabled), so the Env cannot turn it on.
+// dom.push.declarative.enabled; nothing in Chromium. Support is decided by what a declarative
+// probe message does (shown without a push event, or dispatched to push), not by
+// window.pushManager: Firefox gates the two behind separate prefs. Without support every spec
+// skips as unsupported with the probe's outcome as evidence. Firefox 153 ESR has no pref for it
+// (strings of libxul: no dom.push.declarative.enabled), so the Env cannot turn it on.
+//
+// Each message is followed by a sentinel that reports only after every earlier push handler has
+// (sw.js afterPending), so a push event fired for the message is never missed on a race.
 
 import (
+	"context"
 	"encoding/json"
 	"fmt"
 	"time"
@@ -33,9 +38,10 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 
 		Describe(string(k), Ordered, ContinueOnFailure, func() {
 			var (
-				c         *harness.Client
-				supported bool
-				probe     string
+				c           *harness.Client
+				supported   bool
+				probe       string // the probe's outcome, in words
+				probeReport string // the push report the probe caused, if any
 			)
 			BeforeAll(func(ctx SpecContext) {
 				c = newClient(ctx, nil, k)
@@ -45,56 +51,64 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 				if err := evalInto(ctx, nil, c, "detect", `return {windowPushManager: "pushManager" in window && !!window.pushManager};`, &v); err != nil {
 					Fail("harness: feature detection threw " + err.Error())
 				}
-				supported = v.WindowPushManager
-				if supported {
-					return
-				}
-				// Not supported: record what a declarative payload does (it must reach the push
-				// event in a browser without DWP).
-				res, err := c.Send(ctx, declarative(8030, map[string]any{"title": "pushspec dwp probe", "navigate": "/dwp"}), harness.SendOptions{})
+				const title = "pushspec dwp probe"
+				since := len(c.Reports())
+				res, err := c.Send(ctx, declarative(8030, map[string]any{"title": title, "navigate": "/dwp"}), harness.SendOptions{})
 				if err != nil || res.Status/100 != 2 {
 					probe = fmt.Sprintf("probe not sent: %v %v", err, res)
 					return
 				}
-				wctx, cancel := bounded(ctx)
-				defer cancel()
-				rep, err := c.AwaitPush(wctx, func(rep sitefixture.Report) bool { return rep.Data != nil && rep.Data.TextValue() != "" })
+				pushes, err := afterSentinel(ctx, c, since, "probe")
 				if err != nil {
-					probe = "a declarative payload fired no push event within " + waitFor.String()
+					probe = err.Error()
 					return
 				}
-				probe = "a declarative payload was dispatched to the push event: " + string(rep.Raw)
+				p := dwpProbe{Dispatched: len(pushes) > 0}
+				if p.Dispatched {
+					probeReport = string(pushes[0].Raw)
+				} else {
+					// No push event: wait (bounded) for the UA to show it.
+					wctx, cancel := bounded(ctx)
+					defer cancel()
+					p.Shown = awaitNotification(wctx, c, title)
+				}
+				supported, probe = judgeDWPSupport(p)
+				probe += fmt.Sprintf(" (window.pushManager: %v)", v.WindowPushManager)
 			}, NodeTimeout(time.Minute))
 
 			requireDWP := func(r *conformance.Recorder) {
+				r.Evidence("probe", probe)
+				if probeReport != "" {
+					r.Evidence("probe.report", probeReport)
+				}
 				if !supported {
-					r.Evidence("probe", probe)
 					why := "Chromium implements no Declarative Web Push"
 					if k == browser.Firefox {
 						why = "this build has no dom.push.declarative.enabled pref to turn it on (its compiled-in push prefs are dom.push.enabled, dom.push.indicate_aesgcm_support.enabled, dom.push.testing.*, dom.push.userAgentID; notes/firefox-autopush.md §9)"
 					}
-					conformance.SkipBecause(fmt.Sprintf("unsupported: %s %s has no window.pushManager; %s", k, env.Browser(k).Version(), why))
+					conformance.SkipBecause(fmt.Sprintf("unsupported: in %s %s %s; %s", k, env.Browser(k).Version(), probe, why))
 				}
 			}
 
-			// shownWithoutPush sends a declarative message then a sentinel, and returns the push
-			// reports after since (the sentinel's last) and the registration's notifications.
+			// deliver sends a declarative message then a sentinel, and returns the push reports
+			// before the sentinel's and the registration's notifications.
 			type outcome struct {
 				pushes []sitefixture.Report
 				notes  []sitefixture.Notification
 			}
-			deliver := func(ctx SpecContext, r *conformance.Recorder, name string, payload []byte) outcome {
+			// wantShown, if set, is the title of a notification the UA should show itself.
+			deliver := func(ctx SpecContext, r *conformance.Recorder, name string, payload []byte, wantShown string) outcome {
 				since := len(c.Reports())
 				r.Evidence("payload."+name, string(payload))
 				send(ctx, r, c, payload, harness.SendOptions{})
-				id := "sentinel-dwp-" + name
-				send(ctx, r, c, harness.Payload(id, map[string]any{"show": false}, nil), harness.SendOptions{})
-				awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == id })
-				var o outcome
-				for _, rep := range c.Reports()[since:] {
-					if rep.ID != id {
-						o.pushes = append(o.pushes, rep)
-					}
+				pushes, err := afterSentinel(ctx, c, since, name)
+				Expect(err).NotTo(HaveOccurred())
+				o := outcome{pushes: pushes}
+				if len(pushes) == 0 && wantShown != "" {
+					// Shown by the UA, not by a handler: wait (bounded) for it to be listed.
+					wctx, cancel := bounded(ctx)
+					awaitNotification(wctx, c, wantShown)
+					cancel()
 				}
 				raw, err := c.Call(ctx, "getNotifications")
 				if err != nil {
@@ -117,7 +131,7 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 			conformance.It("shows a declarative message without firing push", tg, rules.DWPShownWithoutSW,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					requireDWP(r)
-					o := deliver(ctx, r, "shown", declarative(8030, map[string]any{"title": "pushspec dwp shown", "navigate": "/dwp"}))
+					o := deliver(ctx, r, "shown", declarative(8030, map[string]any{"title": "pushspec dwp shown", "navigate": "/dwp"}), "pushspec dwp shown")
 					Expect(o.pushes).To(BeEmpty(), "push events for a declarative message")
 					Expect(titles(o.notes)).To(ContainElement("pushspec dwp shown"))
 				}, specTimeout)
@@ -125,29 +139,29 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 			conformance.It("dispatches to push when web_push is not the number 8030", tg, rules.DWPMember8030,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					requireDWP(r)
-					o := deliver(ctx, r, "8031", declarative(8031, map[string]any{"title": "pushspec dwp 8031", "navigate": "/dwp"}))
+					o := deliver(ctx, r, "8031", declarative(8031, map[string]any{"title": "pushspec dwp 8031", "navigate": "/dwp"}), "")
 					Expect(o.pushes).To(HaveLen(1), "push events for web_push 8031")
 				}, specTimeout)
 
 			conformance.It("dispatches to push when notification.title is missing", tg, rules.DWPTitleRequired,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					requireDWP(r)
-					o := deliver(ctx, r, "no-title", declarative(8030, map[string]any{"navigate": "/dwp"}))
+					o := deliver(ctx, r, "no-title", declarative(8030, map[string]any{"navigate": "/dwp"}), "")
 					Expect(o.pushes).To(HaveLen(1), "push events for a message without title")
 				}, specTimeout)
 
 			conformance.It("dispatches to push when notification.navigate does not parse", tg, rules.DWPNavigateRequired,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					requireDWP(r)
-					o := deliver(ctx, r, "bad-navigate", declarative(8030, map[string]any{"title": "pushspec dwp bad nav", "navigate": "http://999.999"}))
+					o := deliver(ctx, r, "bad-navigate", declarative(8030, map[string]any{"title": "pushspec dwp bad nav", "navigate": "http://999.999"}), "")
 					Expect(o.pushes).To(HaveLen(1), "push events for a message whose navigate does not parse")
 				}, specTimeout)
 
 			conformance.It("replaces a shown notification with the same tag", tg, rules.DWPTagReplaces,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					requireDWP(r)
-					deliver(ctx, r, "tag-a", declarative(8030, map[string]any{"title": "pushspec dwp A", "navigate": "/dwp", "tag": "dwp"}))
-					o := deliver(ctx, r, "tag-b", declarative(8030, map[string]any{"title": "pushspec dwp B", "navigate": "/dwp", "tag": "dwp"}))
+					deliver(ctx, r, "tag-a", declarative(8030, map[string]any{"title": "pushspec dwp A", "navigate": "/dwp", "tag": "dwp"}), "pushspec dwp A")
+					o := deliver(ctx, r, "tag-b", declarative(8030, map[string]any{"title": "pushspec dwp B", "navigate": "/dwp", "tag": "dwp"}), "pushspec dwp B")
 					var tagged []string
 					for _, n := range o.notes {
 						if n.Tag == "dwp" {
@@ -157,5 +171,91 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 					Expect(tagged).To(Equal([]string{"pushspec dwp B"}))
 				}, specTimeout)
 		})
+	}
+})
+
+// afterSentinel sends a sentinel that reports only after every earlier push handler has (sw.js
+// afterPending) and returns the push reports since `since` other than the sentinel's. An error
+// means the sentinel never reported.
+func afterSentinel(ctx SpecContext, c *harness.Client, since int, name string) ([]sitefixture.Report, error) {
+	id := "sentinel-dwp-" + name
+	res, err := c.Send(ctx, harness.Payload(id, map[string]any{"show": false, "afterPending": true}, nil), harness.SendOptions{})
+	if err != nil {
+		return nil, fmt.Errorf("the sentinel could not be sent: %w", err)
+	}
+	if res.Status/100 != 2 {
+		return nil, fmt.Errorf("the push service refused the sentinel: %d %s", res.Status, res.Body)
+	}
+	wctx, cancel := bounded(ctx)
+	defer cancel()
+	if _, err := c.AwaitPush(wctx, func(rep sitefixture.Report) bool { return rep.ID == id }); err != nil {
+		return nil, fmt.Errorf("no service-worker report of the sentinel within %v (%s)", waitFor, c.Kind)
+	}
+	var out []sitefixture.Report
+	for _, rep := range c.Reports()[since:] {
+		if rep.ID != id {
+			out = append(out, rep)
+		}
+	}
+	return out, nil
+}
+
+// awaitNotification polls the registration's notifications until one titled title is listed or
+// ctx ends, and says whether it was.
+func awaitNotification(ctx context.Context, c *harness.Client, title string) bool {
+	for {
+		if raw, err := c.Call(ctx, "getNotifications"); err == nil {
+			var page struct{ Notifications []sitefixture.Notification }
+			if json.Unmarshal(raw, &page) == nil {
+				for _, n := range page.Notifications {
+					if n.Title == title {
+						return true
+					}
+				}
+			}
+		}
+		select {
+		case <-ctx.Done():
+			return false
+		case <-time.After(100 * time.Millisecond):
+		}
+	}
+}
+
+// The sentinel the DWP specs rely on: in Firefox, a push handler that takes longer (it holds
+// waitUntil, as one that shows a notification does) reports after a plain sentinel sent behind
+// it; in every browser it reports before a sentinel with afterPending. Both ways, so that the race
+// the DWP specs avoid stays proven.
+var _ = Describe("the afterPending sentinel", Label("needs:browser"), func() {
+	for _, k := range kinds {
+		It("[fixture] reports after every earlier push handler", Label("target:"+string(k)), func(ctx SpecContext) {
+			c := newClient(ctx, nil, k)
+			held := func(id string) []byte {
+				return harness.Payload(id, map[string]any{"show": false, "holdMs": 500}, nil)
+			}
+			order := func(first, sentinel string, instr map[string]any) []string {
+				send(ctx, nil, c, held(first), harness.SendOptions{})
+				send(ctx, nil, c, harness.Payload(sentinel, instr, nil), harness.SendOptions{})
+				awaitPush(ctx, nil, c, first, func(rep sitefixture.Report) bool { return rep.ID == first })
+				awaitPush(ctx, nil, c, sentinel, func(rep sitefixture.Report) bool { return rep.ID == sentinel })
+				var ids []string
+				for _, rep := range c.Reports() {
+					if rep.ID == first || rep.ID == sentinel {
+						ids = append(ids, rep.ID)
+					}
+				}
+				return ids
+			}
+			plain := order("held-1", "plain", map[string]any{"show": false})
+			AddReportEntry("plain sentinel order", plain)
+			if k == browser.Firefox {
+				// Firefox runs push handlers concurrently: the race is real there. Chromium
+				// dispatches the next push event only once the previous one's waitUntil settled.
+				Expect(plain).To(Equal([]string{"plain", "held-1"}),
+					"a plain sentinel reports before an earlier handler that holds waitUntil (the race)")
+			}
+			Expect(order("held-2", "after", map[string]any{"show": false, "afterPending": true})).To(Equal([]string{"held-2", "after"}),
+				"a sentinel with afterPending reports after the earlier handler")
+		}, specTimeout)
 	}
 })

@@ -152,10 +152,15 @@ type verdict struct {
 	HasAck    bool
 	DevTools  *browser.Event // Chromium
 	Delivered bool           // the browser says it fired (or will fire) a push event for it
+	// Observed says the browser gave its verdict. One not observed decides nothing: Delivered is
+	// false then only because nothing was seen. Missing says why.
+	Observed bool
+	Missing  string
 }
 
 // browserVerdict waits (bounded) for the browser's own account of messageID and records it.
-// It does not assert: the caller decides what the verdict must be.
+// It does not assert: the caller decides what the verdict must be, and calls requireVerdict
+// before it relies on one.
 func browserVerdict(ctx context.Context, r *conformance.Recorder, c *harness.Client, key, messageID string) verdict {
 	var v verdict
 	wctx, cancel := bounded(ctx)
@@ -164,35 +169,61 @@ func browserVerdict(ctx context.Context, r *conformance.Recorder, c *harness.Cli
 	case env.AcksDecryption(c.Kind):
 		code, err := c.AwaitAck(wctx, messageID)
 		if err != nil {
+			v.Missing = fmt.Sprintf("%s sent no ack for the %s message %s within %v", c.Kind, key, messageID, waitFor)
 			r.Evidence("ack."+key, "no ack within "+waitFor.String())
 			return v
 		}
-		v.Ack, v.HasAck, v.Delivered = code, true, code == fakepushservice.AckDelivered
+		v.Ack, v.HasAck, v.Delivered, v.Observed = code, true, code == fakepushservice.AckDelivered, true
 		r.Evidence("ack."+key, fmt.Sprint(int(code)))
 	default:
 		aw, ok := c.Session.(browser.EventAwaiter)
 		if !ok {
+			v.Missing = fmt.Sprintf("the %s session records no DevTools events, so its verdict on the %s message %s cannot be read", c.Kind, key, messageID)
 			return v
 		}
 		e, err := aw.AwaitPushEvent(wctx, func(e browser.Event) bool {
 			return e.Name == "Push message received" && e.Instance == messageID
 		})
 		if err != nil {
+			v.Missing = fmt.Sprintf("DevTools recorded no \"Push message received\" for the %s message %s within %v", key, messageID, waitFor)
 			r.Evidence("devtools."+key, "no 'Push message received' within "+waitFor.String())
 			return v
 		}
-		v.DevTools = &e
+		v.DevTools, v.Observed = &e, true
 		v.Delivered = e.Metadata["Success"] == "Yes"
 		r.Evidence("devtools."+key, fmt.Sprintf("%s %v", e.Name, e.Metadata))
 	}
 	return v
 }
 
+// requireVerdict ends the check as a harness error when the browser's own verdict was not
+// observed: a check that reads it must not pass on its absence.
+func requireVerdict(v verdict) {
+	if err := verdictMissing(v); err != nil {
+		conformance.HarnessError(err)
+	}
+}
+
+// verdictMissing is requireVerdict's decision: an error naming what was not seen, or nil.
+func verdictMissing(v verdict) error {
+	if v.Observed {
+		return nil
+	}
+	why := v.Missing
+	if why == "" {
+		why = "the browser's verdict was never read"
+	}
+	return fmt.Errorf("%s; the check needs the browser's own verdict", why)
+}
+
 // expectDiscarded is the sentinel pattern for a message the browser must discard: bad is posted
 // (the push service must accept it: it cannot read the body), then a good sentinel; once the
 // sentinel's report is in, the reports since `since` must be exactly the sentinel's. The
-// browser's own verdict on bad is evidence; on a link that reports decryption failures (Firefox)
-// it must be ack 101 (pushapi-undecryptable-acknowledged, declared with r.Also by the caller).
+// browser's own verdict on bad must be seen too (a missing one is a harness error, never a
+// pass): Chromium's DevTools record must not say it was delivered; on a link that acknowledges
+// each message (Firefox) bad must be acknowledged (pushapi-undecryptable-acknowledged, declared
+// with r.Also by the caller), whatever the code: the Push API says to "Acknowledge the receipt of
+// the push message according to [RFC8030]", and autopush's 101 is recorded, not required.
 func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client, name string, plaintext []byte, o harness.SendOptions) {
 	since := len(c.Reports())
 	bad := sendRaw(ctx, r, c, "bad", plaintext, o)
@@ -229,11 +260,12 @@ func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client
 		}
 	}
 	Expect(seen).To(Equal([]string{sentinelID}), "push events after the %s message (%s) and its sentinel", name, bad.MessageID)
-	Expect(v.Delivered).To(BeFalse(), "the browser reports the %s message as delivered", name)
 	if env.AcksDecryption(c.Kind) {
-		Expect(v.HasAck).To(BeTrue(), "no ack for the %s message %s", name, bad.MessageID)
-		Expect(v.Ack).To(Equal(fakepushservice.AckDecryptError), "ack code for the %s message", name)
+		Expect(v.HasAck).To(BeTrue(), "%s did not acknowledge the %s message %s within %v", c.Kind, name, bad.MessageID, waitFor)
+		return
 	}
+	requireVerdict(v)
+	Expect(v.Delivered).To(BeFalse(), "DevTools records the %s message as delivered (%v)", name, v.DevTools.Metadata)
 }
 
 func truncateBytes(b []byte, n int) []byte {
