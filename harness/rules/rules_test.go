@@ -73,6 +73,24 @@ func TestEveryRuleWellFormed(t *testing.T) {
 	}
 }
 
+// amendedSinceNotes lists the rules whose level, summary or check was corrected against the
+// specification text after rules.md was written, with the reason; TestMatchesRulesMD leaves their
+// fields to the golden catalogue (testdata/catalogue.txt) and the rule's own comment.
+var amendedSinceNotes = map[string]string{
+	"rfc8292-2-aud-origin":             "RFC 8292 §2 says aud MUST include the origin, and RFC 7519 §4.1.3 allows an array",
+	"rfc8292-4.2-reject-wrong-aud":     "RFC 8292 §4.2: invalid if the origin is not included in aud",
+	"rfc8292-2-exp-max-24h":            "judged against the time of the request with a leeway for clock skew; a passed exp is the sender's fault",
+	"rfc8292-4.2-restricted-needs-jwt": "one fault, one rule: graded on k alone",
+	"rfc8292-4.2-status-401-absent":    "RFC 8292 §4.2 says 401 \"might be used\": no BCP 14 keyword",
+	"rfc8292-4.2-status-403-invalid":   "RFC 8292 §4.2 says 403 \"might be used\": no BCP 14 keyword",
+}
+
+// interopSinceNotes lists interop rules added after push-services.md was written.
+var interopSinceNotes = map[string]bool{
+	"interop-exp-skew-margin":        true,
+	"interop-exp-independent-of-ttl": true,
+}
+
 // TestMatchesRulesMD checks the transcription against notes/rules.md when the shared notes are
 // present (they are outside the module, so the test skips elsewhere): every row is registered
 // with the same doc, section, level, dagger, actor, seen tags, summary and check text, and
@@ -118,6 +136,15 @@ func TestMatchesRulesMD(t *testing.T) {
 		}
 		want := Rule{ID: id, Doc: docs[cells[1]], Section: cells[2], Level: Level(level), Implied: implied,
 			Actor: actor, Seen: seen, Summary: cells[5], Check: cells[6]}
+		if why, ok := amendedSinceNotes[id]; ok {
+			if why == "" {
+				t.Errorf("%s: amendment without a reason", id)
+			}
+			if r == want {
+				t.Errorf("%s is listed as amended but matches rules.md again; drop it from amendedSinceNotes", id)
+			}
+			continue
+		}
 		if r != want {
 			t.Errorf("%s differs from rules.md:\n got %+v\nwant %+v", id, r, want)
 		}
@@ -269,7 +296,7 @@ func TestInteropMatchesPushServicesMD(t *testing.T) {
 		}
 	}
 	for _, r := range All() {
-		if r.Doc == Interop && !named[r.ID] {
+		if r.Doc == Interop && !named[r.ID] && !interopSinceNotes[r.ID] {
 			t.Errorf("%s is registered but push-services.md does not name it", r.ID)
 		}
 	}
