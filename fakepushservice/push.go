@@ -168,6 +168,7 @@ type pushReq struct {
 	conds     map[Cond]string // condition → detail
 	condList  []Cond
 	ttl       int64
+	ttlValid  bool // one TTL header, parsed
 	urgency   string
 	topic     string
 	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
@@ -385,7 +386,7 @@ func (s *Server) analyze(p *pushReq) {
 			p.add(CondTTLInvalid, "TTL "+strconv.Quote(strings.Join(ttlVals, ", "))+" is not 1*DIGIT")
 		}
 	}
-	p.ttl = ttl
+	p.ttl, p.ttlValid = ttl, err == nil && len(ttlVals) == 1
 	if err == nil && ttl == 0 && !strings.EqualFold(h.Get("X-WNS-Cache-Policy"), "no-cache") {
 		p.add(CondTTLZero, "TTL 0 without X-WNS-Cache-Policy: no-cache")
 	}

@@ -1,0 +1,283 @@
+package fakepushservice
+
+import (
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// Unit tests of the sender-side grades of checkCrypto, each both ways: a conforming request
+// passes the rule, a violating one breaks it, and the fault is graded once, under the rule of
+// the party at fault (the application server).
+
+// gradeFixture is a push service, one virtual UA subscription restricted to the sender's key,
+// and a sender.
+type gradeFixture struct {
+	t   *testing.T
+	s   *Server
+	snd *sender
+	vs  *VirtualSubscription
+}
+
+func newGradeFixture(t *testing.T, s *Server) *gradeFixture {
+	t.Helper()
+	s.NoTLS = true
+	s = newTestServer(t, s)
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	t.Cleanup(ua.Close)
+	snd := newSender(t)
+	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gradeFixture{t: t, s: s, snd: snd, vs: vs}
+}
+
+// send sends m and returns the recorded request.
+func (f *gradeFixture) send(m msg) *Request {
+	f.t.Helper()
+	return f.do(f.snd.request(f.vs, "", m))
+}
+
+func (f *gradeFixture) do(req *http.Request) *Request {
+	f.t.Helper()
+	n := len(f.s.Requests())
+	r := f.snd.do(req)
+	reqs := f.s.Requests()
+	if len(reqs) != n+1 {
+		f.t.Fatalf("%d requests recorded, want %d", len(reqs), n+1)
+	}
+	q := reqs[len(reqs)-1]
+	if q.Status != r.status {
+		f.t.Fatalf("recorded status %d, answered %d", q.Status, r.status)
+	}
+	return q
+}
+
+// outcomes lists the outcomes of rule's verdicts on q.
+func outcomes(q *Request, rule string) []rules.Outcome {
+	var out []rules.Outcome
+	for _, v := range q.Verdicts {
+		if v.Rule == rule {
+			out = append(out, v.Outcome)
+		}
+	}
+	return out
+}
+
+// want checks that rule has exactly the outcomes given on q (none: no verdict at all).
+func want(t *testing.T, q *Request, rule string, o ...rules.Outcome) {
+	t.Helper()
+	got := outcomes(q, rule)
+	if len(got) != len(o) {
+		t.Errorf("%s: outcomes %v, want %v\n%s", rule, got, o, verdictDump(q))
+		return
+	}
+	for i := range o {
+		if got[i] != o[i] {
+			t.Errorf("%s: outcomes %v, want %v\n%s", rule, got, o, verdictDump(q))
+			return
+		}
+	}
+}
+
+func verdictMessage(q *Request, rule string) string {
+	for _, v := range q.Verdicts {
+		if v.Rule == rule {
+			return v.Message
+		}
+	}
+	return ""
+}
+
+func verdictDump(q *Request) string {
+	var b strings.Builder
+	for _, v := range q.Verdicts {
+		b.WriteString("  " + v.Rule + " " + string(v.Outcome) + ": " + v.Message + "\n")
+	}
+	return b.String()
+}
+
+// noFaultOf fails when q carries a fail or non-strict verdict under any rule but the allowed ones.
+func noFaultOf(t *testing.T, q *Request, allowed ...string) {
+	t.Helper()
+	for _, v := range q.Verdicts {
+		if (v.Outcome == rules.Fail || v.Outcome == rules.NonStrict) && !contains(allowed, v.Rule) {
+			t.Errorf("unexpected %s %s: %s", v.Rule, v.Outcome, v.Message)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request". A sender that
+// signs its own now + 24 h conforms, whatever the push service's clock says; a push service whose
+// clock lags refuses the token (its own §4.2 check), and the skew risk is an interop note.
+func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
+	t.Run("now + 24 h, correct service clock", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{})
+		q := f.send(msg{exp: 24 * time.Hour})
+		if q.Status != 201 {
+			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
+		noFaultOf(t, q)
+	})
+	t.Run("now + 24 h, service clock 2 min behind", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{ClockSkew: -2 * time.Minute})
+		q := f.send(msg{exp: 24 * time.Hour})
+		if q.Status != 403 || q.Answered != CondVAPIDExpTooLong {
+			t.Errorf("the lagging service answered %d (%s), want 403 for %s", q.Status, q.Answered, CondVAPIDExpTooLong)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
+		if m := verdictMessage(q, rules.InteropExpSkewMargin.ID); !strings.Contains(m, "clock") {
+			t.Errorf("skew note %q does not say why", m)
+		}
+		noFaultOf(t, q)
+	})
+	t.Run("now + 12 h leaves room", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{ClockSkew: -2 * time.Minute})
+		q := f.send(msg{exp: 12 * time.Hour})
+		if q.Status != 201 {
+			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Pass)
+	})
+	t.Run("now + 24 h 2 min", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{})
+		q := f.send(msg{exp: 24*time.Hour + 2*time.Minute})
+		want(t, q, webpush.RuleExpMax24h, rules.Fail)
+		if m := verdictMessage(q, webpush.RuleExpMax24h); !strings.HasPrefix(m, "exp is 24 h ") || !strings.Contains(m, " after the request; RFC 8292 §2 allows at most 24 h") {
+			t.Errorf("message %q", m)
+		}
+		if q.Answered != CondVAPIDExpTooLong {
+			t.Errorf("answered %s, want %s", q.Answered, CondVAPIDExpTooLong)
+		}
+		want(t, q, rules.InteropExpSkewMargin.ID) // graded by the exp rule alone
+	})
+}
+
+// A sender's expired token is the sender's fault: graded once under its exp rule, never under
+// the push-service rule rfc8292-4.2-reject-expired. The service still refuses it.
+func TestGradeExpiredTokenAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{exp: -time.Hour})
+	want(t, q, webpush.RuleExpMax24h, rules.Fail)
+	want(t, q, webpush.RuleRejectExpired)
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
+	if q.Status != 403 || q.Answered != CondVAPIDExpired {
+		t.Errorf("answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
+	}
+	noFaultOf(t, q, webpush.RuleExpMax24h)
+}
+
+// RFC 8292 §2.1: sub is a MAY. No sub is no finding (info only); Apple's requirement is the
+// interop note, and the apple profile still refuses.
+func TestGradeNoSub(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{sub: "-"})
+	if q.Status != 201 {
+		t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, webpush.RuleSubOptional, rules.Info)
+	want(t, q, webpush.RuleSubContactURI)
+	want(t, q, "interop-apple-sub-required", rules.Info)
+	noFaultOf(t, q)
+
+	// The violating side of sub: present but not a contact URI (SHOULD).
+	q = f.send(msg{sub: "ops@example.com"})
+	want(t, q, webpush.RuleSubContactURI, rules.NonStrict)
+	q = f.send(msg{})
+	want(t, q, webpush.RuleSubContactURI, rules.Pass)
+
+	apple := newGradeFixture(t, &Server{Profile: "apple"})
+	if q := apple.send(msg{sub: "-"}); q.Status != 403 || q.Answered != CondVAPIDSub {
+		t.Errorf("apple: %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDSub)
+	}
+}
+
+// RFC 8292 §2: aud "MUST include" the origin; RFC 7519 §4.1.3 allows an array. Both the
+// sender's grade and the service's acceptance follow.
+func TestGradeAudArray(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	with := func(aud any) *Request {
+		return f.send(msg{sign: &webpush.SignOptions{ExtraClaims: map[string]any{"aud": aud}}})
+	}
+	q := with([]string{"https://app.example", origin0(f.vs.Endpoint)})
+	if q.Status != 201 {
+		t.Errorf("array including the origin: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, webpush.RuleAudOrigin, rules.Pass)
+	noFaultOf(t, q)
+
+	q = with([]string{"https://app.example"})
+	want(t, q, webpush.RuleAudOrigin, rules.Fail)
+	if q.Status != 403 || q.Answered != CondVAPIDAud {
+		t.Errorf("array without the origin: %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDAud)
+	}
+}
+
+// One fault, one rule: the draft `WebPush <jwt>` scheme fails rfc8292-2-vapid-scheme only; the
+// restricted subscription's rule is about k, and passes when k is the subscription's key.
+func TestGradeSchemeFaultOnce(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{sign: &webpush.SignOptions{Scheme: webpush.SchemeWebPush}})
+	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
+	noFaultOf(t, q, webpush.RuleVAPIDScheme)
+
+	// vapid without k: the sender's fault is the shape of its credentials, graded under
+	// rfc8292-2-vapid-scheme, not the push-service rule rfc8292-4.2-reject-missing-t-or-k.
+	q = f.send(msg{sign: &webpush.SignOptions{OmitK: true}})
+	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
+	want(t, q, webpush.RuleRejectMissingTK)
+	want(t, q, webpush.RuleRestrictedNeedJWT)
+	if q.Answered != CondVAPIDMissingTK {
+		t.Errorf("answered %s, want %s", q.Answered, CondVAPIDMissingTK)
+	}
+
+	// The rule's own fault: a key other than the subscription's.
+	other, err := webpush.NewVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q = f.send(msg{vapid: other})
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
+	want(t, q, webpush.RuleVAPIDScheme, rules.Pass)
+	want(t, q, webpush.RuleJWSES256, rules.Pass)
+	noFaultOf(t, q, webpush.RuleRestrictedNeedJWT)
+
+	// And no Authorization at all on a restricted subscription.
+	q = f.send(msg{noVAPID: true})
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
+}
+
+// RFC 8292 §2 bounds exp by the token's validity, not the message's TTL: exp = now + TTL is an
+// interop note (info), never a failure; a 12 h or 24 h TTL cannot be told from a default exp.
+func TestGradeExpFollowsTTL(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{exp: 60 * time.Second}) // TTL 60, exp now + 60
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
+	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	noFaultOf(t, q)
+
+	q = f.send(msg{exp: 12 * time.Hour}) // TTL 60, exp now + 12 h
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Pass)
+
+	q = f.send(msg{exp: 12 * time.Hour, header: map[string]string{"TTL": "43200"}})
+	want(t, q, rules.InteropExpIndependentOfTTL.ID)
+}
