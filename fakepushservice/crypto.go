@@ -116,12 +116,14 @@ func (s *Server) checkCrypto(p *pushReq) {
 	case "aes128gcm":
 		m, err := webpush.DecryptMessage(keys, body)
 		if err != nil {
-			rule := webpush.RuleKeyDerivation
-			var we *webpush.Error
-			if errors.As(err, &we) {
-				rule = we.Rule
+			ev := map[string]string{"body_size": strconv.Itoa(len(body))}
+			rule, tagVerified := senderDecryptRule(err)
+			if tagVerified {
+				p.verdict(webpush.RuleKeyDerivation, true, "the AES-GCM tag verifies with the subscription's keys (RFC 8291 §3.3, §3.4)", ev)
 			}
-			p.verdict(rule, false, "the subscription's keys cannot decrypt the body: "+errText(err), map[string]string{"body_size": strconv.Itoa(len(body))})
+			if rule != "" {
+				p.verdict(rule, false, errText(err), ev)
+			}
 			p.add(CondDecrypt, errText(err))
 			return
 		}
@@ -140,6 +142,34 @@ func (s *Server) checkCrypto(p *pushReq) {
 		p.verdict(webpush.RuleKeyDerivation, true, "aesgcm body decrypts with the subscription's keys", map[string]string{"plaintext_size": strconv.Itoa(len(pt))})
 		p.rec.Plaintext, p.decrypted = pt, true
 	}
+}
+
+// senderDecryptRule is the application-server rule a DecryptMessage error is graded under, and
+// whether the AES-GCM tag had verified. DecryptMessage decrypts as a user agent and names the
+// user agent's rules (rfc8291-7-ua-validates-key, rfc8291-4-ua-checks-delimiter, ...); here the
+// body is the sender's, and each fault is graded once, against the sender. "" means the fault is
+// already graded by checkContentHeader (header layout, rs, a keyid that is not a 65-octet P-256
+// point: rfc8291-4-keyid-is-as-public-key).
+func senderDecryptRule(err error) (rule string, tagVerified bool) {
+	var we *webpush.Error
+	if !errors.As(err, &we) {
+		return webpush.RuleKeyDerivation, false
+	}
+	switch we.Rule {
+	case webpush.RuleHeaderLayout, webpush.RuleRSMin18, webpush.RuleKeyIDIsASPublicKey, webpush.RuleUAValidatesKey:
+		return "", false
+	case webpush.RuleFailNoDelimiter, webpush.RuleFailWrongDelimiter, webpush.RuleUAChecksDelimiter, webpush.RuleNoPartial:
+		// RFC 8188 §2: "Each record contains a single padding delimiter octet followed by any
+		// number of zero octets. The last record uses a padding delimiter octet set to the value
+		// 2, all other records have a padding delimiter octet value of 1." The tag verified
+		// before the delimiter was looked at, so the keys were derived right.
+		return rules.PaddingDelimiter.ID, true
+	case webpush.RuleMinRecord:
+		// A record shorter than a delimiter and a 16-octet tag cannot hold the padding
+		// delimiter RFC 8188 §2 puts in every record.
+		return rules.PaddingDelimiter.ID, false
+	}
+	return webpush.RuleKeyDerivation, false
 }
 
 // checkContentHeader grades the aes128gcm header and returns the keyid.

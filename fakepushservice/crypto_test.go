@@ -266,6 +266,52 @@ func TestGradeSchemeFaultOnce(t *testing.T) {
 	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
 }
 
+// RFC 8188 §2: the last record's padding delimiter is 2, followed only by zeros. A sender's bad
+// delimiter fails the sender's rule rfc8188-2-padding-delimiter, not the user agent's rules; the
+// tag verified, so the key derivation passes.
+func TestGradePaddingDelimiterAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{enc: &webpush.Options{Pad: 40}})
+	if q.Status != 201 {
+		t.Fatalf("padded body: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, rules.PaddingDelimiter.ID, rules.Pass)
+	noFaultOf(t, q)
+
+	for name, o := range map[string]*webpush.Options{
+		"delimiter 0x01":  {Delimiter: 1},
+		"delimiter 0x03":  {Delimiter: 3},
+		"no delimiter":    {Delimiter: webpush.NoDelimiter, Pad: 3},
+		"two records, 02": {Records: 2, RS: 40, InnerDelimiter: 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			q := f.send(msg{enc: o, plaintext: []byte("a message in two records, perhaps")})
+			want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
+			want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+			for _, ua := range []string{webpush.RuleUAChecksDelimiter, webpush.RuleFailNoDelimiter, webpush.RuleFailWrongDelimiter, webpush.RuleNoPartial} {
+				want(t, q, ua)
+			}
+		})
+	}
+}
+
+// RFC 8291 §4: the keyid is the sender's 65-octet uncompressed P-256 key. An off-curve keyid is
+// graded once, under that application-server rule, not under rfc8291-7-ua-validates-key.
+func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{enc: &webpush.Options{KeyIDNotOnCurve: true}})
+	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Fail)
+	want(t, q, webpush.RuleUAValidatesKey)
+	noFaultOf(t, q, webpush.RuleKeyIDIsASPublicKey)
+
+	q = f.send(msg{})
+	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Pass)
+
+	// The rs below 18 is graded once too, by the header check.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 17}})
+	want(t, q, webpush.RuleRSMin18, rules.Fail)
+}
+
 // RFC 8292 §2 bounds exp by the token's validity, not the message's TTL: exp = now + TTL is an
 // interop note (info), never a failure; a 12 h or 24 h TTL cannot be told from a default exp.
 func TestGradeExpFollowsTTL(t *testing.T) {
