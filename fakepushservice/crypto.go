@@ -201,26 +201,70 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 	p.verdict("rfc8291-4-rs-exceeds-record", uint64(hdr.RS) > uint64(rec), fmt.Sprintf("rs %d > record %d", hdr.RS, rec), ev)
 	p.verdict("rfc8188-4.3-random-salt", !bytes.Equal(hdr.Salt, make([]byte, 16)), "salt is not all zero", ev)
 
-	// Salt reuse and ephemeral key reuse over the server's lifetime, per subscription.
+	// Salt reuse and ephemeral key reuse, per subscription, against the bodies this service
+	// accepted. RFC 8188 §2.1: the salt "MUST NOT be reused for two different payload bodies that
+	// have the same input keying material". RFC 8291 §3.1 has the sender make a new ECDH key pair
+	// for each message. The same body sent again (a retry after 429, 503 or a timeout) is the
+	// same payload body and the same message, so it reuses nothing; a body the service refused
+	// was never a message, so it is not remembered (rememberKeyUse runs on acceptance only).
 	if p.sub != nil {
-		sum := sha256.Sum256(append(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...), hdr.Salt...))
-		keySum := sha256.Sum256(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...))
+		use := &keyUse{
+			salt: sha256.Sum256(append(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...), hdr.Salt...)),
+			key:  sha256.Sum256(append([]byte(p.sub.sub.ID+"\x00"), hdr.KeyID...)),
+			body: sha256.Sum256(body),
+		}
 		s.saltMu.Lock()
-		if s.seenSalt == nil {
-			s.seenSalt, s.seenKey = map[[32]byte]bool{}, map[[32]byte]bool{}
-		}
-		saltReused, keyReused := s.seenSalt[sum], s.seenKey[keySum]
-		if len(s.seenSalt) < 200_000 {
-			s.seenSalt[sum], s.seenKey[keySum] = true, true
-		}
+		saltBody, saltSeen := s.seenSalt[use.salt]
+		keyBody, keySeen := s.seenKey[use.key]
 		s.saltMu.Unlock()
-		p.verdict("rfc8188-2.1-salt-not-reused", !saltReused, "(subscription, keyid, salt) not seen before", ev)
-		p.verdict("rfc8291-3.1-as-ephemeral-key", !keyReused, "keyid not used before for this subscription", ev)
+		p.keyUse = use
+		saltReused, keyReused := saltSeen && saltBody != use.body, keySeen && keyBody != use.body
+		saltMsg, keyMsg := "(subscription, keyid, salt) not used before by an accepted message", "keyid not used before by an accepted message to this subscription"
+		switch {
+		case saltReused:
+			saltMsg = "the salt and keyid of an earlier accepted message to this subscription come back with a different body; RFC 8188 §2.1 forbids one salt for two payload bodies under the same keying material"
+		case saltSeen:
+			saltMsg = "the same body as an earlier accepted message (a resend): one payload body, no salt reuse"
+		}
+		switch {
+		case keyReused:
+			keyMsg = "the ECDH key (keyid) of an earlier accepted message to this subscription comes back with a different body; RFC 8291 §3.1 wants a new key pair for each message"
+		case keySeen:
+			keyMsg = "the same body as an earlier accepted message (a resend): one message, no key reuse"
+		}
+		p.verdict(rules.SaltNotReused.ID, !saltReused, saltMsg, ev)
+		p.verdict(rules.ASEphemeralKey.ID, !keyReused, keyMsg, ev)
 	}
 	if keyOK {
 		return hdr.KeyID
 	}
 	return nil
+}
+
+// keyUse is what an aes128gcm body used, as digests: its (subscription, keyid, salt), its
+// (subscription, keyid), and the body itself.
+type keyUse struct{ salt, key, body [32]byte }
+
+// rememberKeyUse records the salt and ECDH key of an accepted message; the first body to use
+// each is kept, so that any other body with them is a reuse and the same body a resend.
+func (s *Server) rememberKeyUse(u *keyUse) {
+	if u == nil {
+		return
+	}
+	s.saltMu.Lock()
+	defer s.saltMu.Unlock()
+	if s.seenSalt == nil {
+		s.seenSalt, s.seenKey = map[[32]byte][32]byte{}, map[[32]byte][32]byte{}
+	}
+	if len(s.seenSalt) >= 200_000 {
+		return
+	}
+	if _, ok := s.seenSalt[u.salt]; !ok {
+		s.seenSalt[u.salt] = u.body
+	}
+	if _, ok := s.seenKey[u.key]; !ok {
+		s.seenKey[u.key] = u.body
+	}
 }
 
 func (s *Server) checkVAPID(p *pushReq, auth, cryptoKey string, ecdhKey []byte, restricted bool) {

@@ -1,6 +1,9 @@
 package fakepushservice
 
 import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/rand"
 	"net/http"
 	"strings"
 	"testing"
@@ -310,6 +313,70 @@ func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
 	// The rs below 18 is graded once too, by the header check.
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 17}})
 	want(t, q, webpush.RuleRSMin18, rules.Fail)
+}
+
+// RFC 8188 §2.1: a salt "MUST NOT be reused for two different payload bodies that have the same
+// input keying material". A resend of the same body is not reuse, and refused requests count for
+// nothing; the same salt and key with another body is reuse.
+func TestGradeSaltAndKeyReuseCountsDistinctBodies(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	as, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := func(text string) msg {
+		return msg{plaintext: []byte(text), enc: &webpush.Options{Salt: salt, ASPrivate: as}}
+	}
+	body := func(req *http.Request) []byte {
+		b, _ := req.GetBody()
+		var buf bytes.Buffer
+		buf.ReadFrom(b)
+		return buf.Bytes()
+	}
+	// A body refused with 503 is no message: its salt and key are not remembered.
+	f.s.AddFault(FaultRule{Fault: Fault{Status: 503, RetryAfter: 1}, Count: 1})
+	first := f.snd.request(f.vs, "", pinned("first"))
+	firstBody := body(first)
+	q := f.do(first)
+	if q.Status != 503 {
+		t.Fatalf("fault: status %d", q.Status)
+	}
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// The identical body again (a retry): accepted, nothing reused.
+	retry, _ := http.NewRequest(http.MethodPost, f.vs.Endpoint, bytes.NewReader(firstBody))
+	retry.Header = first.Header.Clone()
+	q = f.do(retry)
+	if q.Status != 201 {
+		t.Fatalf("retry: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// And once more after acceptance (a sender that timed out on the answer): still one body.
+	again, _ := http.NewRequest(http.MethodPost, f.vs.Endpoint, bytes.NewReader(firstBody))
+	again.Header = first.Header.Clone()
+	q = f.do(again)
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// Another body under the same salt and ECDH key: both reused.
+	q = f.send(pinned("second"))
+	want(t, q, rules.SaltNotReused.ID, rules.Fail)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Fail)
+
+	// The same ECDH key with a fresh salt: the key is reused, the salt is not.
+	q = f.send(msg{plaintext: []byte("third"), enc: &webpush.Options{ASPrivate: as}})
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Fail)
+
+	// A fresh body with fresh salt and key: nothing reused.
+	q = f.send(msg{plaintext: []byte("fourth")})
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
 }
 
 // RFC 8292 §2 bounds exp by the token's validity, not the message's TTL: exp = now + TTL is an

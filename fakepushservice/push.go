@@ -168,7 +168,8 @@ type pushReq struct {
 	conds     map[Cond]string // condition → detail
 	condList  []Cond
 	ttl       int64
-	ttlValid  bool // one TTL header, parsed
+	ttlValid  bool    // one TTL header, parsed
+	keyUse    *keyUse // the aes128gcm salt and keyid, remembered if the message is accepted
 	urgency   string
 	topic     string
 	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
@@ -767,6 +768,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	stored := s.storeLocked(m)
 	s.mu.Unlock()
+	s.rememberKeyUse(p.keyUse)
 
 	status := http.StatusCreated
 	if s.AcceptedStatus != 0 {

@@ -120,8 +120,8 @@ type Server struct {
 	faults         []FaultRule
 	unhandled      []string
 	ctrlUA         *VirtualUA
-	seenSalt       map[[32]byte]bool
-	seenKey        map[[32]byte]bool
+	seenSalt       map[[32]byte][32]byte // (subscription, keyid, salt) → the accepted body that used it
+	seenKey        map[[32]byte][32]byte // (subscription, keyid) → the accepted body that used it
 	vcache         *webpush.VerifyCache
 	rfc8030        rfc8030State // RFC 8030's own UA interface (rfc8030ua.go)
 	counter        int
