@@ -269,6 +269,28 @@ func TestGradeSchemeFaultOnce(t *testing.T) {
 	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
 }
 
+// RFC 8291 §4: "An application server MUST NOT use other content encodings for push messages."
+// An aesgcm body breaks that rule alone: it is protected end to end (RFC 8030 §8.1) and decrypts.
+func TestGradeAES128GCMOnly(t *testing.T) {
+	f := newGradeFixture(t, &Server{Profile: "autopush"}) // autopush accepts aesgcm
+	q := f.send(msg{aesgcm: true, plaintext: []byte("draft coding")})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	if string(q.Plaintext) != "draft coding" {
+		t.Errorf("plaintext %q", q.Plaintext)
+	}
+	noFaultOf(t, q, webpush.RuleAES128GCMOnly)
+
+	q = f.send(msg{})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Pass)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+
+	q = f.send(msg{header: map[string]string{"Content-Encoding": ""}})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Fail)
+}
+
 // RFC 8188 §2: the last record's padding delimiter is 2, followed only by zeros. A sender's bad
 // delimiter fails the sender's rule rfc8188-2-padding-delimiter, not the user agent's rules; the
 // tag verified, so the key derivation passes.
