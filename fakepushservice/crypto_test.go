@@ -415,4 +415,13 @@ func TestGradeExpFollowsTTL(t *testing.T) {
 
 	q = f.send(msg{exp: 12 * time.Hour, header: map[string]string{"TTL": "43200"}})
 	want(t, q, rules.InteropExpIndependentOfTTL.ID)
+
+	// TTL 0 with exp = now + TTL: the token has expired on arrival. The service refuses it; the
+	// sender's exp rule allows the leeway for clock skew, so the note is what tells.
+	q = f.send(msg{exp: time.Nanosecond, header: map[string]string{"TTL": "0"}})
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
+	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	if q.Status != 403 || q.Answered != CondVAPIDExpired {
+		t.Errorf("exp = now: answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
+	}
 }
