@@ -58,8 +58,9 @@ func vapidCond(pr webpush.Problem) (Cond, bool) {
 
 // senderParseRule is the application-server rule a ParseVAPID error is graded under. ParseVAPID
 // names what a push service refuses (rfc8292-4.2-reject-missing-t-or-k is a push-service rule);
-// the sender's own fault in that case is the shape of its credentials, RFC 8292 §3: "the "vapid"
-// authentication scheme [...] uses two parameters: t and k" (rfc8292-2-vapid-scheme).
+// the sender's own fault in that case is the shape of its credentials. RFC 8292 §3: "This
+// authentication scheme carries a signed JWT [...] plus the key that signed that JWT", and "Two
+// parameters are defined for this authentication scheme: `t` and `k`" (rfc8292-2-vapid-scheme).
 func senderParseRule(rule string) string {
 	if rule == webpush.RuleRejectMissingTK {
 		return webpush.RuleVAPIDScheme
