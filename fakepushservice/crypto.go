@@ -204,8 +204,8 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 
 	// Salt reuse and ephemeral key reuse, per subscription, against the bodies this service
 	// accepted. RFC 8188 §2.1: the salt "MUST NOT be reused for two different payload bodies that
-	// have the same input keying material". RFC 8291 §3.1 has the sender make a new ECDH key pair
-	// for each message. The same body sent again (a retry after 429, 503 or a timeout) is the
+	// have the same input keying material". RFC 8291 §3.1: "When sending a push message, the
+	// application server also generates a new ECDH key pair". The same body sent again (a retry after 429, 503 or a timeout) is the
 	// same payload body and the same message, so it reuses nothing; a body the service refused
 	// was never a message, so it is not remembered (rememberKeyUse runs on acceptance only).
 	if p.sub != nil {
@@ -229,7 +229,7 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 		}
 		switch {
 		case keyReused:
-			keyMsg = "the ECDH key (keyid) of an earlier accepted message to this subscription comes back with a different body; RFC 8291 §3.1 wants a new key pair for each message"
+			keyMsg = "the ECDH key (keyid) of an earlier accepted message to this subscription comes back with a different body; RFC 8291 §3.1 has a new key pair generated for each push message"
 		case keySeen:
 			keyMsg = "the same body as an earlier accepted message (a resend): one message, no key reuse"
 		}
