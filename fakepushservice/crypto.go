@@ -404,15 +404,6 @@ func (s *Server) checkExpTiming(p *pushReq, v *webpush.VAPID, received time.Time
 	p.verdict(rules.InteropExpIndependentOfTTL.ID, !follows, msg, ev)
 }
 
-func hasMust(ps []webpush.Problem) bool {
-	for _, p := range ps {
-		if p.Level == webpush.LevelMust {
-			return true
-		}
-	}
-	return false
-}
-
 func (s *Server) verifyCache() *webpush.VerifyCache { return s.vcache }
 
 // redactAuth keeps the scheme, the JWT's header and claims and k, and drops the signature: a
