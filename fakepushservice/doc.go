@@ -97,14 +97,16 @@
 // rfc8030-5.3-urgency-values / -urgency-single-value, rfc8030-5.4-topic-syntax,
 // rfc8291-4-aes128gcm-only, rfc8291-4-fits-4096, rfc8188-2.1-header-layout, rfc8188-2.1-rs-min-18,
 // rfc8291-4-keyid-is-as-public-key, rfc8188-2-record-layout, rfc8291-4-rs-exceeds-record,
-// rfc8188-4.3-random-salt, rfc8188-2.1-salt-not-reused, rfc8291-3.1-as-ephemeral-key, the VAPID rules
-// (rfc8292-2-vapid-scheme, -p256-signing-key, -jws-es256, -exp-required, -exp-max-24h, -aud-origin,
-// rfc8292-2.1-sub-optional / -sub-contact-uri, rfc8292-2.2-claims-small,
-// rfc8292-3.2-k-uncompressed-base64url, rfc8292-3.2-distinct-keys, rfc8292-3-no-proxy-auth,
-// rfc8292-4.2-restricted-needs-jwt and the 4.2 reject-* rules for what was wrong), and, when the
-// subscription belongs to a VirtualUA (the service holds the private key),
-// rfc8291-3.3-key-derivation, rfc8188-2-padding-delimiter and rfc8291-4-single-record from
-// decrypting the body.
+// rfc8188-4.3-random-salt, rfc8188-2.1-salt-not-reused and rfc8291-3.1-as-ephemeral-key (over
+// the distinct bodies the service accepted: a resend of the same body is no reuse), the VAPID rules
+// (rfc8292-2-vapid-scheme, -p256-signing-key, -jws-es256, -exp-required, -exp-max-24h judged by
+// the time of the request, -aud-origin, rfc8292-2.1-sub-optional (info) / -sub-contact-uri,
+// rfc8292-2.2-claims-small, rfc8292-3.2-k-uncompressed-base64url, rfc8292-3.2-distinct-keys,
+// rfc8292-3-no-proxy-auth, rfc8292-4.2-restricted-needs-jwt), and, when the subscription belongs
+// to a VirtualUA (the service holds the private key), rfc8291-3.3-key-derivation,
+// rfc8188-2-padding-delimiter and rfc8291-4-single-record from decrypting the body. Each fault is
+// graded once, under the application server's rule: the push-service rules (the 4.2 reject-*
+// rules, rfc8291-7-ua-validates-key) only name the service's answer (Request.Rule).
 //
 // # Store
 //

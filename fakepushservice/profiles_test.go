@@ -302,7 +302,7 @@ func TestVerdictsIndependentOfProfile(t *testing.T) {
 		if err != nil {
 			t.Fatal(err)
 		}
-		r := snd.send(vs, msg{header: map[string]string{"Urgency": "low, high"}, sub: "-", enc: &webpush.Options{HeaderRS: 17}})
+		r := snd.send(vs, msg{header: map[string]string{"Urgency": "low, high"}, sub: "ops@example.com", enc: &webpush.Options{HeaderRS: 17}})
 		t.Logf("%s: %d", p, r.status)
 		for _, v := range s.Requests()[0].Verdicts {
 			if v.Outcome == rules.Fail || v.Outcome == rules.NonStrict {
@@ -314,7 +314,7 @@ func TestVerdictsIndependentOfProfile(t *testing.T) {
 	if strings.Join(fails["rfc"], ",") != strings.Join(fails["autopush"], ",") {
 		t.Fatalf("verdicts differ:\nrfc      %v\nautopush %v", fails["rfc"], fails["autopush"])
 	}
-	for _, want := range []string{"rfc8030-5.3-urgency-single-value=fail", "rfc8292-2.1-sub-optional=non-strict", "rfc8188-2.1-rs-min-18=fail"} {
+	for _, want := range []string{"rfc8030-5.3-urgency-single-value=fail", "rfc8292-2.1-sub-contact-uri=non-strict", "rfc8188-2.1-rs-min-18=fail"} {
 		if !strings.Contains(strings.Join(fails["rfc"], ","), want) {
 			t.Errorf("missing %s in %v", want, fails["rfc"])
 		}

@@ -168,6 +168,8 @@ type pushReq struct {
 	conds     map[Cond]string // condition → detail
 	condList  []Cond
 	ttl       int64
+	ttlValid  bool    // one TTL header, parsed
+	keyUse    *keyUse // the aes128gcm salt and keyid, remembered if the message is accepted
 	urgency   string
 	topic     string
 	encoding  string // "aes128gcm", "aesgcm" or "" (no body)
@@ -385,7 +387,7 @@ func (s *Server) analyze(p *pushReq) {
 			p.add(CondTTLInvalid, "TTL "+strconv.Quote(strings.Join(ttlVals, ", "))+" is not 1*DIGIT")
 		}
 	}
-	p.ttl = ttl
+	p.ttl, p.ttlValid = ttl, err == nil && len(ttlVals) == 1
 	if err == nil && ttl == 0 && !strings.EqualFold(h.Get("X-WNS-Cache-Policy"), "no-cache") {
 		p.add(CondTTLZero, "TTL 0 without X-WNS-Cache-Policy: no-cache")
 	}
@@ -766,6 +768,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	stored := s.storeLocked(m)
 	s.mu.Unlock()
+	s.rememberKeyUse(p.keyUse)
 
 	status := http.StatusCreated
 	if s.AcceptedStatus != 0 {

@@ -35,6 +35,12 @@ type Server struct {
 	// Clock returns the current time. nil means time.Now. Message expiry and VAPID exp checks
 	// use it, so a test can move time forward without sleeping.
 	Clock func() time.Time
+	// ClockSkew is how far the push service's own clock is off Clock (negative: behind), to
+	// play a service whose clock is wrong. It moves only the service's own decision on a VAPID
+	// token's exp (RFC 8292 §4.2, by "the current time" as the service knows it), so such a
+	// service refuses what a correct one accepts. The sender is still graded against the time of
+	// the request, Clock(): a sender is not at fault for a service's wrong clock.
+	ClockSkew time.Duration
 	// Logf logs one line. nil means log.Printf; use t.Logf in tests. Private keys, auth secrets
 	// and full JWTs are never logged.
 	Logf func(format string, args ...any)
@@ -114,8 +120,8 @@ type Server struct {
 	faults         []FaultRule
 	unhandled      []string
 	ctrlUA         *VirtualUA
-	seenSalt       map[[32]byte]bool
-	seenKey        map[[32]byte]bool
+	seenSalt       map[[32]byte][32]byte // (subscription, keyid, salt) → the accepted body that used it
+	seenKey        map[[32]byte][32]byte // (subscription, keyid) → the accepted body that used it
 	vcache         *webpush.VerifyCache
 	rfc8030        rfc8030State // RFC 8030's own UA interface (rfc8030ua.go)
 	counter        int
@@ -150,7 +156,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
-	s.RateLimit = o.RateLimit
+	s.RateLimit, s.ClockSkew = o.RateLimit, o.ClockSkew
 }
 
 func (s *Server) init() {

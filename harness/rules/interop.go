@@ -98,3 +98,27 @@ var InteropAcceptAny2xx = Register(Rule{
 	Check:   "The fake answers 202 (knob `AcceptedStatus`); the sender reports success and does not retry.",
 	Ref:     "https://github.com/web-push-libs/web-push-csharp/issues/71",
 })
+
+// InteropExpSkewMargin: a push service judges exp by its own clock (RFC 8292 §4.2), so a token
+// whose exp lies exactly 24 h after the sender's now (a conformant choice, graded pass by
+// rfc8292-2-exp-max-24h) is refused by a service whose clock is behind the sender's: FCM answers
+// 403, autopush 401 errno 109. Libraries now default to 12 h for that reason.
+var InteropExpSkewMargin = Register(Rule{
+	ID: "interop-exp-skew-margin", Doc: Interop, Section: "all services",
+	Level: May, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "`exp` leaves room below the 24 h bound for a push service whose clock is behind the sender's.",
+	Check:   "Record exp − the time of the request; less than 5 min below 24 h is noted (info), since a service whose clock lags by more refuses the token (the `rfc-lagging` sender-suite service, 2 min behind, shows it).",
+	Ref:     "https://github.com/zaru/webpush/issues/81",
+})
+
+// InteropExpIndependentOfTTL: RFC 8292 §2 bounds exp by the token's validity, not the message's
+// lifetime; a library that signs exp = now + TTL (@pushforge/builder) makes a token that has
+// expired on arrival for TTL 0, and one past the 24 h bound for a TTL above 86400. No BCP 14
+// keyword ties the two, so it is an observation.
+var InteropExpIndependentOfTTL = Register(Rule{
+	ID: "interop-exp-independent-of-ttl", Doc: Interop, Section: "all services",
+	Level: May, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "`exp` does not follow the message's TTL: it bounds the token's validity (RFC 8292 §2), not the message's.",
+	Check:   "Record whether exp − the time of the request equals TTL (±5 s); noted (info) when it does, except for TTL 43200 and 86400, which cannot be told from a 12 h or 24 h default.",
+	Ref:     "https://github.com/draphy/pushforge/blob/03324daf737da3f58bf2b2e90d214c1f95ed9ad3/packages/builder/lib/request.ts",
+})

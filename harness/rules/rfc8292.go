@@ -12,13 +12,15 @@ var P256SigningKey = Register(Rule{
 	Check:   "`k` decodes to a 65-octet uncompressed point on P-256.",
 })
 
-// AudOrigin — RFC 8292 §2, paraphrased: aud is the serialized origin (RFC 6454 §6.1) of the push
-// resource URL.
+// AudOrigin — RFC 8292 §2: "An "aud" (Audience) claim in the token MUST include the unicode
+// serialization of the origin (Section 6.1 of [RFC6454]) of the push resource URL." RFC 7519
+// §4.1.3 lets aud be one string or an array of strings, so an array that includes the origin
+// conforms.
 var AudOrigin = Register(Rule{
 	ID: "rfc8292-2-aud-origin", Doc: RFC8292, Section: "2",
 	Level: Must, Actor: AppServer, Seen: Sender,
-	Summary: "`aud` is the serialized origin (RFC 6454 §6.1) of the push resource URL.",
-	Check:   "Equals `scheme://host[:port]` of the request URL: no path, no trailing slash, default port omitted.",
+	Summary: "`aud` includes the serialized origin (RFC 6454 §6.1) of the push resource URL.",
+	Check:   "`aud` is a string, or an array of strings (RFC 7519 §4.1.3), one of which equals `scheme://host[:port]` of the request URL: no path, no trailing slash, default port omitted.",
 })
 
 // ExpRequired — RFC 8292 §2, paraphrased: The JWT has an exp claim.
@@ -29,12 +31,16 @@ var ExpRequired = Register(Rule{
 	Check:   "`exp` present and a JSON number (a string such as `\"1463001340\"` → fail).",
 })
 
-// ExpMax24h — RFC 8292 §2, paraphrased: exp is not more than 24 hours after the request.
+// ExpMax24h — RFC 8292 §2: "An "exp" claim MUST NOT be more than 24 hours from the time of the
+// request." Judged against the time the request was received, never a push service's own clock,
+// with a leeway for clock skew (RFC 7519 §4.1.4). A token whose exp had passed when it was sent is
+// the sender's fault too (§2: exp is "the time after which the token expires"; §4.2: such a token
+// is invalid), and is graded here, against the sender, not under a push-service rule.
 var ExpMax24h = Register(Rule{
 	ID: "rfc8292-2-exp-max-24h", Doc: RFC8292, Section: "2",
 	Level: MustNot, Actor: AppServer, Seen: Sender,
 	Summary: "`exp` is not more than 24 hours after the request.",
-	Check:   "`exp − receive time ≤ 86400` s (skew allowance configurable, default 0; report the margin). An `exp` already past is graded under rfc8292-4.2-reject-expired.",
+	Check:   "`exp − time of the request ≤ 86400 + 60` s, the 60 s being a leeway for clock skew (RFC 7519 §4.1.4); an `exp` that had passed more than 60 s before the request also fails. The margin left for a service whose clock lags is interop-exp-skew-margin (info).",
 })
 
 // VAPIDScheme — RFC 8292 §2, 3, paraphrased: The JWT travels in Authorization with auth-scheme
@@ -176,7 +182,7 @@ var RestrictedNeedsJWT = Register(Rule{
 	ID: "rfc8292-4.2-restricted-needs-jwt", Doc: RFC8292, Section: "4.2",
 	Level: Must, Actor: AppServer, Seen: Sender,
 	Summary: "For a restricted subscription, the request carries a JWT signed by the key used at subscribe time.",
-	Check:   "Subscription made with applicationServerKey K: `Authorization` is `vapid` with `k` = K and a verifying signature.",
+	Check:   "Subscription made with applicationServerKey K: `Authorization` is present and its `k` = K. The scheme and the signature are graded by rfc8292-2-vapid-scheme and rfc8292-2-jws-es256 alone (one fault, one rule).",
 })
 
 // RejectAbsent — RFC 8292 §4.2, paraphrased: A message to a restricted subscription without vapid
@@ -223,12 +229,12 @@ var RejectExpOver24h = Register(Rule{
 	Check:   "`exp = now + 86400 + 120`; expect 4xx.",
 })
 
-// RejectWrongAud — RFC 8292 §4.2, paraphrased: A JWT whose aud is not the push resource's origin
-// is rejected.
+// RejectWrongAud — RFC 8292 §4.2: authentication is invalid if "the origin of the push resource
+// is not included in the "aud" (Audience) claim".
 var RejectWrongAud = Register(Rule{
 	ID: "rfc8292-4.2-reject-wrong-aud", Doc: RFC8292, Section: "4.2",
 	Level: Must, Actor: PushService, Seen: Service,
-	Summary: "A JWT whose `aud` is not the push resource's origin is rejected.",
+	Summary: "A JWT whose `aud` does not include the push resource's origin is rejected.",
 	Check:   "`aud` = the app's origin; the endpoint origin plus `/`; `http:` instead of `https:`; expect 4xx.",
 })
 
@@ -241,18 +247,23 @@ var RejectKeyMismatch = Register(Rule{
 	Check:   "Valid JWT under key L ≠ K; expect 4xx (autopush 401, FCM 403, Apple 403 or 400 `VapidPkHashMismatch`).",
 })
 
-// Status401Absent — RFC 8292 §4.2, paraphrased: Absent auth may be answered 401.
+// Status401Absent — RFC 8292 §4.2: "A 401 (Unauthorized) status code might be used if the
+// authentication is absent". "might" is no BCP 14 keyword: the level is pushspec's reading, and
+// the lowest there is.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
 var Status401Absent = Register(Rule{
 	ID: "rfc8292-4.2-status-401-absent", Doc: RFC8292, Section: "4.2",
-	Level: May, Actor: PushService, Seen: Service,
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
 	Summary: "Absent auth may be answered 401.",
 	Check:   "Record the code.",
 })
 
-// Status403Invalid — RFC 8292 §4.2, paraphrased: Invalid auth may be answered 403.
+// Status403Invalid — RFC 8292 §4.2: "a 403 (Forbidden) status code might be used if
+// authentication is invalid". "might" is no BCP 14 keyword: the level is pushspec's reading.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
 var Status403Invalid = Register(Rule{
 	ID: "rfc8292-4.2-status-403-invalid", Doc: RFC8292, Section: "4.2",
-	Level: May, Actor: PushService, Seen: Service,
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
 	Summary: "Invalid auth may be answered 403.",
 	Check:   "Record the code.",
 })

@@ -19,7 +19,9 @@ type FakeOptions struct {
 	// HTTPSEndpoints hands out https:// endpoints (the npm web-push sender speaks only HTTPS);
 	// Client then trusts the service's CA.
 	HTTPSEndpoints bool
-	// ClockSkew starts the service's clock this far from the real one (negative: behind).
+	// ClockSkew sets the service's own clock this far from the real one (negative: behind): it
+	// decides on VAPID exp by that clock, while senders are graded against the real time of the
+	// request (fakepushservice.Server.ClockSkew).
 	ClockSkew time.Duration
 	// AcceptedStatus answers accepted messages with this status instead of the profile's (202
 	// checks that senders take any 2xx as success). 0: the profile's.
@@ -50,12 +52,12 @@ func NewFake(o FakeOptions) (*Fake, error) {
 	if _, ok := fakepushservice.LookupProfile(o.Profile); !ok {
 		return nil, fmt.Errorf("target: unknown profile %q (%s)", o.Profile, strings.Join(fakepushservice.Profiles(), ", "))
 	}
-	f := &Fake{opts: o, target: FakeTarget(o.Profile), offset: o.ClockSkew, uas: map[string]*fakepushservice.VirtualUA{}}
+	f := &Fake{opts: o, target: FakeTarget(o.Profile), uas: map[string]*fakepushservice.VirtualUA{}}
 	logf := o.Logf
 	if logf == nil {
 		logf = func(string, ...any) {}
 	}
-	s := &fakepushservice.Server{Profile: o.Profile, HTTPSEndpoints: o.HTTPSEndpoints, Logf: logf, Clock: f.now, AcceptedStatus: o.AcceptedStatus}
+	s := &fakepushservice.Server{Profile: o.Profile, HTTPSEndpoints: o.HTTPSEndpoints, Logf: logf, Clock: f.now, ClockSkew: o.ClockSkew, AcceptedStatus: o.AcceptedStatus}
 	if err := s.Start(); err != nil {
 		return nil, err
 	}

@@ -66,4 +66,5 @@ const (
 	RuleRejectAbsent      = "rfc8292-4.2-reject-absent"
 	RuleRejectMissingTK   = "rfc8292-4.2-reject-missing-t-or-k"
 	RuleRejectExpired     = "rfc8292-4.2-reject-expired"
+	RuleRejectExpOver24h  = "rfc8292-4.2-reject-exp-over-24h"
 )

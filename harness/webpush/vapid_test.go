@@ -72,13 +72,29 @@ func TestVAPIDSignVerify(t *testing.T) {
 		{"alg HS256", "mailto:ops@example.com", exp, &SignOptions{Alg: "HS256"}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
 		{"no exp", "mailto:ops@example.com", exp, &SignOptions{OmitExp: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
 		{"exp as a string", "mailto:ops@example.com", exp, &SignOptions{ExpAsString: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
-		{"expired", "mailto:ops@example.com", testNow.Add(-time.Minute), nil, VerifyOptions{}, []string{RuleRejectExpired}, LevelMust},
-		{"exp is now", "mailto:ops@example.com", testNow, nil, VerifyOptions{}, []string{RuleRejectExpired}, LevelMust},
+		// The sender's expired token is the sender's fault: its exp rule, not the push
+		// service's rfc8292-4.2-reject-expired. ExpLeeway allows for clock skew either way.
+		{"expired", "mailto:ops@example.com", testNow.Add(-time.Minute), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
+		{"expired an hour ago", "mailto:ops@example.com", testNow.Add(-time.Hour), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
+		{"expired within the leeway", "mailto:ops@example.com", testNow.Add(-59 * time.Second), nil, VerifyOptions{}, nil, ""},
+		{"exp is now", "mailto:ops@example.com", testNow, nil, VerifyOptions{}, nil, ""},
+		{"24 h and the leeway ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + ExpLeeway), nil, VerifyOptions{}, nil, ""},
+		{"just beyond 24 h and the leeway", "mailto:ops@example.com", testNow.Add(24*time.Hour + ExpLeeway + time.Second), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
 		{"more than 24 h ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + 2*time.Minute), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
 		{"no aud", "mailto:ops@example.com", exp, &SignOptions{OmitAud: true}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
 		{"aud of another origin", "mailto:ops@example.com", exp, nil, VerifyOptions{Audience: "https://push.example.net:8443"}, []string{RuleAudOrigin}, LevelMust},
 		{"aud with a path", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": testAudience + "/"}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
-		{"no sub", "", exp, nil, VerifyOptions{}, []string{RuleSubOptional}, LevelShould},
+		// RFC 8292 §2: aud "MUST include" the origin; RFC 7519 §4.1.3 allows an array.
+		{"aud array including the origin", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{"https://app.example", testAudience}}}, VerifyOptions{}, nil, ""},
+		{"aud array of the origin alone", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{testAudience}}}, VerifyOptions{}, nil, ""},
+		{"aud array without the origin", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{"https://app.example", testAudience + "/"}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"aud empty array", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"aud array with a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []any{testAudience, 1}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"aud a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": 1}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		// RFC 8292 §2.1: sub is a MAY; leaving it out is no problem at all.
+		{"no sub", "", exp, nil, VerifyOptions{}, nil, ""},
+		{"empty sub", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": ""}}, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
+		{"sub not a string", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": 7}}, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
 		{"bare address as sub", "ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
 		{"mailto:mailto:", "mailto:mailto:ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
 		{"empty mailto:", "mailto:", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
@@ -206,10 +222,91 @@ func TestParseVAPIDErrors(t *testing.T) {
 	}
 }
 
+// The sender's exp is judged against the time of the request; the message says what was seen
+// against what RFC 8292 allows.
+func TestVerifyExpMessages(t *testing.T) {
+	k := freshVAPID(t)
+	for exp, want := range map[time.Time]string{
+		testNow.Add(24*time.Hour + 2*time.Minute): "exp is 24 h 2 min after the request; RFC 8292 §2 allows at most 24 h (pushspec allows 1 min for clock skew)",
+		testNow.Add(-3 * time.Minute):             "exp 2026-11-26T11:57:00Z passed 3 min before the request; a token is valid only until its exp (RFC 8292 §2, §4.2)",
+	} {
+		problems, err := signAndVerify(t, k, "mailto:ops@example.com", exp, nil, VerifyOptions{})
+		if err != nil {
+			t.Fatal(err)
+		}
+		if len(problems) != 1 || problems[0].Reason != want {
+			t.Errorf("exp %s: %+v, want one problem %q", exp, problems, want)
+		}
+	}
+}
+
+// The push service's own exp check (RFC 8292 §4.2) runs on its own clock: a sender signing its
+// now + 24 h passes its rule, and a service whose clock lags refuses the token all the same.
+func TestServiceExpProblem(t *testing.T) {
+	k := freshVAPID(t)
+	token := func(exp time.Time) *VAPID {
+		auth, err := k.Authorization(testAudience, "mailto:a@b.example", exp, nil)
+		if err != nil {
+			t.Fatal(err)
+		}
+		v, err := ParseVAPID(auth, "")
+		if err != nil {
+			t.Fatal(err)
+		}
+		return v
+	}
+	day := token(testNow.Add(24 * time.Hour))
+	if p := day.Verify(VerifyOptions{Audience: testAudience, Now: testNow}); len(p) != 0 {
+		t.Errorf("exp = now + 24 h: sender problems %+v", p)
+	}
+	for _, tc := range []struct {
+		name       string
+		v          *VAPID
+		serviceNow time.Time
+		want       string
+	}{
+		{"24 h, service clock right", day, testNow, ""},
+		{"24 h, service clock 2 min behind", day, testNow.Add(-2 * time.Minute), RuleRejectExpOver24h},
+		{"24 h and a rounded-up second", token(testNow.Add(24*time.Hour + time.Second)), testNow, ""},
+		{"exp is now", token(testNow), testNow, RuleRejectExpired},
+		{"an hour left", token(testNow.Add(time.Hour)), testNow, ""},
+		{"an hour left, service clock 2 h ahead", token(testNow.Add(time.Hour)), testNow.Add(2 * time.Hour), RuleRejectExpired},
+	} {
+		rule, why := tc.v.ServiceExpProblem(tc.serviceNow)
+		if rule != tc.want || (rule != "") != (why != "") {
+			t.Errorf("%s: %q (%s), want %q", tc.name, rule, why, tc.want)
+		}
+	}
+	noExp, _ := ParseVAPID(mustAuth(t, k, &SignOptions{OmitExp: true}), "")
+	if rule, _ := noExp.ServiceExpProblem(testNow); rule != "" {
+		t.Errorf("no exp: %q; graded by %s instead", rule, RuleExpRequired)
+	}
+}
+
+func mustAuth(t *testing.T, k *VAPIDKeys, o *SignOptions) string {
+	t.Helper()
+	auth, err := k.Authorization(testAudience, "mailto:a@b.example", testNow.Add(time.Hour), o)
+	if err != nil {
+		t.Fatal(err)
+	}
+	return auth
+}
+
+func TestDuration(t *testing.T) {
+	for d, want := range map[time.Duration]string{
+		24*time.Hour + 2*time.Minute: "24 h 2 min", 90 * time.Second: "1 min 30 s", 0: "0 s",
+		-45 * time.Second: "-45 s", 24*time.Hour + 1500*time.Millisecond: "24 h 2 s",
+	} {
+		if got := Duration(d); got != want {
+			t.Errorf("Duration(%v) = %q, want %q", d, got, want)
+		}
+	}
+}
+
 func TestVerifyCache(t *testing.T) {
 	k := freshVAPID(t)
 	exp := testNow.Add(time.Hour)
-	auth, err := k.Authorization(testAudience, "", exp, nil) // no sub: one SHOULD finding
+	auth, err := k.Authorization(testAudience, "a@b.example", exp, nil) // sub not a URI: one SHOULD finding
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -220,21 +317,21 @@ func TestVerifyCache(t *testing.T) {
 	c := NewVerifyCache(2)
 	o := VerifyOptions{Audience: testAudience, Now: testNow, SubscriptionKey: k.Public()}
 	first := rulesOf(c.Verify(v, o))
-	if strings.Join(first, ",") != RuleSubOptional || c.Len() != 1 {
+	if strings.Join(first, ",") != RuleSubContactURI || c.Len() != 1 {
 		t.Fatalf("first verify: %v, %d cached", first, c.Len())
 	}
 	// A hit returns the cached finding and still runs the per-request checks.
 	o2 := o
 	o2.Now = testNow.Add(time.Minute)
 	o2.SubscriptionKey = freshVAPID(t).Public()
-	if got := rulesOf(c.Verify(v, o2)); strings.Join(got, ",") != RuleSubOptional+","+RuleRestrictedNeedJWT {
+	if got := rulesOf(c.Verify(v, o2)); strings.Join(got, ",") != RuleSubContactURI+","+RuleRestrictedNeedJWT {
 		t.Errorf("hit with another subscription key: %v", got)
 	}
 	// Once exp has passed, the entry no longer answers.
 	o3 := o
-	o3.Now = exp
-	if got := rulesOf(c.Verify(v, o3)); !contains(got, RuleRejectExpired) {
-		t.Errorf("after exp: %v, want %s", got, RuleRejectExpired)
+	o3.Now = exp.Add(ExpLeeway)
+	if got := rulesOf(c.Verify(v, o3)); !contains(got, RuleExpMax24h) {
+		t.Errorf("after exp: %v, want %s", got, RuleExpMax24h)
 	}
 	if c.Len() != 0 {
 		t.Errorf("expired entry kept: %d", c.Len())

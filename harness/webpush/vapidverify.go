@@ -173,6 +173,22 @@ func cryptoKeyParam(header, name string) string {
 // MaxVAPIDLifetime is how far ahead exp may lie (RFC 8292 §2).
 const MaxVAPIDLifetime = 24 * time.Hour
 
+// ExpLeeway is the clock-skew allowance when a sender's exp is judged against the time of the
+// request (the moment the push service received it): exp may lie up to MaxVAPIDLifetime +
+// ExpLeeway after it, and may have passed by up to ExpLeeway. RFC 7519 §4.1.4 lets the reader of
+// a JWT "provide for some small leeway, usually no more than a few minutes, to account for clock
+// skew". One minute covers what separates a conformant sender's exp from the service's reading of
+// "the time of the request": NumericDate rounding to whole seconds, the time between signing and
+// receipt, and the disagreement of two NTP-synchronised clocks (well under a second); it is small
+// enough that an exp of 24 h plus a few minutes, a real fault, still fails.
+const ExpLeeway = time.Minute
+
+// ExpSkewMargin is how much room below the 24 h bound pushspec advises a sender to leave (the
+// interop note interop-exp-skew-margin): a push service judges exp by its own clock (RFC 8292
+// §4.2), so a service whose clock runs behind the sender's by more than the room left refuses the
+// token. Five minutes is pushspec's choice, a few times the skew of a badly kept server clock.
+const ExpSkewMargin = 5 * time.Minute
+
 // MaxClaimsLen is pushspec's bound for "additional claims are kept small" (rfc8292-2.2-claims-small,
 // SHOULD); the RFC gives no number.
 const MaxClaimsLen = 1024
@@ -180,9 +196,11 @@ const MaxClaimsLen = 1024
 // VerifyOptions are what the push service knows when judging a token.
 type VerifyOptions struct {
 	// Audience is the origin of the push resource, scheme://host[:port]; "" checks only that aud
-	// is an origin.
+	// includes an origin.
 	Audience string
-	// Now is the time of the request; zero means time.Now().
+	// Now is the time of the request, the moment the push service received it; zero means
+	// time.Now(). The sender's exp is judged against it (with ExpLeeway), never against a push
+	// service's own clock, which may be wrong: see ServiceExpProblem for that.
 	Now time.Time
 	// SubscriptionKey is the applicationServerKey of a restricted subscription; nil accepts any.
 	SubscriptionKey []byte
@@ -190,18 +208,21 @@ type VerifyOptions struct {
 	ECDHKey []byte
 }
 
-// Verify judges the token and returns one Problem per broken rule; an empty result means valid.
-// MUST-level problems make the token invalid; SHOULD-level ones are non-strict findings.
+// Verify judges the application server's token and returns one Problem per broken sender rule;
+// an empty result means valid. MUST-level problems make the token invalid; SHOULD-level ones are
+// non-strict findings. Every Problem names a rule of the application server: whether a push
+// service refuses the token for its exp is a separate question, answered by ServiceExpProblem
+// with the service's own clock.
 //
 // Checked: the draft WebPush scheme (rfc8292-2-vapid-scheme); k not an uncompressed P-256 point
 // (rfc8292-2-p256-signing-key) or sent with padding (rfc8292-3.2-k-uncompressed-base64url,
 // SHOULD); alg not ES256, a DER-encoded signature, a signature that does not verify
-// (rfc8292-2-jws-es256); exp missing or not a number (rfc8292-2-exp-required), passed
-// (rfc8292-4.2-reject-expired), more than 24 h ahead (rfc8292-2-exp-max-24h); aud missing or not
-// the push resource's origin (rfc8292-2-aud-origin); sub missing (rfc8292-2.1-sub-optional,
-// SHOULD — the RFC says MAY, but autopush and Apple want a contact) or not a mailto:/https: URI
-// (rfc8292-2.1-sub-contact-uri, SHOULD); claims over 1 KiB (rfc8292-2.2-claims-small, SHOULD); k
-// not the subscription's key (rfc8292-4.2-restricted-needs-jwt); k equal to the message's ECDH key
+// (rfc8292-2-jws-es256); exp missing or not a number (rfc8292-2-exp-required), more than 24 h
+// after the request or already passed at it, beyond ExpLeeway either way (rfc8292-2-exp-max-24h);
+// aud missing or not including the push resource's origin (rfc8292-2-aud-origin); sub, when
+// present, not a mailto:/https: URI (rfc8292-2.1-sub-contact-uri, SHOULD; a missing sub is no
+// problem: RFC 8292 §2.1 says MAY); claims over 1 KiB (rfc8292-2.2-claims-small, SHOULD); k not
+// the subscription's key (rfc8292-4.2-restricted-needs-jwt); k equal to the message's ECDH key
 // (rfc8292-3.2-distinct-keys).
 func (v *VAPID) Verify(o VerifyOptions) []Problem {
 	if o.Now.IsZero() {
@@ -261,29 +282,98 @@ func (v *VAPID) signatureProblems() []Problem {
 	return problems
 }
 
+// Exp returns the exp claim as a time; false when it is absent or not a usable JSON number.
+func (v *VAPID) Exp() (time.Time, bool) {
+	num, ok := v.Claims["exp"].(json.Number)
+	if !ok {
+		return time.Time{}, false
+	}
+	f, err := num.Float64()
+	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
+		return time.Time{}, false
+	}
+	// Clamp so that absurd values cannot overflow the conversion; 2^40 s is beyond year 36000.
+	f = math.Max(math.Min(f, 1<<40), -(1 << 40))
+	sec := math.Floor(f)
+	return time.Unix(int64(sec), int64((f-sec)*1e9)), true
+}
+
 func (v *VAPID) expProblems(problems []Problem, now time.Time) ([]Problem, time.Time) {
 	raw, present := v.Claims["exp"]
 	if !present {
 		return append(problems, must(RuleExpRequired, "the JWT has no exp claim")), time.Time{}
 	}
-	num, ok := raw.(json.Number)
-	if !ok {
+	if _, ok := raw.(json.Number); !ok {
 		return append(problems, must(RuleExpRequired, fmt.Sprintf("exp is %s, not a JSON number", jsonText(raw)))), time.Time{}
 	}
-	f, err := num.Float64()
-	if err != nil || math.IsNaN(f) || math.IsInf(f, 0) {
-		return append(problems, must(RuleExpRequired, fmt.Sprintf("exp %s is not a usable NumericDate", num))), time.Time{}
+	exp, ok := v.Exp()
+	if !ok {
+		return append(problems, must(RuleExpRequired, fmt.Sprintf("exp %s is not a usable NumericDate", jsonText(raw)))), time.Time{}
 	}
-	// Clamp so that absurd values cannot overflow the conversion; 2^40 s is beyond year 36000.
-	f = math.Max(math.Min(f, 1<<40), -(1 << 40))
-	sec := math.Floor(f)
-	exp := time.Unix(int64(sec), int64((f-sec)*1e9))
-	if !now.Before(exp) {
-		problems = append(problems, must(RuleRejectExpired, fmt.Sprintf("exp %s (%s) has passed; now is %s", num, exp.UTC().Format(time.RFC3339), now.UTC().Format(time.RFC3339))))
-	} else if ahead := exp.Sub(now); ahead > MaxVAPIDLifetime {
-		problems = append(problems, must(RuleExpMax24h, fmt.Sprintf("exp is %s ahead, more than 24 h", ahead.Round(time.Second))))
+	// RFC 8292 §2: "An "exp" (Expiry) claim MUST be included with the time after which the token
+	// expires. [...] An "exp" claim MUST NOT be more than 24 hours from the time of the request."
+	// The sender is judged against the time of the request (now), with ExpLeeway for clock skew
+	// (RFC 7519 §4.1.4: "some small leeway, usually no more than a few minutes").
+	switch ahead := exp.Sub(now); {
+	case ahead > MaxVAPIDLifetime+ExpLeeway:
+		problems = append(problems, must(RuleExpMax24h, fmt.Sprintf("exp is %s after the request; RFC 8292 §2 allows at most 24 h (pushspec allows %s for clock skew)",
+			Duration(ahead), Duration(ExpLeeway))))
+	case ahead <= -ExpLeeway:
+		// The token's own exp says it had expired when it was sent: RFC 8292 §2 makes exp "the
+		// time after which the token expires", and §4.2 makes a token invalid when "the current
+		// time is later than the time identified in the "exp" (Expiry) claim". The fault is the
+		// sender's, so it is graded under the sender's exp rule, not a push-service rule.
+		problems = append(problems, must(RuleExpMax24h, fmt.Sprintf("exp %s passed %s before the request; a token is valid only until its exp (RFC 8292 §2, §4.2)",
+			exp.UTC().Format(time.RFC3339), Duration(-ahead))))
 	}
 	return problems, exp
+}
+
+// ServiceExpProblem is the push service's own check of exp (RFC 8292 §4.2: "vapid"
+// authentication is invalid if "the current time is later than the time identified in the "exp"
+// (Expiry) claim or more than 24 hours before the expiry time"), made by the service's clock,
+// serviceNow, which may differ from the time of the request the sender is judged by. It returns
+// the push-service rule under which the service refuses the token (rfc8292-4.2-reject-expired or
+// rfc8292-4.2-reject-exp-over-24h) and why, or "" when exp is absent (graded by
+// rfc8292-2-exp-required) or acceptable. The expiry is strict; the 24 h bound allows ExpLeeway, so
+// that an exp a sender rounded up to the next whole second is not refused.
+func (v *VAPID) ServiceExpProblem(serviceNow time.Time) (rule, reason string) {
+	exp, ok := v.Exp()
+	if !ok {
+		return "", ""
+	}
+	if !serviceNow.Before(exp) {
+		return RuleRejectExpired, fmt.Sprintf("exp %s (%s) has passed by the push service's clock (%s)", jsonText(v.Claims["exp"]), exp.UTC().Format(time.RFC3339), serviceNow.UTC().Format(time.RFC3339))
+	}
+	if ahead := exp.Sub(serviceNow); ahead > MaxVAPIDLifetime+ExpLeeway {
+		return RuleRejectExpOver24h, fmt.Sprintf("exp is %s ahead of the push service's clock, more than 24 h", Duration(ahead))
+	}
+	return "", ""
+}
+
+// Duration writes d for people: "24 h 2 min", "1 min 30 s", "45 s".
+func Duration(d time.Duration) string {
+	neg := d < 0
+	if neg {
+		d = -d
+	}
+	d = d.Round(time.Second)
+	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
+	var parts []string
+	if h > 0 {
+		parts = append(parts, fmt.Sprintf("%d h", h))
+	}
+	if m > 0 {
+		parts = append(parts, fmt.Sprintf("%d min", m))
+	}
+	if sec > 0 || len(parts) == 0 {
+		parts = append(parts, fmt.Sprintf("%d s", sec))
+	}
+	s := strings.Join(parts, " ")
+	if neg {
+		s = "-" + s
+	}
+	return s
 }
 
 func (v *VAPID) audProblems(audience string) []Problem {
@@ -291,32 +381,66 @@ func (v *VAPID) audProblems(audience string) []Problem {
 	if !present {
 		return []Problem{must(RuleAudOrigin, "the JWT has no aud claim")}
 	}
-	aud, ok := raw.(string)
-	if !ok {
-		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud is %s, not a string origin", jsonText(raw)))}
-	}
-	if audience != "" {
-		if aud != audience {
-			return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %q is not the push resource's origin %q", aud, audience))}
+	// RFC 8292 §2: "An "aud" (Audience) claim in the token MUST include the unicode
+	// serialization of the origin [...] of the push resource URL." RFC 7519 §4.1.3: "In the
+	// general case, the "aud" value is an array of case-sensitive strings [...] In the special
+	// case when the JWT has one audience, the "aud" value MAY be a single case-sensitive string".
+	// So aud is a string or an array of strings, and one of them must be the origin.
+	var auds []string
+	switch a := raw.(type) {
+	case string:
+		auds = []string{a}
+	case []any:
+		for _, e := range a {
+			s, ok := e.(string)
+			if !ok {
+				return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud is %s, an array with a member that is not a string (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
+			}
+			auds = append(auds, s)
 		}
-		return nil
+	default:
+		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud is %s, neither a string nor an array of strings (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
 	}
+	for _, aud := range auds {
+		if audience != "" && aud == audience {
+			return nil
+		}
+		if audience == "" && isOrigin(aud) {
+			return nil
+		}
+	}
+	if audience == "" {
+		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %s includes no serialized origin scheme://host[:port]", cutText(jsonText(raw), 200)))}
+	}
+	return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %s does not include the push resource's origin %q", cutText(jsonText(raw), 200), audience))}
+}
+
+func isOrigin(aud string) bool {
 	u, err := url.Parse(aud)
-	if err != nil || u.Scheme == "" || u.Host == "" || u.Path != "" || u.RawQuery != "" || u.Fragment != "" || u.User != nil {
-		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %q is not a serialized origin scheme://host[:port]", aud))}
+	return err == nil && u.Scheme != "" && u.Host != "" && u.Path == "" && u.RawQuery == "" && u.Fragment == "" && u.User == nil
+}
+
+func cutText(s string, n int) string {
+	if len(s) <= n {
+		return s
 	}
-	return nil
+	return s[:n] + "…"
 }
 
 func (v *VAPID) subProblems() []Problem {
 	raw, present := v.Claims["sub"]
 	if !present {
-		return []Problem{should(RuleSubOptional, "the JWT has no sub claim; push services (autopush, Apple) want a contact URI")}
+		// RFC 8292 §2.1: "If the application server wishes to provide contact details it MAY
+		// include a "sub" (Subject) claim in the JWT." Leaving it out breaks nothing; Apple's
+		// push service minds, which is the interop note interop-apple-sub-required.
+		return nil
 	}
 	sub, ok := raw.(string)
 	if !ok {
 		return []Problem{should(RuleSubContactURI, fmt.Sprintf("sub is %s, not a string", jsonText(raw)))}
 	}
+	// RFC 8292 §2.1: "The "sub" claim SHOULD include a contact URI for the application server
+	// as either a "mailto:" (email) [RFC6068] or an "https:" [RFC2818] URI."
 	if !isContactURI(sub) {
 		return []Problem{should(RuleSubContactURI, fmt.Sprintf("sub %q is not a mailto: address or an https: URL", sub))}
 	}

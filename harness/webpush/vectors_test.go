@@ -381,9 +381,13 @@ func TestVAPIDVectors(t *testing.T) {
 				t.Errorf("problems with the clock pinned at %s: %v, want %v", v.ValidAt, got, v.ProblemsWhenValid)
 			}
 			if v.Exp != 0 {
-				// The real clock is long past exp: the same token is expired.
-				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: v.Audience})); !contains(got, RuleRejectExpired) {
-					t.Errorf("problems with the real clock: %v, want %s", got, RuleRejectExpired)
+				// The real clock is long past exp: the same token is expired, the sender's fault
+				// (its exp rule), and a push service refuses it.
+				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: v.Audience})); !contains(got, RuleExpMax24h) {
+					t.Errorf("problems with the real clock: %v, want %s", got, RuleExpMax24h)
+				}
+				if rule, _ := parsed.ServiceExpProblem(time.Now()); rule != RuleRejectExpired {
+					t.Errorf("the service's check with the real clock: %q, want %s", rule, RuleRejectExpired)
 				}
 				// Another audience is not accepted.
 				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: "https://other.example", Now: validAt})); !contains(got, RuleAudOrigin) {

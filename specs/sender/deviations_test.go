@@ -40,6 +40,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		broken map[string]rules.Outcome
 		pass   []string
 		skip   []string
+		none   []rules.Outcome // outcomes no rule may have
 	}
 	cases := []struct {
 		name string
@@ -50,6 +51,28 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
 			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
 				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record"},
+		}},
+		// Conformant but unusual: exp exactly 24 h after the sender's own now (RFC 8292 §2),
+		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3), 40
+		// octets of padding. No fail and no non-strict; the exp at the bound is an interop note.
+		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -pad 40"}, want{
+			broken: map[string]rules.Outcome{"interop-exp-skew-margin": rules.Info, "rfc8292-2.1-sub-optional": rules.Info},
+			pass: []string{"rfc8292-2-exp-max-24h", "rfc8292-2-aud-origin", "rfc8188-2-padding-delimiter", "rfc8291-3.3-key-derivation",
+				"rfc8292-4.2-restricted-needs-jwt", "rfc8292-2-vapid-scheme", "rfc8030-8.1-end-to-end-protection"},
+			none: []rules.Outcome{rules.Fail, rules.NonStrict},
+		}},
+		// A wrong padding delimiter is the sender's fault, under its own rule; the keys were
+		// derived right (the tag verifies).
+		{"padding delimiter 0x01", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -delimiter 1"}, want{
+			broken: map[string]rules.Outcome{"rfc8188-2-padding-delimiter": rules.Fail},
+			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8292-2-exp-max-24h", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
+		}},
+		// One fault, one rule: the draft coding and the draft scheme each fail their own rule;
+		// the body is still protected end to end and the subscription's key still signs it.
+		{"aesgcm and the draft WebPush scheme", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -webpush-scheme"}, want{
+			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8292-2-vapid-scheme": rules.Fail},
+			pass: []string{"rfc8030-8.1-end-to-end-protection", "rfc8291-3.3-key-derivation", "rfc8292-4.2-restricted-needs-jwt",
+				"rfc8292-2-jws-es256", "rfc8292-2-exp-max-24h"},
 		}},
 		{"aesgcm padded past 4096", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -pad 4100"}, want{
 			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8291-4-fits-4096": rules.NonStrict,
@@ -109,6 +132,11 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			for rule, outs := range got {
 				if hasOutcome(outs, rules.Error) {
 					t.Errorf("%s: the harness broke: %v", rule, outs)
+				}
+				for _, o := range c.want.none {
+					if hasOutcome(outs, o) {
+						t.Errorf("%s: %s, which no rule may be for this sender", rule, o)
+					}
 				}
 			}
 		})

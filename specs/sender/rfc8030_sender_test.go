@@ -71,17 +71,27 @@ var _ = Describe("RFC 8030 at the application server", func() {
 				"the second receipt request does not pass back the receipt subscription %s", uri)
 		})
 
-	// RFC 8030 §8.1: push messages MUST be protected end to end; for Web Push that is RFC 8291
-	// (aes128gcm with the subscription's keys). Expects: aes128gcm, and the subscription's keys
-	// decrypt the body.
+	// RFC 8030 §8.1: push messages MUST be protected end to end; for Web Push that is RFC 8291.
+	// One fault, one rule: a body in the draft aesgcm coding that the subscription's keys decrypt
+	// is protected end to end all the same; that it is not aes128gcm is graded by
+	// rfc8291-4-aes128gcm-only alone. Delivered bytes that differ from the payload, or a bad
+	// padding delimiter after a verified tag, are not protection faults either. Expects: a
+	// content coding (aes128gcm or aesgcm, case-insensitive) whose AEAD tag verifies with the
+	// subscription's keys.
 	conformance.It("protects the message end to end", tgt, rules.EndToEndProtection,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
-			Expect(q.Header.Get("Content-Encoding")).To(Equal("aes128gcm"))
-			for _, v := range verdicts(q, rules.KeyDerivation) {
-				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+			ce := strings.ToLower(strings.TrimSpace(q.Header.Get("Content-Encoding")))
+			r.Evidence("content-encoding", q.Header.Get("Content-Encoding"))
+			Expect(ce).To(BeElementOf("aes128gcm", "aesgcm"), "the body travels without an RFC 8291 (or draft aesgcm) content coding")
+			vs := verdicts(q, rules.KeyDerivation)
+			if len(vs) == 0 {
+				conformance.SkipBecause(fmt.Sprintf("not applicable: the push service did not try to decrypt (status %d, conditions %v)", q.Status, q.Conditions))
 			}
-			Expect(string(q.Plaintext)).To(Equal("hello pushspec"), "the subscription's keys do not decrypt it")
+			for _, v := range vs {
+				r.Evidence("key-derivation", string(v.Outcome)+": "+v.Message)
+				Expect(v.Outcome).To(Equal(rules.Pass), "the subscription's keys do not open the body: %s", v.Message)
+			}
 		})
 })
 

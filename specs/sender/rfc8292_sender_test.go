@@ -20,7 +20,8 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 	graded("signs with a P-256 key", rules.P256SigningKey, typical, 0)
 	// RFC 8292 §2: "The JWT MUST include an exp (expiry) claim".
 	graded("includes exp", rules.ExpRequired, typical, 0)
-	// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request".
+	// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request". Judged
+	// against the time the service received the request, with a 60 s leeway for clock skew.
 	graded("keeps exp within 24 hours", rules.ExpMax24h, typical, 0)
 	// RFC 8292 §2: aud is the origin of the push resource URL.
 	graded("sets aud to the endpoint's origin", rules.AudOrigin, typical, 0)
@@ -46,18 +47,27 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 			}
 		})
 
-	// RFC 8292 §2.1: the JWT MAY carry sub (Apple requires it). Records whether it does.
+	// RFC 8292 §2.1: "If the application server wishes to provide contact details it MAY
+	// include a "sub" (Subject) claim in the JWT." A MAY: recorded, graded info at worst (Apple's
+	// requirement is interop-apple-sub-required).
 	conformance.It("includes sub", tgt, rules.SubOptional,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
 			v, err := webpush.ParseVAPID(q.Header.Get("Authorization"), q.Header.Get("Crypto-Key"))
-			Expect(err).NotTo(HaveOccurred())
+			if err != nil {
+				conformance.SkipBecause("not applicable: the sender's VAPID credentials do not parse (graded by " + rules.VAPIDScheme.ID + "): " + err.Error())
+			}
 			r.Evidence("claims", cut(strings.TrimSpace(strings.ReplaceAll(strings.ReplaceAll(jsonString(v.Claims), "\n", ""), "  ", "")), 300))
-			Expect(v.Claims).To(HaveKey("sub"))
+			Expect(v.Claims).To(HaveKey("sub"), "the JWT has no sub, which RFC 8292 §2.1 allows (MAY)")
 		})
 
-	// RFC 8292 §2 with clock skew (push-services.md §4 #8): a service whose clock lags still
-	// must see exp within 24 h. Sends: the typical message with the sender's default exp to a
-	// service two minutes behind. Expects: exp − the service's now ≤ 24 h.
-	graded("leaves room for clock skew in its default exp", rules.ExpMax24h, lagging, 0)
+	// RFC 8292 §4.2: a push service judges exp by its own clock, so an exp right at the 24 h bound
+	// is refused by a service whose clock lags (push-services.md §4 #8). Interop, info. Sends: the
+	// typical message with the sender's default exp to a service whose clock is two minutes
+	// behind. Expects: exp leaves at least 5 min of room below 24 h; rfc8292-2-exp-max-24h
+	// itself is judged against the time of the request, not that service's clock.
+	graded("leaves room for clock skew in its default exp", rules.InteropExpSkewMargin, lagging, 0)
+	// The same request, judged by the time it was received: the lagging service's clock does
+	// not make a conformant sender's exp a MUST failure.
+	graded("keeps exp within 24 hours of the request whatever the service's clock", rules.ExpMax24h, lagging, 0)
 })

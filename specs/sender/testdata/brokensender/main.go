@@ -8,6 +8,7 @@ import (
 	"flag"
 	"fmt"
 	"net/http"
+	"net/url"
 	"os"
 	"regexp"
 	"strconv"
@@ -22,6 +23,11 @@ func main() {
 	der := flag.Bool("der", false, "DER-encode the ES256 signature")
 	aesgcm := flag.Bool("aesgcm", false, "encrypt with the draft aesgcm coding")
 	exp25h := flag.Bool("exp-25h", false, "set exp 25 hours ahead")
+	exp24h := flag.Bool("exp-24h", false, "set exp exactly 24 hours after its own now (conformant: RFC 8292 §2)")
+	noSub := flag.Bool("no-sub", false, "sign no sub claim (conformant: RFC 8292 §2.1 says MAY)")
+	audArray := flag.Bool("aud-array", false, "sign aud as an array holding another origin and the endpoint's (conformant: RFC 7519 §4.1.3)")
+	webpushScheme := flag.Bool("webpush-scheme", false, "send the draft `Authorization: WebPush <jwt>` with Crypto-Key: p256ecdsa=")
+	delimiter := flag.Int("delimiter", 0, "write this octet as the padding delimiter instead of 0x02 (-1: none)")
 	pad := flag.Int("pad", 0, "zero octets of padding")
 	aad := flag.Bool("aad", false, "seal with non-empty AEAD additional data (RFC 8188 §2 wants it empty)")
 	retry := flag.Int("retry", 0, "on an answer other than 2xx, post again at once, up to this many times (ignoring Retry-After and gone subscriptions)")
@@ -60,8 +66,30 @@ func main() {
 	if *exp25h {
 		m.VAPIDExpiry = time.Now().Add(25 * time.Hour)
 	}
-	if *pad > 0 || *aad {
-		f.Encrypt = &webpush.Options{Pad: *pad}
+	if *webpushScheme {
+		if f.Sign == nil {
+			f.Sign = &webpush.SignOptions{}
+		}
+		f.Sign.Scheme = webpush.SchemeWebPush
+	}
+	if *exp24h {
+		m.VAPIDExpiry = time.Now().Add(24 * time.Hour)
+	}
+	if *noSub && m.VAPID != nil {
+		m.VAPID.Subject = ""
+	}
+	if *audArray {
+		u, err := url.Parse(m.Subscription.Endpoint)
+		if err != nil {
+			fail(err)
+		}
+		if f.Sign == nil {
+			f.Sign = &webpush.SignOptions{}
+		}
+		f.Sign.ExtraClaims = map[string]any{"aud": []string{"https://app.example", u.Scheme + "://" + u.Host}}
+	}
+	if *pad > 0 || *aad || *delimiter != 0 {
+		f.Encrypt = &webpush.Options{Pad: *pad, Delimiter: *delimiter}
 		if *aad {
 			f.Encrypt.AAD = []byte("Content-Encoding: aes128gcm")
 		}

@@ -1,0 +1,427 @@
+package fakepushservice
+
+import (
+	"bytes"
+	"crypto/ecdh"
+	"crypto/rand"
+	"net/http"
+	"strings"
+	"testing"
+	"time"
+
+	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/harness/webpush"
+)
+
+// Unit tests of the sender-side grades of checkCrypto, each both ways: a conforming request
+// passes the rule, a violating one breaks it, and the fault is graded once, under the rule of
+// the party at fault (the application server).
+
+// gradeFixture is a push service, one virtual UA subscription restricted to the sender's key,
+// and a sender.
+type gradeFixture struct {
+	t   *testing.T
+	s   *Server
+	snd *sender
+	vs  *VirtualSubscription
+}
+
+func newGradeFixture(t *testing.T, s *Server) *gradeFixture {
+	t.Helper()
+	s.NoTLS = true
+	s = newTestServer(t, s)
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	t.Cleanup(ua.Close)
+	snd := newSender(t)
+	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return &gradeFixture{t: t, s: s, snd: snd, vs: vs}
+}
+
+// send sends m and returns the recorded request.
+func (f *gradeFixture) send(m msg) *Request {
+	f.t.Helper()
+	return f.do(f.snd.request(f.vs, "", m))
+}
+
+func (f *gradeFixture) do(req *http.Request) *Request {
+	f.t.Helper()
+	n := len(f.s.Requests())
+	r := f.snd.do(req)
+	reqs := f.s.Requests()
+	if len(reqs) != n+1 {
+		f.t.Fatalf("%d requests recorded, want %d", len(reqs), n+1)
+	}
+	q := reqs[len(reqs)-1]
+	if q.Status != r.status {
+		f.t.Fatalf("recorded status %d, answered %d", q.Status, r.status)
+	}
+	return q
+}
+
+// outcomes lists the outcomes of rule's verdicts on q.
+func outcomes(q *Request, rule string) []rules.Outcome {
+	var out []rules.Outcome
+	for _, v := range q.Verdicts {
+		if v.Rule == rule {
+			out = append(out, v.Outcome)
+		}
+	}
+	return out
+}
+
+// want checks that rule has exactly the outcomes given on q (none: no verdict at all).
+func want(t *testing.T, q *Request, rule string, o ...rules.Outcome) {
+	t.Helper()
+	got := outcomes(q, rule)
+	if len(got) != len(o) {
+		t.Errorf("%s: outcomes %v, want %v\n%s", rule, got, o, verdictDump(q))
+		return
+	}
+	for i := range o {
+		if got[i] != o[i] {
+			t.Errorf("%s: outcomes %v, want %v\n%s", rule, got, o, verdictDump(q))
+			return
+		}
+	}
+}
+
+func verdictMessage(q *Request, rule string) string {
+	for _, v := range q.Verdicts {
+		if v.Rule == rule {
+			return v.Message
+		}
+	}
+	return ""
+}
+
+func verdictDump(q *Request) string {
+	var b strings.Builder
+	for _, v := range q.Verdicts {
+		b.WriteString("  " + v.Rule + " " + string(v.Outcome) + ": " + v.Message + "\n")
+	}
+	return b.String()
+}
+
+// noFaultOf fails when q carries a fail or non-strict verdict under any rule but the allowed ones.
+func noFaultOf(t *testing.T, q *Request, allowed ...string) {
+	t.Helper()
+	for _, v := range q.Verdicts {
+		if (v.Outcome == rules.Fail || v.Outcome == rules.NonStrict) && !contains(allowed, v.Rule) {
+			t.Errorf("unexpected %s %s: %s", v.Rule, v.Outcome, v.Message)
+		}
+	}
+}
+
+func contains(list []string, s string) bool {
+	for _, x := range list {
+		if x == s {
+			return true
+		}
+	}
+	return false
+}
+
+// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request". A sender that
+// signs its own now + 24 h conforms, whatever the push service's clock says; a push service whose
+// clock lags refuses the token (its own §4.2 check), and the skew risk is an interop note.
+func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
+	t.Run("now + 24 h, correct service clock", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{})
+		q := f.send(msg{exp: 24 * time.Hour})
+		if q.Status != 201 {
+			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
+		noFaultOf(t, q)
+	})
+	t.Run("now + 24 h, service clock 2 min behind", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{ClockSkew: -2 * time.Minute})
+		q := f.send(msg{exp: 24 * time.Hour})
+		if q.Status != 403 || q.Answered != CondVAPIDExpTooLong {
+			t.Errorf("the lagging service answered %d (%s), want 403 for %s", q.Status, q.Answered, CondVAPIDExpTooLong)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
+		if m := verdictMessage(q, rules.InteropExpSkewMargin.ID); !strings.Contains(m, "clock") {
+			t.Errorf("skew note %q does not say why", m)
+		}
+		noFaultOf(t, q)
+	})
+	t.Run("now + 12 h leaves room", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{ClockSkew: -2 * time.Minute})
+		q := f.send(msg{exp: 12 * time.Hour})
+		if q.Status != 201 {
+			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+		}
+		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.InteropExpSkewMargin.ID, rules.Pass)
+	})
+	t.Run("now + 24 h 2 min", func(t *testing.T) {
+		f := newGradeFixture(t, &Server{})
+		q := f.send(msg{exp: 24*time.Hour + 2*time.Minute})
+		want(t, q, webpush.RuleExpMax24h, rules.Fail)
+		if m := verdictMessage(q, webpush.RuleExpMax24h); !strings.HasPrefix(m, "exp is 24 h ") || !strings.Contains(m, " after the request; RFC 8292 §2 allows at most 24 h") {
+			t.Errorf("message %q", m)
+		}
+		if q.Answered != CondVAPIDExpTooLong {
+			t.Errorf("answered %s, want %s", q.Answered, CondVAPIDExpTooLong)
+		}
+		want(t, q, rules.InteropExpSkewMargin.ID) // graded by the exp rule alone
+	})
+}
+
+// A sender's expired token is the sender's fault: graded once under its exp rule, never under
+// the push-service rule rfc8292-4.2-reject-expired. The service still refuses it.
+func TestGradeExpiredTokenAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{exp: -time.Hour})
+	want(t, q, webpush.RuleExpMax24h, rules.Fail)
+	want(t, q, webpush.RuleRejectExpired)
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
+	if q.Status != 403 || q.Answered != CondVAPIDExpired {
+		t.Errorf("answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
+	}
+	noFaultOf(t, q, webpush.RuleExpMax24h)
+}
+
+// RFC 8292 §2.1: sub is a MAY. No sub is no finding (info only); Apple's requirement is the
+// interop note, and the apple profile still refuses.
+func TestGradeNoSub(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{sub: "-"})
+	if q.Status != 201 {
+		t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, webpush.RuleSubOptional, rules.Info)
+	want(t, q, webpush.RuleSubContactURI)
+	want(t, q, "interop-apple-sub-required", rules.Info)
+	noFaultOf(t, q)
+
+	// The violating side of sub: present but not a contact URI (SHOULD).
+	q = f.send(msg{sub: "ops@example.com"})
+	want(t, q, webpush.RuleSubContactURI, rules.NonStrict)
+	q = f.send(msg{})
+	want(t, q, webpush.RuleSubContactURI, rules.Pass)
+
+	apple := newGradeFixture(t, &Server{Profile: "apple"})
+	if q := apple.send(msg{sub: "-"}); q.Status != 403 || q.Answered != CondVAPIDSub {
+		t.Errorf("apple: %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDSub)
+	}
+}
+
+// RFC 8292 §2: aud "MUST include" the origin; RFC 7519 §4.1.3 allows an array. Both the
+// sender's grade and the service's acceptance follow.
+func TestGradeAudArray(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	with := func(aud any) *Request {
+		return f.send(msg{sign: &webpush.SignOptions{ExtraClaims: map[string]any{"aud": aud}}})
+	}
+	q := with([]string{"https://app.example", origin0(f.vs.Endpoint)})
+	if q.Status != 201 {
+		t.Errorf("array including the origin: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, webpush.RuleAudOrigin, rules.Pass)
+	noFaultOf(t, q)
+
+	q = with([]string{"https://app.example"})
+	want(t, q, webpush.RuleAudOrigin, rules.Fail)
+	if q.Status != 403 || q.Answered != CondVAPIDAud {
+		t.Errorf("array without the origin: %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDAud)
+	}
+}
+
+// One fault, one rule: the draft `WebPush <jwt>` scheme fails rfc8292-2-vapid-scheme only; the
+// restricted subscription's rule is about k, and passes when k is the subscription's key.
+func TestGradeSchemeFaultOnce(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{sign: &webpush.SignOptions{Scheme: webpush.SchemeWebPush}})
+	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
+	noFaultOf(t, q, webpush.RuleVAPIDScheme)
+
+	// vapid without k: the sender's fault is the shape of its credentials, graded under
+	// rfc8292-2-vapid-scheme, not the push-service rule rfc8292-4.2-reject-missing-t-or-k.
+	q = f.send(msg{sign: &webpush.SignOptions{OmitK: true}})
+	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
+	want(t, q, webpush.RuleRejectMissingTK)
+	want(t, q, webpush.RuleRestrictedNeedJWT)
+	if q.Answered != CondVAPIDMissingTK {
+		t.Errorf("answered %s, want %s", q.Answered, CondVAPIDMissingTK)
+	}
+
+	// The rule's own fault: a key other than the subscription's.
+	other, err := webpush.NewVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	q = f.send(msg{vapid: other})
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
+	want(t, q, webpush.RuleVAPIDScheme, rules.Pass)
+	want(t, q, webpush.RuleJWSES256, rules.Pass)
+	noFaultOf(t, q, webpush.RuleRestrictedNeedJWT)
+
+	// And no Authorization at all on a restricted subscription.
+	q = f.send(msg{noVAPID: true})
+	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
+}
+
+// RFC 8291 §4: "An application server MUST NOT use other content encodings for push messages."
+// An aesgcm body breaks that rule alone: it is protected end to end (RFC 8030 §8.1) and decrypts.
+func TestGradeAES128GCMOnly(t *testing.T) {
+	f := newGradeFixture(t, &Server{Profile: "autopush"}) // autopush accepts aesgcm
+	q := f.send(msg{aesgcm: true, plaintext: []byte("draft coding")})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	if string(q.Plaintext) != "draft coding" {
+		t.Errorf("plaintext %q", q.Plaintext)
+	}
+	noFaultOf(t, q, webpush.RuleAES128GCMOnly)
+
+	q = f.send(msg{})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Pass)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+
+	q = f.send(msg{header: map[string]string{"Content-Encoding": ""}})
+	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Fail)
+}
+
+// RFC 8188 §2: the last record's padding delimiter is 2, followed only by zeros. A sender's bad
+// delimiter fails the sender's rule rfc8188-2-padding-delimiter, not the user agent's rules; the
+// tag verified, so the key derivation passes.
+func TestGradePaddingDelimiterAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{enc: &webpush.Options{Pad: 40}})
+	if q.Status != 201 {
+		t.Fatalf("padded body: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, rules.PaddingDelimiter.ID, rules.Pass)
+	noFaultOf(t, q)
+
+	for name, o := range map[string]*webpush.Options{
+		"delimiter 0x01":  {Delimiter: 1},
+		"delimiter 0x03":  {Delimiter: 3},
+		"no delimiter":    {Delimiter: webpush.NoDelimiter, Pad: 3},
+		"two records, 02": {Records: 2, RS: 40, InnerDelimiter: 2},
+	} {
+		t.Run(name, func(t *testing.T) {
+			q := f.send(msg{enc: o, plaintext: []byte("a message in two records, perhaps")})
+			want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
+			want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+			for _, ua := range []string{webpush.RuleUAChecksDelimiter, webpush.RuleFailNoDelimiter, webpush.RuleFailWrongDelimiter, webpush.RuleNoPartial} {
+				want(t, q, ua)
+			}
+		})
+	}
+}
+
+// RFC 8291 §4: the keyid is the sender's 65-octet uncompressed P-256 key. An off-curve keyid is
+// graded once, under that application-server rule, not under rfc8291-7-ua-validates-key.
+func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{enc: &webpush.Options{KeyIDNotOnCurve: true}})
+	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Fail)
+	want(t, q, webpush.RuleUAValidatesKey)
+	noFaultOf(t, q, webpush.RuleKeyIDIsASPublicKey)
+
+	q = f.send(msg{})
+	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Pass)
+
+	// The rs below 18 is graded once too, by the header check.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 17}})
+	want(t, q, webpush.RuleRSMin18, rules.Fail)
+}
+
+// RFC 8188 §2.1: a salt "MUST NOT be reused for two different payload bodies that have the same
+// input keying material". A resend of the same body is not reuse, and refused requests count for
+// nothing; the same salt and key with another body is reuse.
+func TestGradeSaltAndKeyReuseCountsDistinctBodies(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	salt := make([]byte, 16)
+	rand.Read(salt)
+	as, err := ecdh.P256().GenerateKey(rand.Reader)
+	if err != nil {
+		t.Fatal(err)
+	}
+	pinned := func(text string) msg {
+		return msg{plaintext: []byte(text), enc: &webpush.Options{Salt: salt, ASPrivate: as}}
+	}
+	body := func(req *http.Request) []byte {
+		b, _ := req.GetBody()
+		var buf bytes.Buffer
+		buf.ReadFrom(b)
+		return buf.Bytes()
+	}
+	// A body refused with 503 is no message: its salt and key are not remembered.
+	f.s.AddFault(FaultRule{Fault: Fault{Status: 503, RetryAfter: 1}, Count: 1})
+	first := f.snd.request(f.vs, "", pinned("first"))
+	firstBody := body(first)
+	q := f.do(first)
+	if q.Status != 503 {
+		t.Fatalf("fault: status %d", q.Status)
+	}
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// The identical body again (a retry): accepted, nothing reused.
+	retry, _ := http.NewRequest(http.MethodPost, f.vs.Endpoint, bytes.NewReader(firstBody))
+	retry.Header = first.Header.Clone()
+	q = f.do(retry)
+	if q.Status != 201 {
+		t.Fatalf("retry: status %d %s", q.Status, q.ResponseBody)
+	}
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// And once more after acceptance (a sender that timed out on the answer): still one body.
+	again, _ := http.NewRequest(http.MethodPost, f.vs.Endpoint, bytes.NewReader(firstBody))
+	again.Header = first.Header.Clone()
+	q = f.do(again)
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+
+	// Another body under the same salt and ECDH key: both reused.
+	q = f.send(pinned("second"))
+	want(t, q, rules.SaltNotReused.ID, rules.Fail)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Fail)
+
+	// The same ECDH key with a fresh salt: the key is reused, the salt is not.
+	q = f.send(msg{plaintext: []byte("third"), enc: &webpush.Options{ASPrivate: as}})
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Fail)
+
+	// A fresh body with fresh salt and key: nothing reused.
+	q = f.send(msg{plaintext: []byte("fourth")})
+	want(t, q, rules.SaltNotReused.ID, rules.Pass)
+	want(t, q, rules.ASEphemeralKey.ID, rules.Pass)
+}
+
+// RFC 8292 §2 bounds exp by the token's validity, not the message's TTL: exp = now + TTL is an
+// interop note (info), never a failure; a 12 h or 24 h TTL cannot be told from a default exp.
+func TestGradeExpFollowsTTL(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{exp: 60 * time.Second}) // TTL 60, exp now + 60
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
+	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	noFaultOf(t, q)
+
+	q = f.send(msg{exp: 12 * time.Hour}) // TTL 60, exp now + 12 h
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Pass)
+
+	q = f.send(msg{exp: 12 * time.Hour, header: map[string]string{"TTL": "43200"}})
+	want(t, q, rules.InteropExpIndependentOfTTL.ID)
+
+	// TTL 0 with exp = now + TTL: the token has expired on arrival. The service refuses it; the
+	// sender's exp rule allows the leeway for clock skew, so the note is what tells.
+	q = f.send(msg{exp: time.Nanosecond, header: map[string]string{"TTL": "0"}})
+	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
+	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	if q.Status != 403 || q.Answered != CondVAPIDExpired {
+		t.Errorf("exp = now: answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
+	}
+}
