@@ -317,7 +317,7 @@ var TopicSyntax = Register(Rule{
 	ID: "rfc8030-5.4-topic-syntax", Doc: RFC8030, Section: "5.4",
 	Level: Must, Actor: AppServer, Seen: Sender,
 	Summary: "`Topic` is at most 32 characters of the URL-safe base64 alphabet.",
-	Check:   "Value matches `^[A-Za-z0-9_-]{1,32}$`. Trailing `=` is ambiguous (autopush accepts it): grade it `non-strict`.",
+	Check:   "Value matches `^[A-Za-z0-9_-]{1,32}$`. Trailing `=` is outside the alphabet (and not a token character): fail, though autopush accepts it.",
 })
 
 // TopicInvalid400 — RFC 8030 §5.4, paraphrased: A Topic that is too long or uses other characters
