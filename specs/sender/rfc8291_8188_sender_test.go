@@ -103,9 +103,13 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 	// RFC 8291 §7: "An application server MUST … check that the user agent's public key is
 	// on the P-256 curve" before using it. Sends: a subscription whose p256dh is 65 octets
 	// starting 0x04 but off the curve. Expects: the sender refuses, and nothing reaches the
-	// service.
+	// service. A refusal proves the check only from a sender that sends to a valid key (the
+	// typical scenario): one that sends nothing at all gives no verdict.
 	conformance.It("refuses a p256dh that is not on P-256", tgt, rules.ASValidatesKey,
 		func(ctx SpecContext, r *conformance.Recorder) {
+			if control := typical.get(ctx, r)[0]; control.request == nil {
+				conformance.HarnessError(fmt.Errorf("the sender sends nothing even to a valid key (%s), so a refusal of an off-curve key would prove nothing", cause(control)))
+			}
 			f := services["rfc"]
 			sub, err := f.Subscribe(ctx, vapidKeys.Public())
 			if err != nil {
@@ -120,7 +124,9 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 			res, err := senderFor(f).Send(sctx, m)
 			cancel()
 			r.Evidence("sender", errText(err, res))
-			Expect(errors.Is(err, sender.ErrUnsupported)).To(BeFalse())
+			if errors.Is(err, sender.ErrUnsupported) {
+				conformance.SkipBecause("unsupported: sender " + tgt.Name + " says it cannot send this message: " + unsupportedReason(err))
+			}
 			reqs := 0
 			for _, q := range f.Server.Requests() {
 				if q.SubscriptionID == sub.ID {
@@ -135,10 +141,10 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 func errText(err error, res *sender.Result) string {
 	s := "no error"
 	if err != nil {
-		s = "error: " + cut(err.Error(), 300)
+		s = "error: " + sender.Tail(err.Error(), 1000)
 	}
 	if res != nil && res.Output != "" {
-		s += "\noutput: " + cut(res.Output, 300)
+		s += "\noutput: " + sender.Tail(res.Output, conformance.MaxEvidence-1200)
 	}
 	return s
 }

@@ -27,9 +27,13 @@ func main() {
 	retry := flag.Int("retry", 0, "on an answer other than 2xx, post again at once, up to this many times (ignoring Retry-After and gone subscriptions)")
 	receipts := flag.Bool("receipts", false, "honour PUSHSPEC_SEND_RECEIPT (Prefer: respond-async) but never pass the receipt subscription back")
 	receiptState := flag.String("receipt-state", "", "honour PUSHSPEC_SEND_RECEIPT and keep the receipt subscription in this file, passing it back")
+	noSend := flag.Bool("no-send", false, "send nothing: fail as a sender whose TLS trust is wrong does")
 	flag.Parse()
 
 	env := os.Getenv
+	if *noSend {
+		fail(fmt.Errorf(`Post "%s": tls: failed to verify certificate: x509: certificate signed by unknown authority`, env("PUSHSPEC_SEND_ENDPOINT")))
+	}
 	ttl, _ := strconv.Atoi(env("PUSHSPEC_SEND_TTL"))
 	m := sender.Message{
 		Subscription: sender.Subscription{Endpoint: env("PUSHSPEC_SEND_ENDPOINT"),
