@@ -56,7 +56,8 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		{"no TTL, DER signature, exp 25 h", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -omit-ttl -der -exp-25h"}, want{
 			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
 			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
-				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record"},
+				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record",
+				"rfc8030-5-payload-as-given"},
 			// Interop rules are judged only on requests the vendor would otherwise accept: these
 			// are refused for the missing TTL first.
 			skipSays: map[string]string{"interop-apple-sub-format": "refuses this request for another reason (ttl-missing",
@@ -65,6 +66,14 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// A sender that sends nothing (its TLS trust is wrong) gets errors naming the cause, no
 		// failure and no pass: refusing the off-curve key or the subject-less token proves nothing.
 		{"sends nothing", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=tls-broken-sender", "PUSHSPEC_SENDER_CMD=" + bin + " -no-send"}, want{sentNothing: true}},
+		// Says unsupported for aesgcm: those specs skip with its reason. JSON-quotes the payload:
+		// rfc8030-5-payload-as-given breaks, the key derivation does not.
+		{"unsupported aesgcm, quoted payload", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=quoting-sender",
+			"PUSHSPEC_SENDER_CMD=" + bin + " -unsupported-aesgcm -json-quote"}, want{
+			broken:    map[string]rules.Outcome{"rfc8030-5-payload-as-given": rules.NonStrict},
+			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
+			skipSays:  map[string]string{"rfc8291-3.3-key-derivation": "encrypts with aes128gcm only"},
+		}},
 		{"aesgcm padded past 4096", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -pad 4100"}, want{
 			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8291-4-fits-4096": rules.NonStrict,
 				"interop-mozilla-bridge-size": rules.Info},
@@ -84,7 +93,8 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		{"receipt subscription kept", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -receipt-state " + filepath.Join(t.TempDir(), "receipt")}, want{
 			pass: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
 				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-urgency",
-				"rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection", "interop-apple-sub-format", "interop-accept-any-2xx"},
+				"rfc8030-5-payload-as-given", "rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection",
+				"interop-apple-sub-format", "interop-accept-any-2xx"},
 			// Judged, since the vendors would otherwise accept these requests: a token without
 			// sub (Apple refuses it) and TTL 0 without X-WNS-Cache-Policy (WNS refuses it).
 			broken: map[string]rules.Outcome{"interop-apple-sub-required": rules.Info, "interop-wns-ttl-zero": rules.Info},
@@ -102,7 +112,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter",
 				"interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
 				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-topic-decodable",
-				"interop-apple-urgency"},
+				"interop-apple-urgency", "rfc8030-5-payload-as-given"},
 			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription"},
 		}})
 	}

@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -28,17 +29,24 @@ func main() {
 	receipts := flag.Bool("receipts", false, "honour PUSHSPEC_SEND_RECEIPT (Prefer: respond-async) but never pass the receipt subscription back")
 	receiptState := flag.String("receipt-state", "", "honour PUSHSPEC_SEND_RECEIPT and keep the receipt subscription in this file, passing it back")
 	noSend := flag.Bool("no-send", false, "send nothing: fail as a sender whose TLS trust is wrong does")
+	unsupportedAESGCM := flag.Bool("unsupported-aesgcm", false, "when asked for aesgcm, say unsupported (exit 3) instead of sending")
+	jsonQuote := flag.Bool("json-quote", false, "send the payload JSON-encoded as a string (quoted), as a library that JSON.stringify()s its argument does")
 	flag.Parse()
 
 	env := os.Getenv
 	if *noSend {
 		fail(fmt.Errorf(`Post "%s": tls: failed to verify certificate: x509: certificate signed by unknown authority`, env("PUSHSPEC_SEND_ENDPOINT")))
 	}
+	if *unsupportedAESGCM && env("PUSHSPEC_SEND_ENCODING") == "aesgcm" {
+		fmt.Println("unsupported: brokensender -unsupported-aesgcm encrypts with aes128gcm only")
+		os.Exit(3)
+	}
 	ttl, _ := strconv.Atoi(env("PUSHSPEC_SEND_TTL"))
 	m := sender.Message{
 		Subscription: sender.Subscription{Endpoint: env("PUSHSPEC_SEND_ENDPOINT"),
 			Keys: sender.Keys{P256dh: env("PUSHSPEC_SEND_P256DH"), Auth: env("PUSHSPEC_SEND_AUTH")}},
 		TTL: ttl, Urgency: env("PUSHSPEC_SEND_URGENCY"), Topic: env("PUSHSPEC_SEND_TOPIC"),
+		Encoding: env("PUSHSPEC_SEND_ENCODING"),
 	}
 	if f := env("PUSHSPEC_SEND_PAYLOAD_FILE"); f != "" {
 		b, err := os.ReadFile(f)
@@ -46,6 +54,9 @@ func main() {
 			fail(err)
 		}
 		m.Payload = b
+		if *jsonQuote {
+			m.Payload, _ = json.Marshal(string(b))
+		}
 	}
 	if env("PUSHSPEC_SEND_VAPID_PRIVATE") != "" {
 		m.VAPID = &sender.VAPID{Public: env("PUSHSPEC_SEND_VAPID_PUBLIC"), Private: env("PUSHSPEC_SEND_VAPID_PRIVATE"),
