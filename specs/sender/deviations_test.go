@@ -57,7 +57,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
 			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
 				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record",
-				"rfc8030-5-payload-as-given"},
+				"rfc8030-5-payload-as-given", "rfc8030-8.4-sender-honours-retry-after", "rfc8030-5.4-topic-syntax"},
 			// Interop rules are judged only on requests the vendor would otherwise accept: these
 			// are refused for the missing TTL first.
 			skipSays: map[string]string{"interop-apple-sub-format": "refuses this request for another reason (ttl-missing",
@@ -67,10 +67,12 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// failure and no pass: refusing the off-curve key or the subject-less token proves nothing.
 		{"sends nothing", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=tls-broken-sender", "PUSHSPEC_SENDER_CMD=" + bin + " -no-send"}, want{sentNothing: true}},
 		// Says unsupported for aesgcm: those specs skip with its reason. JSON-quotes the payload:
-		// rfc8030-5-payload-as-given breaks, the key derivation does not.
-		{"unsupported aesgcm, quoted payload", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=quoting-sender",
-			"PUSHSPEC_SENDER_CMD=" + bin + " -unsupported-aesgcm -json-quote"}, want{
-			broken:    map[string]rules.Outcome{"rfc8030-5-payload-as-given": rules.NonStrict},
+		// rfc8030-5-payload-as-given breaks, the key derivation does not. TTL 0 sent as 60:
+		// rfc8030-5.2-headers-as-asked (info). Topic padded with '=': rfc8030-5.4-topic-syntax fails.
+		{"unsupported aesgcm, quoted payload, TTL 0 as 60, padded Topic", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=quoting-sender",
+			"PUSHSPEC_SENDER_CMD=" + bin + " -unsupported-aesgcm -json-quote -ttl-default 60 -topic-pad"}, want{
+			broken: map[string]rules.Outcome{"rfc8030-5-payload-as-given": rules.NonStrict, "rfc8030-5.2-headers-as-asked": rules.Info,
+				"rfc8030-5.4-topic-syntax": rules.Fail},
 			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
 			skipSays:  map[string]string{"rfc8291-3.3-key-derivation": "encrypts with aes128gcm only"},
 		}},
@@ -87,13 +89,13 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8188-2-empty-aad": rules.Fail, "rfc8188-2.2-cek-derivation": rules.Fail,
 				"rfc8188-2.3-nonce-derivation": rules.Fail, "rfc8291-3.3-key-derivation": rules.Fail,
 				"interop-404-410-both-mean-gone": rules.Info, "interop-wns-406-throttle": rules.Info,
-				"rfc8030-5.1-sender-reuses-receipt-subscription": rules.NonStrict},
+				"rfc8030-5.1-sender-reuses-receipt-subscription": rules.NonStrict, "rfc8030-8.4-sender-honours-retry-after": rules.NonStrict},
 			pass: []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256", "rfc8188-2.1-header-layout", "interop-apple-topic-decodable"},
 		}},
 		{"receipt subscription kept", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -receipt-state " + filepath.Join(t.TempDir(), "receipt")}, want{
 			pass: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
 				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-urgency",
-				"rfc8030-5-payload-as-given", "rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection",
+				"rfc8030-5.2-headers-as-asked", "rfc8030-5-payload-as-given", "rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection",
 				"interop-apple-sub-format", "interop-accept-any-2xx"},
 			// Judged, since the vendors would otherwise accept these requests: a token without
 			// sub (Apple refuses it) and TTL 0 without X-WNS-Cache-Policy (WNS refuses it).
@@ -112,7 +114,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter",
 				"interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
 				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-topic-decodable",
-				"interop-apple-urgency", "rfc8030-5-payload-as-given"},
+				"interop-apple-urgency", "rfc8030-5-payload-as-given", "rfc8030-5.2-headers-as-asked", "rfc8030-8.4-sender-honours-retry-after"},
 			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription"},
 		}})
 	}

@@ -7,6 +7,7 @@ import (
 	"regexp"
 	"strconv"
 	"strings"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -103,6 +104,24 @@ var _ = Describe("RFC 8030 at the application server", func() {
 	payloadAsGiven("delivers the largest payload (3993 octets) unchanged", largestPayload)
 	payloadAsGiven("sends no payload when it is given none", noPayload)
 	payloadAsGiven("delivers an aesgcm payload unchanged", aesgcmPayload)
+
+	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field in
+	// its request for push message delivery"; §5.3, §5.4 leave Urgency and Topic to it. Which
+	// values is the caller's choice: a library that sends others is recorded (MAY, info — see
+	// rules.HeadersAsAsked). Sends: TTL 60; TTL 0 and TTL 2419200; Urgency high with Topic
+	// update1. Expects: each header as asked.
+	headersAsAsked("sends the TTL it is asked for (60)", typical)
+	headersAsAsked("sends the TTL it is asked for (0 and 2419200)", ttlRange)
+	headersAsAsked("sends the Urgency and Topic it is asked for", urgencyTopic)
+
+	// RFC 8030 §8.4: Retry-After indicates "how long the application server is expected to wait
+	// before it makes another request to the push resource"; RFC 9110 §10.2.3: how long the client
+	// "ought to wait before making a follow-up request". SHOULD at most (pushspec's reading).
+	// Sends: the typical message to a subscription the service answers 429 (and, separately, 503)
+	// with Retry-After: 10 every time. Expects: no second request within 10 s of the answer (one
+	// request, or a retry after the wait).
+	honoursRetryAfter("waits the Retry-After of a 429 before posting again", rateLimited429, 429)
+	honoursRetryAfter("waits the Retry-After of a 503 before posting again", unavailable503, 503)
 })
 
 // payloadAsGiven declares a rfc8030-5-payload-as-given spec on sc's first message.
@@ -136,6 +155,51 @@ func quoteStart(b []byte) string {
 		return strconv.Quote(string(b[:40])) + "…"
 	}
 	return strconv.Quote(string(b))
+}
+
+// headersAsAsked declares a rfc8030-5.2-headers-as-asked spec over every message of sc.
+func headersAsAsked(text string, sc *scenario) {
+	conformance.It(text, tgt, rules.HeadersAsAsked, func(ctx SpecContext, r *conformance.Recorder) {
+		exs := sc.get(ctx, r)
+		var diffs []string
+		for i, ex := range exs {
+			q := sc.request(ctx, r, i)
+			if ttl := q.Header.Values("TTL"); len(ttl) == 1 && ttl[0] != strconv.Itoa(ex.sent.TTL) {
+				diffs = append(diffs, fmt.Sprintf("TTL %s for the TTL %d it was asked for", ttl[0], ex.sent.TTL))
+			}
+			if ex.sent.Urgency != "" && !strings.EqualFold(strings.Join(q.Header.Values("Urgency"), ", "), ex.sent.Urgency) {
+				diffs = append(diffs, fmt.Sprintf("Urgency %q for the %q it was asked for", strings.Join(q.Header.Values("Urgency"), ", "), ex.sent.Urgency))
+			}
+			// A Topic only padded with '=' is graded once, by rfc8030-5.4-topic-syntax.
+			if topic := strings.Join(q.Header.Values("Topic"), ", "); ex.sent.Topic != "" && strings.TrimRight(topic, "=") != ex.sent.Topic {
+				diffs = append(diffs, fmt.Sprintf("Topic %q for the %q it was asked for", strings.Join(q.Header.Values("Topic"), ", "), ex.sent.Topic))
+			}
+		}
+		Expect(diffs).To(BeEmpty(), "the sender sent %s", strings.Join(diffs, "; "))
+	})
+}
+
+// honoursRetryAfter declares a rfc8030-8.4-sender-honours-retry-after spec on sc, whose
+// service answers status with Retry-After every time.
+func honoursRetryAfter(text string, sc *scenario, status int) {
+	conformance.It(text, tgt, rules.SenderHonoursRetryAfter, func(ctx SpecContext, r *conformance.Recorder) {
+		ex := sc.get(ctx, r)[0]
+		expectAnswered(ex, status)
+		reqs := requestsFor(ex)
+		r.Evidence("requests", fmt.Sprintf("%d request(s) reached the service", len(reqs)))
+		for i := 1; i < len(reqs); i++ {
+			prev, next := reqs[i-1], reqs[i]
+			wait, err := strconv.Atoi(prev.ResponseHeader.Get("Retry-After"))
+			if err != nil {
+				conformance.HarnessError(fmt.Errorf("the service answered %d without a Retry-After in seconds (%q)", prev.Status, prev.ResponseHeader.Get("Retry-After")))
+			}
+			// Request times are taken as each request arrives; the answer left within the same
+			// millisecond or so, hence the 100 ms of slack.
+			gap := next.Time.Sub(prev.Time)
+			Expect(gap >= time.Duration(wait)*time.Second-100*time.Millisecond).To(BeTrue(),
+				"the sender posted again %s after a %d with Retry-After: %d; RFC 8030 §8.4 expects it to wait %d s", gap.Round(time.Millisecond), prev.Status, wait, wait)
+		}
+	})
 }
 
 // linkTarget is the URI of a Link field value: <URI>; params.

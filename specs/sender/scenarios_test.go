@@ -166,6 +166,22 @@ var (
 			m.Encoding = "aesgcm"
 			return []sender.Message{m}
 		}}
+
+	// ttlRange: TTL 0 (deliver now or never) and TTL 2419200 (four weeks), which some libraries
+	// replace with a default of their own (60, 86400).
+	ttlRange = &scenario{service: "rfc", label: "ttl", build: func(*target.Subscription) []sender.Message {
+		a, b := msg("ttl zero"), msg("ttl four weeks")
+		a.TTL, b.TTL = 0, 2419200
+		return []sender.Message{a, b}
+	}}
+
+	// rateLimited429: the typical message to a subscription the rfc service answers 429 with
+	// Retry-After: 10 on every request (as unavailable503 does with 503).
+	rateLimited429 = &scenario{service: "rfc", label: "429", build: one("rate limited"),
+		prepare: func(_ context.Context, f *target.Fake, sub *target.Subscription) error {
+			f.Server.AddFault(fakepushservice.FaultRule{Subscription: sub.ID, Fault: fakepushservice.Fault{Cond: fakepushservice.CondRateLimited}})
+			return nil
+		}}
 )
 
 // one builds a scenario of one typical message.

@@ -31,6 +31,8 @@ func main() {
 	noSend := flag.Bool("no-send", false, "send nothing: fail as a sender whose TLS trust is wrong does")
 	unsupportedAESGCM := flag.Bool("unsupported-aesgcm", false, "when asked for aesgcm, say unsupported (exit 3) instead of sending")
 	jsonQuote := flag.Bool("json-quote", false, "send the payload JSON-encoded as a string (quoted), as a library that JSON.stringify()s its argument does")
+	ttlDefault := flag.Int("ttl-default", 0, "send this TTL instead of TTL 0, as a library that writes (ttl || 60) does")
+	topicPad := flag.Bool("topic-pad", false, "pad the Topic with '=' to a multiple of 4 characters")
 	flag.Parse()
 
 	env := os.Getenv
@@ -47,6 +49,14 @@ func main() {
 			Keys: sender.Keys{P256dh: env("PUSHSPEC_SEND_P256DH"), Auth: env("PUSHSPEC_SEND_AUTH")}},
 		TTL: ttl, Urgency: env("PUSHSPEC_SEND_URGENCY"), Topic: env("PUSHSPEC_SEND_TOPIC"),
 		Encoding: env("PUSHSPEC_SEND_ENCODING"),
+	}
+	if ttl == 0 && *ttlDefault != 0 {
+		m.TTL = *ttlDefault
+	}
+	if *topicPad && m.Topic != "" {
+		for len(m.Topic)%4 != 0 {
+			m.Topic += "="
+		}
 	}
 	if f := env("PUSHSPEC_SEND_PAYLOAD_FILE"); f != "" {
 		b, err := os.ReadFile(f)
