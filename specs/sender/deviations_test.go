@@ -117,6 +117,34 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				"interop-apple-urgency", "rfc8030-5-payload-as-given", "rfc8030-5.2-headers-as-asked", "rfc8030-8.4-sender-honours-retry-after"},
 			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription"},
 		}})
+		// The same library's CLI as a command sender, through testdata/webpush-cli.sh, as a user
+		// would write it: it says unsupported for what the CLI cannot express (Urgency, Topic,
+		// receipts, binary payloads), and the CLI's `if (args.ttl)` sends TTL 0 as its default
+		// of 2419200 — recorded under rfc8030-5.2-headers-as-asked (info).
+		script, err := filepath.Abs("testdata/webpush-cli.sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		npmBin := os.Getenv("PUSHSPEC_NPM_BIN")
+		if root, err := sender.ModuleRoot(); npmBin == "" && err == nil {
+			npmBin = filepath.Join(root, ".cache", "npm", "node_modules", ".bin")
+		}
+		cases = append(cases, struct {
+			name string
+			env  []string
+			want want
+		}{"web-push CLI (command)", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=web-push-cli", "PUSHSPEC_NPM_BIN=" + npmBin,
+			"PUSHSPEC_SENDER_CMD=" + script}, want{
+			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8292-2-jws-es256", "rfc8292-2-aud-origin",
+				"rfc8291-7-as-validates-key", "interop-apple-sub-required", "interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection",
+				"rfc8188-2-empty-aad", "rfc8030-8.4-sender-honours-retry-after"},
+			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8030-5-payload-as-given"},
+			broken:    map[string]rules.Outcome{"rfc8030-5.2-headers-as-asked": rules.Info},
+			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8030-5.4-topic-syntax", "rfc8030-5.3-urgency-values",
+				"interop-apple-urgency"},
+			skipSays: map[string]string{"rfc8030-5-payload-as-given": "takes the payload as text (--payload), not binary",
+				"rfc8030-5.2-headers-as-asked": "has no option for Urgency or Topic"},
+		}})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
