@@ -85,3 +85,58 @@ func TestSenderGradesBothWays(t *testing.T) {
 		})
 	}
 }
+
+// Interop rules note what a vendor refuses although the specifications allow it; they are judged
+// only when that vendor would otherwise accept the request. Otherwise the verdict is skip, naming
+// the fault the vendor refuses first (graded by its own rule) — never a pass.
+func TestInteropGradedOnlyWhenOtherwiseAcceptable(t *testing.T) {
+	s := newTestServer(t, &Server{Profile: "rfc", NoTLS: true})
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	defer ua.Close()
+	snd := newSender(t)
+	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	for _, c := range []struct {
+		name string
+		m    msg
+		rule string
+		want rules.Outcome
+		says string
+	}{
+		{"sub present", msg{}, "interop-apple-sub-required", rules.Pass, ""},
+		{"no sub", msg{sub: "-"}, "interop-apple-sub-required", rules.Info, "sub present"},
+		{"no sub, no TTL", msg{sub: "-", header: map[string]string{"TTL": ""}}, "interop-apple-sub-required", rules.Skip, "ttl-missing"},
+		{"sub mailto:mailto:", msg{sub: "mailto:mailto:a@example.com"}, "interop-apple-sub-format", rules.Info, "Apple accepts"},
+		{"sub fine, aesgcm", msg{aesgcm: true}, "interop-apple-sub-format", rules.Skip, "aesgcm"},
+		{"Topic of 5", msg{header: map[string]string{"Topic": "abcde"}}, "interop-apple-topic-decodable", rules.Info, "decodes"},
+		{"Topic of 4", msg{header: map[string]string{"Topic": "abcd"}}, "interop-apple-topic-decodable", rules.Pass, ""},
+		{"Topic of 5, bad Urgency", msg{header: map[string]string{"Topic": "abcde", "Urgency": "urgent"}}, "interop-apple-topic-decodable", rules.Skip, "urgency-invalid"},
+		{"TTL 0", msg{header: map[string]string{"TTL": "0"}}, "interop-wns-ttl-zero", rules.Info, "X-WNS-Cache-Policy"},
+		{"TTL 0, aesgcm", msg{aesgcm: true, header: map[string]string{"TTL": "0"}}, "interop-wns-ttl-zero", rules.Skip, "aesgcm"},
+	} {
+		t.Run(c.name, func(t *testing.T) {
+			before := len(s.Requests())
+			snd.send(vs, c.m)
+			reqs := s.Requests()
+			if len(reqs) != before+1 {
+				t.Fatalf("%d requests recorded, want %d", len(reqs), before+1)
+			}
+			q := reqs[len(reqs)-1]
+			n := 0
+			for _, v := range q.Verdicts {
+				if v.Rule != c.rule {
+					continue
+				}
+				n++
+				if v.Outcome != c.want || !strings.Contains(v.Message, c.says) {
+					t.Errorf("%s: %s (%s), want %s saying %q", c.rule, v.Outcome, v.Message, c.want, c.says)
+				}
+			}
+			if n != 1 {
+				t.Errorf("%s: %d verdicts, want 1 (conditions %v)", c.rule, n, q.Conditions)
+			}
+		})
+	}
+}
