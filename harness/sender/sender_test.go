@@ -96,7 +96,7 @@ func TestWebpushGoSendsRFC8030Headers(t *testing.T) {
 	if len(got.Body) != 4096 {
 		t.Errorf("body %d octets, want 4096 (webpush-go's padding)", len(got.Body))
 	}
-	if _, err := (WebpushGo{}).Send(ctx, Message{Subscription: m.Subscription}); err != ErrUnsupported {
+	if _, err := (WebpushGo{}).Send(ctx, Message{Subscription: m.Subscription}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("empty push: got %v, want ErrUnsupported", err)
 	}
 }
