@@ -11,6 +11,7 @@ import (
 	"net/url"
 	"os"
 	"reflect"
+	"regexp"
 	"sort"
 	"strconv"
 	"strings"
@@ -29,6 +30,8 @@ type Config struct {
 	Profile        string `env:"PROFILE" flag:"profile" def:"rfc" help:"response profile of the in-process push service: rfc, autopush, fcm, apple, wns, compat"`
 	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (the npm library, run with node), cmd (PUSHSPEC_SENDER_CMD)"`
 	SenderCmd      string `env:"SENDER_CMD" flag:"sender-cmd" help:"command that sends one push (see README: the PUSHSPEC_SEND_* variables it is given)"`
+	SenderName     string `env:"SENDER_NAME" flag:"sender-name" help:"name of the sender under test in reports: target id sender:<name>, so that reports of several libraries merge (default: the sender kind)"`
+	SenderVersion  string `env:"SENDER_VERSION" flag:"sender-version" help:"version of the sender under test, shown beside its name in reports"`
 	ReportDir      string `env:"REPORT_DIR" flag:"report-dir" def:"reports/out" help:"where results.json, junit.xml and index.html are written"`
 	Strict         bool   `env:"STRICT" flag:"strict" help:"treat broken SHOULD rules (non-strict) as failures"`
 	LabelFilter    string `env:"LABEL_FILTER" flag:"label-filter" help:"ginkgo label filter selecting specs, e.g. 'MUST && actor:push-service'"`
@@ -140,10 +143,25 @@ func (c *Config) Validate() error {
 	default:
 		return fmt.Errorf("sender: unknown sender %q (webpush-go, web-push, cmd)", c.Sender)
 	}
+	if c.SenderName != "" && !senderName.MatchString(c.SenderName) {
+		return fmt.Errorf("sender-name: %q is not a name of letters, digits and @ . _ / + - (at most 100)", c.SenderName)
+	}
 	if c.Procs < 0 {
 		return fmt.Errorf("procs: must be ≥ 0")
 	}
 	return nil
+}
+
+// senderName is what a sender name may be: npm-, PyPI- and Go-module-like names.
+var senderName = regexp.MustCompile(`^[A-Za-z0-9@._/+-]{1,100}$`)
+
+// SenderTargetID is the target ID of the sender under test: "sender:" + SenderName, or the
+// sender kind when no name is given.
+func (c *Config) SenderTargetID() string {
+	if c.SenderName != "" {
+		return "sender:" + c.SenderName
+	}
+	return "sender:" + c.Sender
 }
 
 // BrowserList is Browsers split on commas, trimmed, empties dropped.

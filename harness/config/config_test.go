@@ -59,6 +59,7 @@ func TestValidateRejects(t *testing.T) {
 		{"PUSHSPEC_SENDER=cmd"},
 		{"PUSHSPEC_STRICT=maybe"},
 		{"PUSHSPEC_PROCS=-1"},
+		{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=true", "PUSHSPEC_SENDER_NAME=my sender"},
 	} {
 		c := Default()
 		if err := c.applyEnv(env); err == nil {
@@ -71,6 +72,22 @@ func TestValidateRejects(t *testing.T) {
 	}
 	if k, a := c.PushServiceTarget(); k != "autopush" || a != "ws://127.0.0.1:8080/" {
 		t.Errorf("target = %q %q", k, a)
+	}
+}
+
+// A named command sender gets its own target ID, so that reports of several libraries merge
+// without colliding; unnamed, the ID is the sender kind.
+func TestSenderTargetID(t *testing.T) {
+	c := Default()
+	if got := c.SenderTargetID(); got != "sender:webpush-go" {
+		t.Errorf("default: %q", got)
+	}
+	if err := c.applyEnv([]string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=node send.js",
+		"PUSHSPEC_SENDER_NAME=@pushforge/builder", "PUSHSPEC_SENDER_VERSION=2.0.5"}); err != nil {
+		t.Fatal(err)
+	}
+	if got := c.SenderTargetID(); got != "sender:@pushforge/builder" || c.SenderVersion != "2.0.5" {
+		t.Errorf("named: %q version %q", got, c.SenderVersion)
 	}
 }
 

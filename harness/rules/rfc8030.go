@@ -96,6 +96,32 @@ var PostToPushResource = Register(Rule{
 	Check:   "Method is POST, target is the endpoint URL unchanged (path and query kept).",
 })
 
+// PayloadAsGiven — RFC 8030 §5: "The push message is included in the body of the request" —
+// the message the application gave its sender library. No sentence binds a library to send those
+// bytes unchanged, so the rule is pushspec's reading (†), and SHOULD, not MUST: a library may
+// document a transformation (JSON-encoding its argument), and a delivered message that differs
+// is then a surprise to its caller, not a protocol fault. Graded apart from the key derivation
+// (rfc8291-3.3-key-derivation), which passes when the body decrypts, whatever it holds.
+var PayloadAsGiven = Register(Rule{
+	ID: "rfc8030-5-payload-as-given", Doc: RFC8030, Section: "5",
+	Level: Should, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "The message the user agent decrypts is the payload the sender was given, byte for byte (or no payload when given none).",
+	Check:   "Decrypt the request with the subscription's keys; compare the plaintext with the payload the sender was asked to send (text, binary, 3993 octets, none).",
+})
+
+// HeadersAsAsked — RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live)
+// header field in its request"; §5.3, §5.4 make Urgency and Topic the application server's
+// choice. None says a library must send the values its caller chose: a library that replaces
+// TTL 0 with 60, or every TTL with 86400, still sends a valid request. pushspec records the
+// difference (MAY, info; the reading is its own) because it changes delivery: a TTL 0 message
+// meant to be dropped when the user agent is offline is stored instead.
+var HeadersAsAsked = Register(Rule{
+	ID: "rfc8030-5.2-headers-as-asked", Doc: RFC8030, Section: "5.2, 5.3, 5.4",
+	Level: May, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "The sender sends the `TTL`, `Urgency` and `Topic` its caller asked for, not values of its own.",
+	Check:   "Ask for TTL 0, 60 and 2419200, Urgency high and Topic update1; compare each with the request's header (a missing TTL is graded by rfc8030-5.2-ttl-required).",
+})
+
 // Accepted201Location — RFC 8030 §5, paraphrased: An accepted message is answered 201 with the
 // push message resource URI in Location.
 var Accepted201Location = Register(Rule{
@@ -317,7 +343,7 @@ var TopicSyntax = Register(Rule{
 	ID: "rfc8030-5.4-topic-syntax", Doc: RFC8030, Section: "5.4",
 	Level: Must, Actor: AppServer, Seen: Sender,
 	Summary: "`Topic` is at most 32 characters of the URL-safe base64 alphabet.",
-	Check:   "Value matches `^[A-Za-z0-9_-]{1,32}$`. Trailing `=` is ambiguous (autopush accepts it): grade it `non-strict`.",
+	Check:   "Value matches `^[A-Za-z0-9_-]{1,32}$`. Trailing `=` is outside the alphabet (and not a token character): fail, though autopush accepts it.",
 })
 
 // TopicInvalid400 — RFC 8030 §5.4, paraphrased: A Topic that is too long or uses other characters
@@ -604,4 +630,19 @@ var RetryAfterOn429 = Register(Rule{
 	Level: Should, Actor: PushService, Seen: Service,
 	Summary: "A 429 carries `Retry-After`.",
 	Check:   "Whenever a 429 is seen (burst or injected), require `Retry-After`.",
+})
+
+// SenderHonoursRetryAfter — RFC 8030 §8.4: the push service "SHOULD also include a Retry-After
+// header [RFC7231] to indicate how long the application server is expected to wait before it
+// makes another request to the push resource"; RFC 9110 §10.2.3: "Servers send the
+// \"Retry-After\" header field to indicate how long the user agent ought to wait before making a
+// follow-up request", and for 503 (§15.6.4) it is sent "to suggest an appropriate amount of time
+// for the client to wait before retrying the request". "Is expected to", "ought to" and
+// "suggest" are no BCP 14 keywords: the level is pushspec's reading (†), a SHOULD at most —
+// a sender that posts again sooner is non-strict, never fail.
+var SenderHonoursRetryAfter = Register(Rule{
+	ID: "rfc8030-8.4-sender-honours-retry-after", Doc: RFC8030, Section: "8.4",
+	Level: Should, Implied: true, Actor: AppServer, Seen: Sender,
+	Summary: "After a 429 or 503 with `Retry-After`, the sender makes no further request to the push resource before that time.",
+	Check:   "Answer every request to one subscription 429 (and, separately, 503) with `Retry-After: 10`; a second request within 10 s breaks the rule, one request or a later retry keeps it.",
 })

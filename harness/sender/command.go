@@ -3,6 +3,7 @@ package sender
 import (
 	"bytes"
 	"context"
+	"errors"
 	"fmt"
 	"os"
 	"os/exec"
@@ -39,12 +40,33 @@ import (
 // service's HTTP status), whatever its exit status, specs that need the status can use it (how
 // the sender reports a 404, 410 or 406 is observable only so); otherwise the push service's own
 // record is the evidence.
+//
+// A program that cannot express the message (no aesgcm, no payload-less push, no receipts) says
+// so: it exits with status 3, or prints a line `unsupported: <reason>`. Send then returns an
+// *UnsupportedError (errors.Is ErrUnsupported) with that reason, and the specs that need the
+// message skip instead of failing.
 type Command struct {
 	Cmd    string // the shell command line
 	CAFile string
+	// Label names the sender in reports ("" gives "cmd: <Cmd>").
+	Label string
 }
 
-func (c Command) Name() string { return "cmd: " + c.Cmd }
+func (c Command) Name() string {
+	if c.Label != "" {
+		return c.Label
+	}
+	return "cmd: " + c.Cmd
+}
+
+// ExitUnsupported is the exit status by which a command says it cannot send the message.
+const ExitUnsupported = 3
+
+// MaxOutput bounds what is kept of a command's output (stdout and stderr together). Beyond it
+// the start and, above all, the end are kept — errors are printed last.
+const MaxOutput = 64 << 10
+
+var unsupportedLine = regexp.MustCompile(`(?m)^unsupported:[ \t]*(.*?)[ \t\r]*$`)
 
 func (Command) Capabilities() Capabilities {
 	return Capabilities{NoPayload: true, AESGCM: true, Urgency: true, Topic: true, Receipts: true}
@@ -93,16 +115,79 @@ func (c Command) Send(ctx context.Context, m Message) (*Result, error) {
 	}
 	cmd := exec.CommandContext(ctx, "sh", "-c", c.Cmd)
 	cmd.Env = append(os.Environ(), env...)
-	var out bytes.Buffer
-	cmd.Stdout, cmd.Stderr = &out, &out
+	out := &boundedOutput{max: MaxOutput}
+	cmd.Stdout, cmd.Stderr = out, out
 	start := time.Now()
 	err = cmd.Run()
-	res := &Result{Output: out.String(), Elapsed: time.Since(start)}
-	if mm := statusLine.FindStringSubmatch(out.String()); mm != nil {
+	output := out.String()
+	res := &Result{Output: output, Elapsed: time.Since(start)}
+	if mm := statusLine.FindStringSubmatch(output); mm != nil {
 		res.Status, _ = strconv.Atoi(mm[1])
 	}
-	if err != nil {
-		return res, fmt.Errorf("sender: %q failed: %v: %s", c.Cmd, err, strings.TrimSpace(out.String()))
+	var exit *exec.ExitError
+	switch mm := unsupportedLine.FindStringSubmatch(output); {
+	case mm != nil:
+		reason := mm[1]
+		if reason == "" {
+			reason = "the command printed \"unsupported:\" without a reason"
+		}
+		return res, &UnsupportedError{Reason: reason}
+	case errors.As(err, &exit) && exit.ExitCode() == ExitUnsupported:
+		return res, &UnsupportedError{Reason: fmt.Sprintf("the command exited with status %d (unsupported) without printing \"unsupported: <reason>\"", ExitUnsupported)}
+	case err != nil:
+		return res, fmt.Errorf("sender: %q failed: %v: %s", c.Cmd, err, Tail(strings.TrimSpace(output), 2000))
 	}
 	return res, nil
+}
+
+// boundedOutput keeps the first head octets and the last max-head octets written to it, and
+// counts the rest.
+type boundedOutput struct {
+	max     int
+	head    []byte
+	tail    []byte
+	dropped int
+}
+
+const outputHead = 4 << 10
+
+func (b *boundedOutput) Write(p []byte) (int, error) {
+	n := len(p)
+	if room := outputHead - len(b.head); room > 0 {
+		k := min(room, len(p))
+		b.head = append(b.head, p[:k]...)
+		p = p[k:]
+	}
+	b.tail = append(b.tail, p...)
+	if keep := b.max - outputHead; len(b.tail) > 2*keep {
+		b.dropped += len(b.tail) - keep
+		b.tail = append(b.tail[:0:0], b.tail[len(b.tail)-keep:]...)
+	}
+	return n, nil
+}
+
+func (b *boundedOutput) String() string {
+	tail := b.tail
+	dropped := b.dropped
+	if keep := b.max - outputHead; len(tail) > keep {
+		dropped += len(tail) - keep
+		tail = tail[len(tail)-keep:]
+	}
+	if dropped == 0 {
+		return string(b.head) + string(tail)
+	}
+	return string(b.head) + fmt.Sprintf("\n… [%d octets of output left out by pushspec] …\n", dropped) + string(tail)
+}
+
+// Tail returns s when it is at most n octets, else its last n octets (cut at a UTF-8 boundary)
+// after a note of how much was left out: a sender prints its error last.
+func Tail(s string, n int) string {
+	if len(s) <= n {
+		return s
+	}
+	i := len(s) - n
+	for i < len(s) && s[i]&0xC0 == 0x80 {
+		i++
+	}
+	return fmt.Sprintf("… [first %d of %d octets left out] …\n", i, len(s)) + s[i:]
 }

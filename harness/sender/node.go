@@ -60,7 +60,7 @@ func (s Node) Send(ctx context.Context, m Message) (*Result, error) {
 	if m.Receipt {
 		// web-push has no receipt support: its generic headers option would make this adapter,
 		// not the library, the one that keeps and passes back the receipt subscription.
-		return nil, ErrUnsupported
+		return nil, &UnsupportedError{Reason: "web-push (npm) has no delivery receipts (Prefer: respond-async)"}
 	}
 	modules, err := s.modulesDir()
 	if err != nil {

@@ -96,7 +96,7 @@ func TestWebpushGoSendsRFC8030Headers(t *testing.T) {
 	if len(got.Body) != 4096 {
 		t.Errorf("body %d octets, want 4096 (webpush-go's padding)", len(got.Body))
 	}
-	if _, err := (WebpushGo{}).Send(ctx, Message{Subscription: m.Subscription}); err != ErrUnsupported {
+	if _, err := (WebpushGo{}).Send(ctx, Message{Subscription: m.Subscription}); !errors.Is(err, ErrUnsupported) {
 		t.Errorf("empty push: got %v, want ErrUnsupported", err)
 	}
 }
@@ -223,5 +223,69 @@ func TestReceiptAndStatusOnFailure(t *testing.T) {
 		if _, err := s.Send(ctx, Message{Subscription: sub, Payload: []byte("r"), TTL: 5, Receipt: true}); !errors.Is(err, ErrUnsupported) {
 			t.Errorf("%s with Receipt: %v, want ErrUnsupported", s.Name(), err)
 		}
+	}
+}
+
+// A command that cannot send a message says so, by exit status 3 or by a line
+// `unsupported: <reason>`; Send returns ErrUnsupported with that reason. Any other failure is a
+// plain error, and success stays success.
+func TestCommandUnsupported(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sub := testSubscription(t, "https://127.0.0.1:1/push/u")
+	for _, c := range []struct {
+		cmd, reason string // reason "": not unsupported
+		fails       bool
+	}{
+		{`echo "unsupported: no aesgcm in this library"; exit 3`, "no aesgcm in this library", true},
+		{`echo "trying"; echo "unsupported: payload-less pushes"; exit 1`, "payload-less pushes", true},
+		{`exit 3`, "exited with status 3", true},
+		{`echo "TypeError: boom" >&2; exit 1`, "", true},
+		{`echo "not unsupported: this is a log line"; echo status=201`, "", false},
+	} {
+		_, err := (Command{Cmd: c.cmd}).Send(ctx, Message{Subscription: sub})
+		var ue *UnsupportedError
+		switch {
+		case c.reason != "":
+			if !errors.Is(err, ErrUnsupported) || !errors.As(err, &ue) || !strings.Contains(ue.Reason, c.reason) {
+				t.Errorf("%q: got %v, want unsupported with reason %q", c.cmd, err, c.reason)
+			}
+		case c.fails:
+			if err == nil || errors.Is(err, ErrUnsupported) {
+				t.Errorf("%q: got %v, want a plain error", c.cmd, err)
+			}
+		default:
+			if err != nil {
+				t.Errorf("%q: got %v, want success", c.cmd, err)
+			}
+		}
+	}
+}
+
+// A command's output is kept up to MaxOutput, with its end (where errors are printed) whole.
+func TestCommandKeepsTheEndOfItsOutput(t *testing.T) {
+	ctx, cancel := context.WithTimeout(context.Background(), 10*time.Second)
+	defer cancel()
+	sub := testSubscription(t, "https://127.0.0.1:1/push/o")
+	// 200 000 octets of noise, then the error.
+	res, err := (Command{Cmd: `head -c 200000 /dev/zero | tr '\0' x; echo; echo "Error: self-signed certificate in certificate chain" >&2; exit 1`}).Send(ctx, Message{Subscription: sub})
+	if err == nil {
+		t.Fatal("want an error")
+	}
+	if !strings.HasSuffix(strings.TrimSpace(res.Output), "Error: self-signed certificate in certificate chain") {
+		t.Errorf("the output's end is lost: …%q", res.Output[max(0, len(res.Output)-80):])
+	}
+	if len(res.Output) > MaxOutput+200 || len(res.Output) < MaxOutput-200 {
+		t.Errorf("kept %d octets of output, want about %d", len(res.Output), MaxOutput)
+	}
+	if !strings.Contains(res.Output, "left out by pushspec") {
+		t.Error("the output does not say that some of it was left out")
+	}
+	if !strings.Contains(err.Error(), "self-signed certificate") {
+		t.Errorf("the error does not end with the command's last words: %v", err)
+	}
+	short, _ := (Command{Cmd: `echo hello; echo status=201`}).Send(ctx, Message{Subscription: sub})
+	if short.Output != "hello\nstatus=201\n" {
+		t.Errorf("short output changed: %q", short.Output)
 	}
 }

@@ -23,12 +23,26 @@ func (WebpushGo) Capabilities() Capabilities {
 	return Capabilities{Urgency: true, Topic: true, Status: true}
 }
 
-// ErrUnsupported says a sender cannot express what the message asks for.
+// ErrUnsupported says a sender cannot express what the message asks for. Senders return it
+// directly or as an *UnsupportedError that says why; test with errors.Is.
 var ErrUnsupported = errors.New("sender: not supported by this sender")
 
+// UnsupportedError is ErrUnsupported with the sender's reason.
+type UnsupportedError struct{ Reason string }
+
+func (e *UnsupportedError) Error() string { return "sender: unsupported: " + e.Reason }
+
+// Is makes errors.Is(err, ErrUnsupported) true.
+func (e *UnsupportedError) Is(target error) bool { return target == ErrUnsupported }
+
 func (s WebpushGo) Send(ctx context.Context, m Message) (*Result, error) {
-	if m.Payload == nil || (m.Encoding != "" && m.Encoding != "aes128gcm") || m.Receipt {
-		return nil, ErrUnsupported
+	switch {
+	case m.Payload == nil:
+		return nil, &UnsupportedError{Reason: "webpush-go always encrypts a payload; it cannot send a push without one"}
+	case m.Encoding != "" && m.Encoding != "aes128gcm":
+		return nil, &UnsupportedError{Reason: "webpush-go encrypts with aes128gcm only, not " + m.Encoding}
+	case m.Receipt:
+		return nil, &UnsupportedError{Reason: "webpush-go has no delivery receipts (Prefer: respond-async)"}
 	}
 	client := s.Client
 	if client == nil {

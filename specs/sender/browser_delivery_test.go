@@ -5,6 +5,8 @@ import (
 	"errors"
 	"fmt"
 	"net/url"
+	"strconv"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,6 +17,7 @@ import (
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/sitefixture"
 )
 
 // The browsers of the Env (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). The Env
@@ -79,20 +82,37 @@ var _ = Describe("Delivery of the sender's message to real browsers", func() {
 				case "web-push":
 					s = sender.Node{CAFile: env.Push.CAFile()}
 				case "cmd":
-					s = sender.Command{Cmd: cfg.SenderCmd, CAFile: env.Push.CAFile()}
+					s = sender.Command{Cmd: cfg.SenderCmd, CAFile: env.Push.CAFile(), Label: cfg.SenderName}
 				}
 				sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 				res, err := s.Send(sctx, m)
 				cancel()
 				r.Evidence("sender", errText(err, res))
-				Expect(err).NotTo(HaveOccurred(), "the sender failed")
+				if errors.Is(err, sender.ErrUnsupported) {
+					conformance.SkipBecause("unsupported: sender " + tgt.Name + " says it cannot send this message: " + unsupportedReason(err))
+				}
+				if err != nil {
+					// Nothing the browser could decrypt was sent: no verdict on the key derivation.
+					conformance.HarnessError(fmt.Errorf("the sender failed to send to %s's subscription: %s", k, sender.Tail(err.Error(), 1000)))
+				}
 
 				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 				defer cancel()
-				rep, err := c.AwaitReport(wctx, id)
+				// Matched by id, or by the id inside the data: a sender that changes the bytes
+				// (JSON-quotes them) hides the id from the service worker's parse.
+				rep, err := c.AwaitPush(wctx, func(r sitefixture.Report) bool {
+					return r.ID == id || (r.Data != nil && strings.Contains(r.Data.TextValue(), id))
+				})
 				Expect(err).NotTo(HaveOccurred(), "no service-worker report from %s within 15 s", k)
 				r.Evidence("report", cut(string(rep.Raw), 1500))
-				Expect(rep.Data.TextValue()).To(Equal(string(payload)), "the service worker got other bytes than were sent")
+				if got := rep.Data.TextValue(); got != string(payload) {
+					// The browser decrypted it, so the keys were derived right; other bytes than
+					// the sender was given are rfc8030-5-payload-as-given's finding (graded on the
+					// push service's decryption), and the notification they were to name cannot be
+					// checked.
+					r.Evidence("payload", fmt.Sprintf("decrypted by %s, but to %s, not the %q sent (graded by %s)", k, cut(strconv.Quote(got), 200), cut(string(payload), 200), rules.PayloadAsGiven.ID))
+					return
+				}
 				Expect(rep.Show.OK).To(BeTrue(), "showNotification did not succeed")
 				Expect(rep.NotificationTitles()).To(ContainElement(title))
 			}, Label("needs:browser"), Serial, SpecTimeout(2*time.Minute))

@@ -41,6 +41,13 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		pass   []string
 		skip   []string
 		none   []rules.Outcome // outcomes no rule may have
+		// notBroken: at least one pass, and no fail, non-strict or error (a skip is fine).
+		notBroken []string
+		// skipSays: some skip of the rule has a message containing this text.
+		skipSays map[string]string
+		// sentNothing: the sender sends nothing; every result must be error or skip, and some
+		// must be errors.
+		sentNothing bool
 	}
 	cases := []struct {
 		name string
@@ -50,12 +57,30 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		{"no TTL, DER signature, exp 25 h", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -omit-ttl -der -exp-25h"}, want{
 			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
 			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
-				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record"},
+				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record",
+				"rfc8030-5-payload-as-given", "rfc8030-8.4-sender-honours-retry-after", "rfc8030-5.4-topic-syntax"},
+			// Interop rules are judged only on requests the vendor would otherwise accept: these
+			// are refused for the missing TTL first.
+			skipSays: map[string]string{"interop-apple-sub-format": "refuses this request for another reason (ttl-missing",
+				"interop-wns-ttl-zero": "refuses this request for another reason (ttl-missing"},
+		}},
+		// A sender that sends nothing (its TLS trust is wrong) gets errors naming the cause, no
+		// failure and no pass: refusing the off-curve key or the subject-less token proves nothing.
+		{"sends nothing", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=tls-broken-sender", "PUSHSPEC_SENDER_CMD=" + bin + " -no-send"}, want{sentNothing: true}},
+		// Says unsupported for aesgcm: those specs skip with its reason. JSON-quotes the payload:
+		// rfc8030-5-payload-as-given breaks, the key derivation does not. TTL 0 sent as 60:
+		// rfc8030-5.2-headers-as-asked (info). Topic padded with '=': rfc8030-5.4-topic-syntax fails.
+		{"unsupported aesgcm, quoted payload, TTL 0 as 60, padded Topic", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=quoting-sender",
+			"PUSHSPEC_SENDER_CMD=" + bin + " -unsupported-aesgcm -json-quote -ttl-default 60 -topic-pad"}, want{
+			broken: map[string]rules.Outcome{"rfc8030-5-payload-as-given": rules.NonStrict, "rfc8030-5.2-headers-as-asked": rules.Info,
+				"rfc8030-5.4-topic-syntax": rules.Fail},
+			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
+			skipSays:  map[string]string{"rfc8291-3.3-key-derivation": "encrypts with aes128gcm only"},
 		}},
 		// Conformant but unusual: exp exactly 24 h after the sender's own now (RFC 8292 §2),
-		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3), 40
-		// octets of padding. No fail and no non-strict; the exp at the bound is an interop note.
-		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -pad 40"}, want{
+		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3), up to 40
+		// octets of padding (less where the body would pass 4096 octets). No fail and no non-strict; the exp at the bound is an interop note.
+		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -pad 40 -pad-fit"}, want{
 			broken: map[string]rules.Outcome{"interop-exp-skew-margin": rules.Info, "rfc8292-2.1-sub-optional": rules.Info},
 			pass: []string{"rfc8292-2-exp-max-24h", "rfc8292-2-aud-origin", "rfc8188-2-padding-delimiter", "rfc8291-3.3-key-derivation",
 				"rfc8292-4.2-restricted-needs-jwt", "rfc8292-2-vapid-scheme", "rfc8030-8.1-end-to-end-protection"},
@@ -87,12 +112,17 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8188-2-empty-aad": rules.Fail, "rfc8188-2.2-cek-derivation": rules.Fail,
 				"rfc8188-2.3-nonce-derivation": rules.Fail, "rfc8291-3.3-key-derivation": rules.Fail,
 				"interop-404-410-both-mean-gone": rules.Info, "interop-wns-406-throttle": rules.Info,
-				"rfc8030-5.1-sender-reuses-receipt-subscription": rules.NonStrict},
+				"rfc8030-5.1-sender-reuses-receipt-subscription": rules.NonStrict, "rfc8030-8.4-sender-honours-retry-after": rules.NonStrict},
 			pass: []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256", "rfc8188-2.1-header-layout", "interop-apple-topic-decodable"},
 		}},
 		{"receipt subscription kept", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -receipt-state " + filepath.Join(t.TempDir(), "receipt")}, want{
 			pass: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
-				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-urgency"},
+				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-urgency",
+				"rfc8030-5.2-headers-as-asked", "rfc8030-5-payload-as-given", "rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection",
+				"interop-apple-sub-format", "interop-accept-any-2xx"},
+			// Judged, since the vendors would otherwise accept these requests: a token without
+			// sub (Apple refuses it) and TTL 0 without X-WNS-Cache-Policy (WNS refuses it).
+			broken: map[string]rules.Outcome{"interop-apple-sub-required": rules.Info, "interop-wns-ttl-zero": rules.Info},
 		}},
 	}
 	if _, err := (sender.Node{}).Send(ctx, sender.Message{}); err != nil && strings.Contains(err.Error(), "not installed") {
@@ -107,13 +137,64 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter",
 				"interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
 				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-topic-decodable",
-				"interop-apple-urgency"},
+				"interop-apple-urgency", "rfc8030-5-payload-as-given", "rfc8030-5.2-headers-as-asked", "rfc8030-8.4-sender-honours-retry-after"},
 			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription"},
+		}})
+		// The same library's CLI as a command sender, through testdata/webpush-cli.sh, as a user
+		// would write it: it says unsupported for what the CLI cannot express (Urgency, Topic,
+		// receipts, binary payloads), and the CLI's `if (args.ttl)` sends TTL 0 as its default
+		// of 2419200 — recorded under rfc8030-5.2-headers-as-asked (info).
+		script, err := filepath.Abs("testdata/webpush-cli.sh")
+		if err != nil {
+			t.Fatal(err)
+		}
+		npmBin := os.Getenv("PUSHSPEC_NPM_BIN")
+		if root, err := sender.ModuleRoot(); npmBin == "" && err == nil {
+			npmBin = filepath.Join(root, ".cache", "npm", "node_modules", ".bin")
+		}
+		cases = append(cases, struct {
+			name string
+			env  []string
+			want want
+		}{"web-push CLI (command)", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=web-push-cli", "PUSHSPEC_NPM_BIN=" + npmBin,
+			"PUSHSPEC_SENDER_CMD=" + script}, want{
+			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8292-2-jws-es256", "rfc8292-2-aud-origin",
+				"rfc8291-7-as-validates-key", "interop-apple-sub-required", "interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection",
+				"rfc8188-2-empty-aad", "rfc8030-8.4-sender-honours-retry-after"},
+			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8030-5-payload-as-given"},
+			broken:    map[string]rules.Outcome{"rfc8030-5.2-headers-as-asked": rules.Info},
+			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8030-5.4-topic-syntax", "rfc8030-5.3-urgency-values",
+				"interop-apple-urgency"},
+			skipSays: map[string]string{"rfc8030-5-payload-as-given": "takes the payload as text (--payload), not binary",
+				"rfc8030-5.2-headers-as-asked": "has no option for Urgency or Topic"},
 		}})
 	}
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
-			got := runSuite(t, c.env)
+			got, msgs := runSuite(t, c.env)
+			if c.want.sentNothing {
+				errors := 0
+				for rule, outs := range got {
+					for _, o := range outs {
+						switch o {
+						case rules.Error:
+							errors++
+						case rules.Skip:
+						default:
+							t.Errorf("%s: %s from a sender that sent nothing: %v", rule, o, msgs[rule])
+						}
+					}
+				}
+				if errors == 0 {
+					t.Error("a sender that sent nothing got no error")
+				}
+				for _, rule := range []string{"rfc8291-7-as-validates-key", "interop-apple-sub-required", "rfc8030-5.2-ttl-required"} {
+					if !all(got[rule], rules.Error) || !strings.Contains(strings.Join(msgs[rule], " "), "certificate signed by unknown authority") {
+						t.Errorf("%s: want error naming the cause, got %v %v", rule, got[rule], msgs[rule])
+					}
+				}
+				return
+			}
 			for rule, o := range c.want.broken {
 				if !hasOutcome(got[rule], o) {
 					t.Errorf("%s: want %s, got %v", rule, o, got[rule])
@@ -129,9 +210,24 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 					t.Errorf("%s: want skip, got %v", rule, got[rule])
 				}
 			}
+			for _, rule := range c.want.notBroken {
+				outs := got[rule]
+				if !hasOutcome(outs, rules.Pass) || hasOutcome(outs, rules.Fail) || hasOutcome(outs, rules.NonStrict) || hasOutcome(outs, rules.Error) {
+					t.Errorf("%s: want pass (or skip), got %v %v", rule, outs, msgs[rule])
+				}
+			}
+			for rule, text := range c.want.skipSays {
+				found := false
+				for i, o := range got[rule] {
+					found = found || (o == rules.Skip && strings.Contains(msgs[rule][i], text))
+				}
+				if !found {
+					t.Errorf("%s: want a skip saying %q, got %v %v", rule, text, got[rule], msgs[rule])
+				}
+			}
 			for rule, outs := range got {
 				if hasOutcome(outs, rules.Error) {
-					t.Errorf("%s: the harness broke: %v", rule, outs)
+					t.Errorf("%s: the harness broke: %v %v", rule, outs, msgs[rule])
 				}
 				for _, o := range c.want.none {
 					if hasOutcome(outs, o) {
@@ -162,8 +258,8 @@ func all(outs []rules.Outcome, o rules.Outcome) bool {
 }
 
 // runSuite runs TestSenderSuite in a child process with env added and returns each rule's
-// outcomes, read back from ginkgo's JSON report.
-func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
+// outcomes and their messages (same order), read back from ginkgo's JSON report.
+func runSuite(t *testing.T, env []string) (map[string][]rules.Outcome, map[string][]string) {
 	t.Helper()
 	report := filepath.Join(t.TempDir(), "report.json")
 	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
@@ -182,6 +278,7 @@ func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
 		t.Fatalf("no report from the child suite: %v\n%s", rerr, out)
 	}
 	got := map[string][]rules.Outcome{}
+	msgs := map[string][]string{}
 	var lines []string
 	for _, sr := range reports[0].SpecReports {
 		res, _, ok, err := conformance.Results(sr)
@@ -193,6 +290,10 @@ func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
 		}
 		for _, r := range res {
 			got[r.Rule] = append(got[r.Rule], r.Outcome)
+			msgs[r.Rule] = append(msgs[r.Rule], r.Message)
+			if name := envValue(env, "PUSHSPEC_SENDER_NAME"); name != "" && r.Target != "sender:"+name {
+				t.Errorf("%s: target %q, want sender:%s", r.Rule, r.Target, name)
+			}
 			if r.Outcome != rules.Pass {
 				lines = append(lines, fmt.Sprintf("%-10s %-40s %s", r.Outcome, r.Rule, cut(strings.ReplaceAll(r.Message, "\n", " "), 110)))
 			}
@@ -200,5 +301,14 @@ func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
 	}
 	sort.Strings(lines)
 	t.Logf("not passing:\n%s", strings.Join(lines, "\n"))
-	return got
+	return got, msgs
+}
+
+func envValue(env []string, name string) string {
+	for _, kv := range env {
+		if v, ok := strings.CutPrefix(kv, name+"="); ok {
+			return v
+		}
+	}
+	return ""
 }

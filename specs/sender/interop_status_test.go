@@ -82,7 +82,7 @@ var _ = Describe("How the sender reports gone and throttled subscriptions", func
 // expectAnswered checks that the sender's request reached the service and got the answer the
 // scenario set up; another answer means the scenario, not the sender, went wrong.
 func expectAnswered(ex *exchange, want int) {
-	Expect(ex.request).NotTo(BeNil(), "the sender sent no request (sender error: %v)", ex.err)
+	needSent(ex)
 	if ex.request.Status != want {
 		conformance.HarnessError(fmt.Errorf("the push service answered %d (%s), not the %d the scenario set up", ex.request.Status, ex.request.Answered, want))
 	}

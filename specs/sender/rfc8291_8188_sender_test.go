@@ -4,11 +4,13 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"strings"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -21,27 +23,25 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 	graded("encrypts with aes128gcm only", rules.AES128GCMOnly, typical, 0)
 
 	// RFC 8291 §3.3, §3.4: the key derivation. The service decrypts the body with the virtual
-	// UA's private key and auth secret. Expects: it decrypts, to the bytes the sender was given.
-	conformance.It("encrypts so that the subscription's keys decrypt it", tgt, rules.KeyDerivation,
+	// UA's private key and auth secret. Expects: it decrypts (the AEAD tag verifies). Whether the
+	// bytes are the ones the sender was given is rfc8030-5-payload-as-given's finding, not this
+	// rule's: a library that JSON-quotes a string derives its keys right. Each kind of message is
+	// its own case: text, binary, the largest (3993 octets), and the legacy aesgcm when asked.
+	keyDerivation("encrypts so that the subscription's keys decrypt it", typical)
+	keyDerivation("encrypts a binary payload so that the subscription's keys decrypt it", binaryPayload)
+	keyDerivation("encrypts the largest payload (3993 octets) so that the subscription's keys decrypt it", largestPayload)
+	conformance.It("encrypts aesgcm, when asked, so that the subscription's keys decrypt it", tgt, rules.KeyDerivation,
 		func(ctx SpecContext, r *conformance.Recorder) {
-			q := typical.request(ctx, r, 0)
-			if len(verdicts(q, rules.KeyDerivation)) == 0 {
-				conformance.SkipBecause(fmt.Sprintf("not applicable: the push service did not try to decrypt (status %d, conditions %v)", q.Status, q.Conditions))
+			q := aesgcmPayload.request(ctx, r, 0)
+			if ce := q.Header.Get("Content-Encoding"); !strings.EqualFold(ce, "aesgcm") {
+				conformance.SkipBecause(fmt.Sprintf("not applicable: asked for aesgcm, the sender sent Content-Encoding %q (its aes128gcm is graded on the other messages)", ce))
 			}
-			for _, v := range verdicts(q, rules.KeyDerivation) {
-				r.Evidence("verdict", string(v.Outcome)+": "+v.Message)
-				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
-			}
-			if q.Plaintext == nil {
-				// The tag verified (the keys are right) but the plaintext did not come out: a
-				// padding fault, graded once, by rfc8188-2-padding-delimiter.
-				for _, v := range verdicts(q, rules.PaddingDelimiter) {
-					r.Evidence("padding", string(v.Outcome)+": "+v.Message)
-				}
-				return
-			}
-			Expect(string(q.Plaintext)).To(Equal("hello pushspec"))
+			gradeKeyDerivation(r, q)
 		})
+
+	// RFC 8291 §4: the largest payload still fits 4096 octets, as one record.
+	graded("keeps the largest payload (3993 octets) within 4096 octets", rules.Fits4096, largestPayload, 0)
+	graded("encrypts the largest payload (3993 octets) as a single record", rules.SingleRecord, largestPayload, 0)
 
 	// RFC 8188 §2: "The additional data passed to each invocation of AEAD_AES_128_GCM is a
 	// zero-length octet sequence." §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", first 16
@@ -58,7 +58,7 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 			r.Also(rules.CEKDerivation)
 			r.Also(rules.NonceDerivation)
 			q := typical.request(ctx, r, 0)
-			if ce := q.Header.Get("Content-Encoding"); ce != "aes128gcm" {
+			if ce := q.Header.Get("Content-Encoding"); !strings.EqualFold(ce, "aes128gcm") {
 				conformance.SkipBecause(fmt.Sprintf("not applicable: Content-Encoding %q is not aes128gcm (graded by %s)", ce, rules.AES128GCMOnly.ID))
 			}
 			keys := typical.exchanges[0].sub.Keys
@@ -71,7 +71,6 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 			case err == nil:
 				r.Evidence("opened", fmt.Sprintf("tag verified: rs %d, salt %x, %d record(s), %d octets of padding, plaintext %q",
 					m.Header.RS, m.Header.Salt, m.Records, m.Padding, m.Plaintext))
-				Expect(string(m.Plaintext)).To(Equal("hello pushspec"))
 			case errors.As(err, &we) && (we.Rule == webpush.RuleUAChecksDelimiter || we.Rule == webpush.RuleFailNoDelimiter ||
 				we.Rule == webpush.RuleFailWrongDelimiter || we.Rule == webpush.RuleNoPartial):
 				// Delimiters are checked after the tag verified: the derivation is right, the
@@ -111,9 +110,13 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 	// RFC 8291 §7: "An application server MUST … check that the user agent's public key is
 	// on the P-256 curve" before using it. Sends: a subscription whose p256dh is 65 octets
 	// starting 0x04 but off the curve. Expects: the sender refuses, and nothing reaches the
-	// service.
+	// service. A refusal proves the check only from a sender that sends to a valid key (the
+	// typical scenario): one that sends nothing at all gives no verdict.
 	conformance.It("refuses a p256dh that is not on P-256", tgt, rules.ASValidatesKey,
 		func(ctx SpecContext, r *conformance.Recorder) {
+			if control := typical.get(ctx, r)[0]; control.request == nil {
+				conformance.HarnessError(fmt.Errorf("the sender sends nothing even to a valid key (%s), so a refusal of an off-curve key would prove nothing", cause(control)))
+			}
 			f := services["rfc"]
 			sub, err := f.Subscribe(ctx, vapidKeys.Public())
 			if err != nil {
@@ -128,7 +131,9 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 			res, err := senderFor(f).Send(sctx, m)
 			cancel()
 			r.Evidence("sender", errText(err, res))
-			Expect(errors.Is(err, sender.ErrUnsupported)).To(BeFalse())
+			if errors.Is(err, sender.ErrUnsupported) {
+				conformance.SkipBecause("unsupported: sender " + tgt.Name + " says it cannot send this message: " + unsupportedReason(err))
+			}
 			reqs := 0
 			for _, q := range f.Server.Requests() {
 				if q.SubscriptionID == sub.ID {
@@ -140,13 +145,32 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 		})
 })
 
+// keyDerivation declares a rfc8291-3.3-key-derivation spec on sc's first message.
+func keyDerivation(text string, sc *scenario) {
+	conformance.It(text, tgt, rules.KeyDerivation, func(ctx SpecContext, r *conformance.Recorder) {
+		gradeKeyDerivation(r, sc.request(ctx, r, 0))
+	})
+}
+
+// gradeKeyDerivation passes when the push service decrypted q with the subscription's keys.
+func gradeKeyDerivation(r *conformance.Recorder, q *fakepushservice.Request) {
+	vs := verdicts(q, rules.KeyDerivation)
+	if len(vs) == 0 {
+		conformance.SkipBecause(fmt.Sprintf("not applicable: the push service did not try to decrypt (status %d, conditions %v)", q.Status, q.Conditions))
+	}
+	for _, v := range vs {
+		r.Evidence("verdict", string(v.Outcome)+": "+v.Message)
+		Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+	}
+}
+
 func errText(err error, res *sender.Result) string {
 	s := "no error"
 	if err != nil {
-		s = "error: " + cut(err.Error(), 300)
+		s = "error: " + sender.Tail(err.Error(), 1000)
 	}
 	if res != nil && res.Output != "" {
-		s += "\noutput: " + cut(res.Output, 300)
+		s += "\noutput: " + sender.Tail(res.Output, conformance.MaxEvidence-1200)
 	}
 	return s
 }

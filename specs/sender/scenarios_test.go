@@ -2,6 +2,7 @@ package sender_test
 
 import (
 	"context"
+	"strings"
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -111,6 +112,75 @@ var (
 			a, b := msg("receipt 1"), msg("receipt 2")
 			a.Receipt, b.Receipt = true, true
 			return []sender.Message{a, b}
+		}}
+)
+
+// The message kinds the README promises a command sender, each its own scenario on the rfc
+// profile (a sender that cannot send one says so, and the specs that read it skip).
+var (
+	// binaryPayload: 256 octets, every byte value once — NUL and invalid UTF-8 included, so a
+	// command gets it only in PUSHSPEC_SEND_PAYLOAD_FILE.
+	binaryPayload = &scenario{service: "rfc", label: "binary", build: func(*target.Subscription) []sender.Message {
+		b := make([]byte, 256)
+		for i := range b {
+			b[i] = byte(i)
+		}
+		m := msg("")
+		m.Payload = b
+		return []sender.Message{m}
+	}}
+
+	// largestPayload: 3993 octets of plaintext, the most that fits the 4096 octets every service
+	// takes. RFC 8291 §4: "A push service is not required to support more than 4096 octets of
+	// payload body ... Absent header (86 octets), padding (minimum 1 octet), and expansion for
+	// AEAD_AES_128_GCM (16 octets), this equates to, at most, 3993 octets of plaintext."
+	largestPayload = &scenario{service: "rfc", label: "largest", build: func(*target.Subscription) []sender.Message {
+		return []sender.Message{msg(strings.Repeat("0123456789abcdef", 250)[:3993])}
+	}}
+
+	// noPayload: a push without a payload (RFC 8030 §5: a push message may have no body).
+	noPayload = &scenario{service: "rfc", label: "nopayload",
+		needs: func(c sender.Capabilities) string {
+			if !c.NoPayload {
+				return "send a push without a payload"
+			}
+			return ""
+		},
+		build: func(*target.Subscription) []sender.Message {
+			m := msg("")
+			m.Payload = nil
+			return []sender.Message{m}
+		}}
+
+	// aesgcmPayload: the legacy aesgcm coding, which the README lets a command be asked for
+	// (PUSHSPEC_SEND_ENCODING=aesgcm). The rfc profile accepts and decrypts it.
+	aesgcmPayload = &scenario{service: "rfc", label: "aesgcm",
+		needs: func(c sender.Capabilities) string {
+			if !c.AESGCM {
+				return "encrypt with the legacy aesgcm coding"
+			}
+			return ""
+		},
+		build: func(*target.Subscription) []sender.Message {
+			m := msg("hello aesgcm")
+			m.Encoding = "aesgcm"
+			return []sender.Message{m}
+		}}
+
+	// ttlRange: TTL 0 (deliver now or never) and TTL 2419200 (four weeks), which some libraries
+	// replace with a default of their own (60, 86400).
+	ttlRange = &scenario{service: "rfc", label: "ttl", build: func(*target.Subscription) []sender.Message {
+		a, b := msg("ttl zero"), msg("ttl four weeks")
+		a.TTL, b.TTL = 0, 2419200
+		return []sender.Message{a, b}
+	}}
+
+	// rateLimited429: the typical message to a subscription the rfc service answers 429 with
+	// Retry-After: 10 on every request (as unavailable503 does with 503).
+	rateLimited429 = &scenario{service: "rfc", label: "429", build: one("rate limited"),
+		prepare: func(_ context.Context, f *target.Fake, sub *target.Subscription) error {
+			f.Server.AddFault(fakepushservice.FaultRule{Subscription: sub.ID, Fault: fakepushservice.Fault{Cond: fakepushservice.CondRateLimited}})
+			return nil
 		}}
 )
 

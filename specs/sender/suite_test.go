@@ -12,8 +12,10 @@ package sender_test
 
 import (
 	"context"
+	"errors"
 	"fmt"
 	"net/http"
+	"slices"
 	"strings"
 	"sync"
 	"testing"
@@ -47,13 +49,19 @@ var (
 // takes a bare address and prefixes mailto: itself, web-push takes the URI).
 const subject = "mailto:pushspec@example.com"
 
+// senderTarget is the sender under test as a report target: "sender:<PUSHSPEC_SENDER_NAME>"
+// when a name is given (so that several command senders' reports merge without colliding),
+// else "sender:<kind>".
 func senderTarget(c config.Config) conformance.Target {
-	t := conformance.Target{ID: "sender:" + c.Sender, Kind: conformance.KindSender, Name: c.Sender}
+	t := conformance.Target{ID: c.SenderTargetID(), Kind: conformance.KindSender, Name: c.Sender, Version: c.SenderVersion}
 	switch c.Sender {
 	case "web-push":
 		t.Name = "web-push (npm)"
 	case "cmd":
 		t.Name = "command: " + c.SenderCmd
+	}
+	if c.SenderName != "" {
+		t.Name = c.SenderName
 	}
 	return t
 }
@@ -100,7 +108,7 @@ func senderFor(f *target.Fake) sender.Sender {
 	case "web-push":
 		return sender.Node{CAFile: f.CAFile()}
 	case "cmd":
-		return sender.Command{Cmd: cfg.SenderCmd, CAFile: f.CAFile()}
+		return sender.Command{Cmd: cfg.SenderCmd, CAFile: f.CAFile(), Label: cfg.SenderName}
 	}
 	return sender.WebpushGo{Client: f.Client()}
 }
@@ -159,10 +167,15 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
 			ex.result, ex.err = senderFor(f).Send(sctx, m)
 			cancel()
-			if ex.err == nil || ex.result != nil {
+			if (ex.err == nil || ex.result != nil) && !errors.Is(ex.err, sender.ErrUnsupported) {
 				// The service records every request it answered; a sender that failed before
-				// sending has none.
-				wctx, cancel := context.WithTimeout(ctx, 2*time.Second)
+				// sending has none. A sender that failed has seen any answer it got, and the
+				// service records a request as it answers it: a short wait suffices then.
+				wait := 2 * time.Second
+				if ex.err != nil {
+					wait = 300 * time.Millisecond
+				}
+				wctx, cancel := context.WithTimeout(ctx, wait)
 				ex.request, _ = f.AwaitRequest(wctx, sub, i+1)
 				cancel()
 			}
@@ -177,19 +190,76 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 		prefix = sc.label + "."
 	}
 	for i, ex := range sc.exchanges {
-		r.Evidence(fmt.Sprintf("%sexchange.%d", prefix, i+1), describe(ex))
+		key := fmt.Sprintf("%sexchange.%d", prefix, i+1)
+		r.Evidence(key, describe(ex))
+		if ex.result != nil && ex.result.Output != "" {
+			r.Evidence(key+".output", outputEvidence(ex.result.Output))
+		}
 	}
 	return sc.exchanges
 }
 
-// request returns the i-th (from 0) recorded request, failing the spec when the sender sent
-// nothing.
+// request returns the i-th (from 0) recorded request; when the sender sent nothing the spec
+// ends without a verdict (see needSent).
 func (sc *scenario) request(ctx context.Context, r *conformance.Recorder, i int) *fakepushservice.Request {
 	exs := sc.get(ctx, r)
-	Expect(len(exs)).To(BeNumerically(">", i))
-	ex := exs[i]
-	Expect(ex.request).NotTo(BeNil(), "the sender sent no request (sender error: %v)", ex.err)
-	return ex.request
+	if len(exs) <= i {
+		conformance.HarnessError(fmt.Errorf("scenario has %d exchange(s), the spec reads number %d", len(exs), i+1))
+	}
+	needSent(exs[i])
+	return exs[i].request
+}
+
+// needSent ends the spec when the sender did not send ex's message, since no rule can be judged
+// on a request that was never made: skip when the sender said it cannot send this message
+// (sender.ErrUnsupported: a command's exit status 3 or `unsupported: <reason>` line), error
+// naming the cause otherwise (its adapter broke, its TLS trust failed, it reported success but
+// posted nothing) — never a failure of the rules the request would have been graded on.
+func needSent(ex *exchange) {
+	if errors.Is(ex.err, sender.ErrUnsupported) {
+		conformance.SkipBecause("unsupported: sender " + tgt.Name + " says it cannot send this message: " + unsupportedReason(ex.err))
+	}
+	if ex.request == nil {
+		conformance.HarnessError(fmt.Errorf("the sender sent nothing, so no rule can be judged on this message: %s", cause(ex)))
+	}
+}
+
+// unsupportedReason is the reason an unsupported sender gave.
+func unsupportedReason(err error) string {
+	var ue *sender.UnsupportedError
+	if errors.As(err, &ue) {
+		return ue.Reason
+	}
+	return err.Error()
+}
+
+// cause says why nothing reached the push service, from the sender's own words (their end,
+// where errors are).
+func cause(ex *exchange) string {
+	if ex.err != nil {
+		return sender.Tail(ex.err.Error(), 1000)
+	}
+	return "it reported success, but no request reached the push service"
+}
+
+// otherwiseAcceptable ends an interop spec (skip) when service f's profile refuses q for a
+// reason other than the ones the interop rule is about (own): the vendor's refusal the rule
+// records cannot be told from that other fault, which its own rule grades.
+func otherwiseAcceptable(f *target.Fake, q *fakepushservice.Request, own ...fakepushservice.Cond) {
+	prof, ok := fakepushservice.LookupProfile(f.Server.Profile)
+	if !ok {
+		conformance.HarnessError(fmt.Errorf("unknown profile %q", f.Server.Profile))
+	}
+	var other []string
+	for _, c := range q.Conditions {
+		if _, answered := prof.Answers[c]; answered && !slices.Contains(own, c) {
+			other = append(other, string(c))
+		}
+	}
+	if len(other) > 0 {
+		conformance.SkipBecause(fmt.Sprintf("not applicable: the %s profile refuses this request for another reason (%s; answered %d, graded by %s), so what this interop rule records cannot be seen",
+			prof.Name, strings.Join(other, ", "), q.Status, q.Rule))
+	}
 }
 
 // verdicts returns the service's verdicts for rule on q.
@@ -207,35 +277,49 @@ func verdicts(q *fakepushservice.Request, rule rules.Rule) []rules.Verdict {
 // pass (or info) passes; a broken verdict breaks the rule at its level.
 func graded(text string, rule rules.Rule, sc *scenario, i int) {
 	conformance.It(text, tgt, rule, func(ctx SpecContext, r *conformance.Recorder) {
-		q := sc.request(ctx, r, i)
-		vs := verdicts(q, rule)
-		if len(vs) == 0 {
-			// The rule does not apply to what the sender sent (no TTL to judge the syntax of,
-			// an aesgcm body for an aes128gcm rule): whatever made it so is graded by its own
-			// rule (rfc8030-5.2-ttl-required, rfc8291-4-aes128gcm-only).
-			conformance.SkipBecause(fmt.Sprintf("not applicable: the push service graded no %s on this request (status %d, conditions %v)", rule.ID, q.Status, q.Conditions))
-		}
-		for j, v := range vs {
-			r.Evidence(fmt.Sprintf("verdict.%d", j+1), fmt.Sprintf("%s %s: %s %v", v.Outcome, v.Rule, v.Message, v.Evidence))
-		}
-		for _, v := range vs {
-			if rule.Level == rules.May {
-				// A MAY (the interop notes): an info verdict is the observation itself.
-				Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
-				continue
-			}
-			Expect(v.Outcome).To(BeElementOf(rules.Pass, rules.Info), "%s", v.Message)
-		}
+		gradeVerdicts(r, sc.request(ctx, r, i), rule)
 	})
+}
+
+// gradedInterop is graded for an interop rule: judged only when the scenario's service would
+// otherwise accept the request (see otherwiseAcceptable), own being the rule's conditions.
+func gradedInterop(text string, rule rules.Rule, sc *scenario, i int, own ...fakepushservice.Cond) {
+	conformance.It(text, tgt, rule, func(ctx SpecContext, r *conformance.Recorder) {
+		q := sc.request(ctx, r, i)
+		otherwiseAcceptable(services[sc.service], q, own...)
+		gradeVerdicts(r, q, rule)
+	})
+}
+
+// gradeVerdicts passes when every verdict of rule on q passes (or is info).
+func gradeVerdicts(r *conformance.Recorder, q *fakepushservice.Request, rule rules.Rule) {
+	vs := verdicts(q, rule)
+	if len(vs) == 0 {
+		// The rule does not apply to what the sender sent (no TTL to judge the syntax of,
+		// an aesgcm body for an aes128gcm rule): whatever made it so is graded by its own
+		// rule (rfc8030-5.2-ttl-required, rfc8291-4-aes128gcm-only).
+		conformance.SkipBecause(fmt.Sprintf("not applicable: the push service graded no %s on this request (status %d, conditions %v)", rule.ID, q.Status, q.Conditions))
+	}
+	for j, v := range vs {
+		r.Evidence(fmt.Sprintf("verdict.%d", j+1), fmt.Sprintf("%s %s: %s %v", v.Outcome, v.Rule, v.Message, v.Evidence))
+	}
+	for _, v := range vs {
+		if rule.Level == rules.May {
+			// A MAY (the interop notes): an info verdict is the observation itself.
+			Expect(v.Outcome).To(Equal(rules.Pass), "%s", v.Message)
+			continue
+		}
+		Expect(v.Outcome).To(BeElementOf(rules.Pass, rules.Info), "%s", v.Message)
+	}
 }
 
 func describe(ex *exchange) string {
 	var b strings.Builder
 	if ex.err != nil {
-		fmt.Fprintf(&b, "sender error: %s\n", cut(ex.err.Error(), 300))
+		fmt.Fprintf(&b, "sender error: %s\n", sender.Tail(ex.err.Error(), 1000))
 	}
 	if ex.result != nil && ex.result.Output != "" {
-		fmt.Fprintf(&b, "sender output: %s\n", cut(ex.result.Output, 300))
+		b.WriteString("sender output: see the .output evidence\n")
 	}
 	q := ex.request
 	if q == nil {
@@ -253,6 +337,12 @@ func describe(ex *exchange) string {
 	}
 	fmt.Fprintf(&b, "→ %d %s %s", q.Status, q.Answered, cut(q.ResponseBody, 200))
 	return b.String()
+}
+
+// outputEvidence is a sender's output as evidence: as much as an evidence value holds
+// (conformance.MaxEvidence), keeping the end, where errors are printed.
+func outputEvidence(out string) string {
+	return sender.Tail(out, conformance.MaxEvidence-128)
 }
 
 func redactAuth(v string) string {

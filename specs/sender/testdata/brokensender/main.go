@@ -5,6 +5,7 @@ package main
 
 import (
 	"context"
+	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
@@ -29,18 +30,40 @@ func main() {
 	webpushScheme := flag.Bool("webpush-scheme", false, "send the draft `Authorization: WebPush <jwt>` with Crypto-Key: p256ecdsa=")
 	delimiter := flag.Int("delimiter", 0, "write this octet as the padding delimiter instead of 0x02 (-1: none)")
 	pad := flag.Int("pad", 0, "zero octets of padding")
+	padFit := flag.Bool("pad-fit", false, "cap -pad so that an aes128gcm body stays within RFC 8291's 4096 octets, as a conformant sender does")
 	aad := flag.Bool("aad", false, "seal with non-empty AEAD additional data (RFC 8188 §2 wants it empty)")
 	retry := flag.Int("retry", 0, "on an answer other than 2xx, post again at once, up to this many times (ignoring Retry-After and gone subscriptions)")
 	receipts := flag.Bool("receipts", false, "honour PUSHSPEC_SEND_RECEIPT (Prefer: respond-async) but never pass the receipt subscription back")
 	receiptState := flag.String("receipt-state", "", "honour PUSHSPEC_SEND_RECEIPT and keep the receipt subscription in this file, passing it back")
+	noSend := flag.Bool("no-send", false, "send nothing: fail as a sender whose TLS trust is wrong does")
+	unsupportedAESGCM := flag.Bool("unsupported-aesgcm", false, "when asked for aesgcm, say unsupported (exit 3) instead of sending")
+	jsonQuote := flag.Bool("json-quote", false, "send the payload JSON-encoded as a string (quoted), as a library that JSON.stringify()s its argument does")
+	ttlDefault := flag.Int("ttl-default", 0, "send this TTL instead of TTL 0, as a library that writes (ttl || 60) does")
+	topicPad := flag.Bool("topic-pad", false, "pad the Topic with '=' to a multiple of 4 characters")
 	flag.Parse()
 
 	env := os.Getenv
+	if *noSend {
+		fail(fmt.Errorf(`Post "%s": tls: failed to verify certificate: x509: certificate signed by unknown authority`, env("PUSHSPEC_SEND_ENDPOINT")))
+	}
+	if *unsupportedAESGCM && env("PUSHSPEC_SEND_ENCODING") == "aesgcm" {
+		fmt.Println("unsupported: brokensender -unsupported-aesgcm encrypts with aes128gcm only")
+		os.Exit(3)
+	}
 	ttl, _ := strconv.Atoi(env("PUSHSPEC_SEND_TTL"))
 	m := sender.Message{
 		Subscription: sender.Subscription{Endpoint: env("PUSHSPEC_SEND_ENDPOINT"),
 			Keys: sender.Keys{P256dh: env("PUSHSPEC_SEND_P256DH"), Auth: env("PUSHSPEC_SEND_AUTH")}},
 		TTL: ttl, Urgency: env("PUSHSPEC_SEND_URGENCY"), Topic: env("PUSHSPEC_SEND_TOPIC"),
+		Encoding: env("PUSHSPEC_SEND_ENCODING"),
+	}
+	if ttl == 0 && *ttlDefault != 0 {
+		m.TTL = *ttlDefault
+	}
+	if *topicPad && m.Topic != "" {
+		for len(m.Topic)%4 != 0 {
+			m.Topic += "="
+		}
 	}
 	if f := env("PUSHSPEC_SEND_PAYLOAD_FILE"); f != "" {
 		b, err := os.ReadFile(f)
@@ -48,6 +71,9 @@ func main() {
 			fail(err)
 		}
 		m.Payload = b
+		if *jsonQuote {
+			m.Payload, _ = json.Marshal(string(b))
+		}
 	}
 	if env("PUSHSPEC_SEND_VAPID_PRIVATE") != "" {
 		m.VAPID = &sender.VAPID{Public: env("PUSHSPEC_SEND_VAPID_PUBLIC"), Private: env("PUSHSPEC_SEND_VAPID_PRIVATE"),
@@ -87,6 +113,10 @@ func main() {
 			f.Sign = &webpush.SignOptions{}
 		}
 		f.Sign.ExtraClaims = map[string]any{"aud": []string{"https://app.example", u.Scheme + "://" + u.Host}}
+	}
+	if *padFit {
+		// 4096 = 86 (header with a 65-octet keyid) + plaintext + 1 (delimiter) + padding + 16 (tag).
+		*pad = max(0, min(*pad, 3993-len(m.Payload)))
 	}
 	if *pad > 0 || *aad || *delimiter != 0 {
 		f.Encrypt = &webpush.Options{Pad: *pad, Delimiter: *delimiter}
