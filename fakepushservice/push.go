@@ -452,8 +452,12 @@ func (s *Server) analyze(p *pushReq) {
 	}
 	if len(body) > 0 || len(tokens) > 0 {
 		ev := map[string]string{"Content-Encoding": strings.Join(ce, " | "), "body_size": strconv.Itoa(p.rec.BodySize)}
-		p.verdict("rfc8291-4-aes128gcm-only", len(tokens) == 1 && tokens[0] == "aes128gcm",
-			"Content-Encoding is exactly one value, aes128gcm", ev)
+		only := len(tokens) == 1 && tokens[0] == "aes128gcm"
+		msg := "Content-Encoding is aes128gcm"
+		if !only {
+			msg = fmt.Sprintf("Content-Encoding is %q; RFC 8291 §4 allows only aes128gcm", strings.Join(ce, ", "))
+		}
+		p.verdict("rfc8291-4-aes128gcm-only", only, msg, ev)
 	}
 	if len(body) > 0 {
 		switch {

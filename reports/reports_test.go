@@ -394,3 +394,27 @@ func TestTruncateKeepsUTF8(t *testing.T) {
 		t.Errorf("got %q", got)
 	}
 }
+
+// TestFoldShowsInfoOverPass: a rule recorded once (info: a library sent TTL 60 when asked for 0)
+// among passing checks of the same target is what its cell shows; a failure still shows first.
+func TestFoldShowsInfoOverPass(t *testing.T) {
+	in := []pending{
+		{"r", "t", Finding{Outcome: rules.Pass, Spec: "a"}},
+		{"r", "t", Finding{Outcome: rules.Info, Spec: "b", Message: "sent TTL 60 for the TTL 0 it was asked for"}},
+		{"r", "t", Finding{Outcome: rules.Pass, Spec: "c"}},
+		{"s", "t", Finding{Outcome: rules.Info, Spec: "a"}},
+		{"s", "t", Finding{Outcome: rules.Fail, Spec: "b"}},
+		{"u", "t", Finding{Outcome: rules.Skip, Spec: "a"}},
+		{"u", "t", Finding{Outcome: rules.Pass, Spec: "b"}},
+	}
+	got := map[string]rules.Outcome{}
+	for _, r := range fold(in) {
+		got[r.Rule] = r.Outcome
+	}
+	want := map[string]rules.Outcome{"r": rules.Info, "s": rules.Fail, "u": rules.Pass}
+	for k, w := range want {
+		if got[k] != w {
+			t.Errorf("rule %s shows %s, want %s", k, got[k], w)
+		}
+	}
+}

@@ -250,9 +250,22 @@ func fold(in []pending) []Result {
 	return out
 }
 
-// worse orders findings worst first (rules.Outcome.Severity), then by a stable key.
+// foldRank orders a cell's findings for the one it shows: by rules.Outcome.Severity, except
+// that an info finding (a MAY taken, an observation) shows over a pass, so a rule recorded once
+// among passing checks of the same target is not hidden behind them.
+func foldRank(o rules.Outcome) int {
+	switch o {
+	case rules.Pass:
+		return rules.Info.Severity()
+	case rules.Info:
+		return rules.Pass.Severity()
+	}
+	return o.Severity()
+}
+
+// worse orders findings worst first (foldRank), then by a stable key.
 func worse(a, b Finding) bool {
-	if sa, sb := a.Outcome.Severity(), b.Outcome.Severity(); sa != sb {
+	if sa, sb := foldRank(a.Outcome), foldRank(b.Outcome); sa != sb {
 		return sa > sb
 	}
 	if a.Run != b.Run {

@@ -12,6 +12,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
@@ -94,6 +95,23 @@ var _ = Describe("Delivery of the sender's message to real browsers", func() {
 				if err != nil {
 					// Nothing the browser could decrypt was sent: no verdict on the key derivation.
 					conformance.HarnessError(fmt.Errorf("the sender failed to send to %s's subscription: %s", k, sender.Tail(err.Error(), 1000)))
+				}
+
+				// A request the push service refused never reached the browser: that fault is
+				// graded once, by the rule the refusal names, in the request-grading specs; the
+				// key derivation cannot be judged here.
+				sent := time.Now()
+				var last *fakepushservice.Request
+				for _, q := range env.Push.Requests() {
+					if q.Path == ep.Path && !q.Time.After(sent) {
+						last = q
+					}
+				}
+				if last == nil {
+					conformance.HarnessError(fmt.Errorf("the sender reported success but no request for %s's subscription reached the push service", k))
+				}
+				if last.Status >= 300 {
+					conformance.SkipBecause(fmt.Sprintf("not applicable: the push service refused the message (status %d, %s; graded by %s), so %s never received it", last.Status, last.Answered, last.Rule, k))
 				}
 
 				wctx, cancel := context.WithTimeout(ctx, 15*time.Second)

@@ -167,12 +167,18 @@ var (
 			return []sender.Message{m}
 		}}
 
-	// ttlRange: TTL 0 (deliver now or never) and TTL 2419200 (four weeks), which some libraries
-	// replace with a default of their own (60, 86400).
-	ttlRange = &scenario{service: "rfc", label: "ttl", build: func(*target.Subscription) []sender.Message {
-		a, b := msg("ttl zero"), msg("ttl four weeks")
-		a.TTL, b.TTL = 0, 2419200
-		return []sender.Message{a, b}
+	// ttlZero and ttlFourWeeks: TTL 0 (deliver now or never) and TTL 2419200 (four weeks), which
+	// some libraries replace with a default of their own (60, 86400) or refuse: each its own
+	// scenario, so that a sender unable to send one is still judged on the other.
+	ttlZero = &scenario{service: "rfc", label: "ttl0", build: func(*target.Subscription) []sender.Message {
+		m := msg("ttl zero")
+		m.TTL = 0
+		return []sender.Message{m}
+	}}
+	ttlFourWeeks = &scenario{service: "rfc", label: "ttl4w", build: func(*target.Subscription) []sender.Message {
+		m := msg("ttl four weeks")
+		m.TTL = 2419200
+		return []sender.Message{m}
 	}}
 
 	// rateLimited429: the typical message to a subscription the rfc service answers 429 with
