@@ -24,7 +24,7 @@ export PATH                   := $(BIN_DIR):$(PATH)
 GO_TEST_FLAGS ?=
 FUZZTIME ?= 2m
 
-.PHONY: help deps browsers driver npm-tools go-tools run test bench fuzz fuzz-short vet fmt-check clean
+.PHONY: help deps browsers driver npm-tools go-tools run test bench fuzz fuzz-short vet fmt-check clean try-senders
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -61,6 +61,9 @@ vet:
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*'))"; \
 	if [ -n "$$out" ]; then echo "gofmt needed:"; echo "$$out"; exit 1; fi
+
+try-senders: deps ## the sender suite for each npm library in examples/senders; merged report in reports/senders/all/
+	@scripts/try-senders.sh
 
 bench: deps ## benchmarks: codec, push service, end to end
 	@scripts/bench.sh
