@@ -23,6 +23,9 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 	// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request". Judged
 	// against the time the service received the request, with a 60 s leeway for clock skew.
 	graded("keeps exp within 24 hours", rules.ExpMax24h, typical, 0)
+	// Interop: no sentence ties exp to the message's TTL; a sender that signs exp = now + TTL
+	// makes a token that expires with the message (TTL 60: a minute). Recorded (info).
+	graded("does not tie exp to the TTL", rules.InteropExpIndependentOfTTL, typical, 0)
 	// RFC 8292 §2: aud is the origin of the push resource URL.
 	graded("sets aud to the endpoint's origin", rules.AudOrigin, typical, 0)
 	// RFC 8292 §3.2: k is the uncompressed P-256 key, base64url.
