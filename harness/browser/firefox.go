@@ -240,6 +240,8 @@ type firefoxBrowser struct {
 	// service workers, push subscriptions and notifications are all per origin).
 	shared playwright.BrowserContext
 	idle   []playwright.Page
+
+	loss *lossWatch
 }
 
 func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
@@ -256,6 +258,12 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 	})
 	if err != nil {
 		return nil, err
+	}
+	// Local Firefox main processes before this launch: the one that appears is this browser's
+	// (playwright-go does not tell its pid), watched for a death the driver may report late.
+	before := map[int]bool{}
+	if o.Remote == "" {
+		before = mainProcesses(descendants("firefox"))
 	}
 	var b playwright.Browser
 	if o.Remote != "" {
@@ -308,7 +316,54 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		pw.Stop()
 		return nil, err
 	}
-	return &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}}, nil
+	f := &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}}
+	pid := 0
+	if o.Remote == "" {
+		pid = claimNewFirefox(before)
+	}
+	f.loss = newLossWatch(Firefox, pid)
+	// The driver reports a browser that went away (process exit or a dropped connection) as a
+	// disconnect; Close's own disconnect is not a loss.
+	b.OnDisconnected(func(playwright.Browser) {
+		f.mu.Lock()
+		closed := f.closed
+		f.mu.Unlock()
+		if closed {
+			return
+		}
+		if pid > 0 && processGone(pid) {
+			// The driver reaps Firefox, so its exit status stays in the driver.
+			f.loss.lose("its process ended (the Playwright driver reported the browser disconnected)")
+		} else {
+			f.loss.lose("the Playwright driver reported the browser disconnected")
+		}
+	})
+	return f, nil
+}
+
+func (f *firefoxBrowser) Lost() <-chan struct{} { return f.loss.Lost() }
+func (f *firefoxBrowser) PID() int              { return f.loss.PID() }
+
+// LostErr: the driver notices a dead Firefox within moments; five seconds of settling let its
+// report come first.
+func (f *firefoxBrowser) LostErr() error {
+	if err := f.loss.noticed(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if err := f.loss.lostErr(5 * time.Second); err != nil {
+		return err
+	}
+	if !f.b.IsConnected() {
+		f.loss.lose("the Playwright driver reported the browser disconnected")
+		return f.loss.err
+	}
+	return nil
 }
 
 func (f *firefoxBrowser) Kind() Kind      { return Firefox }
@@ -376,6 +431,9 @@ func (f *firefoxBrowser) Close() error {
 	}
 	f.closed = true
 	f.mu.Unlock()
+	if f.loss != nil && f.loss.pid > 0 {
+		defer releaseFirefox(f.loss.pid)
+	}
 	err := f.b.Close()
 	if serr := f.pw.Stop(); err == nil {
 		err = serr
