@@ -77,6 +77,7 @@ type Env struct {
 	done      chan struct{} // closed when Close starts: no more restarts
 	closing   bool
 	watchers  sync.WaitGroup
+	cleanups  sync.WaitGroup // browsers that went away, being closed
 
 	closeOnce sync.Once
 	closeErr  error
@@ -367,6 +368,7 @@ func (e *Env) Close() error {
 			}
 		}
 		wg.Wait()
+		e.cleanups.Wait()
 		for _, k := range e.kinds {
 			if st := e.states[k]; st.state != nil && st.setup.close != nil {
 				if err := st.setup.close(st.state); err != nil {

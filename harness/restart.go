@@ -130,7 +130,7 @@ func (e *Env) lost(k browser.Kind, b browser.Browser, err error) {
 	// The old browser's remains (profile, driver) go in the background: they must not hold
 	// up the restart. It stays kind's browser until the new one is ready, so that callers of
 	// Browser get a browser whose calls fail, never nil.
-	go b.Close()
+	e.closeLater(b)
 
 	ctx, cancel := context.WithTimeout(context.Background(), RestartTimeout)
 	go func() {
@@ -144,34 +144,39 @@ func (e *Env) lost(k browser.Kind, b browser.Browser, err error) {
 	nb, _, rerr := e.launchKind(ctx, k, st)
 	cancel()
 	if rerr != nil && nb != nil {
-		go nb.Close()
+		e.closeLater(nb)
 		nb = nil
 	}
 	end := BrowserEvent{Kind: k, Restarted: nb, RestartErr: rerr, At: time.Now(), Took: time.Since(t0)}
 	e.mu.Lock()
-	closing := false
-	select {
-	case <-e.done:
-		closing = true
-	default:
-	}
-	if closing && nb != nil {
-		go nb.Close() // Close has already taken the browsers it closes
-		nb, end.Restarted = nil, nil
-		end.RestartErr = errors.New("the Env is closing")
-	}
 	if nb != nil {
-		st.browser = nb
+		st.browser = nb // also when the Env is closing: Close closes it after the watchers end
 	} else {
-		st.restartErr = fmt.Errorf("%w; restarting it failed: %w", err, end.RestartErr)
+		st.restartErr = fmt.Errorf("%w; restarting it failed: %w", err, rerr)
 	}
 	st.restarting = nil
 	close(done)
+	closing := e.closing
 	e.mu.Unlock()
+	if closing {
+		return // a restart cut short by Close is no news
+	}
 	e.emit(end)
 	if nb != nil {
 		e.watch(k, nb)
 	}
+}
+
+// closeLater closes a browser that is no longer kind's in the background (a dead one's profile
+// can take seconds to remove); Env.Close waits for it.
+func (e *Env) closeLater(b browser.Browser) {
+	e.cleanups.Add(1)
+	go func() {
+		defer e.cleanups.Done()
+		if err := b.Close(); err != nil {
+			e.logf("harness: closing the %s browser that went away: %v", b.Kind(), err)
+		}
+	}()
 }
 
 // AwaitBrowser returns kind's browser, waiting (within ctx) for a restart under way to end. It
