@@ -241,7 +241,8 @@ type firefoxBrowser struct {
 	shared playwright.BrowserContext
 	idle   []playwright.Page
 
-	loss *lossWatch
+	loss      *lossWatch
+	driverLog *driverLog
 }
 
 func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
@@ -250,15 +251,18 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		return nil, err
 	}
 	ro := &playwright.RunOptions{DriverDirectory: dir, Verbose: false, Stdout: io.Discard}
-	if o.Log != nil {
-		ro.Stderr = o.Log
+	type started struct {
+		pw  *playwright.Playwright
+		log *driverLog
 	}
-	pw, err := call(ctx, "browser: starting the Playwright driver", func() (*playwright.Playwright, error) {
-		return playwright.Run(ro)
+	st, err := call(ctx, "browser: starting the Playwright driver", func() (started, error) {
+		pw, dl, err := runDriver(ro, o.Log)
+		return started{pw, dl}, err
 	})
 	if err != nil {
 		return nil, err
 	}
+	pw := st.pw
 	// Local Firefox main processes before this launch: the one that appears is this browser's
 	// (playwright-go does not tell its pid), watched for a death the driver may report late.
 	before := map[int]bool{}
@@ -316,7 +320,7 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		pw.Stop()
 		return nil, err
 	}
-	f := &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}}
+	f := &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}, driverLog: st.log}
 	pid := 0
 	if o.Remote == "" {
 		pid = claimNewFirefox(before)
@@ -331,14 +335,38 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		if closed {
 			return
 		}
-		if pid > 0 && processGone(pid) {
-			// The driver reaps Firefox, so its exit status stays in the driver.
-			f.loss.lose("its process ended (the Playwright driver reported the browser disconnected)")
-		} else {
-			f.loss.lose("the Playwright driver reported the browser disconnected")
-		}
+		go f.noteDisconnected()
 	})
 	return f, nil
+}
+
+// noteDisconnected records the loss after the driver reported a disconnect. The driver logs
+// how the process ended (driverLog) a moment after the disconnect, or never when only the
+// connection dropped: it waits for that line a little, then says what it knows.
+func (f *firefoxBrowser) noteDisconnected() {
+	pid := f.loss.pid
+	if pid > 0 {
+		t := time.NewTimer(2 * time.Second)
+		defer t.Stop()
+		for {
+			how, next := f.driverLog.exit(pid)
+			if how != "" {
+				f.loss.lose("its process ended: " + how)
+				return
+			}
+			select {
+			case <-next:
+				continue
+			case <-t.C:
+			}
+			break
+		}
+		if processGone(pid) {
+			f.loss.lose("its process ended (the Playwright driver, which reaps it, did not say how)")
+			return
+		}
+	}
+	f.loss.lose("the Playwright driver reported the browser disconnected")
 }
 
 func (f *firefoxBrowser) Lost() <-chan struct{} { return f.loss.Lost() }
