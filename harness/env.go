@@ -78,6 +78,7 @@ type Env struct {
 	closing   bool
 	watchers  sync.WaitGroup
 	cleanups  sync.WaitGroup // browsers that went away, being closed
+	used      []clientUse    // clients opened, newest last (HealthCheck)
 
 	closeOnce sync.Once
 	closeErr  error

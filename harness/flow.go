@@ -119,6 +119,7 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 	if err != nil {
 		return nil, err
 	}
+	e.noteClient(kind, b)
 	// The browser going away mid-way ends every wait below at once, with the loss as cause.
 	ctx, cancel := watchLoss(ctx, b)
 	defer cancel()

@@ -250,27 +250,59 @@ func (e *Env) addWatcher() bool {
 	return true
 }
 
-// HealthCheck is a conformance.HealthCheck for specs that use this Env's browsers: a check
-// whose target is one of them (a user-agent spec) is an error when that browser went away
-// while it ran; a check on any other target is an error when any of the Env's browsers did.
-// Register it with conformance.RegisterHealthCheck.
+// HealthCheck is a conformance.HealthCheck for specs that use this Env's browsers. A check is
+// an error when a browser it depended on went away while it ran: the browser its target is (a
+// user-agent check on "firefox"), or the browser of any client opened during the check (a
+// sender or interop check that delivers through a browser). Register it with
+// conformance.RegisterHealthCheck.
 func (e *Env) HealthCheck(t conformance.Target, start time.Time) error {
-	kinds := e.Kinds()
-	for _, k := range kinds {
-		if string(k) == t.ID {
-			kinds = []browser.Kind{k}
-			break
+	for _, k := range e.Kinds() {
+		if string(k) != t.ID {
+			continue
 		}
-	}
-	for _, k := range kinds {
 		e.mu.Lock()
 		b := e.states[k].browser
 		e.mu.Unlock()
 		if err := e.lostSince(k, b, start); err != nil {
-			return fmt.Errorf("%w; the check could not be made, and pushspec restarts the browser for the rest of the run", err)
+			return lostCheck(err)
+		}
+	}
+	e.mu.Lock()
+	var used []clientUse
+	for i := len(e.used) - 1; i >= 0 && !e.used[i].at.Before(start); i-- {
+		used = append(used, e.used[i])
+	}
+	e.mu.Unlock()
+	for _, u := range used {
+		if w, ok := u.b.(browser.Watched); ok {
+			if err := w.LostErr(); err != nil {
+				e.lostAsync(u.kind, u.b, err)
+				return lostCheck(err)
+			}
 		}
 	}
 	return nil
+}
+
+func lostCheck(err error) error {
+	return fmt.Errorf("%w; the check could not be made, and pushspec restarts the browser for the rest of the run", err)
+}
+
+// clientUse is a client opened on a browser, for HealthCheck.
+type clientUse struct {
+	at   time.Time
+	kind browser.Kind
+	b    browser.Browser
+}
+
+// noteClient records that a client was opened on b now.
+func (e *Env) noteClient(kind browser.Kind, b browser.Browser) {
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	e.used = append(e.used, clientUse{at: time.Now(), kind: kind, b: b})
+	if len(e.used) > 4096 {
+		e.used = append([]clientUse(nil), e.used[len(e.used)-2048:]...)
+	}
 }
 
 // Restarts reports, for evidence, how often kind's browser was restarted and why; "" when never.

@@ -475,8 +475,13 @@ func (s *chromiumSession) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// await waits until cond (called under s.mu) holds; it errs only when ctx ends.
+// await waits until cond (called under s.mu) holds; it errs when ctx ends, or at once with
+// the *LostError when the browser goes away.
 func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
+	var lost <-chan struct{}
+	if s.b.loss != nil {
+		lost = s.b.loss.Lost()
+	}
 	for {
 		s.mu.Lock()
 		ok, ch := cond(), s.changed
@@ -487,6 +492,8 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-lost:
+			return s.b.loss.noticed()
 		case <-ch:
 		}
 	}
