@@ -18,6 +18,10 @@ import (
 // RestartTimeout bounds one restart: launch and the push client's connection.
 var RestartTimeout = 2 * time.Minute
 
+// MaxRestarts is how often a kind's browser is restarted in one Env; a browser that keeps
+// going away is then left down, and the checks that need it are errors saying so.
+var MaxRestarts = 3
+
 // BrowserEvent is a browser going away, or the end of its restart.
 type BrowserEvent struct {
 	Kind browser.Kind
@@ -122,6 +126,15 @@ func (e *Env) lost(k browser.Kind, b browser.Browser, err error) {
 		ev.At = le.At
 	}
 	st.losses = append(st.losses, ev)
+	if len(st.losses) > MaxRestarts {
+		rerr := fmt.Errorf("%w; it went away %d times, more than the %d restarts pushspec makes", err, len(st.losses), MaxRestarts)
+		st.restartErr = rerr
+		e.mu.Unlock()
+		e.emit(ev)
+		e.emit(BrowserEvent{Kind: k, RestartErr: rerr, At: time.Now()})
+		e.closeLater(b)
+		return
+	}
 	done := make(chan struct{})
 	st.restarting = done
 	e.mu.Unlock()

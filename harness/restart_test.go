@@ -111,3 +111,26 @@ func TestHealthCheckNamesTheLoss(t *testing.T) {
 		t.Errorf("Restarts = %q", r)
 	}
 }
+
+// A browser that keeps going away is restarted MaxRestarts times, then left down.
+func TestRestartsAreCapped(t *testing.T) {
+	defer func(n int) { MaxRestarts = n }(MaxRestarts)
+	MaxRestarts = 0
+	e, b := stubEnv(t)
+	events := make(chan BrowserEvent, 4)
+	e.OnBrowserEvent(func(ev BrowserEvent) { events <- ev })
+	e.watch("stubua", b)
+	b.die()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	for i := 0; i < 2; i++ {
+		select {
+		case <-events:
+		case <-ctx.Done():
+			t.Fatal("no browser event")
+		}
+	}
+	if _, err := e.AwaitBrowser(ctx, "stubua"); err == nil || !strings.Contains(err.Error(), "more than the 0 restarts") {
+		t.Errorf("AwaitBrowser = %v, want the cap", err)
+	}
+}
