@@ -229,7 +229,12 @@ func (e *Env) lostSince(kind browser.Kind, b browser.Browser, since time.Time) e
 		if err := w.LostErr(); err != nil {
 			// Make sure the restart runs even if the watcher has not got there yet.
 			e.lostAsync(kind, b, err)
-			return err
+			// A loss noticed before the check began is not the check's: it waited for the
+			// restart (Browser, NewClient) or did not use the browser at all.
+			var le *browser.LostError
+			if !errors.As(err, &le) || !le.At.Before(since) {
+				return err
+			}
 		}
 	}
 	for _, ev := range e.BrowserLosses(kind) {

@@ -84,6 +84,9 @@ func TestHealthCheckNamesTheLoss(t *testing.T) {
 	if err := e.HealthCheck(sender, time.Now()); err != nil {
 		t.Errorf("a check that opened no client: %v", err)
 	}
+	if err := e.HealthCheck(ua, time.Now()); err != nil {
+		t.Errorf("a check on the browser that began after its loss was noticed: %v", err)
+	}
 
 	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
 	defer cancel()
