@@ -9,7 +9,6 @@ import (
 	"path"
 	"strings"
 	"testing"
-	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/webpush"
@@ -348,10 +347,11 @@ func TestRFC8030CloseEndsMonitors(t *testing.T) {
 	if err := s.AwaitConnected(ctx, st.UA); err != nil {
 		t.Fatal(err)
 	}
-	start := time.Now()
-	s.Close()
-	if d := time.Since(start); d > 4*time.Second {
-		t.Errorf("Close waited %s for the open monitor", d)
+	// Close wakes every monitor (which answers 503), then shuts the listeners down gracefully;
+	// Shutdown fails, and Close returns its error, only when a connection was still busy at the
+	// end of its grace period: when Close waited for the open monitor instead of ending it.
+	if err := s.Close(); err != nil {
+		t.Errorf("Close did not end the open monitor: %v", err)
 	}
 	if res, err := mon.Response(ctx); err == nil && res.Status != http.StatusServiceUnavailable {
 		t.Fatalf("monitor at close: %+v", res)

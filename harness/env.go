@@ -70,6 +70,16 @@ type Env struct {
 	kinds  []browser.Kind
 	states map[browser.Kind]*kindState
 
+	// mu guards each kindState's browser, restart and losses, and listeners: a browser that
+	// goes away mid-run is replaced (restart.go).
+	mu        sync.Mutex
+	listeners []func(BrowserEvent)
+	done      chan struct{} // closed when Close starts: no more restarts
+	closing   bool
+	watchers  sync.WaitGroup
+	cleanups  sync.WaitGroup // browsers that went away, being closed
+	used      []clientUse    // clients opened, newest last (HealthCheck)
+
 	closeOnce sync.Once
 	closeErr  error
 }
@@ -79,6 +89,13 @@ type kindState struct {
 	setup   kindSetup
 	state   any
 	startup Startup
+	// launch is what the browser was started with; a restart uses it again, so a restarted
+	// browser keeps the same loopback-only flags and prefs.
+	launch browser.LaunchOptions
+	// restarting is non-nil while the browser is being replaced, closed when that ends.
+	restarting chan struct{}
+	restartErr error
+	losses     []BrowserEvent
 }
 
 // kindSetup is how the Env brings up one browser kind: the link its push client speaks, the
@@ -88,8 +105,12 @@ type kindSetup struct {
 	// prepare runs before any browser starts: attach the kind's link to env.Push and fill in o.
 	// It returns the kind's state (the link), kept for ready, close and accessors.
 	prepare func(ctx context.Context, env *Env, o *browser.LaunchOptions) (state any, err error)
+	// mark, if set, is taken just before a launch and handed to ready: what the link had seen
+	// before this browser (a restarted browser must not be taken for ready on its predecessor's
+	// connection).
+	mark func(env *Env, state any) any
 	// ready, if set, waits until the launched browser's push client has connected.
-	ready func(ctx context.Context, env *Env, b browser.Browser, state any) error
+	ready func(ctx context.Context, env *Env, b browser.Browser, state, mark any) error
 	// close, if set, releases the state; it runs after the browser closed and before the push
 	// service does.
 	close func(state any) error
@@ -133,7 +154,7 @@ func KindsAvailable() []browser.Kind {
 // and each kind's link are up before that kind's browser launches (Firefox bakes the server URL
 // into its profile). ctx bounds the start only; call Close when done.
 func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
-	env := &Env{opts: o, Subject: DefaultSubject, logs: newRing(4000), states: map[browser.Kind]*kindState{}}
+	env := &Env{opts: o, Subject: DefaultSubject, logs: newRing(4000), states: map[browser.Kind]*kindState{}, done: make(chan struct{})}
 	seen := map[browser.Kind]bool{}
 	for _, k := range o.Browsers {
 		setupsMu.Lock()
@@ -191,6 +212,7 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)
 		}
 		launch[k] = lo
+		st.launch = lo
 	}
 
 	// Browsers start in parallel: each takes seconds, mostly waiting.
@@ -201,21 +223,15 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 		go func() {
 			defer wg.Done()
 			st := env.states[k]
-			t0 := time.Now()
-			b, err := browser.Launch(ctx, k, launch[k])
+			b, startup, err := env.launchKind(ctx, k, st)
+			env.mu.Lock()
+			st.browser = b
+			env.mu.Unlock()
 			if err != nil {
-				errs[i] = fmt.Errorf("harness: launching %s: %w", k, err)
+				errs[i] = err
 				return
 			}
-			st.browser = b
-			st.startup.Launch = time.Since(t0)
-			if st.setup.ready != nil {
-				if err := st.setup.ready(ctx, env, b, st.state); err != nil {
-					errs[i] = fmt.Errorf("harness: %s started but its push client did not connect: %w", k, err)
-					return
-				}
-			}
-			st.startup.Ready = time.Since(t0)
+			st.startup = startup
 			env.logf("harness: %s %s launched in %v, push client connected after %v", k, b.Version(), st.startup.Launch, st.startup.Ready)
 		}()
 	}
@@ -223,18 +239,55 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	if err := errors.Join(errs...); err != nil {
 		return nil, err
 	}
+	for _, k := range env.kinds {
+		env.watch(k, env.states[k].browser)
+	}
 	return env, nil
+}
+
+// launchKind starts kind's browser with st.launch and waits until its push client is ready. A
+// browser that started but did not get ready is returned with the error, for Close.
+func (e *Env) launchKind(ctx context.Context, k browser.Kind, st *kindState) (browser.Browser, Startup, error) {
+	var mark any
+	if st.setup.mark != nil {
+		mark = st.setup.mark(e, st.state)
+	}
+	t0 := time.Now()
+	b, err := browser.Launch(ctx, k, st.launch)
+	if err != nil {
+		return nil, Startup{}, fmt.Errorf("harness: launching %s: %w", k, err)
+	}
+	su := Startup{Launch: time.Since(t0)}
+	if st.setup.ready != nil {
+		if err := st.setup.ready(ctx, e, b, st.state, mark); err != nil {
+			return b, su, fmt.Errorf("harness: %s started but its push client did not connect: %w", k, err)
+		}
+	}
+	su.Ready = time.Since(t0)
+	return b, su, nil
 }
 
 // Kinds lists the Env's browsers in the order they were asked for.
 func (e *Env) Kinds() []browser.Kind { return append([]browser.Kind(nil), e.kinds...) }
 
-// Browser returns the Env's browser of kind, or nil.
+// Browser returns the Env's browser of kind, or nil when it has none. After a browser went
+// away it is the restarted one: Browser waits for a restart under way (RestartTimeout bounds
+// it). When the restart failed it is the browser that went away, whose calls fail.
 func (e *Env) Browser(kind browser.Kind) browser.Browser {
-	if st := e.states[kind]; st != nil {
-		return st.browser
+	e.mu.Lock()
+	st := e.states[kind]
+	if st == nil {
+		e.mu.Unlock()
+		return nil
 	}
-	return nil
+	wait := st.restarting
+	e.mu.Unlock()
+	if wait != nil {
+		<-wait // the restart ends within RestartTimeout, or at Close
+	}
+	e.mu.Lock()
+	defer e.mu.Unlock()
+	return st.browser
 }
 
 // Startup reports how long kind took to start.
@@ -290,21 +343,33 @@ func (e *Env) logf(format string, args ...any) {
 // Close closes the browsers, the links, the site and the push service, in that order.
 func (e *Env) Close() error {
 	e.closeOnce.Do(func() {
+		// No more restarts: a restart under way gives up, and the watchers end.
+		e.mu.Lock()
+		e.closing = true
+		e.mu.Unlock()
+		if e.done != nil {
+			close(e.done)
+		}
+		e.watchers.Wait()
 		// Browsers close in parallel: each takes about a second (Firefox closes gracefully).
 		errs := make([]error, len(e.kinds))
 		var wg sync.WaitGroup
 		for i, k := range e.kinds {
-			if st := e.states[k]; st.browser != nil {
+			e.mu.Lock()
+			b := e.states[k].browser
+			e.mu.Unlock()
+			if b != nil {
 				wg.Add(1)
 				go func() {
 					defer wg.Done()
-					if err := st.browser.Close(); err != nil {
+					if err := b.Close(); err != nil {
 						errs[i] = fmt.Errorf("closing %s: %w", k, err)
 					}
 				}()
 			}
 		}
 		wg.Wait()
+		e.cleanups.Wait()
 		for _, k := range e.kinds {
 			if st := e.states[k]; st.state != nil && st.setup.close != nil {
 				if err := st.setup.close(st.state); err != nil {

@@ -34,7 +34,16 @@ func init() {
 		// Chromium's GCM client starts lazily: the first subscribe() checks in (~2 s), registers
 		// and opens MCS. A throwaway subscribe pays that once per process, then we wait for the
 		// lasting MCS login, so that specs see warm subscribe times and a connected client.
-		ready: func(ctx context.Context, env *Env, b browser.Browser, state any) error {
+		// The devices the link had seen before this browser: a restarted Chromium checks in as a
+		// new one (a fresh profile).
+		mark: func(env *Env, state any) any {
+			seen := map[string]bool{}
+			for _, ua := range state.(*chromiumState).link.UAs() {
+				seen[ua] = true
+			}
+			return seen
+		},
+		ready: func(ctx context.Context, env *Env, b browser.Browser, state, mark any) error {
 			st := state.(*chromiumState)
 			if env.opts.Remotes[browser.Chromium] != "" {
 				// A remote Chromium was started by someone else, with GCM switches of its own;
@@ -50,9 +59,15 @@ func init() {
 				return err
 			}
 			st.warm = warm
-			uas := st.link.UAs()
+			seen, _ := mark.(map[string]bool)
+			var uas []string
+			for _, ua := range st.link.UAs() {
+				if !seen[ua] {
+					uas = append(uas, ua)
+				}
+			}
 			if len(uas) != 1 {
-				return fmt.Errorf("after the warm-up subscribe the FCM link saw %d devices check in (%v), want 1", len(uas), uas)
+				return fmt.Errorf("after the warm-up subscribe the FCM link saw %d new devices check in (%v), want 1", len(uas), uas)
 			}
 			if err := env.Push.AwaitConnected(ctx, uas[0]); err != nil {
 				return errors.Join(errors.New("no MCS login after the warm-up subscribe"), err)

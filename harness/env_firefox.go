@@ -19,9 +19,12 @@ func init() {
 			o.AutopushURL = link.URL()
 			return link, nil
 		},
+		// The handshakes before this browser: a restarted Firefox's is the first after them.
+		mark: func(env *Env, state any) any { return len(state.(*autopush.Link).Hellos()) },
 		// Firefox opens its push connection at start-up, subscriptions or not (notes §4.1).
-		ready: func(ctx context.Context, env *Env, b browser.Browser, state any) error {
-			_, err := state.(*autopush.Link).AwaitHello(ctx, "")
+		ready: func(ctx context.Context, env *Env, b browser.Browser, state, mark any) error {
+			n, _ := mark.(int)
+			_, err := state.(*autopush.Link).AwaitHelloAfter(ctx, "", n)
 			return err
 		},
 		close:          func(state any) error { return state.(*autopush.Link).Close() },

@@ -38,6 +38,10 @@ type Client struct {
 	// register, subscribe), for evidence and measurements.
 	Steps []Step
 
+	// Browser is the browser the client's session is in: kind's browser when the client opened
+	// (a restarted one, after a loss).
+	Browser browser.Browser
+
 	mu    sync.Mutex
 	sends []*SendResult
 }
@@ -111,10 +115,15 @@ func (e *Env) NewClient(ctx context.Context, kind browser.Kind) (*Client, error)
 
 // OpenClient is NewClient with options.
 func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions) (_ *Client, err error) {
-	b := e.Browser(kind)
-	if b == nil {
-		return nil, fmt.Errorf("harness: the Env has no %s (it has %v)", kind, e.kinds)
+	b, err := e.AwaitBrowser(ctx, kind)
+	if err != nil {
+		return nil, err
 	}
+	e.noteClient(kind, b)
+	// The browser going away mid-way ends every wait below at once, with the loss as cause.
+	ctx, cancel := watchLoss(ctx, b)
+	defer cancel()
+	defer func() { err = lossOr(b, err) }()
 	t := time.Now()
 	origin, err := e.Site.NewOrigin()
 	if err != nil {
@@ -125,7 +134,7 @@ func (e *Env) OpenClient(ctx context.Context, kind browser.Kind, o ClientOptions
 		origin.Close()
 		return nil, err
 	}
-	c := &Client{Env: e, Kind: kind, Session: sess, Origin: origin}
+	c := &Client{Env: e, Kind: kind, Session: sess, Origin: origin, Browser: b}
 	t = c.step("session", t)
 	defer func() {
 		if err != nil {
@@ -174,9 +183,11 @@ func (c *Client) Call(ctx context.Context, fn string, args ...any) (json.RawMess
 		parts[i] = string(b)
 	}
 	expr := fmt.Sprintf("window.pushspec.%s(%s)", fn, strings.Join(parts, ", "))
+	ctx, cancel := watchLoss(ctx, c.Browser)
+	defer cancel()
 	raw, err := c.Session.Eval(ctx, expr)
 	if err != nil {
-		return nil, err
+		return nil, lossOr(c.Browser, err)
 	}
 	var e struct {
 		Error *sitefixture.JSError `json:"error"`
@@ -501,9 +512,11 @@ func (c *Client) AwaitReport(ctx context.Context, id string) (Report, error) {
 // Latency is measured from the newest Send with the report's id, or else from the newest Send
 // started before the report arrived.
 func (c *Client) AwaitPush(ctx context.Context, match func(sitefixture.Report) bool) (Report, error) {
+	ctx, cancel := watchLoss(ctx, c.Browser)
+	defer cancel()
 	r, err := c.Origin.AwaitReport(ctx, func(r sitefixture.Report) bool { return r.Kind == sitefixture.KindPush && match(r) })
 	if err != nil {
-		return Report{}, err
+		return Report{}, lossOr(c.Browser, err)
 	}
 	out := Report{Report: r}
 	c.mu.Lock()
@@ -539,7 +552,49 @@ func (c *Client) Reports() []sitefixture.Report {
 // it (Firefox: 100 delivered, 101 decryption failed, 102 not delivered; Chromium's link acks
 // delivery only). It errs only when ctx ends.
 func (c *Client) AwaitAck(ctx context.Context, messageID string) (fakepushservice.AckCode, error) {
-	return c.Env.Push.AwaitAck(ctx, messageID)
+	ctx, cancel := watchLoss(ctx, c.Browser)
+	defer cancel()
+	code, err := c.Env.Push.AwaitAck(ctx, messageID)
+	return code, lossOr(c.Browser, err)
+}
+
+// watchLoss returns ctx, also cancelled (with the *browser.LostError as its cause) when b goes
+// away: a wait on the browser ends at once instead of at its timeout.
+func watchLoss(ctx context.Context, b browser.Browser) (context.Context, context.CancelFunc) {
+	w, ok := b.(browser.Watched)
+	if !ok {
+		return ctx, func() {}
+	}
+	cctx, cancel := context.WithCancelCause(ctx)
+	go func() {
+		select {
+		case <-w.Lost():
+			cancel(w.LostErr())
+		case <-cctx.Done():
+		}
+	}()
+	return cctx, func() { cancel(nil) }
+}
+
+// lossOr returns err, or when b has gone away the loss with err after it: a call that failed
+// because the browser died says so first.
+func lossOr(b browser.Browser, err error) error {
+	if err == nil {
+		return nil
+	}
+	w, ok := b.(browser.Watched)
+	if !ok {
+		return err
+	}
+	var le *browser.LostError
+	if errors.As(err, &le) {
+		return err
+	}
+	lerr := w.LostErr()
+	if lerr == nil {
+		return err
+	}
+	return fmt.Errorf("%w (%v)", lerr, err)
 }
 
 // Close closes the session and the origin. Firefox unregisters the session's subscriptions.

@@ -16,6 +16,7 @@ import (
 	"net/http"
 	"net/url"
 	"os"
+	"os/exec"
 	"path/filepath"
 	"slices"
 	"strings"
@@ -198,6 +199,8 @@ type chromiumBrowser struct {
 	mu       sync.Mutex
 	sessions map[*chromiumSession]struct{}
 	closed   bool
+
+	loss *lossWatch
 }
 
 // LaunchChromium starts Chromium (or connects to opts.Remote) and waits until it answers CDP.
@@ -251,7 +254,57 @@ func LaunchChromium(ctx context.Context, opts LaunchOptions) (Browser, error) {
 		b.Close()
 		return nil, fmt.Errorf("chromium: start: %w", ctx.Err())
 	}
+	cb := chromedp.FromContext(b.ctx).Browser
+	pid := 0
+	if p := cb.Process(); p != nil {
+		pid = p.Pid
+	}
+	b.loss = newLossWatch(Chromium, pid)
+	go b.watch(cb)
 	return b, nil
+}
+
+// watch waits for the connection to the browser to drop and, unless Close dropped it, records
+// how: chromedp kills and reaps the process, and a call on the lost browser then carries the
+// process's exit error (an *exec.ExitError: "signal: killed", "exit status 1").
+func (b *chromiumBrowser) watch(cb *chromedp.Browser) {
+	<-cb.LostConnection
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return
+	}
+	_, err := chromedp.CallBrowser(b.ctx, cdpbrowser.GetVersion, cdp.Empty{})
+	var exit *exec.ExitError
+	switch {
+	case errors.As(err, &exit):
+		b.loss.lose("its process ended: " + exit.ProcessState.String())
+	case b.loss.pid > 0 && processGone(b.loss.pid):
+		b.loss.lose("its process ended")
+	case err != nil:
+		b.loss.lose("the connection to it dropped: " + err.Error())
+	default:
+		b.loss.lose("the connection to it dropped")
+	}
+}
+
+func (b *chromiumBrowser) Lost() <-chan struct{} { return b.loss.Lost() }
+func (b *chromiumBrowser) PID() int              { return b.loss.PID() }
+
+// LostErr: chromedp reaps a dead process at once, and watch waits at most a second more for
+// the exit status, so two seconds of settling are plenty.
+func (b *chromiumBrowser) LostErr() error {
+	if err := b.loss.noticed(); err != nil {
+		return err
+	}
+	b.mu.Lock()
+	closed := b.closed
+	b.mu.Unlock()
+	if closed {
+		return nil
+	}
+	return b.loss.lostErr(2 * time.Second)
 }
 
 func (b *chromiumBrowser) Kind() Kind      { return Chromium }
@@ -422,8 +475,13 @@ func (s *chromiumSession) notifyLocked() {
 	s.changed = make(chan struct{})
 }
 
-// await waits until cond (called under s.mu) holds; it errs only when ctx ends.
+// await waits until cond (called under s.mu) holds; it errs when ctx ends, or at once with
+// the *LostError when the browser goes away.
 func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
+	var lost <-chan struct{}
+	if s.b.loss != nil {
+		lost = s.b.loss.Lost()
+	}
 	for {
 		s.mu.Lock()
 		ok, ch := cond(), s.changed
@@ -434,6 +492,8 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 		select {
 		case <-ctx.Done():
 			return ctx.Err()
+		case <-lost:
+			return s.b.loss.noticed()
 		case <-ch:
 		}
 	}

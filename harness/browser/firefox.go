@@ -240,6 +240,9 @@ type firefoxBrowser struct {
 	// service workers, push subscriptions and notifications are all per origin).
 	shared playwright.BrowserContext
 	idle   []playwright.Page
+
+	loss      *lossWatch
+	driverLog *driverLog
 }
 
 func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
@@ -248,14 +251,23 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		return nil, err
 	}
 	ro := &playwright.RunOptions{DriverDirectory: dir, Verbose: false, Stdout: io.Discard}
-	if o.Log != nil {
-		ro.Stderr = o.Log
+	type started struct {
+		pw  *playwright.Playwright
+		log *driverLog
 	}
-	pw, err := call(ctx, "browser: starting the Playwright driver", func() (*playwright.Playwright, error) {
-		return playwright.Run(ro)
+	st, err := call(ctx, "browser: starting the Playwright driver", func() (started, error) {
+		pw, dl, err := runDriver(ro, o.Log)
+		return started{pw, dl}, err
 	})
 	if err != nil {
 		return nil, err
+	}
+	pw := st.pw
+	// Local Firefox main processes before this launch: the one that appears is this browser's
+	// (playwright-go does not tell its pid), watched for a death the driver may report late.
+	before := map[int]bool{}
+	if o.Remote == "" {
+		before = mainProcesses(descendants("firefox"))
 	}
 	var b playwright.Browser
 	if o.Remote != "" {
@@ -308,7 +320,78 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		pw.Stop()
 		return nil, err
 	}
-	return &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}}, nil
+	f := &firefoxBrowser{pw: pw, b: b, version: b.Version(), sessions: map[*firefoxSession]bool{}, driverLog: st.log}
+	pid := 0
+	if o.Remote == "" {
+		pid = claimNewFirefox(before)
+	}
+	f.loss = newLossWatch(Firefox, pid)
+	// The driver reports a browser that went away (process exit or a dropped connection) as a
+	// disconnect; Close's own disconnect is not a loss.
+	b.OnDisconnected(func(playwright.Browser) {
+		f.mu.Lock()
+		closed := f.closed
+		f.mu.Unlock()
+		if closed {
+			return
+		}
+		go f.noteDisconnected()
+	})
+	return f, nil
+}
+
+// noteDisconnected records the loss after the driver reported a disconnect. The driver logs
+// how the process ended (driverLog) a moment after the disconnect, or never when only the
+// connection dropped: it waits for that line a little, then says what it knows.
+func (f *firefoxBrowser) noteDisconnected() {
+	pid := f.loss.pid
+	if pid > 0 {
+		t := time.NewTimer(2 * time.Second)
+		defer t.Stop()
+		for {
+			how, next := f.driverLog.exit(pid)
+			if how != "" {
+				f.loss.lose("its process ended: " + how)
+				return
+			}
+			select {
+			case <-next:
+				continue
+			case <-t.C:
+			}
+			break
+		}
+		if processGone(pid) {
+			f.loss.lose("its process ended (the Playwright driver, which reaps it, did not say how)")
+			return
+		}
+	}
+	f.loss.lose("the Playwright driver reported the browser disconnected")
+}
+
+func (f *firefoxBrowser) Lost() <-chan struct{} { return f.loss.Lost() }
+func (f *firefoxBrowser) PID() int              { return f.loss.PID() }
+
+// LostErr: the driver notices a dead Firefox within moments; five seconds of settling let its
+// report come first.
+func (f *firefoxBrowser) LostErr() error {
+	if err := f.loss.noticed(); err != nil {
+		return err
+	}
+	f.mu.Lock()
+	closed := f.closed
+	f.mu.Unlock()
+	if closed {
+		return nil
+	}
+	if err := f.loss.lostErr(5 * time.Second); err != nil {
+		return err
+	}
+	if !f.b.IsConnected() {
+		f.loss.lose("the Playwright driver reported the browser disconnected")
+		return f.loss.err
+	}
+	return nil
 }
 
 func (f *firefoxBrowser) Kind() Kind      { return Firefox }
@@ -376,6 +459,9 @@ func (f *firefoxBrowser) Close() error {
 	}
 	f.closed = true
 	f.mu.Unlock()
+	if f.loss != nil && f.loss.pid > 0 {
+		defer releaseFirefox(f.loss.pid)
+	}
 	err := f.b.Close()
 	if serr := f.pw.Stop(); err == nil {
 		err = serr

@@ -167,6 +167,108 @@ func HarnessError(err error) {
 	ginkgo.Fail(harnessPrefix+err.Error(), 1)
 }
 
+// HealthCheck is asked, as each conformance spec ends, whether the harness stayed whole while
+// the spec ran (since start): the browser it drove still there, say. A non-nil error means the
+// spec's check could not be made: every rule it decides is an error with that message, whatever
+// its assertions said — a failed wait on a dead browser is no failure of the target, and a
+// passing "nothing happened" check on a dead browser proves nothing.
+type HealthCheck func(target Target, start time.Time) error
+
+var (
+	healthMu     sync.Mutex
+	healthChecks = map[int]HealthCheck{}
+	healthNext   int
+)
+
+// RegisterHealthCheck adds fn to the checks every conformance spec's end consults (a suite
+// registers its Env's in BeforeSuite). The returned func removes it.
+func RegisterHealthCheck(fn HealthCheck) (unregister func()) {
+	healthMu.Lock()
+	defer healthMu.Unlock()
+	id := healthNext
+	healthNext++
+	healthChecks[id] = fn
+	return func() {
+		healthMu.Lock()
+		defer healthMu.Unlock()
+		delete(healthChecks, id)
+	}
+}
+
+// unhealthy runs the registered health checks; the first error wins.
+func unhealthy(target Target, start time.Time) error {
+	healthMu.Lock()
+	ids := make([]int, 0, len(healthChecks))
+	for id := range healthChecks {
+		ids = append(ids, id)
+	}
+	sort.Ints(ids)
+	fns := make([]HealthCheck, 0, len(ids))
+	for _, id := range ids {
+		fns = append(fns, healthChecks[id])
+	}
+	healthMu.Unlock()
+	for _, fn := range fns {
+		if err := fn(target, start); err != nil {
+			return err
+		}
+	}
+	return nil
+}
+
+// orderedSkip is how ginkgo says it skipped a spec because an earlier spec (or the BeforeAll)
+// of its ordered container failed.
+const orderedSkip = "an earlier spec in an ordered container failed"
+
+// ReportNotRunAfterHarnessError registers, at the top level of a suite, a ReportAfterEach that
+// grades as error the conformance specs ginkgo skipped because an earlier spec of their ordered
+// container broke on a harness error (a BeforeAll whose browser went away, say): their checks
+// were not made, and the message says why. After a target's failure they stay skipped.
+func ReportNotRunAfterHarnessError() bool {
+	// An ordered container's specs run one after another in one process, so an ordered skip
+	// follows its container's failure, or other ordered skips of the same container.
+	var mu sync.Mutex
+	why := "" // the harness error of the last spec, while only ordered skips followed it
+	ginkgo.ReportAfterEach(func(rep types.SpecReport) {
+		mu.Lock()
+		defer mu.Unlock()
+		msg := rep.Failure.Message
+		switch {
+		case rep.State.Is(types.SpecStateFailureStates) && strings.HasPrefix(msg, harnessPrefix):
+			why = msg
+		case rep.State == types.SpecStateSkipped && strings.Contains(msg, orderedSkip):
+			if why != "" {
+				addNotRun(rep, "not run: an earlier step of its ordered container broke — "+why)
+			}
+		default:
+			why = ""
+		}
+	})
+	return true
+}
+
+// addNotRun records an error result for each rule of a spec whose body never ran, from the
+// labels It put on it.
+func addNotRun(rep types.SpecReport, msg string) {
+	target := ""
+	var ids []string
+	for _, l := range rep.Labels() {
+		if id, ok := strings.CutPrefix(l, "target:"); ok {
+			target = id
+		} else if _, ok := rules.ByID(l); ok {
+			ids = append(ids, l)
+		}
+	}
+	if target == "" || len(ids) == 0 {
+		return
+	}
+	ginkgo.AddReportEntry(TargetEntry, Target{ID: target}, ginkgo.ReportEntryVisibilityNever)
+	for _, id := range ids {
+		ginkgo.AddReportEntry(ResultEntry, Result{Rule: id, Target: target, Outcome: rules.Error, Message: msg},
+			ginkgo.ReportEntryVisibilityFailureOrVerbose)
+	}
+}
+
 // It declares a spec that checks rule (and any rule the body adds with Also) against target.
 //
 // Labels added, besides any decorators passed in args (Label("needs:browser"), SpecTimeout, ...):
@@ -174,7 +276,8 @@ func HarnessError(err error) {
 // one "actor:<actor>" per actor, and "target:<id>".
 //
 // Grading, after the body and its cleanups:
-//   - HarnessError called → error (spec fails).
+//   - HarnessError called, or a registered HealthCheck says the harness broke while the spec
+//     ran (its browser went away) → error (spec fails).
 //   - skipped (SkipBecause, or ginkgo's Skip) → skip, the reason as message.
 //   - the body panicked, or the spec was interrupted, aborted or timed out → error: the harness
 //     could not reach a verdict. (Give Eventually its own timeout so that a silent target fails
@@ -254,9 +357,21 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 	// cleanups, when CurrentSpecReport shows how the spec ended.
 	ginkgo.DeferCleanup(func() {
 		setCurrent(nil)
+		lost := unhealthy(target, rec.start)
+		if lost != nil {
+			rec.mu.Lock()
+			if rec.harnessErr == nil {
+				rec.harnessErr = lost
+			}
+			rec.mu.Unlock()
+		}
 		ginkgo.AddReportEntry(TargetEntry, target, ginkgo.ReportEntryVisibilityNever)
 		for _, res := range rec.grade(ginkgo.CurrentSpecReport()) {
 			ginkgo.AddReportEntry(ResultEntry, res, ginkgo.ReportEntryVisibilityFailureOrVerbose)
+		}
+		if lost != nil && ginkgo.CurrentSpecReport().State == types.SpecStatePassed {
+			// As HarnessError: a broken harness is never mistaken for a passing run.
+			ginkgo.Fail(harnessPrefix+lost.Error(), 1)
 		}
 	})
 

@@ -5,6 +5,7 @@ import (
 	"os"
 	"strings"
 	"testing"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -46,7 +47,30 @@ var narrowed = func() conformance.Target {
 	return conformance.Target{ID: "narrowed", Kind: conformance.KindPushService, Name: "a service with a reviewed deviation in one spec", Version: "1"}
 }()
 
+// lostUA is a target whose browser "went away" in every spec: a health check says so, as
+// harness.Env.HealthCheck does for a browser killed mid-run.
+var lostUA = conformance.Target{ID: "lostua", Kind: conformance.KindUserAgent, Name: "a browser that died", Version: "1"}
+
+var _ = conformance.RegisterHealthCheck(func(t conformance.Target, start time.Time) error {
+	if t.ID != lostUA.ID {
+		return nil
+	}
+	return errors.New("the lostua browser (pid 4242) went away at 12:00:00.000: its process ended: signal: killed")
+})
+
+var _ = conformance.ReportNotRunAfterHarnessError()
+
 var _ = Describe("wrapper", func() {
+	// A wait on a dead browser fails its assertion: no failure of the target, an error.
+	conformance.It("loses its browser while waiting", lostUA, rules.PushEventFired, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(errors.New("context canceled")).NotTo(HaveOccurred(), "no service-worker report within 15s")
+	})
+
+	// A check that passes while its browser died proves nothing either.
+	conformance.It("passes while its browser dies", lostUA, rules.PushEventFired, func(ctx SpecContext, r *conformance.Recorder) {
+		Expect(true).To(BeTrue())
+	})
+
 	conformance.It("breaks a MUST on a retry, where its deviation is known", narrowed, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 		Expect(201).To(Equal(400), "status for a retried request without TTL")
 	})
@@ -130,6 +154,19 @@ var _ = Describe("wrapper", func() {
 		conformance.It("never runs its body", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 			Fail("unreachable")
 		})
+	})
+
+	When("an ordered container's BeforeAll loses its browser", Ordered, func() {
+		BeforeAll(func() { conformance.HarnessError(errors.New("the lostua browser (pid 4242) went away")) })
+		conformance.It("has its first check fail in the set-up", chromium, rules.PMDJSON, func(ctx SpecContext, r *conformance.Recorder) {})
+		conformance.It("never makes its second check", chromium, rules.PMDTextUTF8, func(ctx SpecContext, r *conformance.Recorder) {})
+	})
+
+	When("an ordered container's first check fails the target", Ordered, func() {
+		conformance.It("fails a MUST", chromium, rules.PMDJSON, func(ctx SpecContext, r *conformance.Recorder) {
+			Expect(1).To(Equal(2), "a target's failure")
+		})
+		conformance.It("skips the next check", chromium, rules.PMDTextUTF8, func(ctx SpecContext, r *conformance.Recorder) {})
 	})
 
 	When("a BeforeEach breaks the harness", func() {

@@ -140,6 +140,26 @@ func TestWrapper(t *testing.T) {
 	check(t, report, want{name: "when a BeforeEach breaks the harness never runs its body", state: types.SpecStateFailed, message: "harness error: no browser",
 		outcomes: map[string]rules.Outcome{must: rules.Error}})
 
+	// A health check that reports the target's browser gone turns both a failed and a passed
+	// check into an error naming the cause, and fails the ginkgo spec.
+	check(t, report, want{name: "loses its browser while waiting", target: "lostua", state: types.SpecStateFailed,
+		message:  "harness error: the lostua browser (pid 4242) went away at 12:00:00.000: its process ended: signal: killed",
+		outcomes: map[string]rules.Outcome{rules.PushEventFired.ID: rules.Error}})
+	check(t, report, want{name: "passes while its browser dies", target: "lostua", state: types.SpecStateFailed,
+		message: "harness error: the lostua browser (pid 4242) went away", outcomes: map[string]rules.Outcome{rules.PushEventFired.ID: rules.Error}})
+
+	// An ordered container whose set-up broke on a harness error: the checks it then skipped
+	// were not made, an error naming why; after a target's failure they stay skipped.
+	check(t, report, want{name: "when an ordered container's BeforeAll loses its browser has its first check fail in the set-up", target: "chromium",
+		state: types.SpecStateFailed, message: "harness error: the lostua browser (pid 4242) went away",
+		outcomes: map[string]rules.Outcome{rules.PMDJSON.ID: rules.Error}})
+	check(t, report, want{name: "when an ordered container's BeforeAll loses its browser never makes its second check", target: "chromium",
+		state: types.SpecStateSkipped, message: "not run: an earlier step of its ordered container broke — harness error: the lostua browser (pid 4242) went away",
+		outcomes: map[string]rules.Outcome{rules.PMDTextUTF8.ID: rules.Error}})
+	check(t, report, want{name: "when an ordered container's first check fails the target skips the next check", target: "chromium",
+		state: types.SpecStateSkipped, message: "an earlier spec in an ordered container failed",
+		outcomes: map[string]rules.Outcome{rules.PMDTextUTF8.ID: rules.Skip}})
+
 	// A reviewed deviation keeps its fail outcome (the report tells the truth) but does not fail
 	// the spec; an entry whose check passes is flagged as stale.
 	known := check(t, report, want{name: "breaks a MUST it is known to break", target: "deviant", state: types.SpecStatePassed,

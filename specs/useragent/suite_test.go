@@ -51,12 +51,19 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	}
 	Expect(err).NotTo(HaveOccurred(), "starting the Env (push service, site, browsers %v)", kinds)
 	DeferCleanup(harness.CloseShared)
+	// A browser that goes away mid-run: the checks it was in are errors naming how it went,
+	// the Env restarts it for the rest of the run, and the console says so.
+	DeferCleanup(conformance.RegisterHealthCheck(env.HealthCheck))
+	DeferCleanup(env.OnBrowserEvent(func(ev harness.BrowserEvent) { fmt.Fprintln(GinkgoWriter, ev) }))
 	for _, k := range env.Kinds() {
 		st := env.Startup(k)
 		AddReportEntry("startup "+string(k), fmt.Sprintf("%s %s: launched in %v, push client connected after %v",
 			k, env.Browser(k).Version(), st.Launch.Round(time.Millisecond), st.Ready.Round(time.Millisecond)))
 	}
 }, NodeTimeout(3*time.Minute))
+
+// A check skipped because its ordered container's set-up lost the browser is an error too.
+var _ = conformance.ReportNotRunAfterHarnessError()
 
 // waitFor bounds every wait on the browser inside a spec, well inside the spec's timeout, so a
 // browser that never reports fails its check instead of timing the spec out (graded error).
@@ -87,7 +94,10 @@ func newClient(ctx context.Context, r *conformance.Recorder, k browser.Kind) *ha
 
 // clientEvidence records the browser and its subscription.
 func clientEvidence(r *conformance.Recorder, c *harness.Client) {
-	r.Evidence("browser", string(c.Kind)+" "+env.Browser(c.Kind).Version())
+	r.Evidence("browser", string(c.Kind)+" "+c.Browser.Version())
+	if restarts := env.Restarts(c.Kind); restarts != "" {
+		r.Evidence("browser.restarted", restarts)
+	}
 	// The auth secret is the user agent's secret (RFC 8291 §3.2); evidence goes into results.json
 	// and the report, so it is masked (hardening/TestSecretsStayOut, docs/reliability.md).
 	value := string(c.Subscription.Value)
