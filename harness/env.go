@@ -16,6 +16,7 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/config"
+	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/sitefixture"
 )
@@ -411,6 +412,21 @@ func SharedEnv(ctx context.Context) (*Env, error) {
 		sharedEnv, sharedErr = StartEnv(ctx, o)
 	})
 	return sharedEnv, sharedErr
+}
+
+// SharedHealthCheck is Env.HealthCheck of the shared Env, for suites that start it lazily: a
+// check whose browser went away while it ran is an error, not the target's failure. Before the
+// Env exists (or while it starts, when no check can have used a browser) it reports nothing.
+func SharedHealthCheck(t conformance.Target, start time.Time) error {
+	if !sharedMu.TryLock() {
+		return nil
+	}
+	e := sharedEnv
+	sharedMu.Unlock()
+	if e == nil {
+		return nil
+	}
+	return e.HealthCheck(t, start)
 }
 
 // CloseShared closes the Env SharedEnv started, if any.

@@ -18,6 +18,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -45,6 +46,9 @@ const subject = "https://pushspec.example/contact"
 
 var _ = BeforeSuite(func() {
 	startEnvEarly()
+	// A browser that goes away mid-check: that check is an error naming how it went, not the
+	// target's failure; the shared Env restarts the browser for the rest of the run.
+	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
 	Expect(err).NotTo(HaveOccurred())

@@ -25,6 +25,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
@@ -75,6 +76,9 @@ func TestSenderSuite(t *testing.T) {
 }
 
 var _ = BeforeSuite(func() {
+	// A browser that goes away mid-check: that check is an error naming how it went, not the
+	// target's failure; the shared Env restarts the browser for the rest of the run.
+	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
 	Expect(err).NotTo(HaveOccurred())
