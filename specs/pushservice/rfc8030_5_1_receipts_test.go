@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -56,18 +57,21 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 
 	// RFC 8030 §5.1: "The push service MUST return a 400 (Bad Request) status code if the
 	// receipt subscription is invalid."
-	// Sends: Prefer: respond-async with a made-up receipt subscription on the service's origin.
-	// Expects: 400.
+	// Sends: the push without a receipt request (the valid twin), then with Prefer: respond-async
+	// and a made-up receipt subscription on the service's origin. Expects: the twin accepted, the
+	// other 400.
 	conformance.It("rejects an invalid receipt subscription with 400", tgt, rules.InvalidReceiptSubscription400,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "no receipt"), sender.Faults{}, "without a receipt request")
 			u, err := url.Parse(sub.Endpoint)
 			Expect(err).NotTo(HaveOccurred())
 			origin := u.Scheme + "://" + u.Host + "/"
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"},
 				"Link": {"<" + origin + "receipts/" + randomHex(32) + `>; rel="urn:ietf:params:push:receipt"`}}}
 			res := post(ctx, r, "push", message(sub, "bad receipt"), f)
-			Expect(res.Status).To(Equal(http.StatusBadRequest))
+			Expect(res.Status).To(Equal(http.StatusBadRequest), "a made-up receipt subscription was answered %d; RFC 8030 §5.1 requires 400", res.Status)
+			expectNamed(res, fakepushservice.CondReceiptInvalid)
 		})
 
 	// RFC 8030 §5.1: the push service SHOULD return the same receipt subscription it was sent.
@@ -90,12 +94,14 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts (MAY)", func()
 	// RFC 8030 §5.1, paraphrased: a push service MAY answer 429 (Too Many Requests) to a request
 	// for a receipt that does not name a receipt subscription, to make application servers reuse
 	// the one they were given.
-	// Sends: a valid message with Prefer: respond-async and no receipt Link. Expects: 429, the
-	// behaviour the MAY allows (graded info with the status otherwise: 202 means the service made
-	// a receipt subscription itself, 201 that it ignored the request for a receipt).
+	// Sends: the push without Prefer (the valid twin), then with Prefer: respond-async and no
+	// receipt Link. Expects: the twin accepted, the other 429, the behaviour the MAY allows
+	// (graded info with the status otherwise: 202 means the service made a receipt subscription
+	// itself, 201 that it ignored the request for a receipt).
 	conformance.It("answers 429 to a receipt request without a receipt subscription", tgt, rules.MissingReceiptSubscription429,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "no receipt"), sender.Faults{}, "without a receipt request")
 			res := post(ctx, r, "push", message(sub, "no receipt link"), respondAsync)
 			what := map[int]string{http.StatusAccepted: "accepted with a receipt subscription of its own",
 				http.StatusCreated: "accepted without a receipt (Prefer ignored)"}[res.Status]

@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -16,12 +17,15 @@ import (
 var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 	// RFC 8030 §5.2: "A push service MUST return a 400 (Bad Request) status code in response
 	// to requests that omit the TTL header field."
-	// Sends: an otherwise valid message without TTL. Expects: 400.
+	// Sends: the message with TTL 60 (the valid twin), then the same without TTL. Expects: the
+	// twin accepted, the other 400 with the answer the fake's profile gives for it.
 	conformance.It("rejects a push without TTL with 400", tgt, rules.TTLMissing400,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "ttl"), sender.Faults{}, "with a TTL")
 			res := post(ctx, r, "push", message(sub, "no ttl"), sender.Faults{Omit: []string{"TTL"}})
-			Expect(res.Status).To(Equal(http.StatusBadRequest))
+			Expect(res.Status).To(Equal(http.StatusBadRequest), "a push without TTL was answered %d; RFC 8030 §5.2 requires 400", res.Status)
+			expectNamed(res, fakepushservice.CondTTLMissing)
 		})
 
 	// RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least 31 bits of

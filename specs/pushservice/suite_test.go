@@ -24,6 +24,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -126,6 +127,56 @@ func accepted(ctx context.Context, r *conformance.Recorder, label string, m send
 	res := post(ctx, r, label, m, f)
 	Expect(res.Status/100).To(Equal(2), "%s: the service must accept this conformant push (answer: %d %s)", label, res.Status, cut(string(res.Body), 200))
 	return res
+}
+
+// validTwin sends twin, the faulty request of a rejection check made valid, and requires that
+// the service accepts it. A refusal shows that the service found the fault only when the same
+// request without the fault goes through: a service that refuses every push would otherwise pass
+// every rejection rule. When the twin is refused too, the rejection cannot be judged, and the
+// spec skips saying so (the refusal of valid pushes is rfc8030-5-accepted-201-location's
+// finding). made says how the twin was made valid ("with a TTL").
+func validTwin(ctx context.Context, r *conformance.Recorder, twin sender.Message, f sender.Faults, made string) *sender.Result {
+	res := post(ctx, r, "valid", twin, f)
+	if res.Status/100 != 2 {
+		conformance.SkipBecause(fmt.Sprintf("the service refuses valid requests too: the same push %s was answered %d %s, so its refusal of the faulty one shows nothing",
+			made, res.Status, http.StatusText(res.Status)))
+	}
+	return res
+}
+
+// refusal reports whether status refuses a request for what it carries: a 4xx other than 429
+// (Too Many Requests says "later", not "never this request").
+func refusal(status int) bool { return is4xx(status) && status != http.StatusTooManyRequests }
+
+// expectNamed requires, where the target is pushspec's fake, that the answer res is the one the
+// fake's profile gives for the condition cond (its status, and its errno and reason when the
+// profile has them): a refusal for another fault is not a refusal of this one. Other targets
+// give no machine-readable reason to compare, and the check is left out.
+func expectNamed(res *sender.Result, cond fakepushservice.Cond) {
+	f, ok := svc.(*target.Fake)
+	if !ok {
+		return
+	}
+	p, ok := fakepushservice.LookupProfile(f.Server.Profile)
+	if !ok {
+		return
+	}
+	a, ok := p.Answers[cond]
+	if !ok {
+		return
+	}
+	Expect(res.Status).To(Equal(a.Status), "profile %s answers %s with %d; the service answered %d %s", p.Name, cond, a.Status, res.Status, cut(string(res.Body), 200))
+	if a.Errno != 0 {
+		Expect(string(res.Body)).To(ContainSubstring(fmt.Sprintf(`"errno":%d`, a.Errno)), "profile %s answers %s with errno %d", p.Name, cond, a.Errno)
+	}
+	if reason, _, _ := strings.Cut(a.Message, "%s"); reason != "" {
+		Expect(string(res.Body)).To(ContainSubstring(reason), "profile %s gives the reason %q for %s", p.Name, reason, cond)
+	}
+	for k, v := range a.Header {
+		if !strings.Contains(v, "{") {
+			Expect(res.Header.Get(k)).To(Equal(v), "profile %s answers %s with %s: %s", p.Name, cond, k, v)
+		}
+	}
 }
 
 // next waits (bounded) for the next message delivered for sub.
