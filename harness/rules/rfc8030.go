@@ -105,6 +105,18 @@ var Accepted201Location = Register(Rule{
 	Check:   "POST a valid aes128gcm message with `TTL`; expect 201 and `Location` (autopush: `…/m/<id>`; web-push-testing sends none → fail).",
 })
 
+// UnknownPushResource — no BCP 14 text: RFC 8030 §7.3's 404 is for an expired subscription, and
+// a push resource the service never issued is not one. HTTP's 404 (RFC 9110 §15.5.5, "did not
+// find a current representation for the target resource") or 410 are the usual answers, and
+// senders take both as "subscription gone"; pushspec records the status (info).
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var UnknownPushResource = Register(Rule{
+	ID: "rfc8030-5-unknown-push-resource-404", Doc: RFC8030, Section: "5",
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
+	Summary: "A push to a push resource the service never issued is answered 404 (or 410); not §7.3, which is about expired subscriptions.",
+	Check:   "POST a valid message to the endpoint with its token replaced by random hex (after the same message to the real endpoint is accepted); record the status.",
+})
+
 // ReceiptsSupported — RFC 8030 §5.1, paraphrased: The service supports delivery receipts requested
 // with Prefer: respond-async.
 var ReceiptsSupported = Register(Rule{

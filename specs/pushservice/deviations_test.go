@@ -54,7 +54,8 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				"rfc8030-8.4-rate-limit":               rules.NonStrict, // 503 errno 201 "Please slow message send rate", not 429
 			},
 			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.2-ttl-missing-400", "rfc8030-5.4-topic-invalid-400",
-				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud"},
+				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud",
+				"rfc8030-5-unknown-push-resource-404"}, // 404 errno 102 "Invalid token"
 		},
 		{
 			name: "fake in profile fcm",
@@ -111,7 +112,8 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			env:  []string{"PUSHSPEC_PUSH_SERVICE=control=" + srv},
 			broken: map[string]rules.Outcome{
 				"rfc8030-5-accepted-201-location":      rules.Fail,      // 201 without Location
-				"rfc8030-7.3-expired-subscription-404": rules.Fail,      // 400 "Client not subscribed", 410 when expired
+				"rfc8030-7.3-expired-subscription-404": rules.Fail,      // 410 when expired
+				"rfc8030-5-unknown-push-resource-404":  rules.Info,      // 400 "Client not subscribed" (not §7.3)
 				"rfc8030-5.3-urgency-multiple-400":     rules.Fail,      // Urgency ignored
 				"rfc8030-5.4-topic-invalid-400":        rules.Fail,      // Topic ignored
 				"rfc8030-5.1-receipts-supported":       rules.Fail,      // receipts ignored

@@ -24,7 +24,7 @@ var rejectionRules = []rules.Rule{
 	rules.RejectExpOver24h, rules.RejectWrongAud, rules.RejectKeyMismatch, rules.Status401Absent,
 	rules.Status403Invalid, rules.ServiceMay403, rules.SameKeys400, rules.InvalidTokenNotUsed,
 	rules.TTLMissing400, rules.UrgencyMultiple400, rules.TopicInvalid400, rules.InvalidReceiptSubscription400,
-	rules.MissingReceiptSubscription429, rules.ExpiredSubscription404,
+	rules.MissingReceiptSubscription429, rules.ExpiredSubscription404, rules.UnknownPushResource,
 	rules.Over4096May413, rules.RateLimit, rules.RetryAfterOn429,
 }
 
