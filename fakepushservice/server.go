@@ -65,6 +65,15 @@ type Server struct {
 	// with Retry-After) and is not stored. Only messages that would be accepted count. 0 means
 	// DefaultRateLimit (1000); negative means no limit (load tests and benchmarks).
 	RateLimit int
+	// NoGiveUpReceipt makes the service drop the stored messages of a subscription that ends
+	// (expired by the service, or unsubscribed) without the 410 receipt RFC 8030 §6.3 requires
+	// for a message it gives up on before its expiry. A broken double for pushspec's own tests
+	// (the suite must fail rfc8030-6.3-receipt-410-on-give-up against it); false in normal use.
+	NoGiveUpReceipt bool
+	// NoExpiryReceipt sends no receipt at all for a message whose TTL ran out undelivered.
+	// Conformant (RFC 8030 §6.3 owes the 410 only when the service stops retrying before the
+	// advertised expiry); a double for pushspec's own tests. false: the 410 is sent anyway.
+	NoExpiryReceipt bool
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -151,6 +160,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 	s.RateLimit = o.RateLimit
+	s.NoGiveUpReceipt, s.NoExpiryReceipt = o.NoGiveUpReceipt, o.NoExpiryReceipt
 }
 
 func (s *Server) init() {

@@ -70,6 +70,29 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 		},
 	}
 
+	// Doubles of the in-process fake (doubleEnv): broken ones the suite must catch, and
+	// conformant but unusual ones it must not fail.
+	cases = append(cases, []struct {
+		name   string
+		env    []string
+		broken map[string]rules.Outcome
+		pass   []string
+		skip   []string
+	}{
+		{
+			name:   "fake without a 410 receipt when it gives up on a message",
+			env:    []string{doubleEnv + "=no-give-up-receipt"},
+			broken: map[string]rules.Outcome{"rfc8030-6.3-receipt-410-on-give-up": rules.Fail},
+			pass:   []string{"rfc8030-6.2-receipt-204-on-ack"},
+		},
+		{
+			// RFC 8030 §6.3 owes the 410 only for a give-up before the advertised expiry.
+			name: "fake without a receipt for a message that reached its TTL",
+			env:  []string{doubleEnv + "=no-expiry-receipt"},
+			pass: []string{"rfc8030-6.3-receipt-410-on-give-up", "rfc8030-6.2-receipt-204-on-ack"},
+		},
+	}...)
+
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:
 	// the suite must find nothing broken, through the WebSocket client and real-time waits.
 	if ws, ca, err := startAutopushTarget(t); err != nil {

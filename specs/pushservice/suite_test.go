@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -56,7 +57,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred())
 	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()),
 		Subject: "mailto:pushspec@example.com"}
-	svc, err = target.FromConfig(ctx, cfg)
+	svc, err = startTarget(ctx)
 	if errors.Is(err, target.ErrUnavailable) {
 		svcSkip = err.Error()
 		return
@@ -64,6 +65,31 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred(), "starting the push service target %s", tgt.ID)
 	DeferCleanup(svc.Close)
 })
+
+// doubleEnv names a variant of the in-process fake for pushspec's own tests (deviations_test.go):
+// a broken double the suite must catch, or a conformant but unusual one it must not fail. It is
+// not a PUSHSPEC_ variable: no user sets it, and the configuration does not know it.
+const doubleEnv = "PUSHSERVICE_SUITE_DOUBLE"
+
+var doubles = map[string]func(*fakepushservice.Server){
+	// Broken: no 410 receipt for a message given up on before its expiry.
+	"no-give-up-receipt": func(s *fakepushservice.Server) { s.NoGiveUpReceipt = true },
+	// Conformant: no receipt for a message that reached its TTL.
+	"no-expiry-receipt": func(s *fakepushservice.Server) { s.NoExpiryReceipt = true },
+}
+
+// startTarget starts the target the configuration names, or the double doubleEnv names.
+func startTarget(ctx context.Context) (target.PushService, error) {
+	name := os.Getenv(doubleEnv)
+	if name == "" {
+		return target.FromConfig(ctx, cfg)
+	}
+	configure, ok := doubles[name]
+	if kind, _ := cfg.PushServiceTarget(); !ok || (kind != "" && kind != "fake") {
+		return nil, fmt.Errorf("%s=%s: no such double of the in-process fake", doubleEnv, name)
+	}
+	return target.NewFake(target.FakeOptions{Profile: cfg.Profile, HTTPSEndpoints: true, Configure: configure})
+}
 
 var _ = BeforeEach(func() {
 	if svcSkip != "" {
