@@ -504,6 +504,15 @@ func flood(ctx SpecContext, r *conformance.Recorder) *floodResult {
 	return out
 }
 
+// refusedFlood skips when the flood's very first message was refused: the service refuses valid
+// requests too, and its refusal says nothing about a rate.
+func refusedFlood(f *floodResult) {
+	if f.accepted == 0 && f.refusal != nil {
+		conformance.SkipBecause(fmt.Sprintf("the service refuses valid requests too: the flood's first conformant message was answered %d %s, so no refusal in it shows a rate limit",
+			f.refusal.Status, http.StatusText(f.refusal.Status)))
+	}
+}
+
 var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 	// RFC 8030 §8.2, paraphrased: the URIs provided for push resources MUST NOT provide any
 	// basis to correlate communications for a given user agent; it MUST NOT be possible to
@@ -568,16 +577,26 @@ var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 			}
 		})
 
-	// RFC 8030 §8.4: a push service SHOULD limit the rate at which push messages reach one user
-	// agent, answering 429 (Too Many Requests) when an application server exceeds it.
+	// RFC 8030 §8.4, paraphrased: a push service SHOULD limit the rate at which push messages
+	// reach one user agent; "A push service MAY return a 429 (Too Many Requests) status code
+	// [RFC6585] when an application server has exceeded its rate limit for push message delivery
+	// to a push resource." The RFC sets no rate, so pushspec can see a limit only below its
+	// flood, and a limit is what the SHOULD asks for; 429 is the MAY way to say so.
 	// Sends: up to floodBound conformant messages to one subscription, one after the other.
-	// Expects: a 429 before the bound (any other refusal, or none, is graded non-strict).
-	conformance.It("answers 429 when one user agent is flooded", tgt, rules.RateLimit,
+	// Expects: the first accepted (else the refusal shows nothing: skip), then a 429 before the
+	// bound (pass). No refusal within the bound, or a refusal with another status, decides
+	// nothing (info, with what was seen).
+	conformance.It("limits the rate at which one user agent is sent messages", tgt, rules.RateLimit,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			f := flood(ctx, r)
-			Expect(f.refusal).NotTo(BeNil(), "%d messages to one user agent and no refusal", f.sent)
-			Expect(f.refusal.Status).To(Equal(http.StatusTooManyRequests), "the flood was refused after %d messages, with %d instead of 429",
-				f.accepted, f.refusal.Status)
+			refusedFlood(f)
+			if f.refusal == nil {
+				conformance.InfoBecause(fmt.Sprintf("all %d conformant messages to one user agent were accepted; RFC 8030 sets no rate, so a limit above %d cannot be seen", f.sent, floodBound))
+			}
+			if f.refusal.Status != http.StatusTooManyRequests {
+				conformance.InfoBecause(fmt.Sprintf("the flood was refused after %d messages with %d %s, not 429: perhaps a rate limit, but only 429 says so (RFC 8030 §8.4)",
+					f.accepted, f.refusal.Status, http.StatusText(f.refusal.Status)))
+			}
 		}, SpecTimeout(3*time.Minute))
 
 	// RFC 8030 §8.4: "The push service SHOULD also include a Retry-After header [RFC7231] to
@@ -588,6 +607,7 @@ var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 	conformance.It("says Retry-After with a 429", tgt, rules.RetryAfterOn429,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			f := flood(ctx, r)
+			refusedFlood(f)
 			if f.refusal == nil || f.refusal.Status != http.StatusTooManyRequests {
 				conformance.SkipBecause(fmt.Sprintf("no 429 within %d messages to one user agent (see rfc8030-8.4-rate-limit): no 429 to check", floodBound))
 			}

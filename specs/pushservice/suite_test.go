@@ -76,6 +76,8 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"no-give-up-receipt": func(s *fakepushservice.Server) { s.NoGiveUpReceipt = true },
 	// Conformant: no receipt for a message that reached its TTL.
 	"no-expiry-receipt": func(s *fakepushservice.Server) { s.NoExpiryReceipt = true },
+	// Conformant: a rate limit the suite's flood does not reach.
+	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
 }
 
 // startTarget starts the target the configuration names, or the double doubleEnv names.
