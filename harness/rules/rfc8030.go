@@ -575,7 +575,7 @@ var PushURIUncorrelatable = Register(Rule{
 	ID: "rfc8030-8.2-push-uri-uncorrelatable", Doc: RFC8030, Section: "8.2",
 	Level: MustNot, Actor: PushService, Seen: Service | Browser,
 	Summary: "Push resource URIs give no basis to correlate subscriptions of one UA.",
-	Check:   "Three or more subscriptions from one browser profile (different origins); tokens share nothing beyond a fixed prefix and look ≥ 128-bit random *(heuristic)*.",
+	Check:   "Three or more subscriptions from one browser profile (different origins); tokens share nothing beyond a fixed prefix, no identifier and no counter *(heuristic)*; their length is rfc8030-8.3-push-uri-entropy.",
 })
 
 // MessageURIUncorrelatable — RFC 8030 §8.2, paraphrased: Message URIs do not allow correlation
@@ -585,6 +585,17 @@ var MessageURIUncorrelatable = Register(Rule{
 	Level: MustNot, Actor: PushService, Seen: Service,
 	Summary: "Message URIs do not allow correlation across subscriptions.",
 	Check:   "Compare `Location`s of messages to different subscriptions *(heuristic)*.",
+})
+
+// PushURIEntropy — RFC 8030 §8.3, paraphrased: push resource URIs work as capabilities, and the
+// advice is that they carry at least 120 bits of entropy. No BCP 14 keyword, and not §8.2's
+// correlation: pushspec records a shorter token (info).
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var PushURIEntropy = Register(Rule{
+	ID: "rfc8030-8.3-push-uri-entropy", Doc: RFC8030, Section: "8.3",
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
+	Summary: "Push resource URIs carry at least 120 bits of entropy (§8.3's advice, no BCP 14 keyword: recorded as info).",
+	Check:   "Estimate the bits of each push resource URI's variable part (hex 4, base64url 6, decimal 3.3 a character); below 120 is info.",
 })
 
 // NoUserDeviceInfo — RFC 8030 §8.2, paraphrased: Push and message URIs expose no user or device

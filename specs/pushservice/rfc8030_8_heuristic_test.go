@@ -45,7 +45,7 @@ func TestPrivacyHeuristic(t *testing.T) {
 		make      func() []uriOf
 		pushBad   bool // push-uri check must fail
 		msgBad    bool // message-uri check must fail
-		shortPush bool // push tokens under 128 bits
+		shortPush bool // push tokens under 120 bits (RFC 8030 §8.3's advice, not a §8.2 finding)
 	}{
 		{name: "fake: random hex", make: func() []uriOf {
 			return uris(func(string, string) string { return origin + "/push/" + randHex(32) },
@@ -69,6 +69,14 @@ func TestPrivacyHeuristic(t *testing.T) {
 			}
 			return uris(func(sub, _ string) string { return origin + "/push/" + tok(sub) },
 				func(sub, _ string, _ int) string { return origin + "/m/" + tok(sub) + "/" + randHex(16) })
+		}},
+		{name: "120-bit tokens (20 base64url characters)", make: func() []uriOf {
+			return uris(func(string, string) string { return origin + "/push/" + randB64(15) },
+				func(string, string, int) string { return origin + "/m/" + randHex(16) })
+		}},
+		{name: "104-bit tokens: short, and still uncorrelated", shortPush: true, make: func() []uriOf {
+			return uris(func(string, string) string { return origin + "/push/" + randHex(13) },
+				func(string, string, int) string { return origin + "/m/" + randHex(16) })
 		}},
 		{name: "user agent id in the path", pushBad: true, msgBad: true, make: func() []uriOf {
 			ids := map[string]string{"A": randHex(16), "B": randHex(16)}
