@@ -78,6 +78,22 @@ func TestPrivacyHeuristic(t *testing.T) {
 			return uris(func(string, string) string { return origin + "/push/" + randHex(13) },
 				func(string, string, int) string { return origin + "/m/" + randHex(16) })
 		}},
+		{name: "each subscription numbers its own messages", make: func() []uriOf {
+			ids := map[string]string{}
+			id := func(sub string) string {
+				if ids[sub] == "" {
+					ids[sub] = randHex(16)
+				}
+				return ids[sub]
+			}
+			return uris(func(string, string) string { return origin + "/push/" + randHex(32) },
+				func(sub, _ string, i int) string { return fmt.Sprintf("%s/m/%s/%d", origin, id(sub), i) })
+		}},
+		{name: "each user agent numbers its messages under its id", msgBad: true, make: func() []uriOf {
+			ids := map[string]string{"A": randHex(16), "B": randHex(16)}
+			return uris(func(string, string) string { return origin + "/push/" + randHex(32) },
+				func(_, ua string, i int) string { return fmt.Sprintf("%s/m/%s/%d", origin, ids[ua], i) })
+		}},
 		{name: "user agent id in the path", pushBad: true, msgBad: true, make: func() []uriOf {
 			ids := map[string]string{"A": randHex(16), "B": randHex(16)}
 			return uris(func(_, ua string) string { return origin + "/push/" + ids[ua] + "/" + randHex(16) },

@@ -33,12 +33,16 @@ import (
 // infix such as FCM's ":APA91b"). What is left (the variable part) of two URIs that belong to
 // different subscriptions must not correlate. They correlate when:
 //
-//   - they share a segment (split at / ? & = ; : , .) that not every URI of the kind has: an
-//     identifier repeated across subscriptions, however short ("virtual:7" in two URIs of one UA);
+//   - they share a segment (split at / ? & = ; : , .) that not every subscription's URIs of the
+//     kind have: an identifier repeated across subscriptions, however short ("virtual:7" in two
+//     URIs of one UA). A segment every subscription has links none of them to another: the "1"
+//     of /m/<subscription's random id>/1 when each subscription numbers its own messages;
 //   - they share a run of minShared or more characters: an embedded identifier (8 hex characters
 //     are 32 bits: two independent random 64-hex tokens share one with probability ~10⁻⁶);
-//   - they have segments that are decimal numbers within counterGap of each other: values of
-//     one counter, which link URIs by the order they were made.
+//   - they have segments that are decimal numbers within counterGap of each other, neither of
+//     them a number every subscription has: values of one counter shared by the subscriptions,
+//     which link URIs by the order they were made (each subscription's own counter repeats the
+//     same values in every subscription and links nothing).
 //
 // Push message URIs of one subscription MAY correlate with it and with each other (RFC 8030
 // §8.2), so pairs of one subscription are never compared.
@@ -159,12 +163,13 @@ func maskCommon(vs []string) ([]string, []string) {
 }
 
 // numbers are the segments of s that are decimal numbers (at most 18 digits, so they fit an
-// int64). Whole segments only: digit runs inside a random token are close to each other by
-// chance, a segment of a random hex or base64url token is all digits almost never.
-func numbers(s string) []int64 {
+// int64), leaving out those in common. Whole segments only: digit runs inside a random token are
+// close to each other by chance, a segment of a random hex or base64url token is all digits
+// almost never.
+func numbers(s string, common map[string]bool) []int64 {
 	var out []int64
 	for _, f := range segments(s) {
-		if len(f) <= 18 && isDigits(f) {
+		if len(f) <= 18 && isDigits(f) && !common[f] {
 			if n, err := strconv.ParseInt(f, 10, 64); err == nil {
 				out = append(out, n)
 			}
@@ -174,7 +179,7 @@ func numbers(s string) []int64 {
 }
 
 // correlation says why the variable parts a and b correlate, or "" when they look independent.
-// common holds the segments every URI of the kind has.
+// common holds the segments that every subscription's URIs of the kind have.
 func correlation(a, b string, common map[string]bool) string {
 	inA := map[string]bool{}
 	for _, s := range segments(a) {
@@ -188,8 +193,8 @@ func correlation(a, b string, common map[string]bool) string {
 	if lc := longestCommon(a, b); len(lc) >= minShared {
 		return fmt.Sprintf("both carry the %d characters %q", len(lc), cut(lc, 40))
 	}
-	for _, x := range numbers(a) {
-		for _, y := range numbers(b) {
+	for _, x := range numbers(a, common) {
+		for _, y := range numbers(b, common) {
 			if d := x - y; d != 0 && d > -counterGap && d < counterGap {
 				return fmt.Sprintf("they hold the numbers %d and %d, %d apart (a counter?)", x, y, d)
 			}
@@ -253,19 +258,22 @@ func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 			vs[k] = rest[len(pre) : len(rest)-len(suf)]
 		}
 		vs, infixes := maskCommon(vs)
-		counts := map[string]int{}
+		// A segment is common when every subscription has it in some URI of the kind.
+		subsOf := map[string]map[string]bool{}
+		subs := map[string]bool{}
 		for k, v := range vs {
 			vars[idx[k]] = v
-			seen := map[string]bool{}
+			sub := uris[idx[k]].sub
+			subs[sub] = true
 			for _, s := range segments(v) {
-				if !seen[s] {
-					seen[s] = true
-					counts[s]++
+				if subsOf[s] == nil {
+					subsOf[s] = map[string]bool{}
 				}
+				subsOf[s][sub] = true
 			}
 		}
-		for s, n := range counts {
-			if n == len(rests) && len(rests) > 1 {
+		for s, in := range subsOf {
+			if len(in) == len(subs) && len(subs) > 1 {
 				common[s] = true
 			}
 		}
