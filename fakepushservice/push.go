@@ -726,7 +726,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
 		encoding: p.encoding, reqID: p.rec.ID,
 	}
-	if ttl >= 1<<31-1 {
+	if ttl >= 1<<31-1 || (s.KeepExpired && ttl > 0) {
 		m.expires = now.Add(time.Duration(1<<31) * time.Second)
 	}
 	if len(p.rec.Body) > 0 {

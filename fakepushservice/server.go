@@ -74,6 +74,14 @@ type Server struct {
 	// Conformant (RFC 8030 §6.3 owes the 410 only when the service stops retrying before the
 	// advertised expiry); a double for pushspec's own tests. false: the 410 is sent anyway.
 	NoExpiryReceipt bool
+	// KeepExpired ignores the TTL (above 0) of the messages it stores: they stay until delivered,
+	// against RFC 8030 §5.2 and §7.2. A broken double for pushspec's own tests; false in normal
+	// use.
+	KeepExpired bool
+	// WaitZeroStatus answers an RFC 8030 monitoring request with Prefer: wait=0 that finds nothing
+	// (more) to push with this status instead of 204 (RFC 8030 §6). A double for pushspec's own
+	// tests; 0 in normal use.
+	WaitZeroStatus int
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -160,7 +168,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 	s.RateLimit = o.RateLimit
-	s.NoGiveUpReceipt, s.NoExpiryReceipt = o.NoGiveUpReceipt, o.NoExpiryReceipt
+	s.NoGiveUpReceipt, s.NoExpiryReceipt, s.KeepExpired, s.WaitZeroStatus = o.NoGiveUpReceipt, o.NoExpiryReceipt, o.KeepExpired, o.WaitZeroStatus
 }
 
 func (s *Server) init() {

@@ -416,6 +416,27 @@ var WaitZeroPushesAll = Register(Rule{
 	Check:   "Virtual UA.",
 })
 
+// WaitZeroNothing204 — RFC 8030 §6: "A 204 (No Content) status code with no associated server
+// pushes indicates that no messages are presently available." The sentence describes the answer
+// without a BCP 14 keyword: pushspec grades it SHOULD.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var WaitZeroNothing204 = Register(Rule{
+	ID: "rfc8030-6-wait-0-nothing-204", Doc: RFC8030, Section: "6",
+	Level: Should, Implied: true, Actor: PushService, Seen: RFC8030UA,
+	Summary: "A monitoring request with `Prefer: wait=0` and no message pending is answered 204 (No Content) with no server push.",
+	Check:   "Virtual UA: subscribe, GET the subscription resource with `Prefer: wait=0`; expect 204 and no push.",
+})
+
+// ExpiredAsNeverSent — RFC 8030 §7.2: "A GET request to a push message subscription resource with
+// only expired messages results in a response as though no push message was ever sent."
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var ExpiredAsNeverSent = Register(Rule{
+	ID: "rfc8030-7.2-expired-as-never-sent", Doc: RFC8030, Section: "7.2",
+	Level: Must, Implied: true, Actor: PushService, Seen: RFC8030UA,
+	Summary: "A monitoring request to a subscription whose only messages expired is answered as though none was ever sent.",
+	Check:   "Virtual UA: `Prefer: wait=0` on a fresh subscription (the baseline); on another, a message with `TTL: 2`, 4 s, `Prefer: wait=0`; same status as the baseline, no push.",
+})
+
 // PushLinkOnDelivery — RFC 8030 §6, paraphrased: Each pushed message names its push resource in
 // Link rel="urn:ietf:params:push".
 var PushLinkOnDelivery = Register(Rule{

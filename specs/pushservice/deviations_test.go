@@ -52,6 +52,8 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				"rfc8292-4.2-status-403-invalid":       rules.Info, // 401 errno 109 for everything
 				"rfc8292-3.2-same-keys-400":            rules.NonStrict,
 				"rfc8030-8.4-rate-limit":               rules.Info, // 503 errno 201 "Please slow message send rate", not 429
+				// The profile records autopush's 401 errno 109 without WWW-Authenticate.
+				"rfc8292-4.2-401-www-authenticate": rules.Fail,
 			},
 			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.2-ttl-missing-400", "rfc8030-5.4-topic-invalid-400",
 				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud",
@@ -90,6 +92,20 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			name: "fake without a receipt for a message that reached its TTL",
 			env:  []string{doubleEnv + "=no-expiry-receipt"},
 			pass: []string{"rfc8030-6.3-receipt-410-on-give-up", "rfc8030-6.2-receipt-204-on-ack"},
+		},
+		{
+			name: "fake that delivers messages after their TTL",
+			env:  []string{doubleEnv + "=keep-expired"},
+			broken: map[string]rules.Outcome{"rfc8030-7.2-expired-as-never-sent": rules.Fail,
+				"rfc8030-5.2-no-delivery-after-ttl": rules.Fail},
+			pass: []string{"rfc8030-6-wait-0-nothing-204"},
+		},
+		{
+			// 200 to both wait=0 requests: §7.2's "as though no push message was ever sent" holds.
+			name:   "fake answering 200 to Prefer: wait=0 with nothing to push",
+			env:    []string{doubleEnv + "=wait-0-200"},
+			broken: map[string]rules.Outcome{"rfc8030-6-wait-0-nothing-204": rules.NonStrict},
+			pass:   []string{"rfc8030-7.2-expired-as-never-sent", "rfc8030-6-wait-0-pushes-all"},
 		},
 		{
 			// RFC 8030 §8.4 sets no rate: a limit above the flood is not a broken SHOULD.

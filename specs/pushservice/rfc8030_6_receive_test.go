@@ -2,6 +2,7 @@ package pushservice_test
 
 import (
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -34,6 +35,39 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 				Expect(p.Status).To(Equal(http.StatusOK), "pushed response on stream %d", p.StreamID)
 			}
 			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}))
+		})
+
+	// RFC 8030 §6: "A 204 (No Content) status code with no associated server pushes indicates
+	// that no messages are presently available." (No BCP 14 keyword: graded SHOULD.)
+	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to. Expects: 204 and
+	// no server push.
+	conformance.It("answers 204 to Prefer: wait=0 when nothing is pending", tgt, rules.WaitZeroNothing204,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
+			Expect(res.Pushes).To(BeEmpty(), "nothing was sent, and %d messages were pushed", len(res.Pushes))
+			Expect(res.Status).To(Equal(http.StatusNoContent), "Prefer: wait=0 with nothing pending was answered %d; RFC 8030 §6 says 204 (No Content)", res.Status)
+		})
+
+	// RFC 8030 §7.2: "A GET request to a push message subscription resource with only expired
+	// messages results in a response as though no push message was ever sent."
+	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to (the baseline);
+	// on a second subscription, a message with TTL 2, then 4 s pass, then the same GET.
+	// Expects: the second answer has the baseline's status and no server push.
+	conformance.It("answers a subscription whose messages expired as though none was sent", tgt, rules.ExpiredAsNeverSent,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			never := ua.subscribe(ctx, "subscribe.never", rfc8030ua.SubscribeOptions{})
+			base := ua.waitZero(ctx, "monitor.never", never.Resource, nil)
+			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030ua.SubscribeOptions{})
+			m := message(asTarget(sub), "stale")
+			m.TTL = 2
+			accepted(ctx, r, "push", m, noFaults)
+			elapse(ctx, r, 4*time.Second)
+			res := ua.waitZero(ctx, "monitor.expired", sub.Resource, nil)
+			Expect(res.Pushes).To(BeEmpty(), "a message whose TTL of 2 s had passed was pushed %d s later", 4)
+			Expect(res.Status).To(Equal(base.Status), "with only an expired message the answer was %d, and %d where nothing was ever sent; RFC 8030 §7.2 requires the same", res.Status, base.Status)
 		})
 
 	// RFC 8030 §6: each pushed message carries a Link with rel="urn:ietf:params:push" naming

@@ -1,6 +1,7 @@
 package pushservice_test
 
 import (
+	"fmt"
 	"net/http"
 	"net/url"
 	"strings"
@@ -100,6 +101,23 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 			validTwin(ctx, r, message(sub, "signed"), sender.Faults{}, "with its token")
 			res := post(ctx, r, "push", message(sub, "anonymous"), sender.Faults{Omit: []string{"Authorization"}})
 			Expect(res.Status).To(Equal(http.StatusUnauthorized))
+		})
+
+	// RFC 9110 §15.5.2: "The server generating a 401 response MUST send a WWW-Authenticate
+	// header field (Section 11.6.1) containing at least one challenge applicable to the target
+	// resource." Sends: the push with its token (the valid twin), then without Authorization.
+	// Expects: when the answer is 401, a WWW-Authenticate with a challenge (skipped when the
+	// service answers otherwise: no 401 to check).
+	conformance.It("sends a WWW-Authenticate challenge with its 401", tgt, rules.Unauthorized401Challenge,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "signed"), sender.Faults{}, "with its token")
+			res := post(ctx, r, "push", message(sub, "anonymous"), sender.Faults{Omit: []string{"Authorization"}})
+			if res.Status != http.StatusUnauthorized {
+				conformance.SkipBecause(fmt.Sprintf("a push without Authorization was answered %d, not 401: no 401 to check", res.Status))
+			}
+			Expect(strings.TrimSpace(res.Header.Get("WWW-Authenticate"))).NotTo(BeEmpty(),
+				"a 401 without WWW-Authenticate; RFC 9110 §15.5.2 requires a challenge with every 401")
 		})
 
 	for _, bt := range badTokens {

@@ -76,6 +76,10 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"no-give-up-receipt": func(s *fakepushservice.Server) { s.NoGiveUpReceipt = true },
 	// Conformant: no receipt for a message that reached its TTL.
 	"no-expiry-receipt": func(s *fakepushservice.Server) { s.NoExpiryReceipt = true },
+	// Broken: messages never expire (delivered after their TTL).
+	"keep-expired": func(s *fakepushservice.Server) { s.KeepExpired = true },
+	// Broken (a SHOULD): 200 instead of 204 to Prefer: wait=0 with nothing to push.
+	"wait-0-200": func(s *fakepushservice.Server) { s.WaitZeroStatus = http.StatusOK },
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
 }
