@@ -108,6 +108,13 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			pass:   []string{"rfc8030-7.2-expired-as-never-sent", "rfc8030-6-wait-0-pushes-all"},
 		},
 		{
+			// RFC 8030 §5.1: a service MAY refuse receipt requests that omit a receipt
+			// subscription with 429; receipt support then cannot be checked, which is no failure.
+			name: "fake answering 429 to receipt requests without a receipt subscription",
+			env:  []string{doubleEnv + "=receipt-needs-link"},
+			pass: []string{"rfc8030-5.1-missing-receipt-subscription-429"},
+		},
+		{
 			// RFC 8030 §8.4 sets no rate: a limit above the flood is not a broken SHOULD.
 			name: "fake with a rate limit above the suite's flood",
 			env:  []string{doubleEnv + "=rate-limit-above-flood"},

@@ -1,6 +1,7 @@
 package pushservice_test
 
 import (
+	"context"
 	"fmt"
 	"net/http"
 	"net/url"
@@ -13,6 +14,7 @@ import (
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/harness/target"
 )
 
 // receiptLink returns the target of the rel="urn:ietf:params:push:receipt" link in h.
@@ -43,6 +45,20 @@ func receiptTaken(res *sender.Result) (link, loc string) {
 	return link, loc
 }
 
+// firstReceiptRequest sends the first receipt request of RFC 8030 §5.1's flow: Prefer:
+// respond-async without a receipt subscription, which the 202 then names in its Link ("For
+// subsequent receipt requests to the same origin, the application server SHOULD include the
+// returned receipt subscription"). A service MAY refuse such a request with 429 "to reject
+// receipt requests that omit a receipt subscription"; pushspec then has no receipt subscription
+// to name, and the rules about receipts cannot be decided: info, saying so.
+func firstReceiptRequest(ctx context.Context, r *conformance.Recorder, sub *target.Subscription, payload string) *sender.Result {
+	res := post(ctx, r, "push", message(sub, payload), respondAsync)
+	if res.Status == http.StatusTooManyRequests {
+		conformance.InfoBecause("the service answered 429 to a receipt request without a receipt subscription, as RFC 8030 §5.1 allows; pushspec has no receipt subscription to name, so receipt support cannot be checked")
+	}
+	return res
+}
+
 var respondAsync = sender.Faults{Set: http.Header{"Prefer": {"respond-async"}}}
 
 var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
@@ -52,8 +68,8 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 	conformance.It("answers 202 to a push with Prefer: respond-async", tgt, rules.ReceiptsSupported,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
-			res := post(ctx, r, "push", message(sub, "receipt"), respondAsync)
-			Expect(res.Status).To(Equal(http.StatusAccepted))
+			res := firstReceiptRequest(ctx, r, sub, "receipt")
+			Expect(res.Status).To(Equal(http.StatusAccepted), "a push with Prefer: respond-async was answered %d; RFC 8030 §5.1 accepts a receipt request with 202", res.Status)
 		})
 
 	// RFC 8030 §5.1: the 202 carries the push message resource in Location and the receipt
@@ -62,8 +78,10 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 	conformance.It("gives Location and a receipt subscription Link with the 202", tgt, rules.Receipt202LocationLink,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
-			res := post(ctx, r, "push", message(sub, "receipt"), respondAsync)
-			Expect(res.Status).To(Equal(http.StatusAccepted))
+			res := firstReceiptRequest(ctx, r, sub, "receipt")
+			if res.Status != http.StatusAccepted {
+				conformance.SkipBecause(fmt.Sprintf("the receipt request was answered %d, not 202 (see rfc8030-5.1-receipts-supported): no 202 to check", res.Status))
+			}
 			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "no Location")
 			Expect(receiptLink(res.Header)).NotTo(BeEmpty(), `no Link rel="urn:ietf:params:push:receipt"`)
 		})
@@ -93,7 +111,7 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 	conformance.It("returns the receipt subscription it was given", tgt, rules.ServiceReusesReceiptSubscription,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
-			first := post(ctx, r, "push.1", message(sub, "one"), respondAsync)
+			first := firstReceiptRequest(ctx, r, sub, "one")
 			link := receiptLink(first.Header)
 			Expect(link).NotTo(BeEmpty(), "the first receipt request got no receipt subscription")
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}

@@ -80,6 +80,16 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"keep-expired": func(s *fakepushservice.Server) { s.KeepExpired = true },
 	// Broken (a SHOULD): 200 instead of 204 to Prefer: wait=0 with nothing to push.
 	"wait-0-200": func(s *fakepushservice.Server) { s.WaitZeroStatus = http.StatusOK },
+	// Conformant: 429 to a receipt request that names no receipt subscription (RFC 8030 §5.1's
+	// MAY), so pushspec never gets one.
+	"receipt-needs-link": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if strings.Contains(q.Header.Get("Prefer"), "respond-async") && !strings.Contains(strings.Join(q.Header.Values("Link"), ","), "urn:ietf:params:push:receipt") {
+				return &fakepushservice.Fault{Status: http.StatusTooManyRequests, RetryAfter: 10}
+			}
+			return nil
+		}
+	},
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
 }
