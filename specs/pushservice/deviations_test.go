@@ -115,6 +115,13 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			pass: []string{"rfc8030-5.1-missing-receipt-subscription-429"},
 		},
 		{
+			// The right status for the wrong fault: the answer must name the fault where the
+			// profile gives a reason (autopush: errno 111 "Missing TTL value").
+			name:   "fake in profile autopush refusing a push without TTL as if it lacked Content-Encoding",
+			env:    []string{"PUSHSPEC_PROFILE=autopush", doubleEnv + "=ttl-missing-wrong-reason"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-missing-400": rules.Fail},
+		},
+		{
 			// RFC 8030 §8.4 sets no rate: a limit above the flood is not a broken SHOULD.
 			name: "fake with a rate limit above the suite's flood",
 			env:  []string{doubleEnv + "=rate-limit-above-flood"},
