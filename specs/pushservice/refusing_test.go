@@ -66,7 +66,8 @@ func refusingService(t *testing.T, status int) string {
 		w.WriteHeader(status)
 		fmt.Fprintf(w, `{"error":%q}`, http.StatusText(status))
 	})
-	srv = httptest.NewServer(mux)
+	srv = httptest.NewUnstartedServer(mux) // assigned before it serves: the handlers read srv.URL
+	srv.Start()
 	t.Cleanup(srv.Close)
 	return srv.URL
 }
