@@ -123,7 +123,7 @@ func (s *Server) takeFault(subID string) *Fault {
 
 // condRule is the RFC rule a condition is graded and answered under.
 var condRule = map[Cond]string{
-	CondUnknownSub:      "rfc8030-7.3-expired-subscription-404",
+	CondUnknownSub:      "rfc8030-5-unknown-push-resource-404", // never issued: not §7.3
 	CondExpired:         "rfc8030-7.3-expired-subscription-404",
 	CondUnsubscribed:    "rfc8030-7.3-expired-subscription-404",
 	CondTooLarge:        "rfc8030-7.2-413-over-limit",
