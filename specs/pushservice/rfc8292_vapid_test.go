@@ -100,7 +100,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, "signed"), sender.Faults{}, "with its token")
 			res := post(ctx, r, "push", message(sub, "anonymous"), sender.Faults{Omit: []string{"Authorization"}})
-			Expect(res.Status).To(Equal(http.StatusUnauthorized))
+			Expect(res.Status).To(Equal(http.StatusUnauthorized), "a push without Authorization was answered %d, not 401 (RFC 8292 §4.2 suggests 401)", res.Status)
 		})
 
 	// RFC 9110 §15.5.2: "The server generating a 401 response MUST send a WWW-Authenticate
@@ -149,7 +149,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, "valid token"), sender.Faults{}, "with a valid token")
 			res := post(ctx, r, "push", message(sub, "bad sig"), sign(webpush.SignOptions{CorruptSignature: true}))
-			Expect(res.Status).To(Equal(http.StatusForbidden))
+			Expect(res.Status).To(Equal(http.StatusForbidden), "a token whose signature does not verify was answered %d, not 403 (RFC 8292 §4.2 suggests 403)", res.Status)
 		})
 
 	// RFC 8292 §2: a push service MAY answer 403 to a bad token even on a subscription that is
@@ -160,7 +160,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 			sub := subscribeWith(ctx, r, nil)
 			validTwin(ctx, r, message(sub, "valid token"), sender.Faults{}, "with a valid token")
 			res := post(ctx, r, "push", message(sub, "bad sig"), sign(webpush.SignOptions{CorruptSignature: true}))
-			Expect(res.Status).To(Equal(http.StatusForbidden))
+			Expect(res.Status).To(Equal(http.StatusForbidden), "a bad token on an unrestricted subscription was answered %d, not 403 (RFC 8292 §2 allows 403)", res.Status)
 		})
 
 	// RFC 8292 §3: "unknown auth-params … and realm MUST be ignored".
@@ -169,7 +169,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
 			res := post(ctx, r, "push", message(sub, "params"), sign(webpush.SignOptions{ExtraParams: `realm="x", foo=bar`}))
-			Expect(res.Status / 100).To(Equal(2))
+			Expect(res.Status/100).To(Equal(2), "a valid token with realm and an unknown parameter was answered %d; RFC 8292 §3 says to ignore them", res.Status)
 		})
 
 	// RFC 8292 §3.2: "A push service SHOULD reject a message … with a 400 (Bad Request) status
