@@ -25,7 +25,7 @@ var rejectionRules = []rules.Rule{
 	rules.Status403Invalid, rules.ServiceMay403, rules.SameKeys400, rules.InvalidTokenNotUsed,
 	rules.TTLMissing400, rules.UrgencyMultiple400, rules.TopicInvalid400, rules.InvalidReceiptSubscription400,
 	rules.MissingReceiptSubscription429, rules.ExpiredSubscription404, rules.UnknownPushResource,
-	rules.Over4096May413, rules.RateLimit, rules.RetryAfterOn429,
+	rules.Over4096May413, rules.RateLimit, rules.RetryAfterOn429, rules.Unauthorized401Challenge,
 }
 
 // refusingService is a broken push service double behind web-push-testing's control API: it
@@ -73,9 +73,9 @@ func refusingService(t *testing.T, status int) string {
 }
 
 // TestRefusingServicesPassNoRejectionRule runs the suite against push services that refuse every
-// push, with 400 and with 403: they must pass no rejection rule (each is skipped, "the service
-// refuses valid requests too"), and the refusal of valid pushes must fail
-// rfc8030-5-accepted-201-location.
+// push, with 400, with 401 (and a challenge) and with 403: they must pass no rejection rule (each
+// is skipped, "the service refuses valid requests too"), and the refusal of valid pushes must
+// fail rfc8030-5-accepted-201-location.
 func TestRefusingServicesPassNoRejectionRule(t *testing.T) {
 	if testing.Short() {
 		t.Skip("runs the suite twice more")
@@ -83,7 +83,7 @@ func TestRefusingServicesPassNoRejectionRule(t *testing.T) {
 	if os.Getenv("PUSHSPEC_PUSH_SERVICE") != "" || os.Getenv("PUSHSPEC_PROFILE") != "" {
 		t.Skip("the configuration names a target already; this test chooses its own")
 	}
-	for _, status := range []int{http.StatusBadRequest, http.StatusForbidden} {
+	for _, status := range []int{http.StatusBadRequest, http.StatusUnauthorized, http.StatusForbidden} {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			got := runSuite(t, []string{"PUSHSPEC_PUSH_SERVICE=control=" + refusingService(t, status)})
 			for _, rule := range rejectionRules {
