@@ -113,7 +113,7 @@ func TestPrivacyHeuristic(t *testing.T) {
 			return uris(func(string, string) string { counter++; return fmt.Sprintf("%s/push/%d", origin, counter) },
 				func(string, string, int) string { return origin + "/m/" + randHex(16) })
 		}},
-		{name: "same push URI twice", pushBad: true, shortPush: true, make: func() []uriOf {
+		{name: "same push URI twice", pushBad: true, make: func() []uriOf {
 			same := randHex(32)
 			return uris(func(string, string) string { return origin + "/push/" + same },
 				func(string, string, int) string { return origin + "/m/" + randHex(16) })

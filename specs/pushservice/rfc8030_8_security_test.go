@@ -179,8 +179,10 @@ func numbers(s string, common map[string]bool) []int64 {
 }
 
 // correlation says why the variable parts a and b correlate, or "" when they look independent.
-// common holds the segments that every subscription's URIs of the kind have.
-func correlation(a, b string, common map[string]bool) string {
+// common holds the segments that every subscription's URIs of the kind have. rawA and rawB are
+// the variable parts before the runs all URIs share were masked: numbers are looked for there,
+// since masking can cut a random token into pieces, one of which may be all digits.
+func correlation(a, b, rawA, rawB string, common map[string]bool) string {
 	inA := map[string]bool{}
 	for _, s := range segments(a) {
 		inA[s] = true
@@ -193,8 +195,8 @@ func correlation(a, b string, common map[string]bool) string {
 	if lc := longestCommon(a, b); len(lc) >= minShared {
 		return fmt.Sprintf("both carry the %d characters %q", len(lc), cut(lc, 40))
 	}
-	for _, x := range numbers(a, common) {
-		for _, y := range numbers(b, common) {
+	for _, x := range numbers(rawA, common) {
+		for _, y := range numbers(rawB, common) {
 			if d := x - y; d != 0 && d > -counterGap && d < counterGap {
 				return fmt.Sprintf("they hold the numbers %d and %d, %d apart (a counter?)", x, y, d)
 			}
@@ -241,7 +243,7 @@ func correlated(r *conformance.Recorder, uris []uriOf, want string) string {
 // compareURIs is correlated without a recorder: the first correlation, and the evidence.
 func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 	ev := map[string]string{}
-	vars := map[int]string{}
+	vars, raws := map[int]string{}, map[int]string{}
 	common := map[string]bool{}
 	for _, kind := range []string{"push", "message"} {
 		var rests []string
@@ -256,6 +258,9 @@ func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 		vs := make([]string, len(rests))
 		for k, rest := range rests {
 			vs[k] = rest[len(pre) : len(rest)-len(suf)]
+		}
+		for k, v := range vs {
+			raws[idx[k]] = v
 		}
 		vs, infixes := maskCommon(vs)
 		// A segment is common when every subscription has it in some URI of the kind.
@@ -292,7 +297,7 @@ func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 			if a.sub == b.sub || (a.kind != want && b.kind != want) {
 				continue
 			}
-			why := correlation(vars[i], vars[j], common)
+			why := correlation(vars[i], vars[j], raws[i], raws[j], common)
 			if a.kind == b.kind && uriRest(a.uri) == uriRest(b.uri) {
 				why = "they are the same URI"
 			}
@@ -313,6 +318,15 @@ func shortTokens(uris []uriOf) []string {
 		}
 	}
 	pre, suf := fixedParts(rests)
+	// The fixed part of a URI format ends and starts at a separator ("/push/"); characters the
+	// tokens share beyond it by chance (three random tokens starting with the same letter, one
+	// time in 4096) belong to the tokens, and count.
+	pre = pre[:strings.LastIndexAny(pre, "/?&=;:,.")+1]
+	if i := strings.IndexAny(suf, "/?&=;:,."); i >= 0 {
+		suf = suf[i:]
+	} else {
+		suf = ""
+	}
 	var short []string
 	for _, u := range uris {
 		if u.kind != "push" {
