@@ -49,7 +49,8 @@
 //	401 restricted subscription without Authorization, or a scheme other than vapid (WWW-Authenticate: vapid)
 //	403 invalid VAPID: t or k missing, malformed JWT, alg not ES256, bad or DER signature, exp passed or
 //	    more than 24 h ahead, aud not the push resource's origin, k not the subscription's key
-//	404 unknown, expired or unsubscribed subscription (rfc8030-7.3-expired-subscription-404)
+//	404 unknown subscription (rfc8030-5-unknown-push-resource-404), expired or unsubscribed one
+//	    (rfc8030-7.3-expired-subscription-404)
 //	405 any method but POST
 //	413 body above MaxPayload (4096); never for 4096 octets or less
 //	415 a body without Content-Encoding, or a coding other than aes128gcm / aesgcm, or several.

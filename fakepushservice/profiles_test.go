@@ -136,7 +136,7 @@ func statusCases() []statusCase {
 		}, want: map[string]int{"*": 201, "rfc": 400}},
 		{name: "undecryptable", msg: msg{enc: &webpush.Options{WrongAuth: true}}, want: map[string]int{"*": 201, "compat": 400}},
 		{name: "unknown subscription", state: "unknown", want: map[string]int{"*": 404, "compat": 400}, check: func(t *testing.T, p string, r result) {
-			wantBody(t, p, r, "rfc8030-7.3-expired-subscription-404", 102, "", "Client not subscribed")
+			wantBody(t, p, r, "rfc8030-5-unknown-push-resource-404", 102, "", "Client not subscribed")
 		}},
 		{name: "expired subscription", state: "expired", want: map[string]int{"*": 410, "rfc": 404}, check: func(t *testing.T, p string, r result) {
 			if p == "autopush" {

@@ -123,7 +123,7 @@ func (s *Server) takeFault(subID string) *Fault {
 
 // condRule is the RFC rule a condition is graded and answered under.
 var condRule = map[Cond]string{
-	CondUnknownSub:      "rfc8030-7.3-expired-subscription-404",
+	CondUnknownSub:      "rfc8030-5-unknown-push-resource-404", // never issued: not §7.3
 	CondExpired:         "rfc8030-7.3-expired-subscription-404",
 	CondUnsubscribed:    "rfc8030-7.3-expired-subscription-404",
 	CondTooLarge:        "rfc8030-7.2-413-over-limit",
@@ -776,7 +776,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
 		encoding: p.encoding, reqID: p.rec.ID,
 	}
-	if ttl >= 1<<31-1 {
+	if ttl >= 1<<31-1 || (s.KeepExpired && ttl > 0) {
 		m.expires = now.Add(time.Duration(1<<31) * time.Second)
 	}
 	if len(p.rec.Body) > 0 {

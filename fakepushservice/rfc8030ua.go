@@ -544,7 +544,11 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			r8030Error(w, http.StatusNotFound, goneRule, "the subscription (set) expired or was deleted while monitored")
 			return
 		case wait0 && len(owed) == 0:
-			w.WriteHeader(http.StatusNoContent)
+			status := http.StatusNoContent
+			if s.WaitZeroStatus != 0 {
+				status = s.WaitZeroStatus // a double's deviation
+			}
+			w.WriteHeader(status)
 			return
 		}
 		if !wait0 {

@@ -71,6 +71,23 @@ type Server struct {
 	// with Retry-After) and is not stored. Only messages that would be accepted count. 0 means
 	// DefaultRateLimit (1000); negative means no limit (load tests and benchmarks).
 	RateLimit int
+	// NoGiveUpReceipt makes the service drop the stored messages of a subscription that ends
+	// (expired by the service, or unsubscribed) without the 410 receipt RFC 8030 §6.3 requires
+	// for a message it gives up on before its expiry. A broken double for pushspec's own tests
+	// (the suite must fail rfc8030-6.3-receipt-410-on-give-up against it); false in normal use.
+	NoGiveUpReceipt bool
+	// NoExpiryReceipt sends no receipt at all for a message whose TTL ran out undelivered.
+	// Conformant (RFC 8030 §6.3 owes the 410 only when the service stops retrying before the
+	// advertised expiry); a double for pushspec's own tests. false: the 410 is sent anyway.
+	NoExpiryReceipt bool
+	// KeepExpired ignores the TTL (above 0) of the messages it stores: they stay until delivered,
+	// against RFC 8030 §5.2 and §7.2. A broken double for pushspec's own tests; false in normal
+	// use.
+	KeepExpired bool
+	// WaitZeroStatus answers an RFC 8030 monitoring request with Prefer: wait=0 that finds nothing
+	// (more) to push with this status instead of 204 (RFC 8030 §6). A double for pushspec's own
+	// tests; 0 in normal use.
+	WaitZeroStatus int
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -157,6 +174,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 	s.RateLimit, s.ClockSkew = o.RateLimit, o.ClockSkew
+	s.NoGiveUpReceipt, s.NoExpiryReceipt, s.KeepExpired, s.WaitZeroStatus = o.NoGiveUpReceipt, o.NoExpiryReceipt, o.KeepExpired, o.WaitZeroStatus
 }
 
 func (s *Server) init() {

@@ -222,12 +222,24 @@ func (s *Server) endSubscription(id string, state SubState, reason string) error
 	st.state, st.reason = state, reason
 	for _, m := range s.msgs {
 		if m.sub == st {
+			if s.NoGiveUpReceipt {
+				m.receipt = nil // the deviation: no 410 for this give-up
+			}
 			s.dropLocked(m, "subscription "+string(state))
 		}
 	}
 	s.addEventLocked(Event{Kind: string(state), UA: st.sub.UA, Sub: id, Detail: reason})
 	s.notifyLocked()
 	return nil
+}
+
+// dropExpiredLocked drops m, whose TTL has run out: a receipt subscription gets 410 unless
+// NoExpiryReceipt is set (RFC 8030 owes the 410 only for a give-up before the expiry).
+func (s *Server) dropExpiredLocked(m *message) {
+	if s.NoExpiryReceipt {
+		m.receipt = nil
+	}
+	s.dropLocked(m, "TTL elapsed")
 }
 
 // dropLocked removes a stored message without delivery; a receipt subscription gets 410.
@@ -278,7 +290,7 @@ func (s *Server) nextLocked(c *connState, now time.Time) *message {
 			continue
 		}
 		if m.onlyConn == nil && !now.Before(m.expires) {
-			s.dropLocked(m, "TTL elapsed")
+			s.dropExpiredLocked(m)
 			q = s.queues[c.ua] // may have been compacted
 			i = sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq }) - 1
 			continue
@@ -294,7 +306,7 @@ func (s *Server) nextLocked(c *connState, now time.Time) *message {
 func (s *Server) expireLocked(now time.Time) {
 	for _, m := range s.msgs {
 		if m.onlyConn == nil && !now.Before(m.expires) {
-			s.dropLocked(m, "TTL elapsed")
+			s.dropExpiredLocked(m)
 		}
 	}
 }

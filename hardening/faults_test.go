@@ -4,6 +4,8 @@ import (
 	"bytes"
 	"context"
 	"encoding/json"
+	"errors"
+	"fmt"
 	"net/http"
 	"os"
 	"strings"
@@ -336,5 +338,82 @@ func TestSendersUnderFaults(t *testing.T) {
 			e = e[:70] + "…"
 		}
 		t.Logf("FAULT | %s | %s | status %d | attempts %d | %v | %s", o.Sender, o.Fault, o.Status, o.Attempts, o.Elapsed.Round(10*time.Millisecond), e)
+	}
+}
+
+// TestFaultDelayHoldsRequest shows that Fault.Delay holds the request, by events rather than by
+// time: a request given a delay of an hour is seen by the service (the OnRequest hook fires) and
+// then stays unanswered and unstored while a second request to the same subscription is
+// answered and delivered; only when its client gives up does it end. Without the delay, the
+// first request, which arrived first, would be answered and delivered first.
+func TestFaultDelayHoldsRequest(t *testing.T) {
+	arrived := make(chan struct{}, 8)
+	s, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: func(string, ...any) {},
+		OnRequest: func(*fakepushservice.Request) *fakepushservice.Fault { arrived <- struct{}{}; return nil }})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	ua := s.NewVirtualUA(fakepushservice.VirtualUAOptions{})
+	defer ua.Close()
+	vs, err := ua.Subscribe(ctx, nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	post := func(ctx context.Context) (*http.Response, error) {
+		req, _ := http.NewRequestWithContext(ctx, "POST", vs.Endpoint, nil)
+		req.Header.Set("TTL", "60")
+		return http.DefaultClient.Do(req)
+	}
+
+	s.AddFault(fakepushservice.FaultRule{Fault: fakepushservice.Fault{Delay: time.Hour}, Subscription: vs.ID, Count: 1})
+	heldCtx, giveUp := context.WithCancel(ctx)
+	held := make(chan error, 1)
+	go func() {
+		resp, err := post(heldCtx)
+		if err == nil {
+			resp.Body.Close()
+			err = fmt.Errorf("answered %d", resp.StatusCode)
+		}
+		held <- err
+	}()
+	select {
+	case <-arrived:
+	case <-ctx.Done():
+		t.Fatal("the delayed request never reached the service")
+	}
+
+	resp, err := post(ctx)
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	<-arrived
+	if resp.StatusCode != 201 {
+		t.Fatalf("the request after the delayed one: %d, want 201", resp.StatusCode)
+	}
+	loc := resp.Header.Get("Location")
+	second := loc[strings.LastIndex(loc, "/")+1:]
+	got, err := ua.AwaitMessage(ctx, vs.ID)
+	if err != nil {
+		t.Fatal(err)
+	}
+	if got.MessageID != second {
+		t.Errorf("the first delivery is message %s, not the second request's %s: the delayed request went through", got.MessageID, second)
+	}
+	select {
+	case err := <-held:
+		t.Fatalf("the delayed request ended before its client gave up: %v", err)
+	default:
+	}
+	if n := len(s.Requests()); n != 1 {
+		t.Errorf("%d requests recorded as finished while the delayed one is held, want 1", n)
+	}
+
+	giveUp()
+	if err := <-held; !errors.Is(err, context.Canceled) {
+		t.Errorf("the delayed request ended with %v, want the client's cancellation", err)
 	}
 }

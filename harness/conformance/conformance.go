@@ -83,6 +83,7 @@ type Recorder struct {
 	also        []rules.Rule
 	observed    []Result
 	skipReason  string
+	infoReason  string
 	harnessErr  error
 	intercepted error // the first gomega failure of a non-strict rule, caught instead of failing
 }
@@ -141,6 +142,20 @@ func SkipBecause(reason string) {
 	if r := getCurrent(); r != nil {
 		r.mu.Lock()
 		r.skipReason = reason
+		r.mu.Unlock()
+	}
+	ginkgo.Skip(reason, 1)
+}
+
+// InfoBecause ends the spec with an info outcome for its rules, reason as message: the check ran,
+// but what it could see does not decide the rule either way (a rate limit above what pushspec
+// sends, where the specification sets no rate). Unlike SkipBecause, the target was exercised;
+// unlike a broken rule, nothing was found wrong. The ginkgo spec is skipped (it neither passes
+// nor fails).
+func InfoBecause(reason string) {
+	if r := getCurrent(); r != nil {
+		r.mu.Lock()
+		r.infoReason = reason
 		r.mu.Unlock()
 	}
 	ginkgo.Skip(reason, 1)
@@ -278,6 +293,7 @@ func addNotRun(rep types.SpecReport, msg string) {
 // Grading, after the body and its cleanups:
 //   - HarnessError called, or a registered HealthCheck says the harness broke while the spec
 //     ran (its browser went away) → error (spec fails).
+//   - InfoBecause called → info, the reason as message.
 //   - skipped (SkipBecause, or ginkgo's Skip) → skip, the reason as message.
 //   - the body panicked, or the spec was interrupted, aborted or timed out → error: the harness
 //     could not reach a verdict. (Give Eventually its own timeout so that a silent target fails
@@ -428,6 +444,8 @@ func (r *Recorder) grade(spec types.SpecReport) []Result {
 	switch {
 	case r.harnessErr != nil:
 		outcome, msg = fixed(rules.Error), harnessPrefix+r.harnessErr.Error()
+	case r.infoReason != "":
+		outcome, msg = fixed(rules.Info), r.infoReason
 	case r.skipReason != "" || spec.State == types.SpecStateSkipped:
 		outcome, msg = fixed(rules.Skip), r.skipReason
 		if msg == "" {

@@ -127,6 +127,8 @@ func TestWrapper(t *testing.T) {
 		outcomes: map[string]rules.Outcome{should: rules.NonStrict, rules.TTLOverflowAs2Pow31.ID: rules.Fail}})
 	check(t, report, want{name: "skips", state: types.SpecStateSkipped, message: "unsupported: the target has no control API",
 		outcomes: map[string]rules.Outcome{must: rules.Skip}})
+	check(t, report, want{name: "cannot decide", state: types.SpecStateSkipped, message: "no limit seen below that",
+		outcomes: map[string]rules.Outcome{should: rules.Info}})
 	check(t, report, want{name: "breaks the harness", state: types.SpecStateFailed, message: "harness error: fixture did not start",
 		outcomes: map[string]rules.Outcome{should: rules.Error}})
 	check(t, report, want{name: "panics", state: types.SpecStatePanicked, message: "panicked",
@@ -237,6 +239,8 @@ func TestWrapperStrict(t *testing.T) {
 		outcomes: map[string]rules.Outcome{should: rules.NonStrict}})
 	check(t, report, want{name: "breaks a MAY", state: types.SpecStatePassed, message: "status for a 5000-byte body",
 		outcomes: map[string]rules.Outcome{may: rules.Info}})
+	check(t, report, want{name: "cannot decide", state: types.SpecStateSkipped, message: "no limit seen below that",
+		outcomes: map[string]rules.Outcome{should: rules.Info}})
 	check(t, report, want{name: "breaks the harness", state: types.SpecStateFailed, message: "harness error: fixture did not start",
 		outcomes: map[string]rules.Outcome{should: rules.Error}})
 }

@@ -131,6 +131,18 @@ var Accepted201Location = Register(Rule{
 	Check:   "POST a valid aes128gcm message with `TTL`; expect 201 and `Location` (autopush: `…/m/<id>`; web-push-testing sends none → fail).",
 })
 
+// UnknownPushResource — no BCP 14 text: RFC 8030 §7.3's 404 is for an expired subscription, and
+// a push resource the service never issued is not one. HTTP's 404 (RFC 9110 §15.5.5, "did not
+// find a current representation for the target resource") or 410 are the usual answers, and
+// senders take both as "subscription gone"; pushspec records the status (info).
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var UnknownPushResource = Register(Rule{
+	ID: "rfc8030-5-unknown-push-resource-404", Doc: RFC8030, Section: "5",
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
+	Summary: "A push to a push resource the service never issued is answered 404 (or 410); not §7.3, which is about expired subscriptions.",
+	Check:   "POST a valid message to the endpoint with its token replaced by random hex (after the same message to the real endpoint is accepted); record the status.",
+})
+
 // ReceiptsSupported — RFC 8030 §5.1, paraphrased: The service supports delivery receipts requested
 // with Prefer: respond-async.
 var ReceiptsSupported = Register(Rule{
@@ -430,6 +442,27 @@ var WaitZeroPushesAll = Register(Rule{
 	Check:   "Virtual UA.",
 })
 
+// WaitZeroNothing204 — RFC 8030 §6: "A 204 (No Content) status code with no associated server
+// pushes indicates that no messages are presently available." The sentence describes the answer
+// without a BCP 14 keyword: pushspec grades it SHOULD.
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var WaitZeroNothing204 = Register(Rule{
+	ID: "rfc8030-6-wait-0-nothing-204", Doc: RFC8030, Section: "6",
+	Level: Should, Implied: true, Actor: PushService, Seen: RFC8030UA,
+	Summary: "A monitoring request with `Prefer: wait=0` and no message pending is answered 204 (No Content) with no server push.",
+	Check:   "Virtual UA: subscribe, GET the subscription resource with `Prefer: wait=0`; expect 204 and no push.",
+})
+
+// ExpiredAsNeverSent — RFC 8030 §7.2: "A GET request to a push message subscription resource with
+// only expired messages results in a response as though no push message was ever sent."
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var ExpiredAsNeverSent = Register(Rule{
+	ID: "rfc8030-7.2-expired-as-never-sent", Doc: RFC8030, Section: "7.2",
+	Level: Must, Implied: true, Actor: PushService, Seen: RFC8030UA,
+	Summary: "A monitoring request to a subscription whose only messages expired is answered as though none was ever sent.",
+	Check:   "Virtual UA: `Prefer: wait=0` on a fresh subscription (the baseline); on another, a message with `TTL: 2`, 4 s, `Prefer: wait=0`; same status as the baseline, no push.",
+})
+
 // PushLinkOnDelivery — RFC 8030 §6, paraphrased: Each pushed message names its push resource in
 // Link rel="urn:ietf:params:push".
 var PushLinkOnDelivery = Register(Rule{
@@ -483,13 +516,16 @@ var Receipt204OnAck = Register(Rule{
 	Check:   "Send with `Prefer: respond-async`; open the receipt subscription; UA acks; expect a pushed 204.",
 })
 
-// Receipt410OnGiveUp — RFC 8030 §6.2, 6.3, 7.2, paraphrased: If the service stops retrying (or
-// expires early) a message whose receipt was requested, the receipt subscription gets 410.
+// Receipt410OnGiveUp — RFC 8030 §6.3: "If the user agent fails to acknowledge the receipt of the
+// push message and the push service ceases to retry delivery of the message prior to its
+// advertised expiration, then the push service MUST push a failure response with a status code
+// of 410 (Gone)." Only a give-up before the advertised expiry is owed a 410; a message that
+// reaches its TTL is not.
 var Receipt410OnGiveUp = Register(Rule{
 	ID: "rfc8030-6.3-receipt-410-on-give-up", Doc: RFC8030, Section: "6.2, 6.3, 7.2",
 	Level: Must, Actor: PushService, Seen: ServiceUA,
 	Summary: "If the service stops retrying (or expires early) a message whose receipt was requested, the receipt subscription gets 410.",
-	Check:   "Receipt requested; UA never acks; force give-up (short TTL or a knob); expect 410 on the receipt subscription.",
+	Check:   "Receipt requested, TTL 600, UA offline; the service expires the subscription (a give-up long before the expiry); expect 410 on the receipt subscription. A message reaching its TTL is not checked: no 410 is owed for it.",
 })
 
 // UAFollows307 — RFC 8030 §7.1, paraphrased: The UA follows 307 redirects when subscribing.
@@ -586,7 +622,7 @@ var PushURIUncorrelatable = Register(Rule{
 	ID: "rfc8030-8.2-push-uri-uncorrelatable", Doc: RFC8030, Section: "8.2",
 	Level: MustNot, Actor: PushService, Seen: Service | Browser,
 	Summary: "Push resource URIs give no basis to correlate subscriptions of one UA.",
-	Check:   "Three or more subscriptions from one browser profile (different origins); tokens share nothing beyond a fixed prefix and look ≥ 128-bit random *(heuristic)*.",
+	Check:   "Three or more subscriptions from one browser profile (different origins); tokens share nothing beyond a fixed prefix, no identifier and no counter *(heuristic)*; their length is rfc8030-8.3-push-uri-entropy.",
 })
 
 // MessageURIUncorrelatable — RFC 8030 §8.2, paraphrased: Message URIs do not allow correlation
@@ -596,6 +632,17 @@ var MessageURIUncorrelatable = Register(Rule{
 	Level: MustNot, Actor: PushService, Seen: Service,
 	Summary: "Message URIs do not allow correlation across subscriptions.",
 	Check:   "Compare `Location`s of messages to different subscriptions *(heuristic)*.",
+})
+
+// PushURIEntropy — RFC 8030 §8.3, paraphrased: push resource URIs work as capabilities, and the
+// advice is that they carry at least 120 bits of entropy. No BCP 14 keyword, and not §8.2's
+// correlation: pushspec records a shorter token (info).
+// † Stated without a BCP 14 keyword; the level is pushspec's reading.
+var PushURIEntropy = Register(Rule{
+	ID: "rfc8030-8.3-push-uri-entropy", Doc: RFC8030, Section: "8.3",
+	Level: May, Implied: true, Actor: PushService, Seen: Service,
+	Summary: "Push resource URIs carry at least 120 bits of entropy (§8.3's advice, no BCP 14 keyword: recorded as info).",
+	Check:   "Estimate the bits of each push resource URI's variable part (hex 4, base64url 6, decimal 3.3 a character); below 120 is info.",
 })
 
 // NoUserDeviceInfo — RFC 8030 §8.2, paraphrased: Push and message URIs expose no user or device

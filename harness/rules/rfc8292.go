@@ -247,6 +247,17 @@ var RejectKeyMismatch = Register(Rule{
 	Check:   "Valid JWT under key L ≠ K; expect 4xx (autopush 401, FCM 403, Apple 403 or 400 `VapidPkHashMismatch`).",
 })
 
+// Unauthorized401Challenge — RFC 9110 §15.5.2 (401 Unauthorized): "The server generating a 401
+// response MUST send a WWW-Authenticate header field (Section 11.6.1) containing at least one
+// challenge applicable to the target resource." RFC 8292 §4.2 suggests 401 for a missing token;
+// a push service that answers 401 owes the challenge.
+var Unauthorized401Challenge = Register(Rule{
+	ID: "rfc8292-4.2-401-www-authenticate", Doc: RFC8292, Section: "4.2",
+	Level: Must, Actor: PushService, Seen: Service,
+	Summary: "A 401 (Unauthorized) carries `WWW-Authenticate` with a challenge (RFC 9110 §15.5.2).",
+	Check:   "Push without `Authorization` to a restricted subscription (after the same push with its token is accepted); when the answer is 401, require a non-empty `WWW-Authenticate`.",
+})
+
 // Status401Absent — RFC 8292 §4.2: "A 401 (Unauthorized) status code might be used if the
 // authentication is absent". "might" is no BCP 14 keyword: the level is pushspec's reading, and
 // the lowest there is.

@@ -28,6 +28,9 @@ type FakeOptions struct {
 	AcceptedStatus int
 	// Logf logs the service's lines; nil drops them (specs keep evidence instead).
 	Logf func(format string, args ...any)
+	// Configure, if set, adjusts the service before it starts (pushspec's own tests: a rate
+	// limit above the suite's flood, a broken double).
+	Configure func(*fakepushservice.Server)
 }
 
 // Fake is the in-process fakepushservice.Server with one VirtualUA per subscription, so that
@@ -58,6 +61,9 @@ func NewFake(o FakeOptions) (*Fake, error) {
 		logf = func(string, ...any) {}
 	}
 	s := &fakepushservice.Server{Profile: o.Profile, HTTPSEndpoints: o.HTTPSEndpoints, Logf: logf, Clock: f.now, ClockSkew: o.ClockSkew, AcceptedStatus: o.AcceptedStatus}
+	if o.Configure != nil {
+		o.Configure(s)
+	}
 	if err := s.Start(); err != nil {
 		return nil, err
 	}

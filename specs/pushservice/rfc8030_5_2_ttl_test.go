@@ -8,6 +8,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -16,12 +17,15 @@ import (
 var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 	// RFC 8030 §5.2: "A push service MUST return a 400 (Bad Request) status code in response
 	// to requests that omit the TTL header field."
-	// Sends: an otherwise valid message without TTL. Expects: 400.
+	// Sends: the message with TTL 60 (the valid twin), then the same without TTL. Expects: the
+	// twin accepted, the other 400 with the answer the fake's profile gives for it.
 	conformance.It("rejects a push without TTL with 400", tgt, rules.TTLMissing400,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "ttl"), sender.Faults{}, "with a TTL")
 			res := post(ctx, r, "push", message(sub, "no ttl"), sender.Faults{Omit: []string{"TTL"}})
-			Expect(res.Status).To(Equal(http.StatusBadRequest))
+			Expect(res.Status).To(Equal(http.StatusBadRequest), "a push without TTL was answered %d; RFC 8030 §5.2 requires 400", res.Status)
+			expectNamed(res, fakepushservice.CondTTLMissing)
 		})
 
 	// RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least 31 bits of
@@ -34,7 +38,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			if echo := res.Header.Get("TTL"); echo != "" && echo != "2147483647" {
 				r.Observe(rules.TTLShorterRetention, "TTL 2147483647 requested, TTL "+echo+" kept")
 			}
-			Expect(res.Status / 100).To(Equal(2))
+			Expect(res.Status/100).To(Equal(2), "TTL 2147483647 was answered %d; RFC 8030 §5.2 asks for at least 31 bits of TTL", res.Status)
 		})
 
 	// RFC 8030 §5.2: "A push service MUST treat a TTL value that is too large to represent as
@@ -44,7 +48,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
 			res := post(ctx, r, "push", message(sub, "overflow"), sender.Faults{RawTTL: "99999999999999999999"})
-			Expect(res.Status / 100).To(Equal(2))
+			Expect(res.Status/100).To(Equal(2), "TTL 99999999999999999999 was answered %d; RFC 8030 §5.2 takes a TTL too large to represent as 2^31", res.Status)
 			if echo := res.Header.Get("TTL"); echo != "" {
 				n, err := strconv.ParseUint(echo, 10, 64)
 				Expect(err).NotTo(HaveOccurred(), "response TTL %q is not a number", echo)
@@ -60,7 +64,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			sub := subscribe(ctx, r)
 			for _, ttl := range []int{2147483647, 60} {
 				res := post(ctx, r, "push.ttl-"+strconv.Itoa(ttl), sender.Message{Subscription: sub.Sender(), Payload: []byte("x"), TTL: ttl, VAPID: vapidCreds}, sender.Faults{})
-				Expect(res.Status / 100).To(Equal(2))
+				Expect(res.Status/100).To(Equal(2), "a conformant push with TTL %d was answered %d", ttl, res.Status)
 				if echo := res.Header.Get("TTL"); echo != "" {
 					n, err := strconv.ParseInt(echo, 10, 64)
 					Expect(err).NotTo(HaveOccurred(), "response TTL %q is not a number", echo)

@@ -7,6 +7,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -38,20 +39,26 @@ func forwardedContains(got *target.Received, s string) (string, bool) {
 var _ = Describe("RFC 8030 §5.3 Push Message Urgency", func() {
 	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in
 	// requests; otherwise, the push service MUST return a 400 (Bad Request) status code."
-	// Sends: Urgency: low, high (one field). Expects: 400.
+	// Sends: Urgency: low (the valid twin), then Urgency: low, high (one field). Expects: the
+	// twin accepted, the other 400.
 	conformance.It("rejects a comma list of Urgency values with 400", tgt, rules.UrgencyMultiple400,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "urgency low"), sender.Faults{Set: http.Header{"Urgency": {"low"}}}, "with one Urgency value")
 			res := post(ctx, r, "push", message(sub, "urgency list"), sender.Faults{Set: http.Header{"Urgency": {"low, high"}}})
-			Expect(res.Status).To(Equal(http.StatusBadRequest))
+			Expect(res.Status).To(Equal(http.StatusBadRequest), "Urgency: low, high was answered %d; RFC 8030 §5.3 requires 400", res.Status)
+			expectNamed(res, fakepushservice.CondUrgencyMultiple)
 		})
 
-	// Same rule. Sends: two Urgency fields, low and high. Expects: 400.
+	// Same rule. Sends: one Urgency field, low (the valid twin), then two fields, low and high.
+	// Expects: the twin accepted, the other 400.
 	conformance.It("rejects two Urgency fields with 400", tgt, rules.UrgencyMultiple400,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
+			validTwin(ctx, r, message(sub, "urgency low"), sender.Faults{Set: http.Header{"Urgency": {"low"}}}, "with one Urgency field")
 			res := post(ctx, r, "push", message(sub, "urgency twice"), sender.Faults{Set: http.Header{"Urgency": {"low", "high"}}})
-			Expect(res.Status).To(Equal(http.StatusBadRequest))
+			Expect(res.Status).To(Equal(http.StatusBadRequest), "two Urgency fields were answered %d; RFC 8030 §5.3 requires 400", res.Status)
+			expectNamed(res, fakepushservice.CondUrgencyMultiple)
 		})
 
 	// RFC 8030 §5.3: "The push service MUST NOT forward the Urgency header field to the user

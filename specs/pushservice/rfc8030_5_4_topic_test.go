@@ -9,6 +9,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -26,12 +27,15 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 		{"a colon", "upd:1"},
 		{"an exclamation mark", "upd!"},
 	} {
-		// Sends: Topic with <c.name>. Expects: 400.
+		// Sends: Topic: upd1 (the valid twin), then a Topic with <c.name>. Expects: the twin
+		// accepted, the other 400.
 		conformance.It("rejects a Topic with "+c.name+" with 400", tgt, rules.TopicInvalid400,
 			func(ctx SpecContext, r *conformance.Recorder) {
 				sub := subscribe(ctx, r)
+				validTwin(ctx, r, message(sub, "good topic"), sender.Faults{Set: http.Header{"Topic": {"upd1"}}}, "with the Topic upd1")
 				res := post(ctx, r, "push", message(sub, "bad topic"), sender.Faults{Set: http.Header{"Topic": {c.topic}}})
-				Expect(res.Status).To(Equal(http.StatusBadRequest))
+				Expect(res.Status).To(Equal(http.StatusBadRequest), "Topic %q was answered %d; RFC 8030 §5.4 requires 400", c.topic, res.Status)
+				expectNamed(res, fakepushservice.CondTopicInvalid)
 			})
 	}
 
@@ -129,9 +133,10 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			rr := capability[target.ReceiptReader]("read receipt subscriptions")
 			sf := offline(ctx, sub)
 			a := post(ctx, r, "push.A", withTopic(message(sub, "A"), "upd"), respondAsync)
-			Expect(a.Status).To(Equal(http.StatusAccepted))
-			link := receiptLink(a.Header)
-			Expect(link).NotTo(BeEmpty(), "no receipt subscription")
+			if a.Status == http.StatusTooManyRequests {
+				conformance.InfoBecause("the service answered 429 to a receipt request without a receipt subscription, as RFC 8030 §5.1 allows; pushspec has no receipt subscription to name, so receipt suppression cannot be checked")
+			}
+			link, _ := receiptTaken(a)
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
 			b := post(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), f)
 			Expect(b.Status).To(Equal(http.StatusAccepted))

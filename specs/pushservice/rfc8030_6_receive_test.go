@@ -2,6 +2,7 @@ package pushservice_test
 
 import (
 	"net/http"
+	"time"
 
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
@@ -36,6 +37,39 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}))
 		})
 
+	// RFC 8030 §6: "A 204 (No Content) status code with no associated server pushes indicates
+	// that no messages are presently available." (No BCP 14 keyword: graded SHOULD.)
+	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to. Expects: 204 and
+	// no server push.
+	conformance.It("answers 204 to Prefer: wait=0 when nothing is pending", tgt, rules.WaitZeroNothing204,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
+			Expect(res.Pushes).To(BeEmpty(), "nothing was sent, and %d messages were pushed", len(res.Pushes))
+			Expect(res.Status).To(Equal(http.StatusNoContent), "Prefer: wait=0 with nothing pending was answered %d; RFC 8030 §6 says 204 (No Content)", res.Status)
+		})
+
+	// RFC 8030 §7.2: "A GET request to a push message subscription resource with only expired
+	// messages results in a response as though no push message was ever sent."
+	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to (the baseline);
+	// on a second subscription, a message with TTL 2, then 4 s pass, then the same GET.
+	// Expects: the second answer has the baseline's status and no server push.
+	conformance.It("answers a subscription whose messages expired as though none was sent", tgt, rules.ExpiredAsNeverSent,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			ua := newRFCUA(ctx, r)
+			never := ua.subscribe(ctx, "subscribe.never", rfc8030ua.SubscribeOptions{})
+			base := ua.waitZero(ctx, "monitor.never", never.Resource, nil)
+			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030ua.SubscribeOptions{})
+			m := message(asTarget(sub), "stale")
+			m.TTL = 2
+			accepted(ctx, r, "push", m, noFaults)
+			elapse(ctx, r, 4*time.Second)
+			res := ua.waitZero(ctx, "monitor.expired", sub.Resource, nil)
+			Expect(res.Pushes).To(BeEmpty(), "a message whose TTL of 2 s had passed was pushed %d s later", 4)
+			Expect(res.Status).To(Equal(base.Status), "with only an expired message the answer was %d, and %d where nothing was ever sent; RFC 8030 §7.2 requires the same", res.Status, base.Status)
+		})
+
 	// RFC 8030 §6: each pushed message carries a Link with rel="urn:ietf:params:push" naming
 	// the push resource it was sent to (pushspec's reading of §6, §6.1; rules.md).
 	// Sends: one message, then GET with Prefer: wait=0. Expects: the push's Link names exactly
@@ -59,8 +93,8 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			ua := newRFCUA(ctx, r)
 			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
 			rr := capability[target.ReceiptReader]("read receipt subscriptions")
-			res := post(ctx, r, "push", message(asTarget(sub), "receipt"), respondAsync)
-			Expect(res.Status).To(Equal(http.StatusAccepted), "the service must accept the receipt request")
+			res := firstReceiptRequest(ctx, r, asTarget(sub), "receipt")
+			link, loc := receiptTaken(res)
 			got := ua.waitZero(ctx, "monitor.1", sub.Resource, nil)
 			Expect(got.Pushes).To(HaveLen(1), "one message was sent")
 			Expect(got.Pushes[0].Path).NotTo(BeEmpty())
@@ -68,7 +102,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			Expect(del.Status/100).To(Equal(2), "the acknowledgement must succeed")
 			wctx, cancel := contextWithWait(ctx)
 			defer cancel()
-			status, err := rr.AwaitReceipt(wctx, receiptLink(res.Header), res.Header.Get("Location"))
+			status, err := rr.AwaitReceipt(wctx, link, loc)
 			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
 			r.Evidence("receipt", itoa(status))
 			Expect(status).To(Equal(http.StatusNoContent))

@@ -33,21 +33,29 @@ import (
 // infix such as FCM's ":APA91b"). What is left (the variable part) of two URIs that belong to
 // different subscriptions must not correlate. They correlate when:
 //
-//   - they share a segment (split at / ? & = ; : , .) that not every URI of the kind has: an
-//     identifier repeated across subscriptions, however short ("virtual:7" in two URIs of one UA);
+//   - they share a segment (split at / ? & = ; : , .) that not every subscription's URIs of the
+//     kind have: an identifier repeated across subscriptions, however short ("virtual:7" in two
+//     URIs of one UA). A segment every subscription has links none of them to another: the "1"
+//     of /m/<subscription's random id>/1 when each subscription numbers its own messages;
 //   - they share a run of minShared or more characters: an embedded identifier (8 hex characters
 //     are 32 bits: two independent random 64-hex tokens share one with probability ~10⁻⁶);
-//   - they have segments that are decimal numbers within counterGap of each other: values of
-//     one counter, which link URIs by the order they were made.
+//   - they have segments that are decimal numbers within counterGap of each other, neither of
+//     them a number every subscription has: values of one counter shared by the subscriptions,
+//     which link URIs by the order they were made (each subscription's own counter repeats the
+//     same values in every subscription and links nothing).
 //
-// Push resource variable parts must also carry at least 128 bits (hex counts 4 bits a character,
-// base64url 6, decimal 3.3): shorter tokens can be guessed or enumerated (rules.md "look ≥
-// 128-bit random"). Push message URIs of one subscription MAY correlate with it and with each
-// other (RFC 8030 §8.2), so pairs of one subscription are never compared.
+// Push message URIs of one subscription MAY correlate with it and with each other (RFC 8030
+// §8.2), so pairs of one subscription are never compared.
+//
+// Apart from correlation, RFC 8030 §8.3 (paraphrased, no BCP 14 keyword) advises that these
+// URIs, which work as capabilities, carry at least 120 bits of entropy; pushspec estimates the
+// bits of each push resource's variable part (hex counts 4 bits a character, base64url 6,
+// decimal 3.3) and records fewer as info (rfc8030-8.3-push-uri-entropy), never as a §8.2
+// failure.
 const (
 	minShared  = 8
 	counterGap = 1_000_000
-	minBits    = 128
+	minBits    = 120
 )
 
 // uriOf is one URI the service handed out: kind "push" or "message", the subscription (label)
@@ -155,12 +163,13 @@ func maskCommon(vs []string) ([]string, []string) {
 }
 
 // numbers are the segments of s that are decimal numbers (at most 18 digits, so they fit an
-// int64). Whole segments only: digit runs inside a random token are close to each other by
-// chance, a segment of a random hex or base64url token is all digits almost never.
-func numbers(s string) []int64 {
+// int64), leaving out those in common. Whole segments only: digit runs inside a random token are
+// close to each other by chance, a segment of a random hex or base64url token is all digits
+// almost never.
+func numbers(s string, common map[string]bool) []int64 {
 	var out []int64
 	for _, f := range segments(s) {
-		if len(f) <= 18 && isDigits(f) {
+		if len(f) <= 18 && isDigits(f) && !common[f] {
 			if n, err := strconv.ParseInt(f, 10, 64); err == nil {
 				out = append(out, n)
 			}
@@ -170,8 +179,10 @@ func numbers(s string) []int64 {
 }
 
 // correlation says why the variable parts a and b correlate, or "" when they look independent.
-// common holds the segments every URI of the kind has.
-func correlation(a, b string, common map[string]bool) string {
+// common holds the segments that every subscription's URIs of the kind have. rawA and rawB are
+// the variable parts before the runs all URIs share were masked: numbers are looked for there,
+// since masking can cut a random token into pieces, one of which may be all digits.
+func correlation(a, b, rawA, rawB string, common map[string]bool) string {
 	inA := map[string]bool{}
 	for _, s := range segments(a) {
 		inA[s] = true
@@ -184,8 +195,8 @@ func correlation(a, b string, common map[string]bool) string {
 	if lc := longestCommon(a, b); len(lc) >= minShared {
 		return fmt.Sprintf("both carry the %d characters %q", len(lc), cut(lc, 40))
 	}
-	for _, x := range numbers(a) {
-		for _, y := range numbers(b) {
+	for _, x := range numbers(rawA, common) {
+		for _, y := range numbers(rawB, common) {
 			if d := x - y; d != 0 && d > -counterGap && d < counterGap {
 				return fmt.Sprintf("they hold the numbers %d and %d, %d apart (a counter?)", x, y, d)
 			}
@@ -232,7 +243,7 @@ func correlated(r *conformance.Recorder, uris []uriOf, want string) string {
 // compareURIs is correlated without a recorder: the first correlation, and the evidence.
 func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 	ev := map[string]string{}
-	vars := map[int]string{}
+	vars, raws := map[int]string{}, map[int]string{}
 	common := map[string]bool{}
 	for _, kind := range []string{"push", "message"} {
 		var rests []string
@@ -248,20 +259,26 @@ func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 		for k, rest := range rests {
 			vs[k] = rest[len(pre) : len(rest)-len(suf)]
 		}
+		for k, v := range vs {
+			raws[idx[k]] = v
+		}
 		vs, infixes := maskCommon(vs)
-		counts := map[string]int{}
+		// A segment is common when every subscription has it in some URI of the kind.
+		subsOf := map[string]map[string]bool{}
+		subs := map[string]bool{}
 		for k, v := range vs {
 			vars[idx[k]] = v
-			seen := map[string]bool{}
+			sub := uris[idx[k]].sub
+			subs[sub] = true
 			for _, s := range segments(v) {
-				if !seen[s] {
-					seen[s] = true
-					counts[s]++
+				if subsOf[s] == nil {
+					subsOf[s] = map[string]bool{}
 				}
+				subsOf[s][sub] = true
 			}
 		}
-		for s, n := range counts {
-			if n == len(rests) && len(rests) > 1 {
+		for s, in := range subsOf {
+			if len(in) == len(subs) && len(subs) > 1 {
 				common[s] = true
 			}
 		}
@@ -280,7 +297,7 @@ func compareURIs(uris []uriOf, want string) (string, map[string]string) {
 			if a.sub == b.sub || (a.kind != want && b.kind != want) {
 				continue
 			}
-			why := correlation(vars[i], vars[j], common)
+			why := correlation(vars[i], vars[j], raws[i], raws[j], common)
 			if a.kind == b.kind && uriRest(a.uri) == uriRest(b.uri) {
 				why = "they are the same URI"
 			}
@@ -301,6 +318,15 @@ func shortTokens(uris []uriOf) []string {
 		}
 	}
 	pre, suf := fixedParts(rests)
+	// The fixed part of a URI format ends and starts at a separator ("/push/"); characters the
+	// tokens share beyond it by chance (three random tokens starting with the same letter, one
+	// time in 4096) belong to the tokens, and count.
+	pre = pre[:strings.LastIndexAny(pre, "/?&=;:,.")+1]
+	if i := strings.IndexAny(suf, "/?&=;:,."); i >= 0 {
+		suf = suf[i:]
+	} else {
+		suf = ""
+	}
 	var short []string
 	for _, u := range uris {
 		if u.kind != "push" {
@@ -504,21 +530,40 @@ func flood(ctx SpecContext, r *conformance.Recorder) *floodResult {
 	return out
 }
 
+// refusedFlood skips when the flood's very first message was refused: the service refuses valid
+// requests too, and its refusal says nothing about a rate.
+func refusedFlood(f *floodResult) {
+	if f.accepted == 0 && f.refusal != nil {
+		conformance.SkipBecause(fmt.Sprintf("the service refuses valid requests too: the flood's first conformant message was answered %d %s, so no refusal in it shows a rate limit",
+			f.refusal.Status, http.StatusText(f.refusal.Status)))
+	}
+}
+
 var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 	// RFC 8030 §8.2, paraphrased: the URIs provided for push resources MUST NOT provide any
 	// basis to correlate communications for a given user agent; it MUST NOT be possible to
 	// correlate any two push resource URIs based solely on their contents.
 	// Sends: makes three subscriptions on one user agent (where the target can) and two on
 	// others. Expects: no two push resource URIs correlate (the heuristic above: no shared
-	// segment or run of 8 characters beyond the fixed prefix and suffix, no counter), and each
-	// carries at least 128 bits.
+	// segment or run of 8 characters beyond the fixed prefix and suffix, no counter). How many
+	// bits a token carries is not correlation (see the §8.3 check below).
 	conformance.It("hands out push resource URIs that cannot be correlated", tgt, rules.PushURIUncorrelatable,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			uris, _, _ := privacyURIs(ctx, r)
 			why := correlated(r, uris, "push")
 			Expect(why).To(BeEmpty(), "push resource URIs correlate: %s", why)
+		})
+
+	// RFC 8030 §8.3, paraphrased: push resource URIs work as capabilities, and the advice (no
+	// BCP 14 keyword) is that they carry at least 120 bits of entropy, so that they cannot be
+	// guessed. Sends: the subscriptions above. Expects: each push resource's variable part looks
+	// like 120 bits or more (graded info otherwise: advice, not a requirement).
+	conformance.It("hands out push resource URIs of at least 120 bits", tgt, rules.PushURIEntropy,
+		func(ctx SpecContext, r *conformance.Recorder) {
+			uris, _, _ := privacyURIs(ctx, r)
+			correlated(r, uris, "push") // for the evidence: every URI and its variable part
 			short := shortTokens(uris)
-			Expect(short).To(BeEmpty(), "push resource tokens shorter than %d bits (guessable, enumerable): %s", minBits, strings.Join(short, "; "))
+			Expect(short).To(BeEmpty(), "push resource tokens look shorter than the %d bits RFC 8030 §8.3 advises: %s", minBits, strings.Join(short, "; "))
 		})
 
 	// RFC 8030 §8.2, paraphrased: the URIs provided to identify a push message MUST NOT provide
@@ -568,16 +613,26 @@ var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 			}
 		})
 
-	// RFC 8030 §8.4: a push service SHOULD limit the rate at which push messages reach one user
-	// agent, answering 429 (Too Many Requests) when an application server exceeds it.
+	// RFC 8030 §8.4, paraphrased: a push service SHOULD limit the rate at which push messages
+	// reach one user agent; "A push service MAY return a 429 (Too Many Requests) status code
+	// [RFC6585] when an application server has exceeded its rate limit for push message delivery
+	// to a push resource." The RFC sets no rate, so pushspec can see a limit only below its
+	// flood, and a limit is what the SHOULD asks for; 429 is the MAY way to say so.
 	// Sends: up to floodBound conformant messages to one subscription, one after the other.
-	// Expects: a 429 before the bound (any other refusal, or none, is graded non-strict).
-	conformance.It("answers 429 when one user agent is flooded", tgt, rules.RateLimit,
+	// Expects: the first accepted (else the refusal shows nothing: skip), then a 429 before the
+	// bound (pass). No refusal within the bound, or a refusal with another status, decides
+	// nothing (info, with what was seen).
+	conformance.It("limits the rate at which one user agent is sent messages", tgt, rules.RateLimit,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			f := flood(ctx, r)
-			Expect(f.refusal).NotTo(BeNil(), "%d messages to one user agent and no refusal", f.sent)
-			Expect(f.refusal.Status).To(Equal(http.StatusTooManyRequests), "the flood was refused after %d messages, with %d instead of 429",
-				f.accepted, f.refusal.Status)
+			refusedFlood(f)
+			if f.refusal == nil {
+				conformance.InfoBecause(fmt.Sprintf("all %d conformant messages to one user agent were accepted; RFC 8030 sets no rate, so a limit above %d cannot be seen", f.sent, floodBound))
+			}
+			if f.refusal.Status != http.StatusTooManyRequests {
+				conformance.InfoBecause(fmt.Sprintf("the flood was refused after %d messages with %d %s, not 429: perhaps a rate limit, but only 429 says so (RFC 8030 §8.4)",
+					f.accepted, f.refusal.Status, http.StatusText(f.refusal.Status)))
+			}
 		}, SpecTimeout(3*time.Minute))
 
 	// RFC 8030 §8.4: "The push service SHOULD also include a Retry-After header [RFC7231] to
@@ -588,6 +643,7 @@ var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 	conformance.It("says Retry-After with a 429", tgt, rules.RetryAfterOn429,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			f := flood(ctx, r)
+			refusedFlood(f)
 			if f.refusal == nil || f.refusal.Status != http.StatusTooManyRequests {
 				conformance.SkipBecause(fmt.Sprintf("no 429 within %d messages to one user agent (see rfc8030-8.4-rate-limit): no 429 to check", floodBound))
 			}

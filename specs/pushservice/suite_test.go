@@ -16,6 +16,7 @@ import (
 	"fmt"
 	"net/http"
 	"net/url"
+	"os"
 	"strconv"
 	"strings"
 	"testing"
@@ -24,6 +25,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -55,7 +57,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred())
 	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()),
 		Subject: "mailto:pushspec@example.com"}
-	svc, err = target.FromConfig(ctx, cfg)
+	svc, err = startTarget(ctx)
 	if errors.Is(err, target.ErrUnavailable) {
 		svcSkip = err.Error()
 		return
@@ -63,6 +65,57 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	Expect(err).NotTo(HaveOccurred(), "starting the push service target %s", tgt.ID)
 	DeferCleanup(svc.Close)
 })
+
+// doubleEnv names a variant of the in-process fake for pushspec's own tests (deviations_test.go):
+// a broken double the suite must catch, or a conformant but unusual one it must not fail. It is
+// not a PUSHSPEC_ variable: no user sets it, and the configuration does not know it.
+const doubleEnv = "PUSHSERVICE_SUITE_DOUBLE"
+
+var doubles = map[string]func(*fakepushservice.Server){
+	// Broken: no 410 receipt for a message given up on before its expiry.
+	"no-give-up-receipt": func(s *fakepushservice.Server) { s.NoGiveUpReceipt = true },
+	// Conformant: no receipt for a message that reached its TTL.
+	"no-expiry-receipt": func(s *fakepushservice.Server) { s.NoExpiryReceipt = true },
+	// Broken: messages never expire (delivered after their TTL).
+	"keep-expired": func(s *fakepushservice.Server) { s.KeepExpired = true },
+	// Broken (a SHOULD): 200 instead of 204 to Prefer: wait=0 with nothing to push.
+	"wait-0-200": func(s *fakepushservice.Server) { s.WaitZeroStatus = http.StatusOK },
+	// Conformant: 429 to a receipt request that names no receipt subscription (RFC 8030 §5.1's
+	// MAY), so pushspec never gets one.
+	"receipt-needs-link": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if strings.Contains(q.Header.Get("Prefer"), "respond-async") && !strings.Contains(strings.Join(q.Header.Values("Link"), ","), "urn:ietf:params:push:receipt") {
+				return &fakepushservice.Fault{Status: http.StatusTooManyRequests, RetryAfter: 10}
+			}
+			return nil
+		}
+	},
+	// Broken: a push without TTL is refused with the right status (400) but for another fault,
+	// the answer the profile gives for a missing Content-Encoding (autopush: errno 110).
+	"ttl-missing-wrong-reason": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if q.Header.Get("TTL") == "" {
+				return &fakepushservice.Fault{Cond: fakepushservice.CondNoEncoding}
+			}
+			return nil
+		}
+	},
+	// Conformant: a rate limit the suite's flood does not reach.
+	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
+}
+
+// startTarget starts the target the configuration names, or the double doubleEnv names.
+func startTarget(ctx context.Context) (target.PushService, error) {
+	name := os.Getenv(doubleEnv)
+	if name == "" {
+		return target.FromConfig(ctx, cfg)
+	}
+	configure, ok := doubles[name]
+	if kind, _ := cfg.PushServiceTarget(); !ok || (kind != "" && kind != "fake") {
+		return nil, fmt.Errorf("%s=%s: no such double of the in-process fake", doubleEnv, name)
+	}
+	return target.NewFake(target.FakeOptions{Profile: cfg.Profile, HTTPSEndpoints: true, Configure: configure})
+}
 
 var _ = BeforeEach(func() {
 	if svcSkip != "" {
@@ -126,6 +179,56 @@ func accepted(ctx context.Context, r *conformance.Recorder, label string, m send
 	res := post(ctx, r, label, m, f)
 	Expect(res.Status/100).To(Equal(2), "%s: the service must accept this conformant push (answer: %d %s)", label, res.Status, cut(string(res.Body), 200))
 	return res
+}
+
+// validTwin sends twin, the faulty request of a rejection check made valid, and requires that
+// the service accepts it. A refusal shows that the service found the fault only when the same
+// request without the fault goes through: a service that refuses every push would otherwise pass
+// every rejection rule. When the twin is refused too, the rejection cannot be judged, and the
+// spec skips saying so (the refusal of valid pushes is rfc8030-5-accepted-201-location's
+// finding). made says how the twin was made valid ("with a TTL").
+func validTwin(ctx context.Context, r *conformance.Recorder, twin sender.Message, f sender.Faults, made string) *sender.Result {
+	res := post(ctx, r, "valid", twin, f)
+	if res.Status/100 != 2 {
+		conformance.SkipBecause(fmt.Sprintf("the service refuses valid requests too: the same push %s was answered %d %s, so its refusal of the faulty one shows nothing",
+			made, res.Status, http.StatusText(res.Status)))
+	}
+	return res
+}
+
+// refusal reports whether status refuses a request for what it carries: a 4xx other than 429
+// (Too Many Requests says "later", not "never this request").
+func refusal(status int) bool { return is4xx(status) && status != http.StatusTooManyRequests }
+
+// expectNamed requires, where the target is pushspec's fake, that the answer res is the one the
+// fake's profile gives for the condition cond (its status, and its errno and reason when the
+// profile has them): a refusal for another fault is not a refusal of this one. Other targets
+// give no machine-readable reason to compare, and the check is left out.
+func expectNamed(res *sender.Result, cond fakepushservice.Cond) {
+	f, ok := svc.(*target.Fake)
+	if !ok {
+		return
+	}
+	p, ok := fakepushservice.LookupProfile(f.Server.Profile)
+	if !ok {
+		return
+	}
+	a, ok := p.Answers[cond]
+	if !ok {
+		return
+	}
+	Expect(res.Status).To(Equal(a.Status), "the refusal was %d %s; profile %s answers %s with %d", res.Status, cut(string(res.Body), 120), p.Name, cond, a.Status)
+	if a.Errno != 0 {
+		Expect(string(res.Body)).To(ContainSubstring(fmt.Sprintf(`"errno":%d`, a.Errno)), "the refusal %s does not carry errno %d, which profile %s gives for %s: it refuses another fault", cut(string(res.Body), 120), a.Errno, p.Name, cond)
+	}
+	if reason, _, _ := strings.Cut(a.Message, "%s"); reason != "" {
+		Expect(string(res.Body)).To(ContainSubstring(reason), "the refusal %s does not give the reason %q, which profile %s gives for %s: it refuses another fault", cut(string(res.Body), 120), reason, p.Name, cond)
+	}
+	for k, v := range a.Header {
+		if !strings.Contains(v, "{") {
+			Expect(res.Header.Get(k)).To(Equal(v), "the refusal has %s %q; profile %s answers %s with %s: %s", k, res.Header.Get(k), p.Name, cond, k, v)
+		}
+	}
 }
 
 // next waits (bounded) for the next message delivered for sub.
