@@ -166,13 +166,11 @@ func renderRef(r Ref) string {
 		return "known deviation: " + cell(r.Target)
 	case Spec:
 		return fmt.Sprintf("spec: `%s` · `%s` · “%s”", r.Dir, r.Func, cell(r.Case))
-	case Unit:
-		return fmt.Sprintf("unit: `%s` · `%s` · “%s”", r.Dir, r.Func, cell(r.Case))
 	}
 	if r.Case == "" {
-		return fmt.Sprintf("test: `%s` · `%s`", r.Dir, r.Func)
+		return fmt.Sprintf("%s: `%s` · `%s`", r.Kind, r.Dir, r.Func)
 	}
-	return fmt.Sprintf("test: `%s` · `%s` · “%s”", r.Dir, r.Func, cell(r.Case))
+	return fmt.Sprintf("%s: `%s` · `%s` · “%s”", r.Kind, r.Dir, r.Func, cell(r.Case))
 }
 
 // cell makes text safe inside a Markdown table cell.
