@@ -44,6 +44,12 @@ func TestEveryRuleHasOneEntry(t *testing.T) {
 			t.Errorf("%s: the entry's rule value differs from the registered one", e.Rule.ID)
 		}
 	}
+	for i := 1; i < len(Table); i++ {
+		if Table[i-1].Rule.ID >= Table[i].Rule.ID {
+			t.Errorf("%s comes after %s: keep the table sorted by rule ID", Table[i].Rule.ID, Table[i-1].Rule.ID)
+			break
+		}
+	}
 	for id, n := range seen {
 		if n > 1 {
 			t.Errorf("%s: %d entries; one per rule", id, n)
