@@ -30,60 +30,85 @@ const docPath = "docs/proofs.md"
 
 // TestEveryRuleHasOneEntry: a registered rule without an entry, an entry that names a rule twice,
 // or an entry for a rule value that is not the registered one fails.
-func TestEveryRuleHasOneEntry(t *testing.T) {
+func TestEveryRuleHasOneEntry(t *testing.T) { report(t, coverage(Table)) }
+
+// TestEntriesHaveProofsOrReasons: each side without a proof is explained, a reason starts with a
+// known class, and a fully proven entry carries no reason.
+func TestEntriesHaveProofsOrReasons(t *testing.T) { report(t, reasons(Table)) }
+
+// TestReferencesExist: every referenced test function exists in the named package's _test.go
+// files, every case or spec text occurs in one of that package's test sources, kinds sit on the
+// side they can prove, and every deviation named is in conformance.KnownDeviations.
+func TestReferencesExist(t *testing.T) { report(t, references(Table)) }
+
+// TestEveryKnownDeviationIsAFailingProof: a browser's reviewed violation is the failing side of
+// its rule's entry, so the table cannot miss one.
+func TestEveryKnownDeviationIsAFailingProof(t *testing.T) { report(t, deviationsCovered(Table)) }
+
+func report(t *testing.T, problems []string) {
+	t.Helper()
+	for _, p := range problems {
+		t.Error(p)
+	}
+}
+
+func coverage(entries []Entry) []string {
+	var out []string
 	seen := map[string]int{}
-	for _, e := range Table {
+	for _, e := range entries {
 		seen[e.Rule.ID]++
 		reg, ok := rules.ByID(e.Rule.ID)
 		switch {
 		case e.Rule.ID == "":
-			t.Errorf("an entry has no rule (zero rules.Rule)")
+			out = append(out, "an entry has no rule (zero rules.Rule)")
 		case !ok:
-			t.Errorf("%s: not a registered rule", e.Rule.ID)
+			out = append(out, fmt.Sprintf("%s: not a registered rule", e.Rule.ID))
 		case reg != e.Rule:
-			t.Errorf("%s: the entry's rule value differs from the registered one", e.Rule.ID)
+			out = append(out, fmt.Sprintf("%s: the entry's rule value differs from the registered one", e.Rule.ID))
 		}
 	}
-	for i := 1; i < len(Table); i++ {
-		if Table[i-1].Rule.ID >= Table[i].Rule.ID {
-			t.Errorf("%s comes after %s: keep the table sorted by rule ID", Table[i].Rule.ID, Table[i-1].Rule.ID)
+	for i := 1; i < len(entries); i++ {
+		if entries[i-1].Rule.ID >= entries[i].Rule.ID {
+			out = append(out, fmt.Sprintf("%s comes after %s: keep the table sorted by rule ID, one entry per rule",
+				entries[i].Rule.ID, entries[i-1].Rule.ID))
 			break
 		}
 	}
-	for id, n := range seen {
-		if n > 1 {
-			t.Errorf("%s: %d entries; one per rule", id, n)
+	for _, r := range rules.All() {
+		if n := seen[r.ID]; n > 1 {
+			out = append(out, fmt.Sprintf("%s: %d entries; one per rule", r.ID, n))
 		}
 	}
 	for _, r := range rules.All() {
 		if seen[r.ID] == 0 {
-			t.Errorf("%s (%s, %s): no entry in the proof table; add one to internal/proofs/table.go "+
-				"with the test that passes it and the one that fails it, or the reason there is none", r.ID, r.Level, r.Actor)
+			out = append(out, fmt.Sprintf("%s (%s, %s): no entry in the proof table; add one to internal/proofs/table.go "+
+				"with the test that passes it and the one that fails it, or the reason there is none", r.ID, r.Level, r.Actor))
 		}
 	}
+	return out
 }
 
-// TestEntriesHaveProofsOrReasons: each side without a proof is explained, a reason starts with a
-// known class, and a fully proven entry carries no reason.
-func TestEntriesHaveProofsOrReasons(t *testing.T) {
-	for _, e := range Table {
+func reasons(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
 		switch {
 		case e.Proven() < 2 && strings.TrimSpace(e.Reason) == "":
-			t.Errorf("%s: %s without a reason", e.Rule.ID, missing(e))
+			out = append(out, fmt.Sprintf("%s: %s without a reason", e.Rule.ID, missing(e)))
 		case e.Proven() == 2 && e.Reason != "":
-			t.Errorf("%s: proven both ways but has a reason %q; drop it", e.Rule.ID, e.Reason)
+			out = append(out, fmt.Sprintf("%s: proven both ways but has a reason %q; drop it", e.Rule.ID, e.Reason))
 		case e.Reason != "" && ClassOf(e.Reason) == "":
-			t.Errorf("%s: reason %q starts with no class (%v)", e.Rule.ID, e.Reason, Classes)
-		case e.Reason != "" && len(strings.TrimSpace(strings.TrimPrefix(e.Reason, string(ClassOf(e.Reason))+":"))) == 0:
-			t.Errorf("%s: reason %q says only its class", e.Rule.ID, e.Reason)
+			out = append(out, fmt.Sprintf("%s: reason %q starts with no class (%v)", e.Rule.ID, e.Reason, Classes))
+		case e.Reason != "" && strings.TrimSpace(strings.TrimPrefix(e.Reason, string(ClassOf(e.Reason))+":")) == "":
+			out = append(out, fmt.Sprintf("%s: reason %q says only its class", e.Rule.ID, e.Reason))
 		}
 		if ClassOf(e.Reason) == CatalogueOnly && e.Rule.Seen != rules.Review {
-			t.Errorf("%s: %q but the rule is seen by %s, not by review only", e.Rule.ID, CatalogueOnly, e.Rule.Seen)
+			out = append(out, fmt.Sprintf("%s: %q but the rule is seen by %s, not by review only", e.Rule.ID, CatalogueOnly, e.Rule.Seen))
 		}
 		if e.Rule.Seen == rules.Review && e.Proven() > 0 {
-			t.Errorf("%s: seen by review only, yet the table claims a proof", e.Rule.ID)
+			out = append(out, fmt.Sprintf("%s: seen by review only, yet the table claims a proof", e.Rule.ID))
 		}
 	}
+	return out
 }
 
 func missing(e Entry) string {
@@ -96,26 +121,27 @@ func missing(e Entry) string {
 	return "no failing proof"
 }
 
-// TestReferencesExist: every referenced test function exists in the named package's _test.go
-// files, every case or spec text occurs in one of that package's test sources, kinds sit on the
-// side they can prove, and every deviation named is in conformance.KnownDeviations.
-func TestReferencesExist(t *testing.T) {
-	for _, e := range Table {
-		for side, list := range map[string][]Ref{"passing": e.Pass, "failing": e.Fail} {
-			for _, r := range list {
-				if err := checkRef(e.Rule, side, r); err != nil {
-					t.Errorf("%s, %s proof %s: %v", e.Rule.ID, side, describe(r), err)
+func references(entries []Entry) []string {
+	var out []string
+	for _, e := range entries {
+		for _, side := range []struct {
+			name string
+			list []Ref
+		}{{"passing", e.Pass}, {"failing", e.Fail}} {
+			for _, r := range side.list {
+				if err := checkRef(e.Rule, side.name, r); err != nil {
+					out = append(out, fmt.Sprintf("%s, %s proof %s: %v", e.Rule.ID, side.name, describe(r), err))
 				}
 			}
 		}
 	}
+	return out
 }
 
-// TestEveryKnownDeviationIsAFailingProof: a browser's reviewed violation is the failing side of
-// its rule's entry, so the table cannot miss one.
-func TestEveryKnownDeviationIsAFailingProof(t *testing.T) {
+func deviationsCovered(entries []Entry) []string {
+	var out []string
 	byRule := map[string]Entry{}
-	for _, e := range Table {
+	for _, e := range entries {
 		byRule[e.Rule.ID] = e
 	}
 	for _, d := range conformance.KnownDeviations {
@@ -124,8 +150,67 @@ func TestEveryKnownDeviationIsAFailingProof(t *testing.T) {
 			found = found || (r.Kind == Deviation && r.Target == d.Target)
 		}
 		if !found {
-			t.Errorf("%s: known deviation of %s is not a failing proof in its entry", d.Rule, d.Target)
+			out = append(out, fmt.Sprintf("%s: the known deviation of %s is not a failing proof in its entry", d.Rule, d.Target))
 		}
+	}
+	return out
+}
+
+// TestCheckerCatchesBrokenTables: each check fails on a table that breaks it, so a rule without
+// proof, a renamed test or a wrong claim cannot pass unnoticed.
+func TestCheckerCatchesBrokenTables(t *testing.T) {
+	byID := map[string]Entry{}
+	for _, e := range Table {
+		byID[e.Rule.ID] = e
+	}
+	without := func(id string) []Entry {
+		var out []Entry
+		for _, e := range Table {
+			if e.Rule.ID != id {
+				out = append(out, e)
+			}
+		}
+		return out
+	}
+	one := func(e Entry) []Entry { return []Entry{e} }
+	ttl := rules.TTLMissing400
+	cases := []struct {
+		name  string
+		check func([]Entry) []string
+		table []Entry
+		want  string
+	}{
+		{"a rule without entry", coverage, without(ttl.ID), ttl.ID + " (MUST, push-service): no entry"},
+		{"a rule twice", coverage, append(append([]Entry{}, Table...), byID[ttl.ID]), "keep the table sorted"},
+		{"a stale rule value", coverage, one(Entry{Rule: rules.Rule{ID: ttl.ID, Level: rules.May}}), "differs from the registered one"},
+		{"no reason for a missing side", reasons, one(Entry{Rule: ttl, Pass: psSpec("x")}), "no failing proof without a reason"},
+		{"a reason without class", reasons, one(Entry{Rule: ttl, Reason: "nobody wrote one"}), "starts with no class"},
+		{"a reason on a proven entry", reasons, one(Entry{Rule: ttl, Pass: psSpec("x"), Fail: psDev("y"), Reason: notYet("z")}), "drop it"},
+		{"catalogue only for a testable rule", reasons, one(Entry{Rule: ttl, Reason: review("x")}), "not by review only"},
+		{"a missing test function", references, one(Entry{Rule: ttl, Fail: test("specs/pushservice", "TestNoSuchThing")}), "no func TestNoSuchThing"},
+		{"a missing case", references, one(Entry{Rule: ttl, Fail: psDev("a case nobody wrote")}), "occurs in no string"},
+		{"a missing package", references, one(Entry{Rule: ttl, Fail: test("specs/nowhere", "TestX")}), "no _test.go files"},
+		{"a spec as failing proof", references, one(Entry{Rule: ttl, Fail: psSpec("rejects a push without TTL with 400")}), "proves only the passing side"},
+		{"a spec for a SHOULD rule", references, one(Entry{Rule: rules.RateLimit, Pass: psSpec("rejects a push without TTL with 400")}), "no passing proof"},
+		{"a deviation as passing proof", references, one(Entry{Rule: ttl, Pass: dev("chromium")}), "only the failing side"},
+		{"a deviation not in the list", references, one(Entry{Rule: ttl, Fail: dev("chromium")}), "no entry for target"},
+	}
+	if len(conformance.KnownDeviations) > 0 {
+		d := conformance.KnownDeviations[0]
+		cases = append(cases, struct {
+			name  string
+			check func([]Entry) []string
+			table []Entry
+			want  string
+		}{"a known deviation left out", deviationsCovered, without(d.Rule), d.Rule + ": the known deviation of " + d.Target})
+	}
+	for _, c := range cases {
+		t.Run(c.name, func(t *testing.T) {
+			got := c.check(c.table)
+			if !strings.Contains(strings.Join(got, "\n"), c.want) {
+				t.Errorf("want a problem containing %q, got %q", c.want, got)
+			}
+		})
 	}
 }
 
