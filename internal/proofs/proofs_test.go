@@ -9,6 +9,7 @@ import (
 	"os"
 	"path/filepath"
 	"regexp"
+	"sort"
 	"strconv"
 	"strings"
 	"sync"
@@ -192,6 +193,7 @@ func TestCheckerCatchesBrokenTables(t *testing.T) {
 		{"a missing package", references, one(Entry{Rule: ttl, Fail: test("specs/nowhere", "TestX")}), "no _test.go files"},
 		{"a spec as failing proof", references, one(Entry{Rule: ttl, Fail: psSpec("rejects a push without TTL with 400")}), "proves only the passing side"},
 		{"a spec for a SHOULD rule", references, one(Entry{Rule: rules.RateLimit, Pass: psSpec("rejects a push without TTL with 400")}), "no passing proof"},
+		{"a spec of another party's suite", references, one(Entry{Rule: ttl, Pass: uaSpec("getKey('auth') is 16 octets")}), "not the user-agent that suite grades"},
 		{"a deviation as passing proof", references, one(Entry{Rule: ttl, Pass: dev("chromium")}), "only the failing side"},
 		{"a deviation not in the list", references, one(Entry{Rule: ttl, Fail: dev("chromium")}), "no entry for target"},
 	}
@@ -238,6 +240,11 @@ func checkRef(rule rules.Rule, side string, r Ref) error {
 		if !rule.Level.Strict() {
 			return fmt.Errorf("the rule is %s: its failure never fails the suite, so the spec running is no passing proof", rule.Level)
 		}
+		if a, ok := suiteActor[r.Dir]; !ok {
+			return fmt.Errorf("%s is not a conformance suite (%v)", r.Dir, suiteDirs())
+		} else if rule.Actor&a == 0 {
+			return fmt.Errorf("the rule binds the %s, not the %s that suite grades", rule.Actor, a)
+		}
 	case Test, Unit:
 	default:
 		return fmt.Errorf("unknown kind %d", r.Kind)
@@ -257,6 +264,22 @@ func checkRef(rule rules.Rule, side string, r Ref) error {
 		}
 	}
 	return nil
+}
+
+// suiteActor is the party each conformance suite grades: its spec proves only that party's rules.
+var suiteActor = map[string]rules.Actor{
+	"specs/pushservice": rules.PushService,
+	"specs/sender":      rules.AppServer,
+	"specs/useragent":   rules.UserAgent,
+}
+
+func suiteDirs() []string {
+	var out []string
+	for d := range suiteActor {
+		out = append(out, d)
+	}
+	sort.Strings(out)
+	return out
 }
 
 // knownDeviation looks in the reviewed static list only (not deviations added at run time).
