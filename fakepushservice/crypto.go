@@ -131,7 +131,8 @@ func (s *Server) checkCrypto(p *pushReq) {
 		ev := map[string]string{"plaintext_size": strconv.Itoa(len(m.Plaintext)), "padding": strconv.Itoa(m.Padding), "records": strconv.Itoa(m.Records)}
 		p.verdict(webpush.RuleKeyDerivation, true, "decrypts with the subscription's keys (RFC 8291 §3.3, §3.4)", ev)
 		p.verdict("rfc8188-2-padding-delimiter", true, "delimiter 0x02 followed only by zero padding", ev)
-		p.verdict("rfc8291-4-single-record", m.Records == 1, fmt.Sprintf("%d record(s)", m.Records), ev)
+		p.check("rfc8291-4-single-record", m.Records == 1, "one record",
+			fmt.Sprintf("the body holds %d records; RFC 8291 §4 requires a single record", m.Records), ev)
 		p.rec.Plaintext, p.decrypted = m.Plaintext, true
 	case "aesgcm":
 		pt, err := webpush.DecryptAESGCM(keys, body, h.Get("Encryption"), h.Get("Crypto-Key"))
@@ -190,17 +191,22 @@ func (s *Server) checkContentHeader(p *pushReq, body []byte) []byte {
 		"idlen": strconv.Itoa(len(hdr.KeyID)), "keyid": webpush.Base64URL(hdr.KeyID), "body_size": strconv.Itoa(len(body)),
 	}
 	p.verdict(webpush.RuleHeaderLayout, true, fmt.Sprintf("salt ‖ rs ‖ idlen ‖ keyid, %d-octet header", hdr.Len), ev)
-	p.verdict(webpush.RuleRSMin18, hdr.RS >= webpush.MinRS, fmt.Sprintf("rs is %d", hdr.RS), ev)
+	p.check(webpush.RuleRSMin18, hdr.RS >= webpush.MinRS, fmt.Sprintf("rs is %d", hdr.RS),
+		fmt.Sprintf("rs is %d; RFC 8188 §2.1 makes an rs below 18 invalid", hdr.RS), ev)
 	keyOK := len(hdr.KeyID) == 65
 	if keyOK {
 		_, perr := ecdh.P256().NewPublicKey(hdr.KeyID)
 		keyOK = perr == nil
 	}
-	p.verdict(webpush.RuleKeyIDIsASPublicKey, keyOK, fmt.Sprintf("keyid is %d octets; must be a 65-octet uncompressed P-256 point", len(hdr.KeyID)), ev)
+	p.check(webpush.RuleKeyIDIsASPublicKey, keyOK, "keyid is a 65-octet uncompressed P-256 point",
+		fmt.Sprintf("the keyid (%d octets) is not an uncompressed P-256 point; RFC 8291 §4 requires the sender's 65-octet ECDH public key", len(hdr.KeyID)), ev)
 	rec := len(body) - hdr.Len
-	p.verdict("rfc8188-2-record-layout", uint64(rec) <= uint64(hdr.RS), fmt.Sprintf("record of %d octets, rs %d", rec, hdr.RS), ev)
-	p.verdict("rfc8291-4-rs-exceeds-record", uint64(hdr.RS) > uint64(rec), fmt.Sprintf("rs %d > record %d", hdr.RS, rec), ev)
-	p.verdict("rfc8188-4.3-random-salt", !bytes.Equal(hdr.Salt, make([]byte, 16)), "salt is not all zero", ev)
+	p.check("rfc8188-2-record-layout", uint64(rec) <= uint64(hdr.RS), fmt.Sprintf("record of %d octets, rs %d", rec, hdr.RS),
+		fmt.Sprintf("the record is %d octets, longer than rs %d; RFC 8188 §2 keeps every record within rs", rec, hdr.RS), ev)
+	p.check("rfc8291-4-rs-exceeds-record", uint64(hdr.RS) > uint64(rec), fmt.Sprintf("rs %d > record %d", hdr.RS, rec),
+		fmt.Sprintf("rs %d is not greater than the %d-octet record; RFC 8291 §4 requires rs to exceed plaintext, delimiter, padding and tag", hdr.RS, rec), ev)
+	p.check("rfc8188-4.3-random-salt", !bytes.Equal(hdr.Salt, make([]byte, 16)), "salt is not all zero",
+		"the salt is 16 zero octets; RFC 8188 §4.3 asks for a fresh random salt per message", ev)
 
 	// Salt reuse and ephemeral key reuse, per subscription, against the bodies this service
 	// accepted. RFC 8188 §2.1: the salt "MUST NOT be reused for two different payload bodies that

@@ -195,6 +195,16 @@ func (p *pushReq) verdict(ruleID string, ok bool, msg string, ev map[string]stri
 	p.rec.Verdicts = append(p.rec.Verdicts, checkRule(ruleID, ok, msg, ev))
 }
 
+// check records rule as kept (pass, saying passMsg) or broken (at its level, saying failMsg):
+// a broken rule's message says what was seen against what the rule requires.
+func (p *pushReq) check(ruleID string, ok bool, passMsg, failMsg string, ev map[string]string) {
+	if ok {
+		p.verdict(ruleID, true, passMsg, ev)
+		return
+	}
+	p.verdict(ruleID, false, failMsg, ev)
+}
+
 // info records an observation without a pass/fail grade.
 func (p *pushReq) info(ruleID, msg string, ev map[string]string) {
 	p.rec.Verdicts = append(p.rec.Verdicts, rules.Verdict{Rule: ruleID, Outcome: rules.Info, Message: msg, Evidence: ev})
@@ -239,8 +249,9 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 	p.start = start
 
 	// rfc8030-5-post-to-push-resource: delivery is a POST.
-	p.verdict("rfc8030-5-post-to-push-resource", r.Method == http.MethodPost,
-		fmt.Sprintf("method %s on the push resource", r.Method), map[string]string{"method": r.Method, "path": r.URL.Path})
+	p.check("rfc8030-5-post-to-push-resource", r.Method == http.MethodPost, "POST on the push resource",
+		fmt.Sprintf("the request to the push resource is a %s; RFC 8030 §5 requests delivery with POST", r.Method),
+		map[string]string{"method": r.Method, "path": r.URL.Path})
 	if r.Method != http.MethodPost {
 		w.Header().Set("Allow", "POST")
 		p.respondError(w, Answer{Status: http.StatusMethodNotAllowed}, "rfc8030-5-post-to-push-resource",
@@ -363,9 +374,11 @@ func (s *Server) analyze(p *pushReq) {
 	ttlVals := h.Values("TTL")
 	ttl, err := webpush.ParseTTL(h)
 	ev := map[string]string{"TTL": strings.Join(ttlVals, ", ")}
-	p.verdict("rfc8030-5.2-ttl-required", len(ttlVals) == 1, fmt.Sprintf("TTL present %d time(s)", len(ttlVals)), ev)
+	p.check("rfc8030-5.2-ttl-required", len(ttlVals) == 1, "one TTL header",
+		fmt.Sprintf("the request carries %d TTL headers; RFC 8030 §5.2 requires the application server to include one", len(ttlVals)), ev)
 	if len(ttlVals) > 0 {
-		p.verdict("rfc8030-5.2-ttl-syntax", err == nil || len(ttlVals) != 1, "TTL is 1*DIGIT", ev)
+		p.check("rfc8030-5.2-ttl-syntax", err == nil || len(ttlVals) != 1, "TTL is 1*DIGIT",
+			fmt.Sprintf("TTL %q is not a number of seconds; RFC 8030 §5.2 defines TTL = 1*DIGIT", strings.Join(ttlVals, ", ")), ev)
 	}
 	if p.prof.Name == "compat" {
 		// web-push-testing uses parseInt: "-5" and "12abc" pass.
@@ -398,9 +411,11 @@ func (s *Server) analyze(p *pushReq) {
 		ev := map[string]string{"Urgency": strings.Join(uv, " | ")}
 		var we *webpush.Error
 		multiple := errors.As(err, &we) && we.Rule == webpush.RuleUrgencyMultiple400
-		p.verdict("rfc8030-5.3-urgency-single-value", !multiple, "at most one Urgency value", ev)
+		p.check("rfc8030-5.3-urgency-single-value", !multiple, "at most one Urgency value",
+			fmt.Sprintf("Urgency carries several values (%q); RFC 8030 §5.3 allows one", strings.Join(uv, ", ")), ev)
 		if !multiple {
-			p.verdict("rfc8030-5.3-urgency-values", err == nil, "Urgency is very-low, low, normal or high", ev)
+			p.check("rfc8030-5.3-urgency-values", err == nil, "Urgency is very-low, low, normal or high",
+				fmt.Sprintf("Urgency %q is not very-low, low, normal or high (RFC 8030 §5.3)", strings.Join(uv, ", ")), ev)
 		}
 		switch {
 		case multiple:
@@ -428,7 +443,7 @@ func (s *Server) analyze(p *pushReq) {
 			p.verdict("rfc8030-5.4-topic-syntax", false, "Topic "+strconv.Quote(t)+" ends in '=' padding; RFC 8030 §5.4 allows only the 64 characters of the URL-safe base64 alphabet", ev)
 			p.add(CondTopicPadded, "Topic "+strconv.Quote(t)+" ends in '=' padding, outside the base64url alphabet")
 		case err != nil:
-			p.verdict("rfc8030-5.4-topic-syntax", false, errText(err), ev)
+			p.verdict("rfc8030-5.4-topic-syntax", false, errText(err)+"; RFC 8030 §5.4 allows at most 32 characters of the URL-safe base64 alphabet", ev)
 			p.add(CondTopicInvalid, autopushTopicMessage(tv))
 		default:
 			p.verdict("rfc8030-5.4-topic-syntax", true, "Topic is 1–32 base64url characters", ev)
@@ -482,11 +497,13 @@ func (s *Server) analyze(p *pushReq) {
 			p.add(CondBadEncoding, fmt.Sprintf("Content-Encoding %q is not aes128gcm (or the draft aesgcm)", tokens[0]))
 		}
 		if len(body) <= p.maxPay {
-			p.verdict("rfc8291-4-fits-4096", len(body) <= 4096, fmt.Sprintf("body is %d octets", len(body)), map[string]string{"body_size": strconv.Itoa(len(body))})
+			p.check("rfc8291-4-fits-4096", len(body) <= 4096, fmt.Sprintf("body is %d octets", len(body)),
+				fmt.Sprintf("the body is %d octets, more than the 4096 that RFC 8291 §4 says a push service has to accept", len(body)),
+				map[string]string{"body_size": strconv.Itoa(len(body))})
 		}
 	}
 	if p.rec.Truncated {
-		p.verdict("rfc8291-4-fits-4096", false, fmt.Sprintf("body is more than %d octets", p.maxPay), map[string]string{"body_size": strconv.Itoa(p.rec.BodySize)})
+		p.verdict("rfc8291-4-fits-4096", false, fmt.Sprintf("the body is more than %d octets; RFC 8291 §4 keeps it within 4096", p.maxPay), map[string]string{"body_size": strconv.Itoa(p.rec.BodySize)})
 	}
 
 	// Receipts (rfc8030-5.1-*).
@@ -519,7 +536,8 @@ func (s *Server) analyze(p *pushReq) {
 func (s *Server) senderExtras(p *pushReq) {
 	h := p.r.Header
 	if len(p.rec.Body) > 0 {
-		p.verdict("rfc8030-8.1-end-to-end-protection", p.encoding != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
+		p.check("rfc8030-8.1-end-to-end-protection", p.encoding != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
+			fmt.Sprintf("the body travels with Content-Encoding %q, not RFC 8291 encryption; RFC 8030 §8.1 requires end-to-end protection", h.Get("Content-Encoding")),
 			map[string]string{"Content-Encoding": h.Get("Content-Encoding")})
 	}
 	// rfc8030-5.1-sender-reuses-receipt-subscription: a sender (known by its VAPID key) that was
@@ -531,7 +549,8 @@ func (s *Server) senderExtras(p *pushReq) {
 		s.mu.RUnlock()
 		if given != "" {
 			_, has := receiptLink(h)
-			p.verdict("rfc8030-5.1-sender-reuses-receipt-subscription", has, "a later receipt request carries the receipt subscription given before",
+			p.check("rfc8030-5.1-sender-reuses-receipt-subscription", has, "a later receipt request carries the receipt subscription given before",
+				"a later receipt request carries no receipt subscription, though the service gave one before; RFC 8030 §5.1 asks the sender to pass it back",
 				map[string]string{"given": "/receipts/" + given})
 		}
 	}
@@ -558,7 +577,8 @@ func (s *Server) senderExtras(p *pushReq) {
 		}
 	}
 	if len(p.rec.Body) > 0 {
-		p.verdict("interop-mozilla-bridge-size", p.rec.BodySize <= 3070, "body within 3070 octets (bridged Firefox refuses larger with 413/104)",
+		p.check("interop-mozilla-bridge-size", p.rec.BodySize <= 3070, "body within 3070 octets",
+			fmt.Sprintf("the body is %d octets; autopush refuses more than 3070 for a bridged Firefox (413, errno 104)", p.rec.BodySize),
 			map[string]string{"body_size": strconv.Itoa(p.rec.BodySize)})
 	}
 	if _, ok := p.conds[CondTTLZero]; ok {

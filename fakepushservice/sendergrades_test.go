@@ -77,6 +77,10 @@ func TestSenderGradesBothWays(t *testing.T) {
 					if v.Outcome != c.want {
 						t.Errorf("%s: %s (%s), want %s", c.rule, v.Outcome, v.Message, c.want)
 					}
+					// A broken rule says what was seen against what the RFC requires.
+					if v.Outcome != rules.Pass && !strings.Contains(v.Message, "RFC") {
+						t.Errorf("%s: %s message %q does not say what the RFC requires", c.rule, v.Outcome, v.Message)
+					}
 				}
 			}
 			if len(got) == 0 {
