@@ -127,7 +127,7 @@ var KUncompressedBase64URL = Register(Rule{
 	ID: "rfc8292-3.2-k-uncompressed-base64url", Doc: RFC8292, Section: "3.2",
 	Level: Must, Implied: true, Actor: AppServer, Seen: Sender,
 	Summary: "`k` is the signing public key, X9.62 uncompressed, base64url.",
-	Check:   "Base64url without padding (padding → `non-strict`); 65 octets; first 0x04.",
+	Check:   "Base64url without padding and without `+` or `/` (else `fail`, as everywhere); 65 octets; first 0x04.",
 })
 
 // DistinctKeys — RFC 8292 §3.2, paraphrased: The signing key differs from the key used for message

@@ -66,7 +66,7 @@ func TestVAPIDSignVerify(t *testing.T) {
 		{"unknown params and realm ignored", "mailto:ops@example.com", exp, &SignOptions{ExtraParams: `realm="x", foo=bar`}, VerifyOptions{}, nil, ""},
 		{"exactly 24 h ahead", "mailto:ops@example.com", testNow.Add(24 * time.Hour), nil, VerifyOptions{}, nil, ""},
 		{"draft WebPush scheme", "mailto:ops@example.com", exp, &SignOptions{Scheme: SchemeWebPush}, VerifyOptions{}, []string{RuleVAPIDScheme}, LevelMust},
-		{"padded k", "mailto:ops@example.com", exp, &SignOptions{PadKey: true}, VerifyOptions{}, []string{RuleKUncompressedB64}, LevelShould},
+		{"padded k", "mailto:ops@example.com", exp, &SignOptions{PadKey: true}, VerifyOptions{}, []string{RuleKUncompressedB64}, LevelMust},
 		{"DER signature", "mailto:ops@example.com", exp, &SignOptions{DERSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
 		{"corrupt signature", "mailto:ops@example.com", exp, &SignOptions{CorruptSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
 		{"alg HS256", "mailto:ops@example.com", exp, &SignOptions{Alg: "HS256"}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},

@@ -243,8 +243,11 @@ func (v *VAPID) tokenProblems(o VerifyOptions) (problems []Problem, exp time.Tim
 	if v.Scheme == SchemeWebPush {
 		problems = append(problems, must(RuleVAPIDScheme, "draft scheme `WebPush <jwt>` with Crypto-Key p256ecdsa; RFC 8292 defines `vapid t=…, k=…`"))
 	}
+	// RFC 8292 §3.2: k is "encoded using base64url encoding [RFC7515]", which RFC 7515 §2 defines
+	// "with all trailing '=' characters omitted" and the URL-safe alphabet: padding or '+' '/'
+	// break the rule (implied MUST), graded the same here as in the suites.
 	if strings.ContainsAny(v.RawKey, "=+/") {
-		problems = append(problems, should(RuleKUncompressedB64, fmt.Sprintf("k %q is not unpadded base64url", v.RawKey)))
+		problems = append(problems, must(RuleKUncompressedB64, fmt.Sprintf("k %q is not unpadded base64url; RFC 8292 §3.2 encodes k in base64url (RFC 7515: URL-safe alphabet, no '=')", v.RawKey)))
 	}
 	problems = append(problems, v.signatureProblems()...)
 	problems, exp = v.expProblems(problems, o.Now)
