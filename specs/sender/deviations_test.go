@@ -89,6 +89,12 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		}},
 		// A wrong padding delimiter is the sender's fault, under its own rule; the keys were
 		// derived right (the tag verifies).
+		// RFC 8292 §3.2: k in base64url (RFC 7515: no '=' padding): a MUST (implied), failed
+		// the same way by the live verdict and the suite; the token is otherwise sound.
+		{"padded k", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -pad-k"}, want{
+			broken: map[string]rules.Outcome{"rfc8292-3.2-k-uncompressed-base64url": rules.Fail},
+			pass:   []string{"rfc8292-2-jws-es256", "rfc8292-2-exp-max-24h", "rfc8292-2-vapid-scheme", "rfc8291-3.3-key-derivation"},
+		}},
 		{"padding delimiter 0x01", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -delimiter 1"}, want{
 			broken: map[string]rules.Outcome{"rfc8188-2-padding-delimiter": rules.Fail},
 			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8292-2-exp-max-24h", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},

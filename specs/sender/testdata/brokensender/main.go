@@ -40,6 +40,7 @@ func main() {
 	jsonQuote := flag.Bool("json-quote", false, "send the payload JSON-encoded as a string (quoted), as a library that JSON.stringify()s its argument does")
 	ttlDefault := flag.Int("ttl-default", 0, "send this TTL instead of TTL 0, as a library that writes (ttl || 60) does")
 	topicPad := flag.Bool("topic-pad", false, "pad the Topic with '=' to a multiple of 4 characters")
+	padK := flag.Bool("pad-k", false, "send the VAPID k with base64 '=' padding")
 	flag.Parse()
 
 	env := os.Getenv
@@ -103,6 +104,12 @@ func main() {
 	}
 	if *noSub && m.VAPID != nil {
 		m.VAPID.Subject = ""
+	}
+	if *padK {
+		if f.Sign == nil {
+			f.Sign = &webpush.SignOptions{}
+		}
+		f.Sign.PadKey = true
 	}
 	if *audArray {
 		u, err := url.Parse(m.Subscription.Endpoint)
