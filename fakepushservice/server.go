@@ -29,6 +29,9 @@ type Server struct {
 	// MaxPayload is the largest request body accepted; larger bodies get 413. 0 means the
 	// profile's limit (4096 for rfc; never below 4096 in rfc, which must accept 4096).
 	MaxPayload int
+	// TokenBytes is how many random octets a subscription's token (the last segment of its push
+	// resource URI) carries; 0 means 32 (256 bits). RFC 8030 §8.3 advises at least 120 bits (15).
+	TokenBytes int
 	// MaxTTL caps the TTL a message is stored for; the response's TTL header says the capped
 	// value. 0 means the profile's cap (rfc: none below 2^31).
 	MaxTTL int64
@@ -170,6 +173,7 @@ func NewServer(opts *Server) (*Server, error) {
 // copyOptions copies every exported option field (server_test checks that none is missed).
 func (s *Server) copyOptions(o *Server) {
 	s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = o.Profile, o.MaxPayload, o.MaxTTL, o.Clock, o.Logf
+	s.TokenBytes = o.TokenBytes
 	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
 	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase

@@ -120,7 +120,11 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 		}
 		prefix = base + "/push/"
 	}
-	id := newID(32)
+	n := s.TokenBytes
+	if n <= 0 {
+		n = 32
+	}
+	id := newID(n)
 	sub := Subscription{
 		ID: id, Endpoint: prefix + id, UA: spec.UA, Link: spec.Link,
 		AppServerKey: append([]byte(nil), spec.AppServerKey...), LinkRef: spec.LinkRef,

@@ -122,6 +122,14 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-missing-400": rules.Fail},
 		},
 		{
+			// Conformant but unusual: 120-bit tokens, TTL capped at four weeks and echoed, 404 for
+			// a push resource it never issued. No fail and no non-strict (the case has no broken
+			// rules, so the loop below refuses any). 120 bits meet §8.3's advice.
+			name: "fake with 120-bit tokens and TTLs capped at four weeks",
+			env:  []string{doubleEnv + "=tokens-120-ttl-4w"},
+			pass: []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-5.2-ttl-missing-400", "rfc8030-5-accepted-201-location"},
+		},
+		{
 			// RFC 8030 §8.4 sets no rate: a limit above the flood is not a broken SHOULD.
 			name: "fake with a rate limit above the suite's flood",
 			env:  []string{doubleEnv + "=rate-limit-above-flood"},

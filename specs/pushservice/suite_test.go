@@ -100,6 +100,10 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
+	// Conformant but unusual: push tokens of 120 bits (RFC 8030 §8.3's floor, below the fake's
+	// usual 256) and TTLs capped at four weeks, the cap echoed in the TTL response header
+	// (RFC 8030 §5.2: "the push service MAY retain the message for a shorter duration").
+	"tokens-120-ttl-4w": func(s *fakepushservice.Server) { s.TokenBytes, s.MaxTTL = 15, 2419200 },
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
 }
