@@ -49,7 +49,8 @@ const (
 	// Unit is a case of a unit test of the function that decides the rule from bytes (codec,
 	// header parser, VAPID verifier).
 	Unit
-	// Deviation is a reviewed real-browser violation listed in conformance.KnownDeviations: a
+	// Deviation is a reviewed real-browser violation listed in conformance.KnownDeviations (or in
+	// KnownSpecDeviations, for some of the rule's specs only): a
 	// failing proof, observed in every run of the user-agent suite but asserted by no test.
 	Deviation
 )
@@ -81,6 +82,9 @@ type Ref struct {
 	// test sources; "" for the whole test function. A spec text computed at run time is
 	// written with "…" for the computed part ("accepts a …-octet body").
 	Case string
+	// For a Deviation, Case is "" for a deviation of the whole rule (KnownDeviations), or the
+	// spec text a narrowed one names (KnownSpecDeviations).
+	//
 	// Target is a Deviation's target ID ("chromium", "firefox").
 	Target string
 }
@@ -216,6 +220,16 @@ func dev(targets ...string) []Ref {
 	out := make([]Ref, 0, len(targets))
 	for _, t := range targets {
 		out = append(out, Ref{Kind: Deviation, Dir: "harness/conformance", Func: "KnownDeviations", Target: t})
+	}
+	return out
+}
+
+// devIn is the reviewed known deviation of the rule by each target, narrowed to the rule's spec
+// whose text contains spec (conformance.KnownSpecDeviations).
+func devIn(spec string, targets ...string) []Ref {
+	out := dev(targets...)
+	for i := range out {
+		out[i].Func, out[i].Case = "KnownSpecDeviations", spec
 	}
 	return out
 }
