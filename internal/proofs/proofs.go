@@ -22,9 +22,9 @@
 //     suite, so a Spec is a passing proof of a MUST or MUST NOT rule only; a SHOULD or MAY rule
 //     never fails a suite, and its spec running proves nothing.
 //   - A Deviation reference names a reviewed violation by a real browser in
-//     conformance.KnownDeviations: the user-agent suite records fail on that browser in every run
-//     and marks the entry stale when the check passes. It is a failing proof that no test
-//     asserts; the summary counts it apart.
+//     conformance.KnownDeviations (or, for one spec of the rule, KnownSpecDeviations): the
+//     user-agent suite records fail on that browser in every run and marks the entry stale when
+//     the check passes. It is a failing proof that no test asserts; the summary counts it apart.
 //
 // A test that merely runs a rule is not a failing proof: only a test that requires the broken
 // outcome for a known-broken implementation is.
@@ -50,8 +50,8 @@ const (
 	// header parser, VAPID verifier).
 	Unit
 	// Deviation is a reviewed real-browser violation listed in conformance.KnownDeviations (or in
-	// KnownSpecDeviations, for some of the rule's specs only): a
-	// failing proof, observed in every run of the user-agent suite but asserted by no test.
+	// KnownSpecDeviations, for some of the rule's specs only): a failing proof, observed in every
+	// run of the user-agent suite but asserted by no test.
 	Deviation
 )
 
