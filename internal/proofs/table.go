@@ -610,7 +610,7 @@ var Table = []Entry{
 	},
 	{Rule: rules.RateLimit,
 		Pass:   refs(psDev("fake in profile fcm"), psDev("fake in profile rfc behind its autopush link")),
-		Reason: notYet("no test can show this SHOULD rule broken yet: RFC 8030 §8.4 sets no rate, so a service that takes the whole flood, or refuses it with another status than 429, gets info (the autopush profile and web-push-testing do), never non-strict"),
+		Reason: notYet("no target the suite runs gets non-strict: RFC 8030 §8.4 sets no rate, so a service that takes the whole flood, or refuses it with another status than 429, gets info (the autopush profile and web-push-testing do); a failing proof needs a check that can tell a missing limit from a higher one"),
 	},
 	{Rule: rules.SenderHonoursRetryAfter,
 		Pass: refs(sndDev("no TTL, DER signature, exp 25 h"), sndDev("web-push (npm)"), sndDev("web-push CLI (command)")),
