@@ -22,9 +22,9 @@
 //     suite, so a Spec is a passing proof of a MUST or MUST NOT rule only; a SHOULD or MAY rule
 //     never fails a suite, and its spec running proves nothing.
 //   - A Deviation reference names a reviewed violation by a real browser in
-//     conformance.KnownDeviations: the user-agent suite records fail on that browser in every run
-//     and marks the entry stale when the check passes. It is a failing proof that no test
-//     asserts; the summary counts it apart.
+//     conformance.KnownDeviations (or, for one spec of the rule, KnownSpecDeviations): the
+//     user-agent suite records fail on that browser in every run and marks the entry stale when
+//     the check passes. It is a failing proof that no test asserts; the summary counts it apart.
 //
 // A test that merely runs a rule is not a failing proof: only a test that requires the broken
 // outcome for a known-broken implementation is.
@@ -49,8 +49,9 @@ const (
 	// Unit is a case of a unit test of the function that decides the rule from bytes (codec,
 	// header parser, VAPID verifier).
 	Unit
-	// Deviation is a reviewed real-browser violation listed in conformance.KnownDeviations: a
-	// failing proof, observed in every run of the user-agent suite but asserted by no test.
+	// Deviation is a reviewed real-browser violation listed in conformance.KnownDeviations (or in
+	// KnownSpecDeviations, for some of the rule's specs only): a failing proof, observed in every
+	// run of the user-agent suite but asserted by no test.
 	Deviation
 )
 
@@ -81,6 +82,9 @@ type Ref struct {
 	// test sources; "" for the whole test function. A spec text computed at run time is
 	// written with "…" for the computed part ("accepts a …-octet body").
 	Case string
+	// For a Deviation, Case is "" for a deviation of the whole rule (KnownDeviations), or the
+	// spec text a narrowed one names (KnownSpecDeviations).
+	//
 	// Target is a Deviation's target ID ("chromium", "firefox").
 	Target string
 }
@@ -216,6 +220,16 @@ func dev(targets ...string) []Ref {
 	out := make([]Ref, 0, len(targets))
 	for _, t := range targets {
 		out = append(out, Ref{Kind: Deviation, Dir: "harness/conformance", Func: "KnownDeviations", Target: t})
+	}
+	return out
+}
+
+// devIn is the reviewed known deviation of the rule by each target, narrowed to the rule's spec
+// whose text contains spec (conformance.KnownSpecDeviations).
+func devIn(spec string, targets ...string) []Ref {
+	out := dev(targets...)
+	for i := range out {
+		out[i].Func, out[i].Case = "KnownSpecDeviations", spec
 	}
 	return out
 }

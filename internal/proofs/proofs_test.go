@@ -154,6 +154,15 @@ func deviationsCovered(entries []Entry) []string {
 			out = append(out, fmt.Sprintf("%s: the known deviation of %s is not a failing proof in its entry", d.Rule, d.Target))
 		}
 	}
+	for _, d := range conformance.KnownSpecDeviations {
+		found := false
+		for _, r := range byRule[d.Rule].Fail {
+			found = found || (r.Kind == Deviation && r.Target == d.Target && r.Case == d.Spec)
+		}
+		if !found {
+			out = append(out, fmt.Sprintf("%s: the known deviation of %s in spec %q is not a failing proof in its entry", d.Rule, d.Target, d.Spec))
+		}
+	}
 	return out
 }
 
@@ -196,6 +205,7 @@ func TestCheckerCatchesBrokenTables(t *testing.T) {
 		{"a spec of another party's suite", references, one(Entry{Rule: ttl, Pass: uaSpec("getKey('auth') is 16 octets")}), "not the user-agent that suite grades"},
 		{"a deviation as passing proof", references, one(Entry{Rule: ttl, Pass: dev("chromium")}), "only the failing side"},
 		{"a deviation not in the list", references, one(Entry{Rule: ttl, Fail: dev("chromium")}), "no entry for target"},
+		{"a spec deviation not in the list", references, one(Entry{Rule: ttl, Fail: devIn("a spec nobody wrote", "chromium")}), "conformance.KnownSpecDeviations"},
 	}
 	if len(conformance.KnownDeviations) > 0 {
 		d := conformance.KnownDeviations[0]
@@ -218,6 +228,9 @@ func TestCheckerCatchesBrokenTables(t *testing.T) {
 
 func describe(r Ref) string {
 	if r.Kind == Deviation {
+		if r.Case != "" {
+			return fmt.Sprintf("(%s %s in %q)", r.Kind, r.Target, r.Case)
+		}
 		return fmt.Sprintf("(%s %s)", r.Kind, r.Target)
 	}
 	return fmt.Sprintf("(%s %s %s %q)", r.Kind, r.Dir, r.Func, r.Case)
@@ -228,6 +241,12 @@ func checkRef(rule rules.Rule, side string, r Ref) error {
 	case Deviation:
 		if side != "failing" {
 			return fmt.Errorf("a known deviation proves only the failing side")
+		}
+		if r.Case != "" {
+			if !knownSpecDeviation(r.Target, rule.ID, r.Case) {
+				return fmt.Errorf("no entry for target %q, this rule and spec %q in conformance.KnownSpecDeviations", r.Target, r.Case)
+			}
+			return nil
 		}
 		if _, ok := knownDeviation(r.Target, rule.ID); !ok {
 			return fmt.Errorf("no entry for target %q and this rule in conformance.KnownDeviations", r.Target)
@@ -290,6 +309,16 @@ func knownDeviation(target, rule string) (conformance.Deviation, bool) {
 		}
 	}
 	return conformance.Deviation{}, false
+}
+
+// knownSpecDeviation looks in the reviewed static list of deviations narrowed to specs.
+func knownSpecDeviation(target, rule, spec string) bool {
+	for _, d := range conformance.KnownSpecDeviations {
+		if d.Target == target && d.Rule == rule && d.Spec == spec {
+			return true
+		}
+	}
+	return false
 }
 
 // testSources is what one package's _test.go files declare: the top-level functions, the values

@@ -163,6 +163,9 @@ func renderRefs(rs []Ref) string {
 func renderRef(r Ref) string {
 	switch r.Kind {
 	case Deviation:
+		if r.Case != "" {
+			return fmt.Sprintf("known deviation: %s, in spec “%s”", cell(r.Target), cell(r.Case))
+		}
 		return "known deviation: " + cell(r.Target)
 	case Spec:
 		return fmt.Sprintf("spec: `%s` · `%s` · “%s”", r.Dir, r.Func, cell(r.Case))
