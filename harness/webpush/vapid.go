@@ -71,6 +71,9 @@ type SignOptions struct {
 	Scheme string
 	// NoSpace writes `vapid t=…,k=…` without the space after the comma (as py_vapid does).
 	NoSpace bool
+	// KeyFirst writes `vapid k=…, t=…`: auth-params are unordered (RFC 9110 §11.2), so this
+	// is conformant, and a verifier must accept it.
+	KeyFirst bool
 	// OmitT and OmitK leave the t or k parameter out (rfc8292-4.2-reject-missing-t-or-k).
 	OmitT, OmitK bool
 	// ExtraParams is appended as further auth-params, e.g. `realm="x", foo=bar`
@@ -183,18 +186,28 @@ func (k *VAPIDKeys) Authorization(aud, sub string, exp time.Time, o *SignOptions
 	default:
 		return "", fmt.Errorf("webpush: unknown VAPID scheme %q (want %q or %q)", o.Scheme, SchemeVAPID, SchemeWebPush)
 	}
+	var params []string
+	if !o.OmitT {
+		params = append(params, "t="+token)
+	}
+	if !o.OmitK {
+		kp := "k=" + k.announcedKey(o)
+		if o.KeyFirst {
+			params = append([]string{kp}, params...)
+		} else {
+			params = append(params, kp)
+		}
+	}
 	var b bytes.Buffer
 	b.WriteString("vapid ")
 	sep := ""
-	if !o.OmitT {
-		b.WriteString("t=" + token)
-		sep = ", "
-		if o.NoSpace {
-			sep = ","
+	for i, p := range params {
+		if i == 1 && o.NoSpace {
+			b.WriteString(",")
+		} else {
+			b.WriteString(sep)
 		}
-	}
-	if !o.OmitK {
-		b.WriteString(sep + "k=" + k.announcedKey(o))
+		b.WriteString(p)
 		sep = ", "
 	}
 	if o.ExtraParams != "" {

@@ -63,6 +63,8 @@ func TestVAPIDSignVerify(t *testing.T) {
 		{"conformant", "mailto:ops@example.com", exp, nil, VerifyOptions{}, nil, ""},
 		{"https contact", "https://example.com/contact", exp, nil, VerifyOptions{}, nil, ""},
 		{"no space after comma", "mailto:ops@example.com", exp, &SignOptions{NoSpace: true}, VerifyOptions{}, nil, ""},
+		{"k before t", "mailto:ops@example.com", exp, &SignOptions{KeyFirst: true}, VerifyOptions{}, nil, ""},
+		{"k before t, no space", "mailto:ops@example.com", exp, &SignOptions{KeyFirst: true, NoSpace: true}, VerifyOptions{}, nil, ""},
 		{"unknown params and realm ignored", "mailto:ops@example.com", exp, &SignOptions{ExtraParams: `realm="x", foo=bar`}, VerifyOptions{}, nil, ""},
 		{"exactly 24 h ahead", "mailto:ops@example.com", testNow.Add(24 * time.Hour), nil, VerifyOptions{}, nil, ""},
 		{"draft WebPush scheme", "mailto:ops@example.com", exp, &SignOptions{Scheme: SchemeWebPush}, VerifyOptions{}, []string{RuleVAPIDScheme}, LevelMust},

@@ -78,10 +78,11 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			skipSays:  map[string]string{"rfc8291-3.3-key-derivation": "encrypts with aes128gcm only"},
 		}},
 		// Conformant but unusual: exp exactly 24 h after the sender's own now (RFC 8292 §2),
-		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3), up to 40
+		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3),
+		// `vapid k=…, t=…` (auth-params are unordered, RFC 9110 §11.2), up to 40
 		// octets of padding (less where the body would pass 4096 octets). No fail and no
 		// non-strict; the exp at the bound is an interop note.
-		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -pad 40 -pad-fit"}, want{
+		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -k-first -pad 40 -pad-fit"}, want{
 			broken: map[string]rules.Outcome{"interop-exp-skew-margin": rules.Info, "rfc8292-2.1-sub-optional": rules.Info},
 			pass: []string{"rfc8292-2-exp-max-24h", "rfc8292-2-aud-origin", "rfc8188-2-padding-delimiter", "rfc8291-3.3-key-derivation",
 				"rfc8292-4.2-restricted-needs-jwt", "rfc8292-2-vapid-scheme", "rfc8030-8.1-end-to-end-protection"},

@@ -41,6 +41,7 @@ func main() {
 	ttlDefault := flag.Int("ttl-default", 0, "send this TTL instead of TTL 0, as a library that writes (ttl || 60) does")
 	topicPad := flag.Bool("topic-pad", false, "pad the Topic with '=' to a multiple of 4 characters")
 	padK := flag.Bool("pad-k", false, "send the VAPID k with base64 '=' padding")
+	kFirst := flag.Bool("k-first", false, "write `vapid k=…, t=…` (conformant: auth-params are unordered)")
 	flag.Parse()
 
 	env := os.Getenv
@@ -104,6 +105,12 @@ func main() {
 	}
 	if *noSub && m.VAPID != nil {
 		m.VAPID.Subject = ""
+	}
+	if *kFirst {
+		if f.Sign == nil {
+			f.Sign = &webpush.SignOptions{}
+		}
+		f.Sign.KeyFirst = true
 	}
 	if *padK {
 		if f.Sign == nil {
