@@ -89,8 +89,20 @@ func TestWebpushGoSendsRFC8030Headers(t *testing.T) {
 			t.Errorf("%s = %q, want %q", h, v, want)
 		}
 	}
-	if a := got.Header.Get("Authorization"); !strings.HasPrefix(a, "vapid t=") || !strings.Contains(a, "k="+m.VAPID.Public) {
+	a := got.Header.Get("Authorization")
+	if !strings.HasPrefix(a, "vapid t=") || !strings.Contains(a, "k="+m.VAPID.Public) {
 		t.Errorf("Authorization = %q", a)
+	}
+	// The adapter hands webpush-go the bare address its API takes: the token's sub is the
+	// subject once, not "mailto:mailto:…".
+	tok, _, _ := strings.Cut(strings.TrimPrefix(a, "vapid t="), ",")
+	parts := strings.Split(tok, ".")
+	if len(parts) != 3 {
+		t.Fatalf("token %q is not a JWS", tok)
+	}
+	claims, err := base64.RawURLEncoding.DecodeString(parts[1])
+	if err != nil || !strings.Contains(string(claims), `"sub":"`+m.VAPID.Subject+`"`) {
+		t.Errorf("JWT claims %s (%v), want sub %q", claims, err, m.VAPID.Subject)
 	}
 	// webpush-go pads to one 4096-octet record: 86-octet header + 4010 ciphertext/tag.
 	if len(got.Body) != 4096 {

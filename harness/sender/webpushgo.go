@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"net/http"
+	"strings"
 	"time"
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
@@ -58,7 +59,12 @@ func (s WebpushGo) Send(ctx context.Context, m Message) (*Result, error) {
 		VapidExpiration: m.VAPIDExpiry,
 	}
 	if m.VAPID != nil {
-		opts.VAPIDPublicKey, opts.VAPIDPrivateKey, opts.Subscriber = m.VAPID.Public, m.VAPID.Private, m.VAPID.Subject
+		// webpush-go's Subscriber is documented as an e-mail address or an https: URL, and the
+		// library writes "mailto:" before anything that is not https: (vapid.go). Handing it a
+		// mailto: URI would make it sign "mailto:mailto:…", a fault of this adapter, not of the
+		// library: give it the bare address.
+		opts.VAPIDPublicKey, opts.VAPIDPrivateKey = m.VAPID.Public, m.VAPID.Private
+		opts.Subscriber = strings.TrimPrefix(m.VAPID.Subject, "mailto:")
 	}
 	sub := &webpushgo.Subscription{Endpoint: m.Subscription.Endpoint,
 		Keys: webpushgo.Keys{P256dh: m.Subscription.Keys.P256dh, Auth: m.Subscription.Keys.Auth}}
