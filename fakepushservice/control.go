@@ -24,6 +24,7 @@ import (
 //
 //	POST /status                        → 200 text/plain "OK"
 //	POST /subscribe                     → 200 {"data":{"endpoint":"http://localhost:<port>/notify/<clientHash>","keys":{"p256dh","auth"},"clientHash"}}
+//	                                      (https://localhost:<TLS port>/… with HTTPSEndpoints)
 //	POST /expire-subscription/{hash}    → 200 "OK"; unknown → 400 {"error":{"message":"Subscription with specified client hash does not exist"}}
 //	POST /get-notifications             → 200 {"data":{"messages":["…", …]}}; unknown → 400 {"error":{"message":"Client not subscribed"}}
 //	POST /notify/{hash}                 → the push resource (answers per Profile; "compat" answers like the peer)
@@ -235,6 +236,14 @@ func (s *Server) ctlSubscribe(w http.ResponseWriter, r *http.Request) {
 	_, port, err := net.SplitHostPort(r.Host)
 	if err != nil {
 		port = ""
+	}
+	// With HTTPSEndpoints, the endpoint is on the TLS listener whichever listener the control
+	// request came in on, so that HTTPS-only senders (the npm web-push library) can post to it
+	// with the CA the service prints.
+	if s.HTTPSEndpoints && r.TLS == nil {
+		if u, err := url.Parse(s.TLSURL()); err == nil && u.Port() != "" {
+			scheme, port = "https", u.Port()
+		}
 	}
 	host := "localhost"
 	if s.EndpointHost != "" {

@@ -67,7 +67,7 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	profile := fs.String("profile", env("PUSHSPEC_PROFILE", "rfc"), "response profile: "+strings.Join(fakepushservice.Profiles(), ", ")+" (PUSHSPEC_PROFILE)")
 	caFile := fs.String("ca-file", env("PUSHSPEC_CA_FILE", ""), "where to write the CA certificate PEM; empty means a temporary file (PUSHSPEC_CA_FILE)")
 	noTLS := fs.Bool("no-tls", envBool("PUSHSPEC_NO_TLS"), "do not serve HTTPS (PUSHSPEC_NO_TLS)")
-	httpsEndpoints := fs.Bool("https-endpoints", envBool("PUSHSPEC_HTTPS_ENDPOINTS"), "hand out https:// endpoints for link subscriptions (PUSHSPEC_HTTPS_ENDPOINTS)")
+	httpsEndpoints := fs.Bool("https-endpoints", envBool("PUSHSPEC_HTTPS_ENDPOINTS"), "hand out https:// endpoints (signed by the printed CA) from the control API's POST /subscribe and for link subscriptions (PUSHSPEC_HTTPS_ENDPOINTS)")
 	maxPayload := fs.Int("max-payload", envInt("PUSHSPEC_MAX_PAYLOAD", 0), "largest accepted body in octets; 0 means the profile's (4096 for rfc) (PUSHSPEC_MAX_PAYLOAD)")
 	maxTTL := fs.Int("max-ttl", envInt("PUSHSPEC_MAX_TTL", 0), "cap on stored TTL in seconds; 0 means the profile's (none for rfc) (PUSHSPEC_MAX_TTL)")
 	rateLimit := fs.Int("rate-limit", envInt("PUSHSPEC_RATE_LIMIT", 0), "messages one user agent may be sent at once, refilled over a minute (RFC 8030 §8.4: 429 with Retry-After beyond it); 0 means the default (1000), negative means no limit, e.g. for load tests (PUSHSPEC_RATE_LIMIT)")
@@ -120,7 +120,12 @@ func runServe(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	port := s.URL()[strings.LastIndex(s.URL(), ":")+1:]
 	fmt.Fprintf(stdout, "pushspec serve: profile %s\n", *profile)
 	fmt.Fprintf(stdout, "control API:     %s  (POST /status, /subscribe, /expire-subscription/<clientHash>, /get-notifications)\n", s.URL())
-	fmt.Fprintf(stdout, "endpoints:       http://localhost:%s/notify/<clientHash> (control API), %s/push/<id>\n", port, s.URL())
+	if *httpsEndpoints && s.TLSURL() != "" {
+		tlsPort := s.TLSURL()[strings.LastIndex(s.TLSURL(), ":")+1:]
+		fmt.Fprintf(stdout, "endpoints:       https://localhost:%s/notify/<clientHash> (control API), %s/push/<id>\n", tlsPort, s.TLSURL())
+	} else {
+		fmt.Fprintf(stdout, "endpoints:       http://localhost:%s/notify/<clientHash> (control API), %s/push/<id>\n", port, s.URL())
+	}
 	if s.TLSURL() != "" {
 		fmt.Fprintf(stdout, "https endpoints: %s/push/<id>, %s/notify/<clientHash>\n", s.TLSURL(), s.TLSURL())
 		fmt.Fprintf(stdout, "CA file:         %s\n", s.CAFile())

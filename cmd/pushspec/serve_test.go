@@ -9,6 +9,7 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"os/exec"
 	"path/filepath"
 	"strings"
@@ -53,6 +54,7 @@ func TestServeHelpAndBadFlags(t *testing.T) {
 type served struct {
 	cmd    *exec.Cmd
 	base   string
+	caFile string // the CA file serve printed, "" with --no-tls
 	stdout *bytes.Buffer
 	done   chan error
 }
@@ -83,11 +85,18 @@ func startServe(t *testing.T, bin string, args ...string) *served {
 	ready := make(chan string, 1)
 	go func() {
 		sc := bufio.NewScanner(pr)
+		var base string
 		for sc.Scan() {
 			line := sc.Text()
 			sv.stdout.WriteString(line + "\n")
 			if strings.HasPrefix(line, "control API:") {
-				ready <- strings.Fields(line)[2]
+				base = strings.Fields(line)[2]
+			}
+			if v, ok := strings.CutPrefix(line, "CA file:"); ok {
+				sv.caFile = strings.TrimSpace(v)
+			}
+			if line == "ready" {
+				ready <- base
 			}
 		}
 		sv.done <- cmd.Wait()
@@ -490,4 +499,56 @@ func subscribeUnrestricted(t *testing.T, sv *served) (*prober, string) {
 	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
 	vk, _ := webpush.NewVAPIDKeys()
 	return &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}, sub.Data.ClientHash
+}
+
+// --https-endpoints: POST /subscribe hands out https:// endpoints signed by the CA serve prints,
+// so the npm web-push CLI (HTTPS only) sends to the subscription as handed out, trusting the CA
+// through NODE_EXTRA_CA_CERTS, and the message is read back through the control API.
+func TestServeHTTPSEndpointsWithNpmWebPush(t *testing.T) {
+	if testing.Short() {
+		t.Skip("builds and runs the binary and node")
+	}
+	cli := filepath.Join(os.Getenv("PUSHSPEC_NPM_BIN"), "web-push")
+	if _, err := os.Stat(cli); os.Getenv("PUSHSPEC_NPM_BIN") == "" || err != nil {
+		if os.Getenv("CI") != "" {
+			t.Fatalf("the npm web-push CLI is not installed (PUSHSPEC_NPM_BIN=%q): make test installs it", os.Getenv("PUSHSPEC_NPM_BIN"))
+		}
+		t.Skipf("the npm web-push CLI is not installed (PUSHSPEC_NPM_BIN=%q); make test installs it", os.Getenv("PUSHSPEC_NPM_BIN"))
+	}
+	sv := startServe(t, buildPushspec(t), "--https-endpoints")
+	caFile := sv.caFile
+	if caFile == "" {
+		t.Fatalf("serve printed no CA file:\n%s", sv.stdout.String())
+	}
+	vk, err := webpush.NewVAPIDKeys()
+	if err != nil {
+		t.Fatal(err)
+	}
+	pub, priv := webpush.Base64URL(vk.Public()), webpush.Base64URL(vk.PrivateBytes())
+	_, b := post(t, sv.base+"/subscribe", `{"applicationServerKey":"`+pub+`"}`)
+	var sub struct {
+		Data struct {
+			Endpoint   string            `json:"endpoint"`
+			Keys       map[string]string `json:"keys"`
+			ClientHash string            `json:"clientHash"`
+		} `json:"data"`
+	}
+	if err := json.Unmarshal(b, &sub); err != nil {
+		t.Fatalf("subscribe: %v: %s", err, b)
+	}
+	if !strings.HasPrefix(sub.Data.Endpoint, "https://localhost:") {
+		t.Fatalf("endpoint %q: want https://localhost:<TLS port>/…", sub.Data.Endpoint)
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 30*time.Second)
+	defer cancel()
+	cmd := exec.CommandContext(ctx, cli, "send-notification", "--endpoint="+sub.Data.Endpoint,
+		"--key="+sub.Data.Keys["p256dh"], "--auth="+sub.Data.Keys["auth"], "--payload=hello over https",
+		"--ttl=60", "--vapid-subject=mailto:pushspec@example.com", "--vapid-pubkey="+pub, "--vapid-pvtkey="+priv)
+	cmd.Env = append(os.Environ(), "NODE_EXTRA_CA_CERTS="+caFile)
+	if out, err := cmd.CombinedOutput(); err != nil {
+		t.Fatalf("web-push send-notification: %v\n%s", err, out)
+	}
+	if st, b := post(t, sv.base+"/get-notifications", `{"clientHash":"`+sub.Data.ClientHash+`"}`); st != 200 || !strings.Contains(string(b), "hello over https") {
+		t.Fatalf("get-notifications: %d %s", st, b)
+	}
 }
