@@ -337,6 +337,44 @@ func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
 	want(t, q, webpush.RuleRSMin18, rules.Fail)
 }
 
+// RFC 8188 §2 (paraphrased, rules.RecordLayout): every record but the last is exactly rs octets,
+// the last at most rs; Web Push sends one record (RFC 8291 §4), so the body after the header is
+// at most rs.
+// A header rs below the record is graded once, under the record layout (and rs-exceeds-record,
+// which says the same of the same number): the body read as one record opens with the
+// subscription's keys, so the key derivation passes.
+func TestGradeRecordLayoutAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{})
+	want(t, q, rules.RecordLayout.ID, rules.Pass)
+	noFaultOf(t, q)
+
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20}}) // a 31-octet record or more
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	want(t, q, rules.RSExceedsRecord.ID, rules.Fail)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	noFaultOf(t, q, rules.RecordLayout.ID, rules.RSExceedsRecord.ID)
+
+	// The same header rs with keys that are wrong: read as one record, the body still does not
+	// open, so the key derivation fails as well.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, WrongAuth: true}})
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	want(t, q, webpush.RuleKeyDerivation, rules.Fail)
+}
+
+// RFC 8188 §4.3: "a new random salt SHOULD be generated for every message". The salt of 16 zero
+// octets is the predictable one the check can tell (non-strict); a random one passes.
+func TestGradeRandomSaltAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{})
+	want(t, q, rules.RandomSalt.ID, rules.Pass)
+
+	q = f.send(msg{enc: &webpush.Options{Salt: make([]byte, 16)}})
+	want(t, q, rules.RandomSalt.ID, rules.NonStrict)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	noFaultOf(t, q, rules.RandomSalt.ID)
+}
+
 // RFC 8188 §2.1: a salt "MUST NOT be reused for two different payload bodies that have the same
 // input keying material". A resend of the same body is not reuse, and refused requests count for
 // nothing; the same salt and key with another body is reuse.
