@@ -27,8 +27,8 @@ var _ = Describe("RFC 8030 at the application server", func() {
 			q := typical.request(ctx, r, 0)
 			u, err := url.Parse(typical.exchanges[0].sub.Endpoint)
 			Expect(err).NotTo(HaveOccurred())
-			Expect(q.Method).To(Equal("POST"))
-			Expect(q.Path).To(Equal(u.Path), "the request path must be the endpoint's")
+			Expect(q.Method).To(Equal("POST"), "the sender requested delivery with %s; RFC 8030 §5 requests it with POST", q.Method)
+			Expect(q.Path).To(Equal(u.Path), "the sender posted to path %s, not the endpoint's %s; RFC 8030 §5 posts to the push resource", q.Path, u.Path)
 		})
 
 	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field
