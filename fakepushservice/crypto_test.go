@@ -362,8 +362,9 @@ func TestGradeRecordLayoutAgainstSender(t *testing.T) {
 	want(t, q, webpush.RuleKeyDerivation, rules.Fail)
 }
 
-// RFC 8188 §4.3: "a new random salt SHOULD be generated for every message". The salt of 16 zero
-// octets is the predictable one the check can tell (non-strict); a random one passes.
+// RFC 8188 §4.3: "An implementation SHOULD generate a random salt parameter for every message".
+// The salt of 16 zero octets is the predictable one the check can tell (non-strict); a random one
+// passes.
 func TestGradeRandomSaltAgainstSender(t *testing.T) {
 	f := newGradeFixture(t, &Server{})
 	q := f.send(msg{})
