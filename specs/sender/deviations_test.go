@@ -152,7 +152,8 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		{"Urgency dropped, only 201 a success, TTL 0 with X-WNS-Cache-Policy", []string{"PUSHSPEC_SENDER=cmd",
 			"PUSHSPEC_SENDER_CMD=" + bin + " -drop-urgency -only-201 -wns-no-cache"}, want{
 			broken: map[string]rules.Outcome{"interop-apple-urgency": rules.Info, "interop-accept-any-2xx": rules.Info},
-			pass:   []string{"interop-wns-ttl-zero", "rfc8292-2.1-sub-optional", "rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required"},
+			pass: []string{"interop-wns-ttl-zero", "rfc8292-2.1-sub-optional", "rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required",
+				"rfc8188-4.3-random-salt"},
 		}},
 		// RFC 8030 §5: delivery is requested by a POST to the push resource, the endpoint URL as
 		// given. This sender rewrites the path (the fake serves the subscription there too).
