@@ -124,14 +124,14 @@ func (s *Server) checkCrypto(p *pushReq) {
 			graded := err
 			if one := asOneRecord(body); one != nil && !tagVerified {
 				// A reader cuts records at the header's rs (RFC 8188 §2), so a record longer than
-				// rs cannot be opened whatever the keys. The rs is graded once, under
-				// rfc8188-2-record-layout (by checkContentHeader); the keys and the padding are
-				// graded on the body read as one record, as Web Push sends it (RFC 8291 §4).
+				// rs cannot be opened whatever the keys. When the body read as one record, as Web
+				// Push sends it (RFC 8291 §4), opens as far as the tag, the keys are right: the rs
+				// is graded once, under rfc8188-2-record-layout (by checkContentHeader), and the
+				// padding on that reading. Otherwise the body is graded as the reader cut it.
 				if _, oneErr := webpush.DecryptMessage(keys, one); oneErr == nil {
 					rule, tagVerified, graded = "", true, nil
-				} else {
-					rule, tagVerified = senderDecryptRule(oneErr)
-					graded = oneErr
+				} else if r, tv := senderDecryptRule(oneErr); tv {
+					rule, tagVerified, graded = r, true, oneErr
 				}
 			}
 			if tagVerified {

@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -356,10 +357,19 @@ func TestGradeRecordLayoutAgainstSender(t *testing.T) {
 	noFaultOf(t, q, rules.RecordLayout.ID, rules.RSExceedsRecord.ID)
 
 	// The same header rs with keys that are wrong: read as one record, the body still does not
-	// open, so the key derivation fails as well.
+	// open, so nothing says the keys are right.
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, WrongAuth: true}})
 	want(t, q, rules.RecordLayout.ID, rules.Fail)
-	want(t, q, webpush.RuleKeyDerivation, rules.Fail)
+	if slices.Contains(outcomes(q, webpush.RuleKeyDerivation), rules.Pass) {
+		t.Errorf("wrong keys and a record longer than rs: the key derivation passed\n%s", verdictDump(q))
+	}
+
+	// Read as one record, the body opens but its delimiter is wrong: the padding is graded on
+	// that reading, the keys pass.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, Delimiter: 1}})
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
 }
 
 // RFC 8188 §4.3: "An implementation SHOULD generate a random salt parameter for every message".
