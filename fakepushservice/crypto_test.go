@@ -5,6 +5,7 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"net/http"
+	"slices"
 	"strings"
 	"testing"
 	"time"
@@ -335,6 +336,54 @@ func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
 	// The rs below 18 is graded once too, by the header check.
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 17}})
 	want(t, q, webpush.RuleRSMin18, rules.Fail)
+}
+
+// RFC 8188 §2 (paraphrased, rules.RecordLayout): every record but the last is exactly rs octets,
+// the last at most rs; Web Push sends one record (RFC 8291 §4), so the body after the header is
+// at most rs.
+// A header rs below the record is graded once, under the record layout (and rs-exceeds-record,
+// which says the same of the same number): the body read as one record opens with the
+// subscription's keys, so the key derivation passes.
+func TestGradeRecordLayoutAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{})
+	want(t, q, rules.RecordLayout.ID, rules.Pass)
+	noFaultOf(t, q)
+
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20}}) // a 31-octet record or more
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	want(t, q, rules.RSExceedsRecord.ID, rules.Fail)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	noFaultOf(t, q, rules.RecordLayout.ID, rules.RSExceedsRecord.ID)
+
+	// The same header rs with keys that are wrong: read as one record, the body still does not
+	// open, so nothing says the keys are right.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, WrongAuth: true}})
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	if slices.Contains(outcomes(q, webpush.RuleKeyDerivation), rules.Pass) {
+		t.Errorf("wrong keys and a record longer than rs: the key derivation passed\n%s", verdictDump(q))
+	}
+
+	// Read as one record, the body opens but its delimiter is wrong: the padding is graded on
+	// that reading, the keys pass.
+	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, Delimiter: 1}})
+	want(t, q, rules.RecordLayout.ID, rules.Fail)
+	want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+}
+
+// RFC 8188 §4.3: "An implementation SHOULD generate a random salt parameter for every message".
+// The salt of 16 zero octets is the predictable one the check can tell (non-strict); a random one
+// passes.
+func TestGradeRandomSaltAgainstSender(t *testing.T) {
+	f := newGradeFixture(t, &Server{})
+	q := f.send(msg{})
+	want(t, q, rules.RandomSalt.ID, rules.Pass)
+
+	q = f.send(msg{enc: &webpush.Options{Salt: make([]byte, 16)}})
+	want(t, q, rules.RandomSalt.ID, rules.NonStrict)
+	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	noFaultOf(t, q, rules.RandomSalt.ID)
 }
 
 // RFC 8188 §2.1: a salt "MUST NOT be reused for two different payload bodies that have the same

@@ -99,6 +99,9 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		{"padding delimiter 0x01", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -delimiter 1"}, want{
 			broken: map[string]rules.Outcome{"rfc8188-2-padding-delimiter": rules.Fail},
 			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8292-2-exp-max-24h", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
+			// No plaintext comes out, but the payload was not changed: not a fault of that rule.
+			notBroken: []string{"rfc8030-5-payload-as-given"},
+			skipSays:  map[string]string{"rfc8030-5-payload-as-given": "graded by rfc8188-2-padding-delimiter"},
 		}},
 		// One fault, one rule: the draft coding and the draft scheme each fail their own rule;
 		// the body is still protected end to end and the subscription's key still signs it.
@@ -131,6 +134,42 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			// Judged, since the vendors would otherwise accept these requests: a token without
 			// sub (Apple refuses it) and TTL 0 without X-WNS-Cache-Policy (WNS refuses it).
 			broken: map[string]rules.Outcome{"interop-apple-sub-required": rules.Info, "interop-wns-ttl-zero": rules.Info},
+		}},
+		// RFC 8188 §4.3: a fresh random salt per message (SHOULD); a zero salt under a fresh ECDH
+		// key each time reuses no keying material, so rfc8188-2.1-salt-not-reused holds.
+		// RFC 8292 §3: the vapid scheme MUST NOT be used in Proxy-Authorization. RFC 8291 §7:
+		// the sender MUST check p256dh is on P-256; this one encrypts to a key of its own and sends.
+		{"zero salt, vapid in Proxy-Authorization, no key check", []string{"PUSHSPEC_SENDER=cmd",
+			"PUSHSPEC_SENDER_CMD=" + bin + " -zero-salt -proxy-auth -no-key-check"}, want{
+			broken: map[string]rules.Outcome{"rfc8188-4.3-random-salt": rules.NonStrict, "rfc8292-3-no-proxy-auth": rules.Fail,
+				"rfc8291-7-as-validates-key": rules.Fail},
+			pass: []string{"rfc8188-2.1-salt-not-reused", "rfc8291-3.3-key-derivation", "rfc8292-2-vapid-scheme", "rfc8292-2-jws-es256",
+				"rfc8030-8.1-end-to-end-protection"},
+		}},
+		// Interop (MAY, info): a sender that drops the Urgency it is given (it never met Apple's
+		// historical BadUrgency) and one that takes only 201 as success. Conformant: TTL 0 with
+		// X-WNS-Cache-Policy: no-cache, which WNS accepts; a sub in every token (RFC 8292 §2.1).
+		{"Urgency dropped, only 201 a success, TTL 0 with X-WNS-Cache-Policy", []string{"PUSHSPEC_SENDER=cmd",
+			"PUSHSPEC_SENDER_CMD=" + bin + " -drop-urgency -only-201 -wns-no-cache"}, want{
+			broken: map[string]rules.Outcome{"interop-apple-urgency": rules.Info, "interop-accept-any-2xx": rules.Info,
+				"rfc8030-5.2-headers-as-asked": rules.Info},
+			pass: []string{"interop-wns-ttl-zero", "rfc8292-2.1-sub-optional", "rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required",
+				"rfc8188-4.3-random-salt"},
+		}},
+		// RFC 8030 §5: delivery is requested by a POST to the push resource, the endpoint URL as
+		// given. This sender rewrites the path (the fake serves the subscription there too).
+		{"endpoint path rewritten", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -fcm-path"}, want{
+			broken: map[string]rules.Outcome{"rfc8030-5-post-to-push-resource": rules.Fail},
+			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required", "rfc8292-2-aud-origin", "rfc8030-5-payload-as-given"},
+		}},
+		// RFC 8188 §2: no record is longer than rs. The header says rs 20, every record is longer;
+		// RFC 8291 §4's rs above the record breaks with it. Read as one record, the body opens
+		// with the subscription's keys: the key derivation holds.
+		{"record longer than rs", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -header-rs 20"}, want{
+			broken:    map[string]rules.Outcome{"rfc8188-2-record-layout": rules.Fail, "rfc8291-4-rs-exceeds-record": rules.Fail},
+			pass:      []string{"rfc8188-2.1-header-layout", "rfc8188-2.1-rs-min-18", "rfc8292-2-jws-es256", "rfc8291-3.3-key-derivation"},
+			notBroken: []string{"rfc8030-5-payload-as-given"},
+			skipSays:  map[string]string{"rfc8030-5-payload-as-given": "graded by rfc8188-2-record-layout"},
 		}},
 	}
 	if _, err := (sender.Node{}).Send(ctx, sender.Message{}); err != nil && strings.Contains(err.Error(), "not installed") {

@@ -5,12 +5,15 @@ package main
 
 import (
 	"context"
+	"crypto/ecdh"
+	"crypto/rand"
 	"encoding/json"
 	"flag"
 	"fmt"
 	"net/http"
 	"net/url"
 	"os"
+	"path"
 	"regexp"
 	"strconv"
 	"time"
@@ -42,6 +45,14 @@ func main() {
 	topicPad := flag.Bool("topic-pad", false, "pad the Topic with '=' to a multiple of 4 characters")
 	padK := flag.Bool("pad-k", false, "send the VAPID k with base64 '=' padding")
 	kFirst := flag.Bool("k-first", false, "write `vapid k=…, t=…` (conformant: auth-params are unordered)")
+	zeroSalt := flag.Bool("zero-salt", false, "encrypt every message with a salt of 16 zero octets instead of a random one")
+	proxyAuth := flag.Bool("proxy-auth", false, "also send the vapid credentials in Proxy-Authorization")
+	noKeyCheck := flag.Bool("no-key-check", false, "do not check that p256dh is on P-256: encrypt to a fresh key of its own instead and send")
+	dropUrgency := flag.Bool("drop-urgency", false, "send no Urgency header, whatever Urgency it is given")
+	only201 := flag.Bool("only-201", false, "report every answer but 201 as a failure (exit 1), 202 included")
+	wnsNoCache := flag.Bool("wns-no-cache", false, "with TTL 0, send X-WNS-Cache-Policy: no-cache, as WNS asks (conformant)")
+	fcmPath := flag.Bool("fcm-path", false, "post to /fcm/send/<last segment of the endpoint> on the endpoint's host instead of the endpoint's path, as libraries that rewrote GCM endpoints to FCM's did")
+	headerRS := flag.Int("header-rs", 0, "write this rs in the aes128gcm header while the record is cut at 4096 (a record longer than rs)")
 	flag.Parse()
 
 	env := os.Getenv
@@ -58,6 +69,25 @@ func main() {
 			Keys: sender.Keys{P256dh: env("PUSHSPEC_SEND_P256DH"), Auth: env("PUSHSPEC_SEND_AUTH")}},
 		TTL: ttl, Urgency: env("PUSHSPEC_SEND_URGENCY"), Topic: env("PUSHSPEC_SEND_TOPIC"),
 		Encoding: env("PUSHSPEC_SEND_ENCODING"),
+	}
+	if *fcmPath {
+		u, err := url.Parse(m.Subscription.Endpoint)
+		if err != nil {
+			fail(err)
+		}
+		u.Path = "/fcm/send/" + path.Base(u.Path)
+		m.Subscription.Endpoint = u.String()
+	}
+	if *dropUrgency {
+		m.Urgency = ""
+	}
+	if *noKeyCheck && !onCurve(m.Subscription.Keys.P256dh) {
+		// A library that never checks the key: it encrypts to some other point and sends.
+		k, err := ecdh.P256().GenerateKey(rand.Reader)
+		if err != nil {
+			fail(err)
+		}
+		m.Subscription.Keys.P256dh = webpush.Base64URL(k.PublicKey().Bytes())
 	}
 	if ttl == 0 && *ttlDefault != 0 {
 		m.TTL = *ttlDefault
@@ -132,10 +162,13 @@ func main() {
 		// 4096 = 86 (header with a 65-octet keyid) + plaintext + 1 (delimiter) + padding + 16 (tag).
 		*pad = max(0, min(*pad, 3993-len(m.Payload)))
 	}
-	if *pad > 0 || *aad || *delimiter != 0 {
-		f.Encrypt = &webpush.Options{Pad: *pad, Delimiter: *delimiter}
+	if *pad > 0 || *aad || *delimiter != 0 || *zeroSalt || *headerRS != 0 {
+		f.Encrypt = &webpush.Options{Pad: *pad, Delimiter: *delimiter, HeaderRS: uint32(*headerRS)}
 		if *aad {
 			f.Encrypt.AAD = []byte("Content-Encoding: aes128gcm")
+		}
+		if *zeroSalt {
+			f.Encrypt.Salt = make([]byte, 16)
 		}
 	}
 	if env("PUSHSPEC_SEND_RECEIPT") == "1" && (*receipts || *receiptState != "") {
@@ -146,12 +179,28 @@ func main() {
 			}
 		}
 	}
+	if *wnsNoCache && m.TTL == 0 {
+		if f.Set == nil {
+			f.Set = http.Header{}
+		}
+		f.Set.Set("X-WNS-Cache-Policy", "no-cache")
+	}
 	client, err := sender.HTTPClient(env("PUSHSPEC_SEND_CA_FILE"))
 	if err != nil {
 		fail(err)
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 20*time.Second)
 	defer cancel()
+	if *proxyAuth && m.VAPID != nil {
+		req, err := sender.Raw{}.Build(ctx, m, f)
+		if err != nil {
+			fail(err)
+		}
+		if f.Set == nil {
+			f.Set = http.Header{}
+		}
+		f.Set.Set("Proxy-Authorization", req.Header.Get("Authorization"))
+	}
 	res, err := sender.Raw{Client: client}.SendFaulty(ctx, m, f)
 	for i := 0; err == nil && res.Status/100 != 2 && i < *retry; i++ {
 		res, err = sender.Raw{Client: client}.SendFaulty(ctx, m, f)
@@ -165,6 +214,19 @@ func main() {
 		}
 	}
 	fmt.Printf("status=%d\n", res.Status)
+	if *only201 && res.Status != http.StatusCreated {
+		fail(fmt.Errorf("push service answered %d, not 201", res.Status))
+	}
+}
+
+// onCurve reports whether p256dh (base64url) is an uncompressed P-256 point.
+func onCurve(p256dh string) bool {
+	b, err := webpush.DecodeBase64(p256dh)
+	if err != nil {
+		return false
+	}
+	_, err = ecdh.P256().NewPublicKey(b)
+	return err == nil
 }
 
 // receiptLink is a Link value with the receipt relation, as the push service writes it.
