@@ -98,13 +98,14 @@ var PostToPushResource = Register(Rule{
 
 // PayloadAsGiven — RFC 8030 §5: "The push message is included in the body of the request" —
 // the message the application gave its sender library. No sentence binds a library to send those
-// bytes unchanged, so the rule is pushspec's reading (†), and SHOULD, not MUST: a library may
-// document a transformation (JSON-encoding its argument), and a delivered message that differs
-// is then a surprise to its caller, not a protocol fault. Graded apart from the key derivation
+// bytes unchanged, so the rule is pushspec's reading (†) and recorded, not graded (MAY → info):
+// a library may document a transformation (JSON-encoding its argument), and a delivered message
+// that differs is then a surprise to its caller, not a protocol fault; no keyword makes it a
+// failure, even under --strict. Graded apart from the key derivation
 // (rfc8291-3.3-key-derivation), which passes when the body decrypts, whatever it holds.
 var PayloadAsGiven = Register(Rule{
 	ID: "rfc8030-5-payload-as-given", Doc: RFC8030, Section: "5",
-	Level: Should, Implied: true, Actor: AppServer, Seen: Sender,
+	Level: May, Implied: true, Actor: AppServer, Seen: Sender,
 	Summary: "The message the user agent decrypts is the payload the sender was given, byte for byte (or no payload when given none).",
 	Check:   "Decrypt the request with the subscription's keys; compare the plaintext with the payload the sender was asked to send (text, binary, 3993 octets, none).",
 })

@@ -102,7 +102,7 @@ var _ = Describe("RFC 8030 at the application server", func() {
 		})
 
 	// RFC 8030 §5: "The push message is included in the body of the request" — the message the
-	// sender was given. No sentence binds a library to the bytes; pushspec's reading, SHOULD
+	// sender was given. No sentence binds a library to the bytes; pushspec's reading, recorded (info)
 	// (rfc8030-5-payload-as-given). Each kind of payload the README promises is its own case.
 	// Sends: a short text, 256 octets of every byte value, 3993 octets (the largest that fits
 	// 4096), no payload, and a short text in aesgcm. Expects: the service's decryption with the
