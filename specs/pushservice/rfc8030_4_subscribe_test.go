@@ -27,7 +27,7 @@ var _ = Describe("RFC 8030 §4 Subscribing for Push Messages", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
 			_, res := ua.subscribeRaw(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
-			Expect(res.Status).To(Equal(http.StatusCreated))
+			Expect(res.Status).To(Equal(http.StatusCreated), "the subscribe request was answered %d; RFC 8030 §4 requires 201 Created", res.Status)
 			loc := res.Header.Get("Location")
 			Expect(loc).NotTo(BeEmpty(), "no Location")
 			_, err := url.Parse(loc)
@@ -76,7 +76,7 @@ var _ = Describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 				conformance.SkipBecause("unsupported: target " + tgt.ID + " gives no subscription set (RFC 8030 §4.1: a MAY)")
 			}
 			b := ua.subscribe(ctx, "subscribe.2", rfc8030ua.SubscribeOptions{Set: a.Set})
-			Expect(b.Set).To(Equal(a.Set))
+			Expect(b.Set).To(Equal(a.Set), "a subscribe request naming the set %s was answered with the set %q; RFC 8030 §4.1 asks the service to return the same set", a.Set, b.Set)
 		})
 
 	// RFC 8030 §4.1: "A push service MUST return a 400 (Bad Request) status code for requests

@@ -96,7 +96,7 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, "no receipt"), sender.Faults{}, "without a receipt request")
 			u, err := url.Parse(sub.Endpoint)
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "the push resource %q is not a URI (%v); RFC 8030 §4 requires the push resource to be a URI", sub.Endpoint, err)
 			origin := u.Scheme + "://" + u.Host + "/"
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"},
 				"Link": {"<" + origin + "receipts/" + randomHex(32) + `>; rel="urn:ietf:params:push:receipt"`}}}
@@ -116,8 +116,8 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			Expect(link).NotTo(BeEmpty(), "the first receipt request got no receipt subscription")
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
 			second := post(ctx, r, "push.2", message(sub, "two"), f)
-			Expect(second.Status).To(Equal(http.StatusAccepted))
-			Expect(receiptLink(second.Header)).To(Equal(link))
+			Expect(second.Status).To(Equal(http.StatusAccepted), "a push naming the receipt subscription the service gave was answered %d; RFC 8030 §5.1 accepts a receipt request with 202", second.Status)
+			Expect(receiptLink(second.Header)).To(Equal(link), "a push naming the receipt subscription %s was answered with %q; RFC 8030 §5.1 asks the service to return the receipt subscription it was given", link, receiptLink(second.Header))
 		})
 })
 
