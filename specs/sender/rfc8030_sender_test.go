@@ -24,8 +24,8 @@ var _ = Describe("RFC 8030 at the application server", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
 			u, err := url.Parse(typical.exchanges[0].sub.Endpoint)
-			Expect(err).NotTo(HaveOccurred())
-			Expect(q.Method).To(Equal("POST"))
+			conformance.HarnessError(err)
+			Expect(q.Method).To(Equal("POST"), "the sender's request was %s; RFC 8030 §5 requires a POST to the push resource", q.Method)
 			Expect(q.Path).To(Equal(u.Path), "the request path must be the endpoint's")
 		})
 

@@ -46,7 +46,7 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
 			for _, v := range q.Header.Values("Proxy-Authorization") {
-				Expect(strings.ToLower(strings.TrimSpace(v))).NotTo(HavePrefix("vapid"))
+				Expect(strings.ToLower(strings.TrimSpace(v))).NotTo(HavePrefix("vapid"), "the sender sent Proxy-Authorization %q; RFC 8292 §3 keeps vapid credentials out of Proxy-Authorization", v)
 			}
 		})
 
