@@ -83,8 +83,8 @@ return {exposed, key: exposed.includes("applicationServerKey") ? b64u(o.applicat
 							List []string `json:"list"`
 						}
 						err := evalInto(ctx, r, c, "supportedContentEncodings", `return {list: Array.from(PushManager.supportedContentEncodings)};`, &v)
-						Expect(err).To(BeNil())
-						Expect(v.List).To(ContainElement("aes128gcm"))
+						Expect(err).To(BeNil(), "the supportedContentEncodings script threw %v in %s; PushManager.supportedContentEncodings is a plain static attribute", err, k)
+						Expect(v.List).To(ContainElement("aes128gcm"), "PushManager.supportedContentEncodings is %q, without aes128gcm; the Push API requires the aes128gcm of RFC 8291", v.List)
 					}, specTimeout)
 
 				conformance.It("supportedContentEncodings is a frozen array", tg, rules.SupportedEncodingsFrozenSameObject,
@@ -94,7 +94,7 @@ return {exposed, key: exposed.includes("applicationServerKey") ? b64u(o.applicat
 						err := evalInto(ctx, r, c, "supportedContentEncodings", `
 const a = PushManager.supportedContentEncodings;
 return {frozen: Object.isFrozen(a), isArray: Array.isArray(a), same: a === PushManager.supportedContentEncodings};`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the supportedContentEncodings script threw %v in %s; PushManager.supportedContentEncodings is a plain static attribute", err, k)
 						problem, note := judgeEncodingsFrozen(v)
 						if note != "" {
 							r.Observe(rules.SupportedEncodingsFrozenSameObject, note)
@@ -123,7 +123,7 @@ for (const name of ["p256dh", "auth"]) {
   new Uint8Array(a).set(fromB64u(original));
 }
 return out;`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the getKey() script threw %v in %s; getKey() returns an ArrayBuffer or null", err, k)
 						for _, name := range []string{"p256dh", "auth"} {
 							Expect(v[name].Different).To(BeTrue(), "getKey(%q) returned the same object twice", name)
 							Expect(v[name].Intact).To(BeTrue(), "overwriting getKey(%q)'s buffer changed the next call's bytes", name)
@@ -156,7 +156,7 @@ return {returned: v === null ? "null" : String(v)};`, &v)
 const out = {pushManager: await reg.pushManager.permissionState({userVisibleOnly: true})};
 try { out.query = (await navigator.permissions.query({name: "push", userVisibleOnly: true})).state; } catch (e) { out.queryError = errv(e); }
 return out;`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the permissionState script threw %v in %s; pushManager.permissionState() must resolve", err, k)
 						Expect(v.PushManager).To(Equal("granted"), "pushManager.permissionState() on a granted origin")
 						if v.QueryError == nil {
 							Expect(v.Query).To(Equal("granted"), "permissions.query({name: 'push'})")
@@ -209,7 +209,7 @@ try { out.resolved = (await reg.pushManager.subscribe({userVisibleOnly: true, ap
 const s = await reg.pushManager.getSubscription();
 out.after = s ? s.endpoint : null;
 return out;`, other), &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the key-change script threw %v in %s; subscribe() must resolve or reject and getSubscription() must resolve", err, k)
 						Expect(v.Error).NotTo(BeNil(), "subscribe() with a different key resolved (endpoint %s)", v.Resolved)
 						Expect(v.Error.Name).To(Equal("InvalidStateError"), "rejection: %s: %s", v.Error.Name, v.Error.Message)
 						Expect(v.After).To(Equal(c.Subscription.Endpoint), "getSubscription() after the refused key change")
@@ -236,7 +236,7 @@ return out;`, other), &v)
 						var v struct {
 							State string `json:"state"`
 						}
-						Expect(evalInto(ctx, r, c, "permissionState", `return {state: await reg.pushManager.permissionState({userVisibleOnly: true})};`, &v)).To(BeNil())
+						Expect(evalInto(ctx, r, c, "permissionState", `return {state: await reg.pushManager.permissionState({userVisibleOnly: true})};`, &v)).To(BeNil(), "the permissionState script threw in %s (see the js evidence); pushManager.permissionState() must resolve", k)
 						want := map[string]string{"default": "prompt", "denied": "denied", "granted": "granted"}[permission]
 						Expect(v.State).To(Equal(want), "permissionState() with Notification.permission %q", permission)
 					}, specTimeout)
@@ -266,7 +266,7 @@ const attempt = (async () => {
   try { const s = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: fromB64u(%q)}); out.resolved = s.endpoint; await s.unsubscribe(); } catch (e) { out.err = errv(e); }
   return out;
 })();
-return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({pending: true}), 3000))]);`, webpush.Base64URL(env.VAPID.Public())), &a)).To(BeNil())
+return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({pending: true}), 3000))]);`, webpush.Base64URL(env.VAPID.Public())), &a)).To(BeNil(), "the subscribe script threw in %s (see the js evidence); subscribe() must resolve or reject", k)
 						if a.Pending {
 							conformance.SkipBecause(fmt.Sprintf("no denied permission to test: with Notification.permission %q, %s leaves subscribe() pending on a permission prompt headless mode never answers, and the Env can grant but not deny", permission, k))
 						}
@@ -301,7 +301,7 @@ try {
   await s.unsubscribe();
 } catch (e) { out.err = errv(e); }
 return out;`, &a)
-					Expect(err).To(BeNil())
+					Expect(err).To(BeNil(), "the subscribe script threw %v in %s; subscribe() must resolve or reject", err, k)
 					return a
 				}
 				name := func(a attempt) string {
@@ -317,8 +317,8 @@ return out;`, &a)
 						var v struct {
 							Null bool `json:"null"`
 						}
-						Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil())
-						Expect(v.Null).To(BeTrue())
+						Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
+						Expect(v.Null).To(BeTrue(), "getSubscription() resolved with a subscription; the Push API resolves null when there is none")
 					}, specTimeout)
 
 				conformance.It("rejects an applicationServerKey that is not a P-256 point with InvalidAccessError", tg, rules.SubscribeKeyNotP256,

@@ -59,14 +59,14 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 					var v struct {
 						Null bool `json:"null"`
 					}
-					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil())
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
 					Expect(v.Null).To(BeTrue(), "getSubscription() in the page after the loss")
 					res := sendRaw(ctx, r, c, "old", harness.Payload("to-lost", nil, nil), harness.SendOptions{})
 					Expect(res.Status).To(BeElementOf(404, 410), "a push to the lost subscription's endpoint")
 					sub, err := c.Subscribe(ctx, webpush.Base64URL(env.VAPID.Public()), nil)
 					Expect(err).NotTo(HaveOccurred(), "subscribe() after the loss")
 					ev(r, c, "new subscription", string(sub.Value), old, sub)
-					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint))
+					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint), "subscribe() after the loss gave back the lost endpoint %s; the lost subscription's push resource is gone, so a new subscription needs a new one", old.Endpoint)
 					c.Subscription = sub
 					send(ctx, r, c, harness.Payload("after-loss", nil, nil), harness.SendOptions{})
 					awaitPush(ctx, r, c, "a push to the new subscription", func(rep sitefixture.Report) bool { return rep.ID == "after-loss" })

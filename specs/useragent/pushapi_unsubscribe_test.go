@@ -58,7 +58,7 @@ const first = await sub.unsubscribe();
 const ms = performance.now() - t0;
 let second;
 try { second = await sub.unsubscribe(); } catch (e) { second = errv(e); }
-return {first, second, null: (await reg.pushManager.getSubscription()) === null, Ms: ms};`, &v)).To(BeNil())
+return {first, second, null: (await reg.pushManager.getSubscription()) === null, Ms: ms};`, &v)).To(BeNil(), "the unsubscribe script threw in %s (see the js evidence); unsubscribe() must resolve", k)
 					r.Evidence("unsubscribe.ms", fmt.Sprintf("%.1f", v.Ms))
 					Expect(v.First).To(Equal(true), "first unsubscribe()")
 					Expect(v.Second).To(Equal(false), "second unsubscribe() on the same, now deactivated, subscription")
@@ -96,7 +96,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					for _, rep := range c.Reports()[since:] {
 						ids = append(ids, rep.ID)
 					}
-					Expect(ids).To(Equal([]string{"sentinel-new"}))
+					Expect(ids).To(Equal([]string{"sentinel-new"}), "the service worker reported %q, not only the sentinel of the new subscription; a message to the unsubscribed endpoint must fire no push event", ids)
 				}, specTimeout)
 
 			conformance.It("a new subscription has a new endpoint and a fresh key pair and auth secret", tg, rules.SubscriptionFreshKeys,
@@ -129,7 +129,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					var v struct {
 						Unregistered bool `json:"unregistered"`
 					}
-					Expect(evalInto(ctx, r, c, "unregister", `return {unregistered: await reg.unregister()};`, &v)).To(BeNil())
+					Expect(evalInto(ctx, r, c, "unregister", `return {unregistered: await reg.unregister()};`, &v)).To(BeNil(), "the unregister script threw in %s (see the js evidence); unregister() must resolve", k)
 					Expect(v.Unregistered).To(BeTrue(), "registration.unregister()")
 					wctx, cancel := bounded(ctx)
 					defer cancel()
@@ -147,7 +147,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					var g struct {
 						Null bool `json:"null"`
 					}
-					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &g)).To(BeNil())
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &g)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
 					Expect(g.Null).To(BeTrue(), "getSubscription() on the new registration")
 				}, specTimeout)
 		})

@@ -88,7 +88,7 @@ var _ = Describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 					prefix = prefix[:strings.LastIndex(prefix, "/")+1]
 					r.Evidence("fixed prefix", prefix)
 					u, err := url.Parse(prefix)
-					Expect(err).NotTo(HaveOccurred())
+					Expect(err).NotTo(HaveOccurred(), "the endpoints' common prefix %q is not a URL (%v): %v", prefix, err, eps)
 					Expect(u.Host).NotTo(BeEmpty(), "the endpoints do not even share scheme and host: %v", eps)
 					var tokens []string
 					for _, ep := range eps {
