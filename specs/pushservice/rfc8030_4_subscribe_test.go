@@ -114,6 +114,6 @@ var _ = Describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 				conformance.SkipBecause("unsupported: target " + tgt.ID + " gives no subscription set (RFC 8030 §4.1: a MAY)")
 			}
 			_, res := ua.subscribeRaw(ctx, "subscribe.2-without-set", rfc8030ua.SubscribeOptions{})
-			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "answered %d", res.Status)
+			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "a subscribe request without the set the service gave was answered %d; RFC 8030 §4.1 allows 429 for a user agent that does not use its subscription set", res.Status)
 		})
 })

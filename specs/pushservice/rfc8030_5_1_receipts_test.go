@@ -136,6 +136,6 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts (MAY)", func()
 			res := post(ctx, r, "push", message(sub, "no receipt link"), respondAsync)
 			what := map[int]string{http.StatusAccepted: "accepted with a receipt subscription of its own",
 				http.StatusCreated: "accepted without a receipt (Prefer ignored)"}[res.Status]
-			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "answered %d %s", res.Status, what)
+			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "a receipt request without a receipt subscription was answered %d (%s); RFC 8030 §5.1 allows 429 for it", res.Status, what)
 		})
 })

@@ -31,7 +31,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
 			Expect(res.Status/100).To(Equal(2), "the wait=0 request must end in success once the pushes are made")
 			for _, p := range res.Pushes {
-				Expect(p.Err).NotTo(HaveOccurred(), "push on stream %d", p.StreamID)
+				Expect(p.Err).NotTo(HaveOccurred(), "the push promise on stream %d failed: %v; RFC 8030 §6 delivers each message as a pushed response", p.StreamID, p.Err)
 				Expect(p.Status).To(Equal(http.StatusOK), "pushed response on stream %d", p.StreamID)
 			}
 			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}), "a wait=0 request delivered %q; RFC 8030 §6 requires all three stored messages", payloads(res.Pushes, sub))
@@ -80,7 +80,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
 			sendTo(ctx, r, "push", sub, "linked")
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
-			Expect(res.Pushes).To(HaveLen(1), "one message was sent")
+			Expect(res.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(res.Pushes))
 			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}), "the pushed message linked the push resources %q, not %s; RFC 8030 §6 requires a Link rel=\"urn:ietf:params:push\" to its push resource", rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil), sub.PushResource)
 		})
 
@@ -96,7 +96,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			res := firstReceiptRequest(ctx, r, asTarget(sub), "receipt")
 			link, loc := receiptTaken(res)
 			got := ua.waitZero(ctx, "monitor.1", sub.Resource, nil)
-			Expect(got.Pushes).To(HaveLen(1), "one message was sent")
+			Expect(got.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(got.Pushes))
 			Expect(got.Pushes[0].Path).NotTo(BeEmpty(), "the pushed message had no :path; RFC 8030 §6 requires the push promise to name the push message resource")
 			del := ua.ack(ctx, "ack", got.Pushes[0])
 			Expect(del.Status/100).To(Equal(2), "the acknowledgement must succeed")

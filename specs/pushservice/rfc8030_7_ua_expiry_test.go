@@ -22,7 +22,7 @@ var _ = Describe("RFC 8030 §7.2 Push Message Expiration (user-agent interface)"
 			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
 			sendTo(ctx, r, "push", sub, "stored")
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
-			Expect(res.Pushes).To(HaveLen(1), "one message was sent")
+			Expect(res.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(res.Pushes))
 			lm := res.Pushes[0].Header.Get("Last-Modified")
 			Expect(lm).NotTo(BeEmpty(), "no Last-Modified on the pushed response")
 			_, err := httpDate(lm)
@@ -65,7 +65,7 @@ var _ = Describe("RFC 8030 §7.3.1 Subscription Set Expiration", func() {
 			ua.ack(ctx, "ack", ua.nextPush(ctx, "monitor.push", st))
 			conformance.HarnessError(ex.ExpireRFC8030(ctx, a.Set))
 			res := ua.ending(ctx, "monitor.end", st)
-			Expect(res.Status).To(Equal(http.StatusNotFound), "the open request on the set")
+			Expect(res.Status).To(Equal(http.StatusNotFound), "the open request on the expired set ended with %d; RFC 8030 §7.3 requires 404", res.Status)
 			for _, s := range []struct {
 				label string
 				sub   *rfc8030ua.Subscription
@@ -93,6 +93,6 @@ var _ = Describe("RFC 8030 §7.3.1 Subscription Set Expiration", func() {
 			Expect(res.Status/100).To(Equal(2), "the set outlives one of its subscriptions")
 			Expect(payloads(res.Pushes, a, b)).To(Equal([]string{want(b, "for b")}), "monitoring the set after one subscription expired delivered %q; RFC 8030 §7.3 drops the expired subscription's messages and keeps the others'", payloads(res.Pushes, a, b))
 			c := ua.subscribe(ctx, "subscribe.c", rfc8030ua.SubscribeOptions{Set: a.Set})
-			Expect(c.Set).To(Equal(a.Set), "the set still takes members")
+			Expect(c.Set).To(Equal(a.Set), "a subscribe request naming the set after one member expired was given the set %q, not %q; RFC 8030 §7.3 expires the member, not its set", c.Set, a.Set)
 		})
 })
