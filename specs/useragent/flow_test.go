@@ -52,7 +52,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					func(ctx SpecContext, r *conformance.Recorder) {
 						// pushspec's service gives no expiry, so the only allowed value is null.
 						clientEvidence(r, c)
-						Expect(c.Subscription.ExpirationTimeNull).To(BeTrue(), "expirationTime in %s", c.Subscription.Value)
+						Expect(c.Subscription.ExpirationTimeNull).To(BeTrue(), "expirationTime is not null in %s; the Push API gives null when the push service gave no expiry", c.Subscription.Value)
 						Expect(c.Subscription.JSON.ExpirationTime).To(BeNil(), "toJSON().expirationTime is a number, not null (see the subscription evidence); the Push API gives null when the push service gave no expiry")
 					}, specTimeout)
 
@@ -68,10 +68,10 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 						Expect(j).To(HaveKey("endpoint"), "toJSON() is %s, without endpoint; the Push API's PushSubscriptionJSON has endpoint", string(v.JSON))
 						Expect(j).To(HaveKey("expirationTime"), "toJSON() is %s, without expirationTime; the Push API's PushSubscriptionJSON has expirationTime", string(v.JSON))
 						Expect(j).To(HaveKey("keys"), "toJSON() is %s, without keys; the Push API's PushSubscriptionJSON has keys", string(v.JSON))
-						Expect(j).NotTo(HaveKey("options"), "options are not serialized")
+						Expect(j).NotTo(HaveKey("options"), "toJSON() is %s, with options; the Push API's PushSubscriptionJSON has no options member", string(v.JSON))
 						for _, name := range []string{"p256dh", "auth"} {
 							s := c.Subscription.JSON.Keys[name]
-							Expect(s).NotTo(BeEmpty(), "keys.%s", name)
+							Expect(s).NotTo(BeEmpty(), "toJSON().keys.%s is empty; the Push API serializes each key as base64url", name)
 							Expect(s).To(MatchRegexp(`^[A-Za-z0-9_-]+$`), "keys.%s is not unpadded base64url", name)
 						}
 					}, specTimeout, realOK)
@@ -102,7 +102,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, nil, k)
 					send(ctx, nil, c, []byte("hello"), harness.SendOptions{})
 					rep := awaitPush(ctx, nil, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
-					Expect(rep.Show.Error).To(BeNil(), "showNotification rejected")
+					Expect(rep.Show.Error).To(BeNil(), "showNotification() in the push handler rejected with %v", rep.Show.Error)
 					Expect(rep.Show.OK).To(BeTrue(), "showNotification() neither resolved nor rejected in the push handler: %s", rep.Raw)
 					Expect(rep.NotificationTitles()).To(ContainElement("hello"), "service worker's getNotifications()")
 					// And from the page, through the same registration.
@@ -114,7 +114,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					for _, n := range page.Notifications {
 						titles = append(titles, n.Title)
 					}
-					Expect(titles).To(ContainElement("hello"), "page's getNotifications()")
+					Expect(titles).To(ContainElement("hello"), "the page's getNotifications() listed %q, without the notification titled hello that the push handler showed", titles)
 				}, specTimeout)
 
 			conformance.It("fires push with data === null for a message without payload", tg, rules.PushDataNullWithoutPayload,
@@ -199,9 +199,9 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange report within %v", waitFor)
 					// rep carries oldSubscription with its keys: the auth secret is masked.
 					ev(r, c, "report", string(rep.Raw))
-					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription")
+					Expect(rep.OldSubscription).NotTo(BeNil(), "pushsubscriptionchange came with a null oldSubscription; the Push API passes the lost subscription as oldSubscription")
 					Expect(rep.OldSubscription.Endpoint).To(Equal(c.Subscription.Endpoint), "oldSubscription.endpoint is %q, not the lost subscription's %q; the Push API passes the old subscription to pushsubscriptionchange", rep.OldSubscription.Endpoint, c.Subscription.Endpoint)
-					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
+					Expect(rep.NewSubscription).To(BeNil(), "pushsubscriptionchange came with a newSubscription for a lost subscription; the Push API passes null when there is no new one")
 				}, specTimeout)
 
 			It("[interop] decrypts the legacy aesgcm encoding", Label("interop", "target:"+string(k)),

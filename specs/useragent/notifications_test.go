@@ -70,7 +70,7 @@ return {err: null};`, &v)).To(BeNil(), "the script showing a notification with %
 					clientEvidence(r, c)
 					err := rejects(ctx, r, "silent-vibrate", `{silent: true, vibrate: [100]}`)
 					Expect(err).NotTo(BeNil(), "showNotification({silent: true, vibrate: [100]}) resolved")
-					Expect(err.Name).To(Equal("TypeError"), "rejected with %s", err)
+					Expect(err.Name).To(Equal("TypeError"), "showNotification({silent: true, vibrate: [100]}) rejected with %s, not TypeError; the Notifications API requires a TypeError", err)
 				}, specTimeout)
 
 			conformance.It("showNotification() with renotify: true and no tag rejects with TypeError", tg, rules.NotificationRenotifyNeedsTag,
@@ -78,7 +78,7 @@ return {err: null};`, &v)).To(BeNil(), "the script showing a notification with %
 					clientEvidence(r, c)
 					err := rejects(ctx, r, "renotify-no-tag", `{renotify: true}`)
 					Expect(err).NotTo(BeNil(), "showNotification({renotify: true}) resolved")
-					Expect(err.Name).To(Equal("TypeError"), "rejected with %s", err)
+					Expect(err.Name).To(Equal("TypeError"), "showNotification({renotify: true}) without a tag rejected with %s, not TypeError; the Notifications API requires a TypeError", err)
 				}, specTimeout)
 
 			conformance.It("data is structured-cloned (Date, nested arrays) and unserializable data rejects with DataCloneError", tg, rules.NotificationDataStructuredClone,
@@ -316,7 +316,7 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil(), "
 					}
 					Expect(v.Constructor.Constructed).To(BeFalse(), "new Notification() succeeded in the service worker")
 					Expect(v.Constructor.Error).NotTo(BeNil(), "new Notification() in the service worker neither constructed nor threw an error; the Notifications API requires a TypeError")
-					Expect(v.Constructor.Error.Name).To(Equal("TypeError"), "threw %s", v.Constructor.Error)
+					Expect(v.Constructor.Error.Name).To(Equal("TypeError"), "new Notification() in the service worker threw %s, not TypeError; the Notifications API requires a TypeError", v.Constructor.Error)
 				}, specTimeout)
 
 			It("shows what a push message asked for: title, body, tag, data, icon, requireInteraction, silent, actions", Label("notifications", "target:"+string(k)),
@@ -339,7 +339,7 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil(), "
 					send(ctx, nil, c, payload, harness.SendOptions{})
 					rep := awaitPush(ctx, nil, c, "the options message", func(rep sitefixture.Report) bool { return rep.ID == "opts" })
 					AddReportEntry("report", string(rep.Raw))
-					Expect(rep.Show.Error).To(BeNil(), "showNotification rejected")
+					Expect(rep.Show.Error).To(BeNil(), "showNotification() in the push handler rejected with %v", rep.Show.Error)
 					var got *sitefixture.Notification
 					for i := range rep.Notifications {
 						if rep.Notifications[i].Tag == "opts" {
@@ -351,10 +351,10 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil(), "
 					Expect(got.Body).To(Equal("round trip"), "the notification reads back with the body %q, not \"round trip\"; getNotifications() must give the options it was shown with", got.Body)
 					Expect(got.Data).To(MatchJSON(`{"a":[1,2],"s":"é"}`), "the notification reads back with the data %s; getNotifications() must give the structured clone of the data it was shown with", string(got.Data))
 					Expect(got.Icon).To(Equal(c.Origin.URL()+"/icon.png"), "the notification reads back with the icon %q, not %q; the Notifications API parses icon against the base URL", got.Icon, c.Origin.URL()+"/icon.png")
-					Expect(got.RequireInteraction).To(BeTrue(), "requireInteraction")
-					Expect(got.Silent).To(HaveValue(BeTrue()), "silent")
+					Expect(got.RequireInteraction).To(BeTrue(), "the notification reads back with requireInteraction false after being shown with true; getNotifications() must give the options it was shown with")
+					Expect(got.Silent).To(HaveValue(BeTrue()), "the notification does not read back with silent true after being shown with it; getNotifications() must give the options it was shown with")
 					if max.Max != nil {
-						Expect(got.Actions).To(HaveLen(min(2, *max.Max)), "actions (maxActions %d)", *max.Max)
+						Expect(got.Actions).To(HaveLen(min(2, *max.Max)), "the notification reads back with %d actions, not %d of the 2 given (maxActions %d); the Notifications API keeps up to maxActions", len(got.Actions), min(2, *max.Max), *max.Max)
 					}
 				}, specTimeout)
 		})
@@ -378,7 +378,7 @@ return out;`, &v)).To(BeNil(), "the no-permission script threw in %s (see the js
 						conformance.HarnessError(fmt.Errorf("the fresh origin already has the notifications permission"))
 					}
 					Expect(v.Err).NotTo(BeNil(), "showNotification() resolved with permission %q", v.Permission)
-					Expect(v.Err.Name).To(Equal("TypeError"), "rejected with %s", v.Err)
+					Expect(v.Err.Name).To(Equal("TypeError"), "showNotification() without the permission rejected with %s, not TypeError; the Notifications API requires a TypeError", v.Err)
 					Expect(v.Listed).To(Equal(0), "getNotifications() lists a notification shown without permission")
 				}, specTimeout)
 		})

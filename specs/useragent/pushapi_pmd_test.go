@@ -92,7 +92,7 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					rep := next(ctx, r, "bom", bom, nil)
 					Expect(rep.Data).NotTo(BeNil(), "event.data is null for EF BB BF 'ABOM'")
 					Expect(rep.Data.TextError).To(BeNil(), "text() of EF BB BF 'ABOM' threw %v; the Push API's text() decodes UTF-8 and does not throw", rep.Data.TextError)
-					Expect(rep.Data.TextValue()).To(Equal("ABOM"), "text() of EF BB BF 'ABOM'")
+					Expect(rep.Data.TextValue()).To(Equal("ABOM"), "text() of EF BB BF 'ABOM' is %q, not \"ABOM\"; the Push API's text() decodes UTF-8 without the BOM", rep.Data.TextValue())
 				}, specTimeout)
 
 			conformance.It("text() turns octets that are not UTF-8 into U+FFFD", tg, rules.PMDTextUTF8,
@@ -118,8 +118,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					var want, got any
 					conformance.HarnessError(json.Unmarshal(good, &want))
 					conformance.HarnessError(json.Unmarshal(repGood.Data.JSON, &got))
-					Expect(got).To(Equal(want), "json() value")
-					Expect(repBad.Data.JSONOK).To(BeFalse(), "json() of %q did not throw", bad)
+					Expect(got).To(Equal(want), "json() gave %s, not the value of %s; the Push API's json() parses the payload as JSON", string(repGood.Data.JSON), string(good))
+					Expect(repBad.Data.JSONOK).To(BeFalse(), "json() of %q did not throw; the Push API's json() throws a SyntaxError for invalid JSON", bad)
 					Expect(repBad.Data.JSONError).NotTo(BeNil(), "json() of %q did not throw an error object; the Push API's json() throws a SyntaxError for invalid JSON", bad)
 					Expect(repBad.Data.JSONError.Name).To(Equal("SyntaxError"), "json() of invalid JSON threw %s", repBad.Data.JSONError)
 				}, specTimeout)
@@ -152,10 +152,10 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					Expect(rep.Data).NotTo(BeNil(), "event.data is null")
 					v := extraViews(rep).Data
 					Expect(v).NotTo(BeNil(), "the service worker's report has no blob() record: %s", rep.Raw)
-					Expect(v.BlobError).To(BeNil(), "blob() failed")
-					Expect(v.BlobIsBlob).To(BeTrue(), "blob() is not a Blob")
-					Expect(v.BlobSize).To(HaveValue(Equal(len(msg))), "blob().size")
-					Expect(v.BlobBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "blob()'s octets")
+					Expect(v.BlobError).To(BeNil(), "blob() failed with %v; the Push API's blob() gives the payload as a Blob", v.BlobError)
+					Expect(v.BlobIsBlob).To(BeTrue(), "blob() did not give a Blob; the Push API's blob() gives the payload as a Blob")
+					Expect(v.BlobSize).To(HaveValue(Equal(len(msg))), "blob().size is not the %d octets sent; the Push API's blob() holds the decrypted bytes", len(msg))
+					Expect(v.BlobBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "blob() does not hold the %d octets sent; the Push API's blob() holds the decrypted bytes", len(msg))
 					if v.BlobType != nil {
 						r.Evidence("blob.type", fmt.Sprintf("%q", *v.BlobType))
 					}
@@ -171,8 +171,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 						conformance.SkipBecause("unsupported: PushMessageData.prototype.bytes is absent in " + string(k) + " " + env.Browser(k).Version())
 					}
 					v := extraViews(rep).Data
-					Expect(v.BytesError).To(BeNil(), "bytes() threw")
-					Expect(v.BytesIsUint8Array).To(BeTrue(), "bytes() is not a Uint8Array")
+					Expect(v.BytesError).To(BeNil(), "bytes() threw %v; the Push API's bytes() gives the payload as a Uint8Array", v.BytesError)
+					Expect(v.BytesIsUint8Array).To(BeTrue(), "bytes() did not give a Uint8Array; the Push API's bytes() gives the payload as a Uint8Array")
 					Expect(v.BytesBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "bytes() did not give the %d octets sent; the Push API's bytes() gives the decrypted bytes", len(msg))
 				}, specTimeout)
 

@@ -211,7 +211,7 @@ out.after = s ? s.endpoint : null;
 return out;`, other), &v)
 						Expect(err).To(BeNil(), "the key-change script threw %v in %s; subscribe() must resolve or reject and getSubscription() must resolve", err, k)
 						Expect(v.Error).NotTo(BeNil(), "subscribe() with a different key resolved (endpoint %s)", v.Resolved)
-						Expect(v.Error.Name).To(Equal("InvalidStateError"), "rejection: %s: %s", v.Error.Name, v.Error.Message)
+						Expect(v.Error.Name).To(Equal("InvalidStateError"), "subscribe() with a different key rejected with %s: %s, not InvalidStateError; the Push API requires an InvalidStateError", v.Error.Name, v.Error.Message)
 						Expect(v.After).To(Equal(c.Subscription.Endpoint), "getSubscription() after the refused key change")
 					}, specTimeout)
 			})
@@ -271,7 +271,7 @@ return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({p
 							conformance.SkipBecause(fmt.Sprintf("no denied permission to test: with Notification.permission %q, %s leaves subscribe() pending on a permission prompt headless mode never answers, and the Env can grant but not deny", permission, k))
 						}
 						Expect(a.Error).NotTo(BeNil(), "subscribe() resolved without the permission (%s)", a.Resolved)
-						Expect(a.Error.Name).To(Equal("NotAllowedError"), "rejected with %s: %s", a.Error.Name, a.Error.Message)
+						Expect(a.Error.Name).To(Equal("NotAllowedError"), "subscribe() without the permission rejected with %s: %s, not NotAllowedError; the Push API requires a NotAllowedError", a.Error.Name, a.Error.Message)
 					}, specTimeout)
 			})
 
@@ -347,7 +347,7 @@ return out;`, &a)
 						r.Observe(rules.SubscribeKeyNotP256, "33-octet compressed form of a valid key: "+name(comp))
 						r.Evidence("results", fmt.Sprint(got))
 						for _, tc := range cases {
-							Expect(got[tc.name]).To(HavePrefix("InvalidAccessError"), "applicationServerKey %s", tc.name)
+							Expect(got[tc.name]).To(HavePrefix("InvalidAccessError"), "subscribe() with the applicationServerKey %s gave %q, not InvalidAccessError; the Push API rejects a key that is not a P-256 point", tc.name, got[tc.name])
 						}
 					}, specTimeout)
 
@@ -374,7 +374,7 @@ return out;`, &a)
 						r.Observe(rules.SubscribeKeyBadBase64URL, "padded base64url key ("+padded+"): "+name(p))
 						r.Evidence("results", fmt.Sprint(got))
 						for _, tc := range cases {
-							Expect(got[tc.name]).To(HavePrefix("InvalidCharacterError"), "applicationServerKey %q", tc.key)
+							Expect(got[tc.name]).To(HavePrefix("InvalidCharacterError"), "subscribe() with the applicationServerKey %q gave %q, not InvalidCharacterError; the Push API rejects a string key that is not base64url", tc.key, got[tc.name])
 						}
 					}, specTimeout)
 
