@@ -29,9 +29,9 @@ var _ = Describe("RFC 8030 §4 Subscribing for Push Messages", func() {
 			_, res := ua.subscribeRaw(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
 			Expect(res.Status).To(Equal(http.StatusCreated), "the subscribe request was answered %d; RFC 8030 §4 requires 201 Created", res.Status)
 			loc := res.Header.Get("Location")
-			Expect(loc).NotTo(BeEmpty(), "no Location")
+			Expect(loc).NotTo(BeEmpty(), "the 201 to the subscribe request has no Location; RFC 8030 §4 requires the subscription resource in Location")
 			_, err := url.Parse(loc)
-			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI", loc)
+			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI (%v); RFC 8030 §4 requires the subscription resource's URI in Location", loc, err)
 		})
 
 	// RFC 8030 §4: "The push service MUST provide a URI for the push resource corresponding to

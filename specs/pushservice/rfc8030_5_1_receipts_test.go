@@ -82,7 +82,7 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			if res.Status != http.StatusAccepted {
 				conformance.SkipBecause(fmt.Sprintf("the receipt request was answered %d, not 202 (see rfc8030-5.1-receipts-supported): no 202 to check", res.Status))
 			}
-			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "no Location")
+			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "the 202 to a receipt request has no Location; RFC 8030 §5.1 gives the push message resource in Location")
 			Expect(receiptLink(res.Header)).NotTo(BeEmpty(), `no Link rel="urn:ietf:params:push:receipt"`)
 		})
 
