@@ -112,7 +112,7 @@ var _ = Describe("Interop: real browsers", func() {
 					if err != nil && strings.Contains(err.Error(), "not installed") {
 						conformance.SkipBecause("unsupported here: " + err.Error())
 					}
-					Expect(err).NotTo(HaveOccurred(), "the sender failed")
+					Expect(err).NotTo(HaveOccurred(), "the sender failed: %v", err)
 					r.Evidence("response", fmt.Sprintf("%d %s", res.Status, cut(string(res.Body), 200)))
 					if res.Status != 0 {
 						Expect(res.Status/100).To(Equal(2), "the push service answered the sender %d; a conformant push must be accepted (RFC 8030 §5: 201 Created)", res.Status)

@@ -104,7 +104,7 @@ var _ = Describe("Interop: virtual user agent", func() {
 					if err != nil && strings.Contains(err.Error(), "not installed") {
 						conformance.SkipBecause("unsupported here: " + err.Error())
 					}
-					Expect(err).NotTo(HaveOccurred(), "the sender failed")
+					Expect(err).NotTo(HaveOccurred(), "the sender failed: %v", err)
 					wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 					defer cancel()
 					q, err := f.AwaitRequest(wctx, sub, 1)
