@@ -76,7 +76,7 @@ var _ = Describe("RFC 8030 §5.3 Push Message Urgency", func() {
 			linkVisible(got)
 			for _, s := range []string{"urgency", "very-low"} {
 				where, found := forwardedContains(got, s)
-				Expect(found).To(BeFalse(), "the UA link carried %q: %s", s, where)
+				Expect(found).To(BeFalse(), "the UA link carried %q (%s); RFC 8030 §5.3 does not forward Urgency to the user agent", s, where)
 			}
 		})
 

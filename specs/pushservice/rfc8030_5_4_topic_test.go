@@ -82,7 +82,7 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			linkVisible(got)
 			for _, s := range []string{"topic", "PushspecTopic42"} {
 				where, found := forwardedContains(got, s)
-				Expect(found).To(BeFalse(), "the UA link carried %q: %s", s, where)
+				Expect(found).To(BeFalse(), "the UA link carried %q (%s); RFC 8030 §5.4 does not forward the Topic to the user agent", s, where)
 			}
 		})
 
