@@ -33,7 +33,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					func(ctx SpecContext, r *conformance.Recorder) {
 						clientEvidence(r, c)
 						p := c.Subscription.WebPush.P256dh
-						Expect(p).To(HaveLen(65), "p256dh is %d octets", len(p))
+						Expect(p).To(HaveLen(65), "p256dh is %d octets; the Push API's getKey('p256dh') gives the 65-octet uncompressed P-256 point", len(p))
 						Expect(p[0]).To(Equal(byte(4)), "p256dh is not uncompressed (0x04 …)")
 						_, err := ecdh.P256().NewPublicKey(p)
 						Expect(err).NotTo(HaveOccurred(), "p256dh is not a point on P-256")
@@ -122,7 +122,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, r, k)
 					send(ctx, r, c, nil, harness.SendOptions{})
 					rep := awaitPush(ctx, r, c, "the push without payload", func(sitefixture.Report) bool { return true })
-					Expect(rep.HasData).To(BeFalse(), "event.data is not null: %s", rep.Raw)
+					Expect(rep.HasData).To(BeFalse(), "event.data is not null for a message without payload (%s); the Push API requires null", rep.Raw)
 					Expect(rep.Data).To(BeNil(), "event.data is %+v for a message without payload; the Push API requires null", rep.Data)
 				}, specTimeout, realOK)
 

@@ -103,7 +103,7 @@ await closeAll();
 return out;`, &v)).To(BeNil(), "the structured-clone script threw in %s (see the js evidence); showNotification() and getNotifications() with data must resolve", k)
 					Expect(v.Found).To(BeTrue(), "the notification is not listed")
 					Expect(v.A).To(Equal([]int{1, 2}), "data.a came back as %v, not [1 2]; the Notifications API structured-clones data", v.A)
-					Expect(v.IsDate).To(BeTrue(), "data.d is no longer a Date")
+					Expect(v.IsDate).To(BeTrue(), "data.d is no longer a Date; the Notifications API structured-clones data, which keeps a Date a Date")
 					Expect(v.Time).To(Equal(0.0), "data.d came back as the time %v, not 0; the Notifications API structured-clones data, keeping a Date's time", v.Time)
 					Expect(v.Nested).To(Equal("é"), "data.n.s came back as %q, not \"é\"; the Notifications API structured-clones data", v.Nested)
 					Expect(v.FnErr).NotTo(BeNil(), "data holding a function was accepted")

@@ -112,9 +112,9 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					bad := []byte(`{"pushspec":{"id":"json-invalid"}`)
 					repGood := next(ctx, r, "valid", good, nil)
 					repBad := next(ctx, r, "invalid", bad, nil)
-					Expect(repGood.Data).NotTo(BeNil(), "event.data is null")
-					Expect(repBad.Data).NotTo(BeNil(), "event.data is null")
-					Expect(repGood.Data.JSONOK).To(BeTrue(), "json() threw %v", repGood.Data.JSONError)
+					Expect(repGood.Data).NotTo(BeNil(), "event.data is null for a JSON payload; the Push API gives a PushMessageData for a message with payload")
+					Expect(repBad.Data).NotTo(BeNil(), "event.data is null for a payload that is not JSON; the Push API gives a PushMessageData for a message with payload")
+					Expect(repGood.Data.JSONOK).To(BeTrue(), "json() of valid JSON threw %v; the Push API's json() parses the payload as JSON", repGood.Data.JSONError)
 					var want, got any
 					conformance.HarnessError(json.Unmarshal(good, &want))
 					conformance.HarnessError(json.Unmarshal(repGood.Data.JSON, &got))
@@ -149,7 +149,7 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					clientEvidence(r, c)
 					msg := append([]byte("blob:"), utf8Octets...)
 					rep := next(ctx, r, "blob", msg, nil)
-					Expect(rep.Data).NotTo(BeNil(), "event.data is null")
+					Expect(rep.Data).NotTo(BeNil(), "event.data is null for a message with payload; the Push API gives a PushMessageData for it")
 					v := extraViews(rep).Data
 					Expect(v).NotTo(BeNil(), "the service worker's report has no blob() record: %s", rep.Raw)
 					Expect(v.BlobError).To(BeNil(), "blob() failed with %v; the Push API's blob() gives the payload as a Blob", v.BlobError)
@@ -166,7 +166,7 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					clientEvidence(r, c)
 					msg := append([]byte("bytes:"), utf8Octets...)
 					rep := next(ctx, r, "bytes", msg, nil)
-					Expect(rep.Data).NotTo(BeNil(), "event.data is null")
+					Expect(rep.Data).NotTo(BeNil(), "event.data is null for a message with payload; the Push API gives a PushMessageData for it")
 					if !rep.Data.BytesMethod {
 						conformance.SkipBecause("unsupported: PushMessageData.prototype.bytes is absent in " + string(k) + " " + env.Browser(k).Version())
 					}

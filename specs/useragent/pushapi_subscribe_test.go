@@ -140,8 +140,8 @@ return out;`, &v)
 const sub = await reg.pushManager.getSubscription();
 const v = sub.getKey("foo");
 return {returned: v === null ? "null" : String(v)};`, &v)
-						Expect(err).NotTo(BeNil(), "getKey('foo') returned %v", v.Returned)
-						Expect(err.Name).To(Equal("TypeError"), "getKey('foo') threw %s", err)
+						Expect(err).NotTo(BeNil(), "getKey('foo') returned %v instead of throwing; the PushEncryptionKeyName enum has only p256dh and auth, so the binding throws a TypeError", v.Returned)
+						Expect(err.Name).To(Equal("TypeError"), "getKey('foo') threw %s, not TypeError; the PushEncryptionKeyName enum has only p256dh and auth, so the binding throws a TypeError", err)
 					}, specTimeout)
 
 				conformance.It("permissionState() and permissions.query report granted", tg, rules.PermissionStateMatches,
