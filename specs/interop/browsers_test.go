@@ -79,7 +79,7 @@ var _ = Describe("Interop: real browsers", func() {
 					DeferCleanup(c.Close)
 					r.Evidence("browser", string(k)+" "+env.Browser(k).Version())
 					ep, err := url.Parse(c.Subscription.WebPush.Endpoint)
-					Expect(err).NotTo(HaveOccurred())
+					conformance.HarnessError(err)
 					// Offline, the senders post over HTTPS to the in-process service (its test
 					// CA); with PUSHSPEC_PUSH_SERVICE=real, to the vendor's endpoint as it is.
 					client, caFile := env.Push.Client(), env.Push.CAFile()
@@ -87,7 +87,7 @@ var _ = Describe("Interop: real browsers", func() {
 						client, caFile = nil, ""
 					} else {
 						tls, err := url.Parse(env.Push.TLSURL())
-						Expect(err).NotTo(HaveOccurred())
+						conformance.HarnessError(err)
 						ep.Scheme, ep.Host = tls.Scheme, tls.Host
 					}
 					id := fmt.Sprintf("interop-%s-%s-%d", k, s, time.Now().UnixNano())
@@ -112,17 +112,17 @@ var _ = Describe("Interop: real browsers", func() {
 					if err != nil && strings.Contains(err.Error(), "not installed") {
 						conformance.SkipBecause("unsupported here: " + err.Error())
 					}
-					Expect(err).NotTo(HaveOccurred(), "the sender failed")
+					Expect(err).NotTo(HaveOccurred(), "the sender failed: %v", err)
 					r.Evidence("response", fmt.Sprintf("%d %s", res.Status, cut(string(res.Body), 200)))
 					if res.Status != 0 {
-						Expect(res.Status / 100).To(Equal(2))
+						Expect(res.Status/100).To(Equal(2), "the push service answered the sender %d; a conformant push must be accepted (RFC 8030 §5: 201 Created)", res.Status)
 					}
 					wctx, cancel := context.WithTimeout(ctx, 15*time.Second)
 					defer cancel()
 					rep, err := c.AwaitReport(wctx, id)
 					Expect(err).NotTo(HaveOccurred(), "no service-worker report from %s within 15 s", k)
 					r.Evidence("report", cut(string(rep.Raw), 1500))
-					Expect(rep.Data.TextValue()).To(Equal(string(payload)))
+					Expect(rep.Data.TextValue()).To(Equal(string(payload)), "%s's service worker got %q, not the %q %s sent; RFC 8291 §3.3, §3.4 require the exact bytes after decryption", k, rep.Data.TextValue(), string(payload), s)
 				}, Label("needs:browser"), Serial, SpecTimeout(2*time.Minute))
 		}
 	}

@@ -51,7 +51,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
-	Expect(err).NotTo(HaveOccurred())
+	conformance.HarnessError(err)
 	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()), Subject: subject}
 	for _, p := range profiles {
 		f, err := target.NewFake(target.FakeOptions{Profile: p, HTTPSEndpoints: true})
@@ -104,7 +104,7 @@ var _ = Describe("Interop: virtual user agent", func() {
 					if err != nil && strings.Contains(err.Error(), "not installed") {
 						conformance.SkipBecause("unsupported here: " + err.Error())
 					}
-					Expect(err).NotTo(HaveOccurred(), "the sender failed")
+					Expect(err).NotTo(HaveOccurred(), "the sender failed: %v", err)
 					wctx, cancel := context.WithTimeout(ctx, 5*time.Second)
 					defer cancel()
 					q, err := f.AwaitRequest(wctx, sub, 1)
@@ -119,8 +119,8 @@ var _ = Describe("Interop: virtual user agent", func() {
 					got, err := f.AwaitMessage(wctx, sub)
 					Expect(err).NotTo(HaveOccurred(), "no delivery to the virtual UA")
 					r.Evidence("delivered", fmt.Sprintf("%q (encoding %s, error %q)", got.Payload, got.Encoding, got.Err))
-					Expect(got.Err).To(BeEmpty())
-					Expect(string(got.Payload)).To(Equal(payload))
+					Expect(got.Err).To(BeEmpty(), "the virtual user agent could not decrypt the message from %s: %s; RFC 8291 §3.3, §3.4 require it to decrypt", s, got.Err)
+					Expect(string(got.Payload)).To(Equal(payload), "the virtual user agent got %q, not the %q %s sent; RFC 8291 §3.3, §3.4 require the exact bytes after decryption", string(got.Payload), payload, s)
 				})
 		}
 	}

@@ -59,7 +59,7 @@ var _ = Describe("RFC 8030 §3 HTTP over TLS", func() {
 			dctx, cancel := context.WithTimeout(ctx, waitFor)
 			defer cancel()
 			conn, err := (&tls.Dialer{Config: cfg}).DialContext(dctx, "tcp", addr)
-			Expect(err).NotTo(HaveOccurred(), "TLS handshake with %s", addr)
+			Expect(err).NotTo(HaveOccurred(), "the TLS handshake with %s failed: %v; RFC 8030 §3 and §8 require HTTP over TLS", addr, err)
 			st := conn.(*tls.Conn).ConnectionState()
 			conn.Close()
 			var chain []string

@@ -27,11 +27,11 @@ var _ = Describe("RFC 8030 §4 Subscribing for Push Messages", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
 			_, res := ua.subscribeRaw(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
-			Expect(res.Status).To(Equal(http.StatusCreated))
+			Expect(res.Status).To(Equal(http.StatusCreated), "the subscribe request was answered %d; RFC 8030 §4 requires 201 Created", res.Status)
 			loc := res.Header.Get("Location")
-			Expect(loc).NotTo(BeEmpty(), "no Location")
+			Expect(loc).NotTo(BeEmpty(), "the 201 to the subscribe request has no Location; RFC 8030 §4 requires the subscription resource in Location")
 			_, err := url.Parse(loc)
-			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI", loc)
+			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI (%v); RFC 8030 §4 requires the subscription resource's URI in Location", loc, err)
 		})
 
 	// RFC 8030 §4: "The push service MUST provide a URI for the push resource corresponding to
@@ -76,7 +76,7 @@ var _ = Describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 				conformance.SkipBecause("unsupported: target " + tgt.ID + " gives no subscription set (RFC 8030 §4.1: a MAY)")
 			}
 			b := ua.subscribe(ctx, "subscribe.2", rfc8030ua.SubscribeOptions{Set: a.Set})
-			Expect(b.Set).To(Equal(a.Set))
+			Expect(b.Set).To(Equal(a.Set), "a subscribe request naming the set %s was answered with the set %q; RFC 8030 §4.1 asks the service to return the same set", a.Set, b.Set)
 		})
 
 	// RFC 8030 §4.1: "A push service MUST return a 400 (Bad Request) status code for requests
@@ -114,6 +114,6 @@ var _ = Describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 				conformance.SkipBecause("unsupported: target " + tgt.ID + " gives no subscription set (RFC 8030 §4.1: a MAY)")
 			}
 			_, res := ua.subscribeRaw(ctx, "subscribe.2-without-set", rfc8030ua.SubscribeOptions{})
-			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "answered %d", res.Status)
+			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "a subscribe request without the set the service gave was answered %d; RFC 8030 §4.1 allows 429 for a user agent that does not use its subscription set", res.Status)
 		})
 })

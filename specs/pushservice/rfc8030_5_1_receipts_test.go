@@ -82,7 +82,7 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			if res.Status != http.StatusAccepted {
 				conformance.SkipBecause(fmt.Sprintf("the receipt request was answered %d, not 202 (see rfc8030-5.1-receipts-supported): no 202 to check", res.Status))
 			}
-			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "no Location")
+			Expect(res.Header.Get("Location")).NotTo(BeEmpty(), "the 202 to a receipt request has no Location; RFC 8030 §5.1 gives the push message resource in Location")
 			Expect(receiptLink(res.Header)).NotTo(BeEmpty(), `no Link rel="urn:ietf:params:push:receipt"`)
 		})
 
@@ -96,7 +96,7 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, "no receipt"), sender.Faults{}, "without a receipt request")
 			u, err := url.Parse(sub.Endpoint)
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "the push resource %q is not a URI (%v); RFC 8030 §4 requires the push resource to be a URI", sub.Endpoint, err)
 			origin := u.Scheme + "://" + u.Host + "/"
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"},
 				"Link": {"<" + origin + "receipts/" + randomHex(32) + `>; rel="urn:ietf:params:push:receipt"`}}}
@@ -116,8 +116,8 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			Expect(link).NotTo(BeEmpty(), "the first receipt request got no receipt subscription")
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
 			second := post(ctx, r, "push.2", message(sub, "two"), f)
-			Expect(second.Status).To(Equal(http.StatusAccepted))
-			Expect(receiptLink(second.Header)).To(Equal(link))
+			Expect(second.Status).To(Equal(http.StatusAccepted), "a push naming the receipt subscription the service gave was answered %d; RFC 8030 §5.1 accepts a receipt request with 202", second.Status)
+			Expect(receiptLink(second.Header)).To(Equal(link), "a push naming the receipt subscription %s was answered with %q; RFC 8030 §5.1 asks the service to return the receipt subscription it was given", link, receiptLink(second.Header))
 		})
 })
 
@@ -136,6 +136,6 @@ var _ = Describe("RFC 8030 §5.1 Requesting Push Message Receipts (MAY)", func()
 			res := post(ctx, r, "push", message(sub, "no receipt link"), respondAsync)
 			what := map[int]string{http.StatusAccepted: "accepted with a receipt subscription of its own",
 				http.StatusCreated: "accepted without a receipt (Prefer ignored)"}[res.Status]
-			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "answered %d %s", res.Status, what)
+			Expect(res.Status).To(Equal(http.StatusTooManyRequests), "a receipt request without a receipt subscription was answered %d (%s); RFC 8030 §5.1 allows 429 for it", res.Status, what)
 		})
 })

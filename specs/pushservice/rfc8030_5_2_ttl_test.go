@@ -52,7 +52,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			if echo := res.Header.Get("TTL"); echo != "" {
 				n, err := strconv.ParseUint(echo, 10, 64)
 				Expect(err).NotTo(HaveOccurred(), "response TTL %q is not a number", echo)
-				Expect(n).To(BeNumerically("<=", uint64(1)<<31))
+				Expect(n).To(BeNumerically("<=", uint64(1)<<31), "TTL 99999999999999999999 was answered with TTL %d; RFC 8030 §5.2 treats a TTL too large to represent as 2^31 (2147483648), so the answer may not be larger", n)
 			}
 		})
 
@@ -83,7 +83,7 @@ var _ = Describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			m.TTL = 0
 			accepted(ctx, r, "push", m, sender.Faults{})
 			got := next(ctx, r, sub, "ttl0")
-			Expect(string(got.Payload)).To(Equal("now"))
+			Expect(string(got.Payload)).To(Equal("now"), "a TTL-0 message to a connected user agent delivered %q instead of \"now\"; RFC 8030 §5.2 delivers a TTL-0 message to a connected user agent", string(got.Payload))
 		})
 
 	// RFC 8030 §5.2: a TTL-0 message for a user agent that is not available expires at once

@@ -63,10 +63,10 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			offline(ctx, sub)
 			a := accepted(ctx, r, "push.A", withTopic(message(sub, "A"), "upd"), sender.Faults{})
 			b := accepted(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), sender.Faults{})
-			Expect(b.Status).To(Equal(http.StatusCreated))
-			Expect(a.Header.Get("Location")).NotTo(BeEmpty())
-			Expect(b.Header.Get("Location")).NotTo(BeEmpty())
-			Expect(b.Header.Get("Location")).NotTo(Equal(a.Header.Get("Location")))
+			Expect(b.Status).To(Equal(http.StatusCreated), "the message replacing one of the same Topic was answered %d; RFC 8030 §5.4 requires the replacement to be accepted with 201 Created", b.Status)
+			Expect(a.Header.Get("Location")).NotTo(BeEmpty(), "the first message of Topic upd was answered without a Location; RFC 8030 §5 requires one for each accepted message")
+			Expect(b.Header.Get("Location")).NotTo(BeEmpty(), "the replacing message of Topic upd was answered without a Location; RFC 8030 §5 requires one for each accepted message")
+			Expect(b.Header.Get("Location")).NotTo(Equal(a.Header.Get("Location")), "the replacing message got the Location %q of the message it replaced; RFC 8030 §5.4 gives the replacing message a new push message resource", b.Header.Get("Location"))
 		})
 
 	// RFC 8030 §5.4: "The push service MUST NOT forward the Topic header field to the user
@@ -82,7 +82,7 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			linkVisible(got)
 			for _, s := range []string{"topic", "PushspecTopic42"} {
 				where, found := forwardedContains(got, s)
-				Expect(found).To(BeFalse(), "the UA link carried %q: %s", s, where)
+				Expect(found).To(BeFalse(), "the UA link carried %q (%s); RFC 8030 §5.4 does not forward the Topic to the user agent", s, where)
 			}
 		})
 
@@ -99,7 +99,7 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			online(ctx, sf, sub)
 			for _, want := range []string{"A", "B", "C"} {
 				got := next(ctx, r, sub, want)
-				Expect(string(got.Payload)).To(Equal(want))
+				Expect(string(got.Payload)).To(Equal(want), "messages of different Topics delivered %q where %q was expected next; RFC 8030 §5.4 replaces only messages of the same Topic", string(got.Payload), want)
 			}
 		})
 
@@ -139,14 +139,14 @@ var _ = Describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			link, _ := receiptTaken(a)
 			f := sender.Faults{Set: http.Header{"Prefer": {"respond-async"}, "Link": {"<" + link + `>; rel="urn:ietf:params:push:receipt"`}}}
 			b := post(ctx, r, "push.B", withTopic(message(sub, "B"), "upd"), f)
-			Expect(b.Status).To(Equal(http.StatusAccepted))
+			Expect(b.Status).To(Equal(http.StatusAccepted), "the replacing message with a receipt request was answered %d; RFC 8030 §5.1 accepts a receipt request with 202", b.Status)
 			online(ctx, sf, sub)
 			next(ctx, r, sub, "B")
 			wctx, cancel := context.WithTimeout(ctx, waitFor)
 			defer cancel()
 			status, err := rr.AwaitReceipt(wctx, link, b.Header.Get("Location"))
 			Expect(err).NotTo(HaveOccurred(), "no receipt for B within %s", waitFor)
-			Expect(status).To(Equal(http.StatusNoContent))
+			Expect(status).To(Equal(http.StatusNoContent), "the receipt for the replacing message B was %d; RFC 8030 §6.2 requires 204 once it was delivered and acknowledged", status)
 			// B's receipt came after anything sent for A: asking now, with no time to wait,
 			// finds A's receipt if there was one.
 			done, cancelDone := context.WithCancel(ctx)

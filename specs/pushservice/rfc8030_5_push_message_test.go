@@ -25,7 +25,7 @@ var _ = Describe("RFC 8030 §5 Requesting Push Message Delivery", func() {
 			loc := res.Header.Get("Location")
 			Expect(loc).NotTo(BeEmpty(), "201 without a Location header; RFC 8030 §5 returns the push message resource there")
 			_, err := url.Parse(loc)
-			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI", loc)
+			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI (%v); RFC 8030 §5 gives the push message resource's URI in Location", loc, err)
 		})
 
 	// No check here of what an application server's DELETE on that Location does: in RFC 8030 a

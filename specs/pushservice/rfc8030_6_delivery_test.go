@@ -24,7 +24,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
 			accepted(ctx, r, "push", message(sub, "stored"), sender.Faults{})
 			online(ctx, sf, sub)
 			got := next(ctx, r, sub, "stored")
-			Expect(string(got.Payload)).To(Equal("stored"))
+			Expect(string(got.Payload)).To(Equal("stored"), "the stored message was delivered as %q, not \"stored\"; RFC 8030 §6 requires a stored message to be delivered when the user agent comes online", string(got.Payload))
 		})
 
 	// RFC 8030 §6.2: "the push service SHOULD retry delivery of the push message" that was not
@@ -42,7 +42,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
 			acker.SetNoAck(sub, false)
 			online(ctx, sf, sub)
 			again := next(ctx, r, sub, "again")
-			Expect(string(again.Payload)).To(Equal("unacked"))
+			Expect(string(again.Payload)).To(Equal("unacked"), "after an unacknowledged delivery and a reconnect the service delivered %q, not \"unacked\" again; RFC 8030 §6.2 requires it to keep delivering until acknowledged", string(again.Payload))
 			if first.MessageID != "" {
 				Expect(again.MessageID).To(Equal(first.MessageID), "a redelivery keeps the message id")
 			}
@@ -65,7 +65,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
 			status, err := rr.AwaitReceipt(wctx, link, loc)
 			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
 			r.Evidence("receipt", http.StatusText(status))
-			Expect(status).To(Equal(http.StatusNoContent))
+			Expect(status).To(Equal(http.StatusNoContent), "the receipt for a delivered and acknowledged message was %d; RFC 8030 §6.2 requires 204", status)
 		})
 
 	// RFC 8030 §6.2: "The push service MAY cease to retry delivery of the message prior to its
@@ -91,7 +91,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {
 			m.TTL = 600
 			res := post(ctx, r, "push", m, respondAsync)
 			link, loc := receiptTaken(res)
-			Expect(ex.Expire(ctx, sub)).To(Succeed())
+			conformance.HarnessError(ex.Expire(ctx, sub))
 			r.Evidence("give-up", "the service expired the subscription while the message (TTL 600) was stored")
 			wctx, cancel := context.WithTimeout(ctx, waitFor)
 			defer cancel()

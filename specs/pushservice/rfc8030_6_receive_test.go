@@ -31,10 +31,10 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
 			Expect(res.Status/100).To(Equal(2), "the wait=0 request must end in success once the pushes are made")
 			for _, p := range res.Pushes {
-				Expect(p.Err).NotTo(HaveOccurred(), "push on stream %d", p.StreamID)
+				Expect(p.Err).NotTo(HaveOccurred(), "the push promise on stream %d failed: %v; RFC 8030 §6 delivers each message as a pushed response", p.StreamID, p.Err)
 				Expect(p.Status).To(Equal(http.StatusOK), "pushed response on stream %d", p.StreamID)
 			}
-			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}))
+			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}), "a wait=0 request delivered %q; RFC 8030 §6 requires all three stored messages", payloads(res.Pushes, sub))
 		})
 
 	// RFC 8030 §6: "A 204 (No Content) status code with no associated server pushes indicates
@@ -80,8 +80,8 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
 			sendTo(ctx, r, "push", sub, "linked")
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
-			Expect(res.Pushes).To(HaveLen(1), "one message was sent")
-			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}))
+			Expect(res.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(res.Pushes))
+			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}), "the pushed message linked the push resources %q, not %s; RFC 8030 §6 requires a Link rel=\"urn:ietf:params:push\" to its push resource", rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil), sub.PushResource)
 		})
 
 	// RFC 8030 §6.2: "the user agent MUST acknowledge receipt of the message by performing an
@@ -96,8 +96,8 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			res := firstReceiptRequest(ctx, r, asTarget(sub), "receipt")
 			link, loc := receiptTaken(res)
 			got := ua.waitZero(ctx, "monitor.1", sub.Resource, nil)
-			Expect(got.Pushes).To(HaveLen(1), "one message was sent")
-			Expect(got.Pushes[0].Path).NotTo(BeEmpty())
+			Expect(got.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(got.Pushes))
+			Expect(got.Pushes[0].Path).NotTo(BeEmpty(), "the pushed message had no :path; RFC 8030 §6 requires the push promise to name the push message resource")
 			del := ua.ack(ctx, "ack", got.Pushes[0])
 			Expect(del.Status/100).To(Equal(2), "the acknowledgement must succeed")
 			wctx, cancel := contextWithWait(ctx)
@@ -105,7 +105,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			status, err := rr.AwaitReceipt(wctx, link, loc)
 			Expect(err).NotTo(HaveOccurred(), "no receipt within %s", waitFor)
 			r.Evidence("receipt", itoa(status))
-			Expect(status).To(Equal(http.StatusNoContent))
+			Expect(status).To(Equal(http.StatusNoContent), "the receipt for a message acknowledged by DELETE was %d; RFC 8030 §6.2 requires 204", status)
 			again := ua.waitZero(ctx, "monitor.2", sub.Resource, nil)
 			Expect(again.Pushes).To(BeEmpty(), "an acknowledged message is not pushed again")
 		})
@@ -125,7 +125,7 @@ var _ = Describe("RFC 8030 §6.1 Receiving Push Messages for a Subscription Set"
 			sendTo(ctx, r, "push.a", a, "for a")
 			sendTo(ctx, r, "push.b", b, "for b")
 			res := ua.waitZero(ctx, "monitor.set", a.Set, nil)
-			Expect(payloads(res.Pushes, a, b)).To(ConsistOf(want(a, "for a"), want(b, "for b")))
+			Expect(payloads(res.Pushes, a, b)).To(ConsistOf(want(a, "for a"), want(b, "for b")), "monitoring the set delivered %q; RFC 8030 §6 requires the messages of every subscription in the set", payloads(res.Pushes, a, b))
 		})
 
 	// RFC 8030 §6.1, §6: Prefer: wait=0 on a set pushes every undelivered message of every
@@ -139,8 +139,8 @@ var _ = Describe("RFC 8030 §6.1 Receiving Push Messages for a Subscription Set"
 			sendTo(ctx, r, "push.a", a, "a1")
 			sendTo(ctx, r, "push.b", b, "b1")
 			res := ua.waitZero(ctx, "monitor.set", a.Set, nil)
-			Expect(res.Status / 100).To(Equal(2))
-			Expect(res.Pushes).To(HaveLen(2))
+			Expect(res.Status/100).To(Equal(2), "a wait=0 request on the subscription set was answered %d; RFC 8030 §6 requires success", res.Status)
+			Expect(res.Pushes).To(HaveLen(2), "monitoring the set delivered %d messages; RFC 8030 §6 requires both stored messages of its two subscriptions", len(res.Pushes))
 		})
 })
 
@@ -158,7 +158,7 @@ var _ = Describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
 			high.Urgency = "high"
 			accepted(ctx, r, "push.high", high, noFaults)
 			res := ua.waitZero(ctx, "monitor.high", sub.Resource, http.Header{"Urgency": {"high"}})
-			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "high")}))
+			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "high")}), "a monitor asking for Urgency high got %q; RFC 8030 §5.3 makes a message without Urgency normal, so only the high message is due", payloads(res.Pushes, sub))
 		})
 
 	// RFC 8030 §5.3: the push service MUST NOT deliver messages below the urgency the user
@@ -175,6 +175,6 @@ var _ = Describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
 			held := ua.waitZero(ctx, "monitor.normal", sub.Resource, http.Header{"Urgency": {"normal"}})
 			Expect(held.Pushes).To(BeEmpty(), "a low message must not go to a monitor asking for normal")
 			all := ua.waitZero(ctx, "monitor.all", sub.Resource, nil)
-			Expect(payloads(all.Pushes, sub)).To(Equal([]string{want(sub, "low")}))
+			Expect(payloads(all.Pushes, sub)).To(Equal([]string{want(sub, "low")}), "a monitor asking for all urgencies got %q; RFC 8030 §5.3 requires the held low message then", payloads(all.Pushes, sub))
 		})
 })

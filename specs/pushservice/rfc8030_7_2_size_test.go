@@ -25,8 +25,8 @@ var _ = Describe("RFC 8030 §7.2 Push Message Storage", func() {
 			func(ctx SpecContext, r *conformance.Recorder) {
 				sub := subscribe(ctx, r)
 				res := send(ctx, r, "push", message(sub, strings.Repeat("p", size-aes128gcmOverhead)))
-				Expect(res.Request.Body).To(HaveLen(size))
-				Expect(res.Status).NotTo(Equal(http.StatusRequestEntityTooLarge))
+				Expect(res.Request.Body).To(HaveLen(size), "pushspec built a %d-octet body, not the %d octets it meant to send (a harness fault)", len(res.Request.Body), size)
+				Expect(res.Status).NotTo(Equal(http.StatusRequestEntityTooLarge), "a conformant %d-octet body was answered 413; RFC 8030 §7.2 requires bodies up to 4096 octets to be taken", size)
 				Expect(res.Status/100).To(Equal(2), "a conformant %d-octet body was answered %d", size, res.Status)
 			})
 	}
@@ -39,7 +39,7 @@ var _ = Describe("RFC 8030 §7.2 Push Message Storage", func() {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, strings.Repeat("p", 4096-aes128gcmOverhead)), sender.Faults{}, "of 4096 octets")
 			res := post(ctx, r, "push", message(sub, strings.Repeat("p", 4097-aes128gcmOverhead)), sender.Faults{})
-			Expect(res.Request.Body).To(HaveLen(4097))
+			Expect(res.Request.Body).To(HaveLen(4097), "pushspec built a %d-octet body, not the 4097 octets it meant to send (a harness fault)", len(res.Request.Body))
 			Expect(res.Status).To(Equal(http.StatusRequestEntityTooLarge), "a 4097-octet body was answered %d, not 413 (RFC 8030 §7.2 allows 413)", res.Status)
 		})
 })

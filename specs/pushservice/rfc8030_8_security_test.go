@@ -648,7 +648,7 @@ var _ = Describe("RFC 8030 §8 Security Considerations", func() {
 				conformance.SkipBecause(fmt.Sprintf("no 429 within %d messages to one user agent (see rfc8030-8.4-rate-limit): no 429 to check", floodBound))
 			}
 			ra := f.refusal.Header.Get("Retry-After")
-			Expect(ra).NotTo(BeEmpty(), "429 without Retry-After")
+			Expect(ra).NotTo(BeEmpty(), "the service answered 429 without Retry-After; RFC 8030 §8.4 says the service SHOULD include one")
 			_, dateErr := http.ParseTime(ra)
 			Expect(isDigits(ra) || dateErr == nil).To(BeTrue(), "Retry-After %q is neither delta-seconds nor an HTTP-date", ra)
 		}, SpecTimeout(3*time.Minute))

@@ -25,7 +25,7 @@ var _ = Describe("RFC 8292 §2 invalid tokens at the push service", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			sub := subscribe(ctx, r)
 			validTwin(ctx, r, message(sub, "valid twin"), sender.Faults{}, "with a valid token")
-			Expect(string(next(ctx, r, sub, "valid twin").Payload)).To(Equal("valid twin"))
+			Expect(string(next(ctx, r, sub, "valid twin").Payload)).To(Equal("valid twin"), "the valid twin was not delivered as sent; a push with a valid token must be delivered before invalid ones can be judged (RFC 8292 §2)")
 			bad := []struct {
 				label string
 				m     sender.Message
@@ -61,7 +61,7 @@ var _ = Describe("RFC 8292 §2 invalid tokens at the push service", func() {
 			good := message(sub, "verified")
 			good.VAPIDExpiry = exp
 			validTwin(ctx, r, good, sender.Faults{}, "with a valid token")
-			Expect(string(next(ctx, r, sub, "verified").Payload)).To(Equal("verified"))
+			Expect(string(next(ctx, r, sub, "verified").Payload)).To(Equal("verified"), "the push with a verifiable token was not delivered as sent; it must be delivered before forged ones can be judged (RFC 8292 §2)")
 			forged := message(sub, "forged")
 			forged.VAPIDExpiry = exp
 			res := post(ctx, r, "forged", forged, sign(webpush.SignOptions{CorruptSignature: true}))

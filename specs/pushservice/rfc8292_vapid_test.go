@@ -218,7 +218,7 @@ var _ = Describe("RFC 8292 VAPID at the push service", func() {
 				sig := jwt[strings.LastIndex(jwt, ".")+1:]
 				for what, s := range map[string]string{"the JWT signature": sig, "k": vapidCreds.Public, "p256ecdsa": "p256ecdsa"} {
 					where, found := forwardedContains(got, s)
-					Expect(found).To(BeFalse(), "the UA link carried %s: %s", what, cut(where, 120))
+					Expect(found).To(BeFalse(), "the UA link carried %s (%s); RFC 8292 §4.2 forwards neither the JWT nor the public key to the user agent", what, cut(where, 120))
 				}
 			})
 	}

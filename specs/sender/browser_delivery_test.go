@@ -63,9 +63,9 @@ var _ = Describe("Delivery of the sender's message to real browsers", func() {
 
 				// Over HTTPS (the npm library speaks nothing else), on the same path.
 				ep, err := url.Parse(c.Subscription.WebPush.Endpoint)
-				Expect(err).NotTo(HaveOccurred())
+				conformance.HarnessError(err)
 				tls, err := url.Parse(env.Push.TLSURL())
-				Expect(err).NotTo(HaveOccurred())
+				conformance.HarnessError(err)
 				ep.Scheme, ep.Host = tls.Scheme, tls.Host
 				r.Evidence("endpoint", ep.String())
 
@@ -132,7 +132,7 @@ var _ = Describe("Delivery of the sender's message to real browsers", func() {
 					return
 				}
 				Expect(rep.Show.OK).To(BeTrue(), "showNotification did not succeed")
-				Expect(rep.NotificationTitles()).To(ContainElement(title))
+				Expect(rep.NotificationTitles()).To(ContainElement(title), "%s showed the notifications %q, not one titled %q; the message the sender encrypted must reach the service worker as sent (RFC 8291 §3.3, §3.4)", k, rep.NotificationTitles(), title)
 			}, Label("needs:browser"), Serial, SpecTimeout(2*time.Minute))
 	}
 })

@@ -26,7 +26,7 @@ var _ = Describe("RFC 8030 at the application server", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
 			u, err := url.Parse(typical.exchanges[0].sub.Endpoint)
-			Expect(err).NotTo(HaveOccurred())
+			conformance.HarnessError(err)
 			Expect(q.Method).To(Equal("POST"), "the sender requested delivery with %s; RFC 8030 §5 requests it with POST", q.Method)
 			Expect(q.Path).To(Equal(u.Path), "the sender posted to path %s, not the endpoint's %s; RFC 8030 §5 posts to the push resource", q.Path, u.Path)
 		})

@@ -81,7 +81,7 @@ var _ = BeforeSuite(func() {
 	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
-	Expect(err).NotTo(HaveOccurred())
+	conformance.HarnessError(err)
 	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()), Subject: subject}
 	for name, o := range map[string]target.FakeOptions{
 		"rfc":         {Profile: "rfc", HTTPSEndpoints: true},

@@ -75,8 +75,8 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			bad := send(ctx, r, c, harness.Payload("corrupt", nil, nil), harness.SendOptions{Codec: &webpush.Options{FlipTag: true}})
 			received := devtoolsEvent(ctx, r, c, "Push message received", bad.MessageID)
 			mcsEvidence(r, bad.MessageID)
-			Expect(received.Metadata).To(HaveKeyWithValue("Success", "No"))
-			Expect(received.Metadata["Error Reason"]).To(ContainSubstring("decryption failed"))
+			Expect(received.Metadata).To(HaveKeyWithValue("Success", "No"), "DevTools recorded the corrupted message with Success %q, not \"No\"; the Push API requires a message that does not decrypt to be dropped", received.Metadata["Success"])
+			Expect(received.Metadata["Error Reason"]).To(ContainSubstring("decryption failed"), "DevTools gave the corrupted message the error reason %q, not a decryption failure; the Push API drops a message that fails to decrypt", received.Metadata["Error Reason"])
 			// Sentinel: once its push event is in, a push event for the corrupted message would
 			// have come first (one MCS connection, delivered in order).
 			send(ctx, r, c, harness.Payload("sentinel", nil, nil), harness.SendOptions{})
@@ -89,7 +89,7 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			for _, rep := range c.Reports() {
 				ids = append(ids, rep.ID)
 			}
-			Expect(ids).To(Equal([]string{"sentinel"}))
+			Expect(ids).To(Equal([]string{"sentinel"}), "the service worker reported the pushes %q, not only the sentinel; the Push API fires no push event for a message that does not decrypt", ids)
 		}, specTimeout)
 
 	conformance.It("decrypts \"hello\" itself and displays the notification (DevTools evidence)", tg, rules.PushEventFired,
@@ -97,12 +97,12 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			c := newClient(ctx, r, k)
 			res := send(ctx, r, c, []byte("hello"), harness.SendOptions{})
 			received := devtoolsEvent(ctx, r, c, "Push message received", res.MessageID)
-			Expect(received.Metadata).To(HaveKeyWithValue("Success", "Yes"))
-			Expect(received.Metadata).To(HaveKeyWithValue("Was Encrypted", "Yes"))
-			Expect(received.Metadata).To(HaveKeyWithValue("Payload", "hello"))
+			Expect(received.Metadata).To(HaveKeyWithValue("Success", "Yes"), "DevTools recorded \"hello\" with Success %q, not \"Yes\"; the Push API requires a conformant message to be accepted", received.Metadata["Success"])
+			Expect(received.Metadata).To(HaveKeyWithValue("Was Encrypted", "Yes"), "DevTools recorded \"hello\" with Was Encrypted %q, not \"Yes\"; the message was sent encrypted (RFC 8291)", received.Metadata["Was Encrypted"])
+			Expect(received.Metadata).To(HaveKeyWithValue("Payload", "hello"), "DevTools recorded the payload %q, not \"hello\"; the Push API hands the decrypted bytes to the push event", received.Metadata["Payload"])
 			devtoolsEvent(ctx, r, c, "Push event dispatched", res.MessageID)
 			rep := awaitPush(ctx, r, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
-			Expect(rep.NotificationTitles()).To(ContainElement("hello"))
+			Expect(rep.NotificationTitles()).To(ContainElement("hello"), "the service worker showed the notifications %q, not one titled \"hello\"; the push event must run the handler that shows it", rep.NotificationTitles())
 			wctx, cancel := bounded(ctx)
 			defer cancel()
 			shown, err := c.Session.(browser.EventAwaiter).AwaitPushEvent(wctx, func(e browser.Event) bool {
@@ -152,21 +152,21 @@ var _ = Describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			// Not end to end: no subscription, push service, encryption, VAPID or decryption is
 			// involved. It checks the fixture's push handler in Chromium, nothing else.
 			c, err := env.OpenClient(ctx, k, harness.ClientOptions{NoSubscribe: true})
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "opening a Chromium client without a subscription failed: %v", err)
 			DeferCleanup(c.Close)
 			p, ok := c.Session.(browser.SWOnlyPusher)
 			Expect(ok).To(BeTrue(), "the Chromium session cannot deliver SW-only pushes")
 			wctx, cancel := bounded(ctx)
 			defer cancel()
 			rid, err := p.ServiceWorkerRegistrationID(wctx, c.Origin.URL()+"/")
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "DevTools gave no service-worker registration id: %v", err)
 			d, err := p.DeliverPushMessage(wctx, c.Origin.URL(), rid, string(harness.Payload("via-devtools", nil, nil)))
-			Expect(err).NotTo(HaveOccurred())
+			Expect(err).NotTo(HaveOccurred(), "DevTools deliverPushMessage failed: %v", err)
 			AddReportEntry("path", d.Path)
 			AddReportEntry("sw-only delivery", fmt.Sprintf("%+v", d))
-			Expect(d.Path).To(Equal(browser.PathSWOnly))
+			Expect(d.Path).To(Equal(browser.PathSWOnly), "DevTools delivered on the path %q, not the service-worker-only one", d.Path)
 			rep, err := c.Origin.AwaitReport(wctx, func(rep sitefixture.Report) bool { return rep.ID == "via-devtools" })
-			Expect(err).NotTo(HaveOccurred())
-			Expect(strings.Contains(rep.Data.TextValue(), "via-devtools")).To(BeTrue())
+			Expect(err).NotTo(HaveOccurred(), "no report of the DevTools push from the service worker: %v", err)
+			Expect(strings.Contains(rep.Data.TextValue(), "via-devtools")).To(BeTrue(), "the service worker reported %q, not the DevTools payload via-devtools", rep.Data.TextValue())
 		}, specTimeout)
 })

@@ -102,7 +102,7 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 				r.Evidence("payload."+name, string(payload))
 				send(ctx, r, c, payload, harness.SendOptions{})
 				pushes, err := afterSentinel(ctx, c, since, name)
-				Expect(err).NotTo(HaveOccurred())
+				Expect(err).NotTo(HaveOccurred(), "%v; without the sentinel pushspec cannot tell whether the %s message fired push", err, name)
 				o := outcome{pushes: pushes}
 				if len(pushes) == 0 && wantShown != "" {
 					// Shown by the UA, not by a handler: wait (bounded) for it to be listed.
@@ -133,7 +133,7 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 					requireDWP(r)
 					o := deliver(ctx, r, "shown", declarative(8030, map[string]any{"title": "pushspec dwp shown", "navigate": "/dwp"}), "pushspec dwp shown")
 					Expect(o.pushes).To(BeEmpty(), "push events for a declarative message")
-					Expect(titles(o.notes)).To(ContainElement("pushspec dwp shown"))
+					Expect(titles(o.notes)).To(ContainElement("pushspec dwp shown"), "%s showed the notifications %q, not the declarative one titled \"pushspec dwp shown\"; Declarative Web Push shows a declarative message itself", k, titles(o.notes))
 				}, specTimeout)
 
 			conformance.It("dispatches to push when web_push is not the number 8030", tg, rules.DWPMember8030,
@@ -168,7 +168,7 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 							tagged = append(tagged, n.Title)
 						}
 					}
-					Expect(tagged).To(Equal([]string{"pushspec dwp B"}))
+					Expect(tagged).To(Equal([]string{"pushspec dwp B"}), "the notifications tagged dwp are %q, not only \"pushspec dwp B\"; a declarative notification with the tag of a shown one replaces it", tagged)
 				}, specTimeout)
 		})
 	}

@@ -33,7 +33,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					func(ctx SpecContext, r *conformance.Recorder) {
 						clientEvidence(r, c)
 						p := c.Subscription.WebPush.P256dh
-						Expect(p).To(HaveLen(65), "p256dh is %d octets", len(p))
+						Expect(p).To(HaveLen(65), "p256dh is %d octets; the Push API's getKey('p256dh') gives the 65-octet uncompressed P-256 point", len(p))
 						Expect(p[0]).To(Equal(byte(4)), "p256dh is not uncompressed (0x04 …)")
 						_, err := ecdh.P256().NewPublicKey(p)
 						Expect(err).NotTo(HaveOccurred(), "p256dh is not a point on P-256")
@@ -45,15 +45,15 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 						// sequence of 16 octets that is used for authentication of push messages."
 						r.Also(rules.AuthSecret16)
 						clientEvidence(r, c)
-						Expect(c.Subscription.WebPush.Auth).To(HaveLen(16))
+						Expect(c.Subscription.WebPush.Auth).To(HaveLen(16), "getKey('auth') is %d octets; RFC 8291 §3.2 requires an authentication secret of 16 octets", len(c.Subscription.WebPush.Auth))
 					}, specTimeout, realOK)
 
 				conformance.It("expirationTime is null", tg, rules.SubscriptionExpirationTime,
 					func(ctx SpecContext, r *conformance.Recorder) {
 						// pushspec's service gives no expiry, so the only allowed value is null.
 						clientEvidence(r, c)
-						Expect(c.Subscription.ExpirationTimeNull).To(BeTrue(), "expirationTime in %s", c.Subscription.Value)
-						Expect(c.Subscription.JSON.ExpirationTime).To(BeNil())
+						Expect(c.Subscription.ExpirationTimeNull).To(BeTrue(), "expirationTime is not null in %s; the Push API gives null when the push service gave no expiry", c.Subscription.Value)
+						Expect(c.Subscription.JSON.ExpirationTime).To(BeNil(), "toJSON().expirationTime is a number, not null (see the subscription evidence); the Push API gives null when the push service gave no expiry")
 					}, specTimeout)
 
 				conformance.It("toJSON() has endpoint, expirationTime and unpadded base64url keys", tg, rules.SubscriptionToJSONShape,
@@ -63,15 +63,15 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 						var v struct {
 							JSON json.RawMessage `json:"json"`
 						}
-						Expect(json.Unmarshal(c.Subscription.Value, &v)).To(Succeed())
-						Expect(json.Unmarshal(v.JSON, &j)).To(Succeed())
-						Expect(j).To(HaveKey("endpoint"))
-						Expect(j).To(HaveKey("expirationTime"))
-						Expect(j).To(HaveKey("keys"))
-						Expect(j).NotTo(HaveKey("options"), "options are not serialized")
+						conformance.HarnessError(json.Unmarshal(c.Subscription.Value, &v))
+						Expect(json.Unmarshal(v.JSON, &j)).To(Succeed(), "toJSON() serialized as %s, not a JSON object; the Push API's toJSON() returns a PushSubscriptionJSON dictionary", string(v.JSON))
+						Expect(j).To(HaveKey("endpoint"), "toJSON() is %s, without endpoint; the Push API's PushSubscriptionJSON has endpoint", string(v.JSON))
+						Expect(j).To(HaveKey("expirationTime"), "toJSON() is %s, without expirationTime; the Push API's PushSubscriptionJSON has expirationTime", string(v.JSON))
+						Expect(j).To(HaveKey("keys"), "toJSON() is %s, without keys; the Push API's PushSubscriptionJSON has keys", string(v.JSON))
+						Expect(j).NotTo(HaveKey("options"), "toJSON() is %s, with options; the Push API's PushSubscriptionJSON has no options member", string(v.JSON))
 						for _, name := range []string{"p256dh", "auth"} {
 							s := c.Subscription.JSON.Keys[name]
-							Expect(s).NotTo(BeEmpty(), "keys.%s", name)
+							Expect(s).NotTo(BeEmpty(), "toJSON().keys.%s is empty; the Push API serializes each key as base64url", name)
 							Expect(s).To(MatchRegexp(`^[A-Za-z0-9_-]+$`), "keys.%s is not unpadded base64url", name)
 						}
 					}, specTimeout, realOK)
@@ -79,10 +79,10 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 				conformance.It("endpoint is an absolute URL on the push service", tg, rules.SubscriptionEndpointAbsolute,
 					func(ctx SpecContext, r *conformance.Recorder) {
 						clientEvidence(r, c)
-						Expect(c.Subscription.Endpoint).To(MatchRegexp(`^https?://[^/]+/.+`))
+						Expect(c.Subscription.Endpoint).To(MatchRegexp(`^https?://[^/]+/.+`), "the endpoint %q is not an absolute URL with a path; the Push API requires the push resource's absolute URL", c.Subscription.Endpoint)
 						// The harness posts to SendEndpoint: the browser's endpoint, or (Chromium)
 						// its path on the push service. Either way it must reach pushspec's service.
-						Expect(c.Subscription.SendEndpoint).To(HavePrefix(env.Push.URL() + "/"))
+						Expect(c.Subscription.SendEndpoint).To(HavePrefix(env.Push.URL()+"/"), "the endpoint %q does not reach pushspec's push service at %s; the browser must use the push service it was configured with", c.Subscription.SendEndpoint, env.Push.URL())
 					}, specTimeout)
 			})
 
@@ -91,8 +91,8 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, r, k)
 					res := send(ctx, r, c, []byte("hello"), harness.SendOptions{})
 					rep := awaitPush(ctx, r, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
-					Expect(rep.HasData).To(BeTrue())
-					Expect(rep.Data.Size).To(Equal(5))
+					Expect(rep.HasData).To(BeTrue(), "the push event's data is null for a message with payload \"hello\"; the Push API gives the decrypted payload as event.data")
+					Expect(rep.Data.Size).To(Equal(5), "the push event's data is %d octets, not the 5 of \"hello\"; the Push API gives the decrypted payload as event.data", rep.Data.Size)
 					r.Evidence("message", res.MessageID)
 					observeUrgencyThreshold(r, k)
 				}, specTimeout, realOK)
@@ -102,19 +102,19 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, nil, k)
 					send(ctx, nil, c, []byte("hello"), harness.SendOptions{})
 					rep := awaitPush(ctx, nil, c, "hello", func(rep sitefixture.Report) bool { return rep.Data.TextValue() == "hello" })
-					Expect(rep.Show.Error).To(BeNil(), "showNotification rejected")
-					Expect(rep.Show.OK).To(BeTrue())
+					Expect(rep.Show.Error).To(BeNil(), "showNotification() in the push handler rejected with %v", rep.Show.Error)
+					Expect(rep.Show.OK).To(BeTrue(), "showNotification() neither resolved nor rejected in the push handler: %s", rep.Raw)
 					Expect(rep.NotificationTitles()).To(ContainElement("hello"), "service worker's getNotifications()")
 					// And from the page, through the same registration.
 					raw, err := c.Call(ctx, "getNotifications")
-					Expect(err).NotTo(HaveOccurred())
+					Expect(err).NotTo(HaveOccurred(), "the page's getNotifications() failed: %v", err)
 					var page struct{ Notifications []sitefixture.Notification }
-					Expect(json.Unmarshal(raw, &page)).To(Succeed())
+					Expect(json.Unmarshal(raw, &page)).To(Succeed(), "the page's getNotifications() answered %s, not its list of notifications", string(raw))
 					var titles []string
 					for _, n := range page.Notifications {
 						titles = append(titles, n.Title)
 					}
-					Expect(titles).To(ContainElement("hello"), "page's getNotifications()")
+					Expect(titles).To(ContainElement("hello"), "the page's getNotifications() listed %q, without the notification titled hello that the push handler showed", titles)
 				}, specTimeout)
 
 			conformance.It("fires push with data === null for a message without payload", tg, rules.PushDataNullWithoutPayload,
@@ -122,8 +122,8 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, r, k)
 					send(ctx, r, c, nil, harness.SendOptions{})
 					rep := awaitPush(ctx, r, c, "the push without payload", func(sitefixture.Report) bool { return true })
-					Expect(rep.HasData).To(BeFalse(), "event.data is not null: %s", rep.Raw)
-					Expect(rep.Data).To(BeNil())
+					Expect(rep.HasData).To(BeFalse(), "event.data is not null for a message without payload (%s); the Push API requires null", rep.Raw)
+					Expect(rep.Data).To(BeNil(), "event.data is %+v for a message without payload; the Push API requires null", rep.Data)
 				}, specTimeout, realOK)
 
 			conformance.It("fires no push event for a message whose tag is corrupted", tg, rules.UndecryptableNoEvent,
@@ -140,7 +140,7 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					}
 					Expect(ids).To(Equal([]string{"sentinel"}), "push events seen (message %s was corrupted)", bad.MessageID)
 					raw, err := c.Call(ctx, "getNotifications")
-					Expect(err).NotTo(HaveOccurred())
+					Expect(err).NotTo(HaveOccurred(), "the page's getNotifications() failed: %v", err)
 					Expect(string(raw)).NotTo(ContainSubstring("corrupt"), "a notification for the corrupted message")
 				}, specTimeout)
 
@@ -199,9 +199,9 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange report within %v", waitFor)
 					// rep carries oldSubscription with its keys: the auth secret is masked.
 					ev(r, c, "report", string(rep.Raw))
-					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription")
-					Expect(rep.OldSubscription.Endpoint).To(Equal(c.Subscription.Endpoint))
-					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
+					Expect(rep.OldSubscription).NotTo(BeNil(), "pushsubscriptionchange came with a null oldSubscription; the Push API passes the lost subscription as oldSubscription")
+					Expect(rep.OldSubscription.Endpoint).To(Equal(c.Subscription.Endpoint), "oldSubscription.endpoint is %q, not the lost subscription's %q; the Push API passes the old subscription to pushsubscriptionchange", rep.OldSubscription.Endpoint, c.Subscription.Endpoint)
+					Expect(rep.NewSubscription).To(BeNil(), "pushsubscriptionchange came with a newSubscription for a lost subscription; the Push API passes null when there is no new one")
 				}, specTimeout)
 
 			It("[interop] decrypts the legacy aesgcm encoding", Label("interop", "target:"+string(k)),
@@ -209,9 +209,9 @@ var _ = Describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					c := newClient(ctx, nil, k)
 					payload := harness.Payload("legacy", nil, nil)
 					res := send(ctx, nil, c, payload, harness.SendOptions{Encoding: "aesgcm"})
-					Expect(res.Request.Header.Get("Content-Encoding")).To(Equal("aesgcm"))
+					Expect(res.Request.Header.Get("Content-Encoding")).To(Equal("aesgcm"), "pushspec sent Content-Encoding %q, not the aesgcm it meant to test (a harness fault)", res.Request.Header.Get("Content-Encoding"))
 					rep := awaitPush(ctx, nil, c, "the aesgcm message", func(rep sitefixture.Report) bool { return rep.ID == "legacy" })
-					Expect(rep.Data.TextValue()).To(Equal(string(payload)))
+					Expect(rep.Data.TextValue()).To(Equal(string(payload)), "%s's service worker got %q, not the %q sent with aesgcm", k, rep.Data.TextValue(), string(payload))
 				}, specTimeout)
 		})
 	}

@@ -61,7 +61,7 @@ var _ = Describe("Notifications API", Label("needs:browser"), func() {
 				Expect(evalInto(ctx, r, c, what, jsNotification+`
 try { await reg.showNotification("pushspec `+what+`", `+options+`); } catch (e) { return {err: errv(e)}; }
 await closeAll();
-return {err: null};`, &v)).To(BeNil())
+return {err: null};`, &v)).To(BeNil(), "the script showing a notification with %s threw outside its own try in %s (see the js evidence); showNotification() must resolve or reject", options, k)
 				return v.Err
 			}
 
@@ -70,7 +70,7 @@ return {err: null};`, &v)).To(BeNil())
 					clientEvidence(r, c)
 					err := rejects(ctx, r, "silent-vibrate", `{silent: true, vibrate: [100]}`)
 					Expect(err).NotTo(BeNil(), "showNotification({silent: true, vibrate: [100]}) resolved")
-					Expect(err.Name).To(Equal("TypeError"), "rejected with %s", err)
+					Expect(err.Name).To(Equal("TypeError"), "showNotification({silent: true, vibrate: [100]}) rejected with %s, not TypeError; the Notifications API requires a TypeError", err)
 				}, specTimeout)
 
 			conformance.It("showNotification() with renotify: true and no tag rejects with TypeError", tg, rules.NotificationRenotifyNeedsTag,
@@ -78,7 +78,7 @@ return {err: null};`, &v)).To(BeNil())
 					clientEvidence(r, c)
 					err := rejects(ctx, r, "renotify-no-tag", `{renotify: true}`)
 					Expect(err).NotTo(BeNil(), "showNotification({renotify: true}) resolved")
-					Expect(err.Name).To(Equal("TypeError"), "rejected with %s", err)
+					Expect(err.Name).To(Equal("TypeError"), "showNotification({renotify: true}) without a tag rejected with %s, not TypeError; the Notifications API requires a TypeError", err)
 				}, specTimeout)
 
 			conformance.It("data is structured-cloned (Date, nested arrays) and unserializable data rejects with DataCloneError", tg, rules.NotificationDataStructuredClone,
@@ -100,12 +100,12 @@ const out = {found: !!n};
 if (n) { out.a = n.data.a; out.isDate = n.data.d instanceof Date; out.time = n.data.d instanceof Date ? n.data.d.getTime() : null; out.nested = n.data.n.s; }
 try { await reg.showNotification("pushspec data fn", {tag: "data-fn", data: {f: () => 1}}); out.fnErr = null; } catch (e) { out.fnErr = errv(e); }
 await closeAll();
-return out;`, &v)).To(BeNil())
+return out;`, &v)).To(BeNil(), "the structured-clone script threw in %s (see the js evidence); showNotification() and getNotifications() with data must resolve", k)
 					Expect(v.Found).To(BeTrue(), "the notification is not listed")
-					Expect(v.A).To(Equal([]int{1, 2}))
-					Expect(v.IsDate).To(BeTrue(), "data.d is no longer a Date")
-					Expect(v.Time).To(Equal(0.0))
-					Expect(v.Nested).To(Equal("é"))
+					Expect(v.A).To(Equal([]int{1, 2}), "data.a came back as %v, not [1 2]; the Notifications API structured-clones data", v.A)
+					Expect(v.IsDate).To(BeTrue(), "data.d is no longer a Date; the Notifications API structured-clones data, which keeps a Date a Date")
+					Expect(v.Time).To(Equal(0.0), "data.d came back as the time %v, not 0; the Notifications API structured-clones data, keeping a Date's time", v.Time)
+					Expect(v.Nested).To(Equal("é"), "data.n.s came back as %q, not \"é\"; the Notifications API structured-clones data", v.Nested)
 					Expect(v.FnErr).NotTo(BeNil(), "data holding a function was accepted")
 					Expect(v.FnErr.Name).To(Equal("DataCloneError"), "data holding a function rejected with %s", v.FnErr)
 				}, specTimeout)
@@ -122,9 +122,9 @@ await reg.showNotification("pushspec replace", {tag: "rep", body: "A"});
 await reg.showNotification("pushspec replace", {tag: "rep", body: "B"});
 const list = (await reg.getNotifications()).map(nv);
 await closeAll();
-return {list};`, &v)).To(BeNil())
+return {list};`, &v)).To(BeNil(), "the tag-replace script threw in %s (see the js evidence); showNotification() and getNotifications() must resolve", k)
 					Expect(v.List).To(HaveLen(1), "notifications listed after two with tag rep")
-					Expect(v.List[0].Body).To(Equal("B"))
+					Expect(v.List[0].Body).To(Equal("B"), "the notification listed under tag rep has body %q, not \"B\"; the Notifications API replaces a shown notification of the same tag with the new one", v.List[0].Body)
 				}, specTimeout)
 
 			conformance.It("getNotifications({tag}) lists only the notifications with that tag", tg, rules.NotificationGetTagFilter,
@@ -142,11 +142,11 @@ await reg.showNotification("pushspec untagged", {});
 const all = (await reg.getNotifications()).map(nv);
 const filtered = (await reg.getNotifications({tag: "y"})).map(nv);
 await closeAll();
-return {all, filtered};`, &v)).To(BeNil())
+return {all, filtered};`, &v)).To(BeNil(), "the tag-filter script threw in %s (see the js evidence); showNotification() and getNotifications() must resolve", k)
 					Expect(v.All).To(HaveLen(3), "harness: three notifications should be listed without a filter")
-					Expect(v.Filtered).To(HaveLen(1))
-					Expect(v.Filtered[0].Tag).To(Equal("y"))
-					Expect(v.Filtered[0].Title).To(Equal("pushspec y"))
+					Expect(v.Filtered).To(HaveLen(1), "getNotifications({tag: \"y\"}) listed %d notifications, not 1; the Notifications API lists only those with that tag", len(v.Filtered))
+					Expect(v.Filtered[0].Tag).To(Equal("y"), "getNotifications({tag: \"y\"}) listed the tag %q; the Notifications API lists only those with tag y", v.Filtered[0].Tag)
+					Expect(v.Filtered[0].Title).To(Equal("pushspec y"), "getNotifications({tag: \"y\"}) listed the title %q, not \"pushspec y\"; the Notifications API lists the notification shown with that tag", v.Filtered[0].Title)
 				}, specTimeout)
 
 			conformance.It("getNotifications() lists neither another registration's notifications nor non-persistent ones", tg, rules.NotificationGetRegistrationScoped,
@@ -170,7 +170,7 @@ page.close();
 for (const n of await other.getNotifications()) n.close();
 await other.unregister();
 await closeAll();
-return {mine, others};`, &v)).To(BeNil())
+return {mine, others};`, &v)).To(BeNil(), "the registration-scope script threw in %s (see the js evidence); showNotification() and getNotifications() must resolve", k)
 					Expect(v.Others).To(ContainElement("other-reg"), "harness: the other registration should list its own notification")
 					Expect(v.Mine).To(Equal([]string{"mine"}), "the fixture registration's getNotifications()")
 				}, specTimeout)
@@ -198,7 +198,7 @@ while (performance.now() - t0 < 3000) {
   await new Promise((res) => setTimeout(res, 25));
 }
 await closeAll();
-return {before, after, goneAfterMs};`, &v)).To(BeNil())
+return {before, after, goneAfterMs};`, &v)).To(BeNil(), "the close() script threw in %s (see the js evidence); showNotification(), getNotifications() and close() must not throw", k)
 					Expect(v.Before).To(ConsistOf("keep", "close"), "harness: both should be listed before close()")
 					Expect(v.After).To(Equal([]string{"keep"}), "listed after close() of the notification tagged close")
 				}, specTimeout)
@@ -218,7 +218,7 @@ for (let round = 0; round < 3; round++) {
   order.push((await reg.getNotifications()).map((n) => n.tag));
 }
 await closeAll();
-return {order};`, &v)).To(BeNil())
+return {order};`, &v)).To(BeNil(), "the creation-order script threw in %s (see the js evidence); showNotification() and getNotifications() must resolve", k)
 					for _, o := range v.Order {
 						Expect(o).To(Equal([]string{"o1", "o2", "o3", "o4", "o5"}), "getNotifications() order (all rounds: %v)", v.Order)
 					}
@@ -241,14 +241,14 @@ await reg.showNotification("pushspec actions", {tag: "actions", actions});
 const [n] = await reg.getNotifications({tag: "actions"});
 const note = nv(n);
 await closeAll();
-return {maxActions: max, note};`, &v)).To(BeNil())
+return {maxActions: max, note};`, &v)).To(BeNil(), "the actions script threw in %s (see the js evidence); showNotification() with actions must resolve", k)
 					if v.MaxActions == nil {
 						conformance.SkipBecause("unsupported: Notification.maxActions is absent in " + string(k) + " " + env.Browser(k).Version())
 					}
 					r.Evidence("maxActions", fmt.Sprint(*v.MaxActions))
 					Expect(v.Note.Actions).To(HaveLen(*v.MaxActions), "actions listed (maxActions %d, %d given)", *v.MaxActions, *v.MaxActions+2)
 					for i, a := range v.Note.Actions {
-						Expect(a["action"]).To(Equal(fmt.Sprintf("a%d", i)))
+						Expect(a["action"]).To(Equal(fmt.Sprintf("a%d", i)), "action %d is %q, not \"a%d\"; the Notifications API keeps the first maxActions actions in order", i, a["action"], i)
 					}
 					Expect(v.Note.ActionsFrozen).To(HaveValue(BeTrue()), "actions is not a frozen array of frozen objects")
 				}, specTimeout)
@@ -268,7 +268,7 @@ await reg.showNotification("pushspec timestamp", {tag: "ts"});
 const after = Date.now();
 const [n] = await reg.getNotifications({tag: "ts"});
 await closeAll();
-return {before, after, ts: n.timestamp};`, &v)).To(BeNil())
+return {before, after, ts: n.timestamp};`, &v)).To(BeNil(), "the timestamp script threw in %s (see the js evidence); showNotification() and getNotifications() must resolve", k)
 					Expect(v.TS).NotTo(BeNil(), "Notification.timestamp is not exposed (undefined)")
 					// The default is the creation time "rounded to the nearest integer": up to 1 ms
 					// past the last Date.now() reading (judgeTimestampDefault).
@@ -291,12 +291,12 @@ await reg.showNotification("pushspec nav bad", {tag: "navbad", navigate: "http:/
 const [a] = await reg.getNotifications({tag: "nav"});
 const [b] = await reg.getNotifications({tag: "navbad"});
 await closeAll();
-return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
+return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil(), "the navigate script threw in %s (see the js evidence); showNotification() with navigate must resolve", k)
 					if !v.Supported {
 						conformance.SkipBecause("unsupported: Notification.prototype.navigate is absent in " + string(k) + " " + env.Browser(k).Version())
 					}
-					Expect(v.Rel).To(Equal(c.Origin.URL() + "/x"))
-					Expect(v.Bad).To(Equal(""))
+					Expect(v.Rel).To(Equal(c.Origin.URL()+"/x"), "navigate \"/x\" reads back as %q, not %q; the Notifications API parses it against the base URL", v.Rel, c.Origin.URL()+"/x")
+					Expect(v.Bad).To(Equal(""), "navigate \"http://999.999\" reads back as %q, not empty; the Notifications API gives the empty string for a URL that fails to parse", v.Bad)
 				}, specTimeout)
 
 			conformance.It("new Notification() in a service worker throws TypeError", tg, rules.NotificationConstructorInSW,
@@ -310,13 +310,13 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
 							Error       *sitefixture.JSError `json:"error"`
 						} `json:"constructor"`
 					}
-					Expect(json.Unmarshal(rep.Raw, &v)).To(Succeed())
+					conformance.HarnessError(json.Unmarshal(rep.Raw, &v))
 					if v.Constructor == nil {
 						conformance.HarnessError(fmt.Errorf("the service worker did not run the constructor probe: %s", rep.Raw))
 					}
 					Expect(v.Constructor.Constructed).To(BeFalse(), "new Notification() succeeded in the service worker")
-					Expect(v.Constructor.Error).NotTo(BeNil())
-					Expect(v.Constructor.Error.Name).To(Equal("TypeError"), "threw %s", v.Constructor.Error)
+					Expect(v.Constructor.Error).NotTo(BeNil(), "new Notification() in the service worker neither constructed nor threw an error; the Notifications API requires a TypeError")
+					Expect(v.Constructor.Error.Name).To(Equal("TypeError"), "new Notification() in the service worker threw %s, not TypeError; the Notifications API requires a TypeError", v.Constructor.Error)
 				}, specTimeout)
 
 			It("shows what a push message asked for: title, body, tag, data, icon, requireInteraction, silent, actions", Label("notifications", "target:"+string(k)),
@@ -324,7 +324,7 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
 					var max struct {
 						Max *int `json:"max"`
 					}
-					Expect(evalInto(ctx, nil, c, "maxActions", `return {max: typeof Notification.maxActions === "number" ? Notification.maxActions : null};`, &max)).To(BeNil())
+					Expect(evalInto(ctx, nil, c, "maxActions", `return {max: typeof Notification.maxActions === "number" ? Notification.maxActions : null};`, &max)).To(BeNil(), "reading Notification.maxActions threw in %s (see the js evidence); it is a plain static getter", k)
 					var actions []map[string]string
 					for i := 0; i < 2; i++ {
 						actions = append(actions, map[string]string{"action": fmt.Sprintf("act%d", i), "title": fmt.Sprintf("Act %d", i)})
@@ -339,7 +339,7 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
 					send(ctx, nil, c, payload, harness.SendOptions{})
 					rep := awaitPush(ctx, nil, c, "the options message", func(rep sitefixture.Report) bool { return rep.ID == "opts" })
 					AddReportEntry("report", string(rep.Raw))
-					Expect(rep.Show.Error).To(BeNil(), "showNotification rejected")
+					Expect(rep.Show.Error).To(BeNil(), "showNotification() in the push handler rejected with %v", rep.Show.Error)
 					var got *sitefixture.Notification
 					for i := range rep.Notifications {
 						if rep.Notifications[i].Tag == "opts" {
@@ -347,14 +347,14 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
 						}
 					}
 					Expect(got).NotTo(BeNil(), "the service worker's getNotifications() does not list it")
-					Expect(got.Title).To(Equal("pushspec options"))
-					Expect(got.Body).To(Equal("round trip"))
-					Expect(got.Data).To(MatchJSON(`{"a":[1,2],"s":"é"}`))
-					Expect(got.Icon).To(Equal(c.Origin.URL() + "/icon.png"))
-					Expect(got.RequireInteraction).To(BeTrue(), "requireInteraction")
-					Expect(got.Silent).To(HaveValue(BeTrue()), "silent")
+					Expect(got.Title).To(Equal("pushspec options"), "the notification reads back with the title %q, not \"pushspec options\"; getNotifications() must give the options it was shown with", got.Title)
+					Expect(got.Body).To(Equal("round trip"), "the notification reads back with the body %q, not \"round trip\"; getNotifications() must give the options it was shown with", got.Body)
+					Expect(got.Data).To(MatchJSON(`{"a":[1,2],"s":"é"}`), "the notification reads back with the data %s; getNotifications() must give the structured clone of the data it was shown with", string(got.Data))
+					Expect(got.Icon).To(Equal(c.Origin.URL()+"/icon.png"), "the notification reads back with the icon %q, not %q; the Notifications API parses icon against the base URL", got.Icon, c.Origin.URL()+"/icon.png")
+					Expect(got.RequireInteraction).To(BeTrue(), "the notification reads back with requireInteraction false after being shown with true; getNotifications() must give the options it was shown with")
+					Expect(got.Silent).To(HaveValue(BeTrue()), "the notification does not read back with silent true after being shown with it; getNotifications() must give the options it was shown with")
 					if max.Max != nil {
-						Expect(got.Actions).To(HaveLen(min(2, *max.Max)), "actions (maxActions %d)", *max.Max)
+						Expect(got.Actions).To(HaveLen(min(2, *max.Max)), "the notification reads back with %d actions, not %d of the 2 given (maxActions %d); the Notifications API keeps up to maxActions", len(got.Actions), min(2, *max.Max), *max.Max)
 					}
 				}, specTimeout)
 		})
@@ -373,12 +373,12 @@ return {supported: true, rel: a.navigate, bad: b.navigate};`, &v)).To(BeNil())
 const out = {permission: Notification.permission, err: null};
 try { await reg.showNotification("pushspec denied", {tag: "denied"}); } catch (e) { out.err = errv(e); }
 out.listed = (await reg.getNotifications()).length;
-return out;`, &v)).To(BeNil())
+return out;`, &v)).To(BeNil(), "the no-permission script threw in %s (see the js evidence); showNotification() must reject, not throw outside its try", k)
 					if v.Permission == "granted" {
 						conformance.HarnessError(fmt.Errorf("the fresh origin already has the notifications permission"))
 					}
 					Expect(v.Err).NotTo(BeNil(), "showNotification() resolved with permission %q", v.Permission)
-					Expect(v.Err.Name).To(Equal("TypeError"), "rejected with %s", v.Err)
+					Expect(v.Err.Name).To(Equal("TypeError"), "showNotification() without the permission rejected with %s, not TypeError; the Notifications API requires a TypeError", v.Err)
 					Expect(v.Listed).To(Equal(0), "getNotifications() lists a notification shown without permission")
 				}, specTimeout)
 		})

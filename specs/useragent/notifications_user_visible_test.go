@@ -31,7 +31,7 @@ var _ = Describe("Notifications: a userVisibleOnly push that shows nothing", Lab
 					c := newClient(ctx, r, k)
 					send(ctx, r, c, harness.Payload("silent", map[string]any{"show": false}, nil), harness.SendOptions{})
 					rep := awaitPush(ctx, r, c, "the silent push", func(rep sitefixture.Report) bool { return rep.ID == "silent" })
-					Expect(rep.Show).NotTo(BeNil())
+					Expect(rep.Show).NotTo(BeNil(), "the service worker's report of the silent push has no showNotification record: %s", rep.Raw)
 					Expect(rep.Show.Called).To(BeFalse(), "harness: the handler was told not to show")
 					send(ctx, r, c, harness.Payload("visible", nil, nil), harness.SendOptions{})
 					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "visible" })

@@ -45,7 +45,7 @@ var _ = Describe("Push API acknowledgement", Label("needs:browser"), func() {
 					wctx, cancel := bounded(ctx)
 					defer cancel()
 					code, err := c.AwaitAck(wctx, res.MessageID)
-					Expect(err).NotTo(HaveOccurred(), "no ack for %s", res.MessageID)
+					Expect(err).NotTo(HaveOccurred(), "%s did not acknowledge the held message %s: %v; the Push API acknowledges once the waitUntil promises resolve", k, res.MessageID, err)
 					var ackAt time.Time
 					for _, a := range env.Push.Acks() {
 						if a.MessageID == res.MessageID {
@@ -73,7 +73,7 @@ var _ = Describe("Push API acknowledgement", Label("needs:browser"), func() {
 					wctx, cancel := bounded(ctx)
 					defer cancel()
 					code, err := c.AwaitAck(wctx, res.MessageID)
-					Expect(err).NotTo(HaveOccurred(), "no ack for %s", res.MessageID)
+					Expect(err).NotTo(HaveOccurred(), "%s did not acknowledge the message %s whose waitUntil rejects: %v; the Push API acknowledges it after its retries", k, res.MessageID, err)
 					if link := env.Autopush(); link != nil {
 						if n, err := link.AwaitNack(wctx, res.MessageID); err == nil {
 							r.Evidence("nack", fmt.Sprintf("%d", n.Code))

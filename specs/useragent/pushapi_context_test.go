@@ -63,7 +63,7 @@ return {installing: !!r2.installing};`, "/sw-installing.js?"+q.Encode()), &v); e
 							Error    *sitefixture.JSError `json:"error"`
 						} `json:"subscribe"`
 					}
-					Expect(json.Unmarshal(rep.Raw, &v)).To(Succeed())
+					conformance.HarnessError(json.Unmarshal(rep.Raw, &v))
 					if v.Active {
 						conformance.HarnessError(fmt.Errorf("the registration already had an active worker during install"))
 					}
@@ -88,7 +88,7 @@ return {installing: !!r2.installing};`, "/sw-installing.js?"+q.Encode()), &v); e
 const r2 = window.pushspecInstalling;
 const out = {active: !!r2.active, installing: !!r2.installing};
 try { await r2.showNotification("pushspec: installing"); out.resolved = true; } catch (e) { out.err = errv(e); }
-return out;`, &v)).To(BeNil())
+return out;`, &v)).To(BeNil(), "the installing-worker script threw in %s (see the js evidence); showNotification() must reject, not throw outside its try", k)
 					if v.Active || !v.Installing {
 						conformance.HarnessError(fmt.Errorf("the worker was not installing when showNotification() ran (active %v, installing %v)", v.Active, v.Installing))
 					}

@@ -91,8 +91,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					bom := []byte{0xEF, 0xBB, 0xBF, 'A', 'B', 'O', 'M'}
 					rep := next(ctx, r, "bom", bom, nil)
 					Expect(rep.Data).NotTo(BeNil(), "event.data is null for EF BB BF 'ABOM'")
-					Expect(rep.Data.TextError).To(BeNil())
-					Expect(rep.Data.TextValue()).To(Equal("ABOM"), "text() of EF BB BF 'ABOM'")
+					Expect(rep.Data.TextError).To(BeNil(), "text() of EF BB BF 'ABOM' threw %v; the Push API's text() decodes UTF-8 and does not throw", rep.Data.TextError)
+					Expect(rep.Data.TextValue()).To(Equal("ABOM"), "text() of EF BB BF 'ABOM' is %q, not \"ABOM\"; the Push API's text() decodes UTF-8 without the BOM", rep.Data.TextValue())
 				}, specTimeout)
 
 			conformance.It("text() turns octets that are not UTF-8 into U+FFFD", tg, rules.PMDTextUTF8,
@@ -101,7 +101,7 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					bad := []byte{'x', 0xFF, 'y', 0xC3, 'z', 0xE2, 0x82}
 					rep := next(ctx, r, "invalid", bad, nil)
 					Expect(rep.Data).NotTo(BeNil(), "event.data is null for a payload that is not valid UTF-8")
-					Expect(rep.Data.TextError).To(BeNil())
+					Expect(rep.Data.TextError).To(BeNil(), "text() of a payload that is not UTF-8 threw %v; the Push API's text() decodes with replacement and does not throw", rep.Data.TextError)
 					Expect(rep.Data.TextValue()).To(Equal("x\uFFFDy\uFFFDz\uFFFD"), "text() of 'x' FF 'y' C3 'z' E2 82")
 				}, specTimeout)
 
@@ -112,15 +112,15 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					bad := []byte(`{"pushspec":{"id":"json-invalid"}`)
 					repGood := next(ctx, r, "valid", good, nil)
 					repBad := next(ctx, r, "invalid", bad, nil)
-					Expect(repGood.Data).NotTo(BeNil(), "event.data is null")
-					Expect(repBad.Data).NotTo(BeNil(), "event.data is null")
-					Expect(repGood.Data.JSONOK).To(BeTrue(), "json() threw %v", repGood.Data.JSONError)
+					Expect(repGood.Data).NotTo(BeNil(), "event.data is null for a JSON payload; the Push API gives a PushMessageData for a message with payload")
+					Expect(repBad.Data).NotTo(BeNil(), "event.data is null for a payload that is not JSON; the Push API gives a PushMessageData for a message with payload")
+					Expect(repGood.Data.JSONOK).To(BeTrue(), "json() of valid JSON threw %v; the Push API's json() parses the payload as JSON", repGood.Data.JSONError)
 					var want, got any
-					Expect(json.Unmarshal(good, &want)).To(Succeed())
-					Expect(json.Unmarshal(repGood.Data.JSON, &got)).To(Succeed())
-					Expect(got).To(Equal(want), "json() value")
-					Expect(repBad.Data.JSONOK).To(BeFalse(), "json() of %q did not throw", bad)
-					Expect(repBad.Data.JSONError).NotTo(BeNil())
+					conformance.HarnessError(json.Unmarshal(good, &want))
+					conformance.HarnessError(json.Unmarshal(repGood.Data.JSON, &got))
+					Expect(got).To(Equal(want), "json() gave %s, not the value of %s; the Push API's json() parses the payload as JSON", string(repGood.Data.JSON), string(good))
+					Expect(repBad.Data.JSONOK).To(BeFalse(), "json() of %q did not throw; the Push API's json() throws a SyntaxError for invalid JSON", bad)
+					Expect(repBad.Data.JSONError).NotTo(BeNil(), "json() of %q did not throw an error object; the Push API's json() throws a SyntaxError for invalid JSON", bad)
 					Expect(repBad.Data.JSONError.Name).To(Equal("SyntaxError"), "json() of invalid JSON threw %s", repBad.Data.JSONError)
 				}, specTimeout)
 
@@ -135,8 +135,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					rep := next(ctx, r, "all256", all256, nil)
 					Expect(rep.Data).NotTo(BeNil(), "event.data is null for the 256 octet values")
 					got, err := rep.Data.Bytes()
-					Expect(err).NotTo(HaveOccurred())
-					Expect(got).To(Equal(all256))
+					conformance.HarnessError(err)
+					Expect(got).To(Equal(all256), "arrayBuffer() of the 256 octet values gave %d octets that differ from them; the Push API gives the decrypted bytes as they were", len(got))
 				}, specTimeout)
 
 			// blob() and bytes() get valid UTF-8 (every ASCII octet, 0x00 included, and multi-octet
@@ -149,13 +149,13 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					clientEvidence(r, c)
 					msg := append([]byte("blob:"), utf8Octets...)
 					rep := next(ctx, r, "blob", msg, nil)
-					Expect(rep.Data).NotTo(BeNil(), "event.data is null")
+					Expect(rep.Data).NotTo(BeNil(), "event.data is null for a message with payload; the Push API gives a PushMessageData for it")
 					v := extraViews(rep).Data
-					Expect(v).NotTo(BeNil())
-					Expect(v.BlobError).To(BeNil(), "blob() failed")
-					Expect(v.BlobIsBlob).To(BeTrue(), "blob() is not a Blob")
-					Expect(v.BlobSize).To(HaveValue(Equal(len(msg))), "blob().size")
-					Expect(v.BlobBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "blob()'s octets")
+					Expect(v).NotTo(BeNil(), "the service worker's report has no blob() record: %s", rep.Raw)
+					Expect(v.BlobError).To(BeNil(), "blob() failed with %v; the Push API's blob() gives the payload as a Blob", v.BlobError)
+					Expect(v.BlobIsBlob).To(BeTrue(), "blob() did not give a Blob; the Push API's blob() gives the payload as a Blob")
+					Expect(v.BlobSize).To(HaveValue(Equal(len(msg))), "blob().size is not the %d octets sent; the Push API's blob() holds the decrypted bytes", len(msg))
+					Expect(v.BlobBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "blob() does not hold the %d octets sent; the Push API's blob() holds the decrypted bytes", len(msg))
 					if v.BlobType != nil {
 						r.Evidence("blob.type", fmt.Sprintf("%q", *v.BlobType))
 					}
@@ -166,14 +166,14 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					clientEvidence(r, c)
 					msg := append([]byte("bytes:"), utf8Octets...)
 					rep := next(ctx, r, "bytes", msg, nil)
-					Expect(rep.Data).NotTo(BeNil(), "event.data is null")
+					Expect(rep.Data).NotTo(BeNil(), "event.data is null for a message with payload; the Push API gives a PushMessageData for it")
 					if !rep.Data.BytesMethod {
 						conformance.SkipBecause("unsupported: PushMessageData.prototype.bytes is absent in " + string(k) + " " + env.Browser(k).Version())
 					}
 					v := extraViews(rep).Data
-					Expect(v.BytesError).To(BeNil(), "bytes() threw")
-					Expect(v.BytesIsUint8Array).To(BeTrue(), "bytes() is not a Uint8Array")
-					Expect(v.BytesBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))))
+					Expect(v.BytesError).To(BeNil(), "bytes() threw %v; the Push API's bytes() gives the payload as a Uint8Array", v.BytesError)
+					Expect(v.BytesIsUint8Array).To(BeTrue(), "bytes() did not give a Uint8Array; the Push API's bytes() gives the payload as a Uint8Array")
+					Expect(v.BytesBase64).To(HaveValue(Equal(base64.StdEncoding.EncodeToString(msg))), "bytes() did not give the %d octets sent; the Push API's bytes() gives the decrypted bytes", len(msg))
 				}, specTimeout)
 
 			conformance.It("an encrypted empty plaintext gives data with zero octets, not null", tg, rules.PushDataEmptyPayload,
@@ -197,8 +197,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					rep := others[0]
 					r.Evidence("report.empty", string(rep.Raw))
 					Expect(rep.HasData).To(BeTrue(), "event.data is null for an encrypted empty plaintext")
-					Expect(rep.Data.Size).To(Equal(0))
-					Expect(rep.Data.TextValue()).To(Equal(""))
+					Expect(rep.Data.Size).To(Equal(0), "event.data of an encrypted empty plaintext is %d octets; the Push API gives the decrypted bytes, here none", rep.Data.Size)
+					Expect(rep.Data.TextValue()).To(Equal(""), "text() of an encrypted empty plaintext is %q; the Push API gives the decrypted text, here empty", rep.Data.TextValue())
 				}, specTimeout)
 
 			conformance.It("delivers a 3993-octet plaintext (a 4096-octet body, one record) intact", tg, rules.PushEventFired,
@@ -210,9 +210,9 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					Expect(res.Request.Body).To(HaveLen(4096), "harness: the body should be 4096 octets")
 					rep := awaitPush(ctx, r, c, "the 3993-octet message", func(rep sitefixture.Report) bool { return rep.ID == "max-size" })
 					got, err := rep.Data.Bytes()
-					Expect(err).NotTo(HaveOccurred())
-					Expect(got).To(HaveLen(maxPlaintext))
-					Expect(string(got)).To(Equal(string(msg)))
+					conformance.HarnessError(err)
+					Expect(got).To(HaveLen(maxPlaintext), "the %d-octet plaintext of a 4096-octet body arrived as %d octets; the Push API gives all the decrypted octets", maxPlaintext, len(got))
+					Expect(string(got)).To(Equal(string(msg)), "the %d-octet plaintext arrived with other octets; the Push API gives the decrypted bytes as they were", maxPlaintext)
 				}, specTimeout)
 
 			conformance.It("removes padding after the 0x02 delimiter (10 octets, and enough to fill 4096)", tg, rules.PaddingDelimiter,
@@ -226,8 +226,8 @@ var _ = Describe("Push API PushMessageData", Label("needs:browser"), func() {
 					rep1 := awaitPush(ctx, r, c, "the message with 10 octets of padding", func(rep sitefixture.Report) bool { return rep.ID == "padded-10" })
 					rep2 := awaitPush(ctx, r, c, "the message padded to 4096", func(rep sitefixture.Report) bool { return rep.ID == "padded-full" })
 					r.Evidence("report.padfull", string(rep2.Raw))
-					Expect(rep1.Data.TextValue()).To(Equal(string(small)))
-					Expect(rep2.Data.TextValue()).To(Equal(string(full)))
+					Expect(rep1.Data.TextValue()).To(Equal(string(small)), "the message with 10 octets of padding gave text() %q, not %q; RFC 8188 §2 strips the padding", rep1.Data.TextValue(), string(small))
+					Expect(rep2.Data.TextValue()).To(Equal(string(full)), "the message padded to 4096 octets gave text() %q, not %q; RFC 8188 §2 strips the padding", rep2.Data.TextValue(), string(full))
 				}, specTimeout)
 		})
 	}

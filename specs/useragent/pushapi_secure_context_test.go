@@ -39,7 +39,7 @@ var _ = Describe("Push API [SecureContext]", Label("needs:browser"), func() {
 					}
 					DeferCleanup(sess.Close)
 					u, err := url.Parse(origin.PageURL())
-					Expect(err).NotTo(HaveOccurred())
+					conformance.HarnessError(err)
 					u.Host = browser.InsecureTestHost + ":" + u.Port()
 					r.Evidence("page", u.String())
 					if err := sess.Navigate(ctx, u.String()); err != nil {
@@ -65,7 +65,7 @@ var _ = Describe("Push API [SecureContext]", Label("needs:browser"), func() {
 						ServiceWorker           bool   `json:"serviceWorker"`
 						RegistrationPushManager bool   `json:"registrationPushManager"`
 					}
-					Expect(json.Unmarshal(raw, &g)).To(Succeed())
+					conformance.HarnessError(json.Unmarshal(raw, &g))
 					if g.Secure {
 						// The set-up failed to make an insecure context: no verdict on the rule.
 						conformance.HarnessError(fmt.Errorf("%s treats %s as a secure context; the test host gives no insecure origin here", k, g.Origin))

@@ -83,8 +83,8 @@ return {exposed, key: exposed.includes("applicationServerKey") ? b64u(o.applicat
 							List []string `json:"list"`
 						}
 						err := evalInto(ctx, r, c, "supportedContentEncodings", `return {list: Array.from(PushManager.supportedContentEncodings)};`, &v)
-						Expect(err).To(BeNil())
-						Expect(v.List).To(ContainElement("aes128gcm"))
+						Expect(err).To(BeNil(), "the supportedContentEncodings script threw %v in %s; PushManager.supportedContentEncodings is a plain static attribute", err, k)
+						Expect(v.List).To(ContainElement("aes128gcm"), "PushManager.supportedContentEncodings is %q, without aes128gcm; the Push API requires the aes128gcm of RFC 8291", v.List)
 					}, specTimeout)
 
 				conformance.It("supportedContentEncodings is a frozen array", tg, rules.SupportedEncodingsFrozenSameObject,
@@ -94,7 +94,7 @@ return {exposed, key: exposed.includes("applicationServerKey") ? b64u(o.applicat
 						err := evalInto(ctx, r, c, "supportedContentEncodings", `
 const a = PushManager.supportedContentEncodings;
 return {frozen: Object.isFrozen(a), isArray: Array.isArray(a), same: a === PushManager.supportedContentEncodings};`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the supportedContentEncodings script threw %v in %s; PushManager.supportedContentEncodings is a plain static attribute", err, k)
 						problem, note := judgeEncodingsFrozen(v)
 						if note != "" {
 							r.Observe(rules.SupportedEncodingsFrozenSameObject, note)
@@ -123,7 +123,7 @@ for (const name of ["p256dh", "auth"]) {
   new Uint8Array(a).set(fromB64u(original));
 }
 return out;`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the getKey() script threw %v in %s; getKey() returns an ArrayBuffer or null", err, k)
 						for _, name := range []string{"p256dh", "auth"} {
 							Expect(v[name].Different).To(BeTrue(), "getKey(%q) returned the same object twice", name)
 							Expect(v[name].Intact).To(BeTrue(), "overwriting getKey(%q)'s buffer changed the next call's bytes", name)
@@ -140,8 +140,8 @@ return out;`, &v)
 const sub = await reg.pushManager.getSubscription();
 const v = sub.getKey("foo");
 return {returned: v === null ? "null" : String(v)};`, &v)
-						Expect(err).NotTo(BeNil(), "getKey('foo') returned %v", v.Returned)
-						Expect(err.Name).To(Equal("TypeError"), "getKey('foo') threw %s", err)
+						Expect(err).NotTo(BeNil(), "getKey('foo') returned %v instead of throwing; the PushEncryptionKeyName enum has only p256dh and auth, so the binding throws a TypeError", v.Returned)
+						Expect(err.Name).To(Equal("TypeError"), "getKey('foo') threw %s, not TypeError; the PushEncryptionKeyName enum has only p256dh and auth, so the binding throws a TypeError", err)
 					}, specTimeout)
 
 				conformance.It("permissionState() and permissions.query report granted", tg, rules.PermissionStateMatches,
@@ -156,7 +156,7 @@ return {returned: v === null ? "null" : String(v)};`, &v)
 const out = {pushManager: await reg.pushManager.permissionState({userVisibleOnly: true})};
 try { out.query = (await navigator.permissions.query({name: "push", userVisibleOnly: true})).state; } catch (e) { out.queryError = errv(e); }
 return out;`, &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the permissionState script threw %v in %s; pushManager.permissionState() must resolve", err, k)
 						Expect(v.PushManager).To(Equal("granted"), "pushManager.permissionState() on a granted origin")
 						if v.QueryError == nil {
 							Expect(v.Query).To(Equal("granted"), "permissions.query({name: 'push'})")
@@ -209,9 +209,9 @@ try { out.resolved = (await reg.pushManager.subscribe({userVisibleOnly: true, ap
 const s = await reg.pushManager.getSubscription();
 out.after = s ? s.endpoint : null;
 return out;`, other), &v)
-						Expect(err).To(BeNil())
+						Expect(err).To(BeNil(), "the key-change script threw %v in %s; subscribe() must resolve or reject and getSubscription() must resolve", err, k)
 						Expect(v.Error).NotTo(BeNil(), "subscribe() with a different key resolved (endpoint %s)", v.Resolved)
-						Expect(v.Error.Name).To(Equal("InvalidStateError"), "rejection: %s: %s", v.Error.Name, v.Error.Message)
+						Expect(v.Error.Name).To(Equal("InvalidStateError"), "subscribe() with a different key rejected with %s: %s, not InvalidStateError; the Push API requires an InvalidStateError", v.Error.Name, v.Error.Message)
 						Expect(v.After).To(Equal(c.Subscription.Endpoint), "getSubscription() after the refused key change")
 					}, specTimeout)
 			})
@@ -236,7 +236,7 @@ return out;`, other), &v)
 						var v struct {
 							State string `json:"state"`
 						}
-						Expect(evalInto(ctx, r, c, "permissionState", `return {state: await reg.pushManager.permissionState({userVisibleOnly: true})};`, &v)).To(BeNil())
+						Expect(evalInto(ctx, r, c, "permissionState", `return {state: await reg.pushManager.permissionState({userVisibleOnly: true})};`, &v)).To(BeNil(), "the permissionState script threw in %s (see the js evidence); pushManager.permissionState() must resolve", k)
 						want := map[string]string{"default": "prompt", "denied": "denied", "granted": "granted"}[permission]
 						Expect(v.State).To(Equal(want), "permissionState() with Notification.permission %q", permission)
 					}, specTimeout)
@@ -266,12 +266,12 @@ const attempt = (async () => {
   try { const s = await reg.pushManager.subscribe({userVisibleOnly: true, applicationServerKey: fromB64u(%q)}); out.resolved = s.endpoint; await s.unsubscribe(); } catch (e) { out.err = errv(e); }
   return out;
 })();
-return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({pending: true}), 3000))]);`, webpush.Base64URL(env.VAPID.Public())), &a)).To(BeNil())
+return await Promise.race([attempt, new Promise((res) => setTimeout(() => res({pending: true}), 3000))]);`, webpush.Base64URL(env.VAPID.Public())), &a)).To(BeNil(), "the subscribe script threw in %s (see the js evidence); subscribe() must resolve or reject", k)
 						if a.Pending {
 							conformance.SkipBecause(fmt.Sprintf("no denied permission to test: with Notification.permission %q, %s leaves subscribe() pending on a permission prompt headless mode never answers, and the Env can grant but not deny", permission, k))
 						}
 						Expect(a.Error).NotTo(BeNil(), "subscribe() resolved without the permission (%s)", a.Resolved)
-						Expect(a.Error.Name).To(Equal("NotAllowedError"), "rejected with %s: %s", a.Error.Name, a.Error.Message)
+						Expect(a.Error.Name).To(Equal("NotAllowedError"), "subscribe() without the permission rejected with %s: %s, not NotAllowedError; the Push API requires a NotAllowedError", a.Error.Name, a.Error.Message)
 					}, specTimeout)
 			})
 
@@ -301,7 +301,7 @@ try {
   await s.unsubscribe();
 } catch (e) { out.err = errv(e); }
 return out;`, &a)
-					Expect(err).To(BeNil())
+					Expect(err).To(BeNil(), "the subscribe script threw %v in %s; subscribe() must resolve or reject", err, k)
 					return a
 				}
 				name := func(a attempt) string {
@@ -317,8 +317,8 @@ return out;`, &a)
 						var v struct {
 							Null bool `json:"null"`
 						}
-						Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil())
-						Expect(v.Null).To(BeTrue())
+						Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
+						Expect(v.Null).To(BeTrue(), "getSubscription() resolved with a subscription; the Push API resolves null when there is none")
 					}, specTimeout)
 
 				conformance.It("rejects an applicationServerKey that is not a P-256 point with InvalidAccessError", tg, rules.SubscribeKeyNotP256,
@@ -347,7 +347,7 @@ return out;`, &a)
 						r.Observe(rules.SubscribeKeyNotP256, "33-octet compressed form of a valid key: "+name(comp))
 						r.Evidence("results", fmt.Sprint(got))
 						for _, tc := range cases {
-							Expect(got[tc.name]).To(HavePrefix("InvalidAccessError"), "applicationServerKey %s", tc.name)
+							Expect(got[tc.name]).To(HavePrefix("InvalidAccessError"), "subscribe() with the applicationServerKey %s gave %q, not InvalidAccessError; the Push API rejects a key that is not a P-256 point", tc.name, got[tc.name])
 						}
 					}, specTimeout)
 
@@ -374,7 +374,7 @@ return out;`, &a)
 						r.Observe(rules.SubscribeKeyBadBase64URL, "padded base64url key ("+padded+"): "+name(p))
 						r.Evidence("results", fmt.Sprint(got))
 						for _, tc := range cases {
-							Expect(got[tc.name]).To(HavePrefix("InvalidCharacterError"), "applicationServerKey %q", tc.key)
+							Expect(got[tc.name]).To(HavePrefix("InvalidCharacterError"), "subscribe() with the applicationServerKey %q gave %q, not InvalidCharacterError; the Push API rejects a string key that is not base64url", tc.key, got[tc.name])
 						}
 					}, specTimeout)
 

@@ -45,10 +45,10 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 					rep, err := c.Origin.AwaitReport(wctx, func(rep sitefixture.Report) bool { return rep.Kind == sitefixture.KindPushSubscriptionChange })
 					Expect(err).NotTo(HaveOccurred(), "no pushsubscriptionchange within %v of the loss", waitFor)
 					ev(r, c, "report", string(rep.Raw), old)
-					Expect(rep.OldSubscription).NotTo(BeNil(), "oldSubscription is null")
-					Expect(rep.OldSubscription.Endpoint).To(Equal(old.Endpoint), "oldSubscription.endpoint")
-					Expect(rep.OldSubscription.Keys).To(Equal(old.JSON.Keys), "oldSubscription.keys")
-					Expect(rep.NewSubscription).To(BeNil(), "newSubscription")
+					Expect(rep.OldSubscription).NotTo(BeNil(), "pushsubscriptionchange came with a null oldSubscription; the Push API passes the lost subscription as oldSubscription")
+					Expect(rep.OldSubscription.Endpoint).To(Equal(old.Endpoint), "oldSubscription.endpoint is %q, not the lost %q; the Push API passes the lost subscription as oldSubscription", rep.OldSubscription.Endpoint, old.Endpoint)
+					Expect(rep.OldSubscription.Keys).To(Equal(old.JSON.Keys), "oldSubscription.keys are not the lost subscription's keys; the Push API passes the lost subscription as oldSubscription")
+					Expect(rep.NewSubscription).To(BeNil(), "pushsubscriptionchange came with a newSubscription for a lost subscription; the Push API passes null when there is no new one")
 					// The Push API fixes only the event's oldSubscription and newSubscription; what
 					// getSubscription() resolves to while the handler runs is not specified.
 					if rep.CurrentSubscription == nil {
@@ -59,14 +59,14 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 					var v struct {
 						Null bool `json:"null"`
 					}
-					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil())
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &v)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
 					Expect(v.Null).To(BeTrue(), "getSubscription() in the page after the loss")
 					res := sendRaw(ctx, r, c, "old", harness.Payload("to-lost", nil, nil), harness.SendOptions{})
 					Expect(res.Status).To(BeElementOf(404, 410), "a push to the lost subscription's endpoint")
 					sub, err := c.Subscribe(ctx, webpush.Base64URL(env.VAPID.Public()), nil)
-					Expect(err).NotTo(HaveOccurred(), "subscribe() after the loss")
+					Expect(err).NotTo(HaveOccurred(), "subscribe() after the loss failed: %v; a user agent must be able to subscribe again", err)
 					ev(r, c, "new subscription", string(sub.Value), old, sub)
-					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint))
+					Expect(sub.Endpoint).NotTo(Equal(old.Endpoint), "subscribe() after the loss gave back the lost endpoint %s; the lost subscription's push resource is gone, so a new subscription needs a new one", old.Endpoint)
 					c.Subscription = sub
 					send(ctx, r, c, harness.Payload("after-loss", nil, nil), harness.SendOptions{})
 					awaitPush(ctx, r, c, "a push to the new subscription", func(rep sitefixture.Report) bool { return rep.ID == "after-loss" })

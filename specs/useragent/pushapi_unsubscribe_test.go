@@ -58,9 +58,9 @@ const first = await sub.unsubscribe();
 const ms = performance.now() - t0;
 let second;
 try { second = await sub.unsubscribe(); } catch (e) { second = errv(e); }
-return {first, second, null: (await reg.pushManager.getSubscription()) === null, Ms: ms};`, &v)).To(BeNil())
+return {first, second, null: (await reg.pushManager.getSubscription()) === null, Ms: ms};`, &v)).To(BeNil(), "the unsubscribe script threw in %s (see the js evidence); unsubscribe() must resolve", k)
 					r.Evidence("unsubscribe.ms", fmt.Sprintf("%.1f", v.Ms))
-					Expect(v.First).To(Equal(true), "first unsubscribe()")
+					Expect(v.First).To(Equal(true), "the first unsubscribe() resolved %v, not true; the Push API resolves true when it deactivates the subscription", v.First)
 					Expect(v.Second).To(Equal(false), "second unsubscribe() on the same, now deactivated, subscription")
 					Expect(v.Null).To(BeTrue(), "getSubscription() after unsubscribe()")
 				}, specTimeout)
@@ -96,7 +96,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					for _, rep := range c.Reports()[since:] {
 						ids = append(ids, rep.ID)
 					}
-					Expect(ids).To(Equal([]string{"sentinel-new"}))
+					Expect(ids).To(Equal([]string{"sentinel-new"}), "the service worker reported %q, not only the sentinel of the new subscription; a message to the unsubscribed endpoint must fire no push event", ids)
 				}, specTimeout)
 
 			conformance.It("a new subscription has a new endpoint and a fresh key pair and auth secret", tg, rules.SubscriptionFreshKeys,
@@ -109,12 +109,12 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					ev(r, c, "old", string(old.Value), old)
 					ev(r, c, "new", string(c.Subscription.Value), old)
 					n := c.Subscription
-					Expect(n.Endpoint).NotTo(Equal(old.Endpoint), "endpoint reused")
-					Expect(n.WebPush.P256dh).NotTo(Equal(old.WebPush.P256dh), "p256dh reused")
-					Expect(n.WebPush.Auth).NotTo(Equal(old.WebPush.Auth), "auth secret reused")
+					Expect(n.Endpoint).NotTo(Equal(old.Endpoint), "the new subscription reuses the endpoint %s of the one unsubscribed; a new subscription has a new push resource", n.Endpoint)
+					Expect(n.WebPush.P256dh).NotTo(Equal(old.WebPush.P256dh), "the new subscription reuses the p256dh of the one unsubscribed; a new subscription gets a fresh key pair")
+					Expect(n.WebPush.Auth).NotTo(Equal(old.WebPush.Auth), "the new subscription reuses the auth secret of the one unsubscribed; a new subscription gets a fresh one")
 					_, err := ecdh.P256().NewPublicKey(n.WebPush.P256dh)
 					Expect(err).NotTo(HaveOccurred(), "the new p256dh is not a P-256 point")
-					Expect(n.WebPush.Auth).NotTo(Equal(make([]byte, 16)), "auth secret is all zero")
+					Expect(n.WebPush.Auth).NotTo(Equal(make([]byte, 16)), "the new subscription's auth secret is 16 zero octets; RFC 8291 §3.2 requires a hard-to-guess secret")
 				}, specTimeout)
 		})
 
@@ -129,8 +129,8 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					var v struct {
 						Unregistered bool `json:"unregistered"`
 					}
-					Expect(evalInto(ctx, r, c, "unregister", `return {unregistered: await reg.unregister()};`, &v)).To(BeNil())
-					Expect(v.Unregistered).To(BeTrue(), "registration.unregister()")
+					Expect(evalInto(ctx, r, c, "unregister", `return {unregistered: await reg.unregister()};`, &v)).To(BeNil(), "the unregister script threw in %s (see the js evidence); unregister() must resolve", k)
+					Expect(v.Unregistered).To(BeTrue(), "registration.unregister() resolved false; the registration must unregister before getSubscription() is checked")
 					wctx, cancel := bounded(ctx)
 					defer cancel()
 					Eventually(wctx, func() fakepushservice.SubState {
@@ -147,7 +147,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					var g struct {
 						Null bool `json:"null"`
 					}
-					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &g)).To(BeNil())
+					Expect(evalInto(ctx, r, c, "getSubscription", `return {null: (await reg.pushManager.getSubscription()) === null};`, &g)).To(BeNil(), "the getSubscription script threw in %s (see the js evidence); getSubscription() must resolve", k)
 					Expect(g.Null).To(BeTrue(), "getSubscription() on the new registration")
 				}, specTimeout)
 		})

@@ -61,7 +61,7 @@ var _ = Describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 					secrets := deviceStrings(ctx, r, k, clients)
 					for _, ep := range eps {
 						u, err := url.Parse(ep)
-						Expect(err).NotTo(HaveOccurred(), "endpoint %q is not a URL", ep)
+						Expect(err).NotTo(HaveOccurred(), "the endpoint %q is not a URL (%v); RFC 8030 §8.2 is checked on the endpoint's parts", ep, err)
 						Expect(u.User).To(BeNil(), "endpoint %q carries userinfo", ep)
 						lower := strings.ToLower(ep)
 						for what, s := range secrets {
@@ -88,7 +88,7 @@ var _ = Describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 					prefix = prefix[:strings.LastIndex(prefix, "/")+1]
 					r.Evidence("fixed prefix", prefix)
 					u, err := url.Parse(prefix)
-					Expect(err).NotTo(HaveOccurred())
+					Expect(err).NotTo(HaveOccurred(), "the endpoints' common prefix %q is not a URL (%v): %v", prefix, err, eps)
 					Expect(u.Host).NotTo(BeEmpty(), "the endpoints do not even share scheme and host: %v", eps)
 					var tokens []string
 					for _, ep := range eps {

@@ -42,7 +42,7 @@ var _ = Describe("RFC 8188 user agent key and nonce derivation", Label("needs:br
 					clientEvidence(r, c)
 					p := harness.Payload("codec-sealed", nil, nil)
 					res := send(ctx, r, c, p, harness.SendOptions{Codec: &webpush.Options{}})
-					Expect(res.Sender).To(Equal("pushspec codec"))
+					Expect(res.Sender).To(Equal("pushspec codec"), "pushspec sent with %q, not its own codec (a harness fault)", res.Sender)
 					if res.Request != nil {
 						r.Evidence("body", fmt.Sprintf("%d octets: %x", len(res.Request.Body), res.Request.Body))
 					}

@@ -74,7 +74,7 @@ var _ = Describe("RFC 8292 user agent: applicationServerKey on subscribe", Label
 							conformance.HarnessError(fmt.Errorf("the FCM link has no register3 registration for subscription %s", core.ID))
 						}
 						r.Evidence("register3", fmt.Sprintf("sender %q, app %q, X-subtype %q", reg.Sender, reg.App, reg.Subtype))
-						Expect(reg.Sender).NotTo(BeEmpty(), "register3 has no sender")
+						Expect(reg.Sender).NotTo(BeEmpty(), "Chromium's register3 request carried no sender; Chromium passes the applicationServerKey to its push service as the sender")
 						sent, err = webpush.DecodeBase64(reg.Sender)
 						Expect(err).NotTo(HaveOccurred(), "the register3 sender %q is not base64url", reg.Sender)
 					default:
