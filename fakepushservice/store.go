@@ -299,6 +299,9 @@ func (s *Server) nextLocked(c *connState, now time.Time) *message {
 			i = sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq }) - 1
 			continue
 		}
+		if s.NoRedelivery && m.attempts > 0 {
+			continue // a double's deviation: never retried
+		}
 		if eligibleLocked(m, c, now) {
 			return m
 		}
@@ -329,9 +332,13 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 		}
 	}
 	c := s.conns[m.ua]
-	if m.ttl == 0 {
+	if m.ttl == 0 || (s.DropWhenOffline && c == nil) { // DropWhenOffline: a double's deviation
 		if c == nil {
-			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: "TTL 0 and the UA is not connected"})
+			why := "TTL 0 and the UA is not connected"
+			if m.ttl != 0 {
+				why = "the UA is not connected (DropWhenOffline)"
+			}
+			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
 			if m.receipt != nil {
 				s.addReceiptLocked(m.receipt, m.id, 410)
 			}
@@ -544,6 +551,9 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 		s.removeLocked(m)
 		if m.receipt != nil {
 			st := 204
+			if s.AckReceiptStatus != 0 {
+				st = s.AckReceiptStatus // a double's deviation
+			}
 			if code != AckDelivered {
 				st = 410
 			}
