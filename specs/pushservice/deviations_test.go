@@ -347,7 +347,9 @@ func all(outs []rules.Outcome, o rules.Outcome) bool {
 func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
 	t.Helper()
 	report := filepath.Join(t.TempDir(), "report.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
+	// A double that stores nothing runs some 40 s: each check that waits for a stored message
+	// waits its 5 s out.
+	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
 	defer cancel()
 	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestPushServiceSuite$", "-test.count=1",
 		"-ginkgo.json-report="+report, "-ginkgo.no-color")
