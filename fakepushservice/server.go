@@ -135,6 +135,21 @@ type Server struct {
 	// rfc8030-7.3.1-member-leaves-set). A broken double for pushspec's own tests; false in
 	// normal use.
 	MemberExpiryEndsSet bool
+	// TokenPrefix is put before the random part of every subscription token, e.g. a fact about
+	// the user agent or its device, which RFC 8030 §8.2 forbids in a push URI
+	// (rfc8030-8.2-no-user-device-info). A broken double for pushspec's own tests; "" in normal
+	// use.
+	TokenPrefix string
+	// UATokenPrefix starts every subscription token with 16 hex characters derived from its user
+	// agent (a hash of the service's id of it), so that the push URIs of one user agent
+	// correlate, against RFC 8030 §8.2 (rfc8030-8.2-push-uri-uncorrelatable). A broken double
+	// for pushspec's own tests; false in normal use.
+	UATokenPrefix bool
+	// MessageIDCounter numbers accepted messages with one counter for the whole service (16
+	// decimal digits) instead of random ids, so that push message URIs correlate across
+	// subscriptions, against RFC 8030 §8.2 (rfc8030-8.2-message-uri-uncorrelatable). A broken
+	// double for pushspec's own tests; false in normal use.
+	MessageIDCounter bool
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -193,6 +208,8 @@ type Server struct {
 
 	rate rateState // RateLimit's token buckets (ratelimit.go)
 
+	msgCounter atomic.Uint64 // MessageIDCounter's counter
+
 	wg          sync.WaitGroup // connection goroutines and the janitor
 	janitorStop chan struct{}
 	listeners   []*http.Server
@@ -226,6 +243,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.AckReceiptStatus, s.NoRedelivery, s.DropWhenOffline = o.AckReceiptStatus, o.NoRedelivery, o.DropWhenOffline
 	s.NoPushLink, s.NoLastModified, s.WaitZeroMaxPushes = o.NoPushLink, o.NoLastModified, o.WaitZeroMaxPushes
 	s.ExpiredMonitorStatus, s.SetExpiryKeepsMembers, s.MemberExpiryEndsSet = o.ExpiredMonitorStatus, o.SetExpiryKeepsMembers, o.MemberExpiryEndsSet
+	s.TokenPrefix, s.MessageIDCounter, s.UATokenPrefix = o.TokenPrefix, o.MessageIDCounter, o.UATokenPrefix
 }
 
 func (s *Server) init() {

@@ -2,6 +2,8 @@ package fakepushservice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -124,7 +126,11 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 	if n <= 0 {
 		n = 32
 	}
-	id := newID(n)
+	id := s.TokenPrefix + newID(n) // TokenPrefix: a double's deviation
+	if s.UATokenPrefix {
+		h := sha256.Sum256([]byte(spec.UA))
+		id = hex.EncodeToString(h[:8]) + id // a double's deviation
+	}
 	sub := Subscription{
 		ID: id, Endpoint: prefix + id, UA: spec.UA, Link: spec.Link,
 		AppServerKey: append([]byte(nil), spec.AppServerKey...), LinkRef: spec.LinkRef,
