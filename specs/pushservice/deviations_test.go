@@ -225,6 +225,35 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8030-8.4-429-retry-after": rules.NonStrict},
 			pass:   []string{"rfc8030-8.4-rate-limit"},
 		},
+		{
+			// The same fact in every token links no subscription to another: the URIs do not
+			// correlate, but they expose the device.
+			name:   "fake putting the client's address in every push resource token",
+			env:    []string{doubleEnv + "=client-address-in-token"},
+			broken: map[string]rules.Outcome{"rfc8030-8.2-no-user-device-info": rules.Fail},
+			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-message-uri-uncorrelatable", "rfc8030-8.3-push-uri-entropy"},
+		},
+		{
+			name:   "fake numbering push messages with one counter",
+			env:    []string{doubleEnv + "=message-id-counter"},
+			broken: map[string]rules.Outcome{"rfc8030-8.2-message-uri-uncorrelatable": rules.Fail},
+			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-no-user-device-info", "rfc8030-8.3-push-uri-entropy"},
+		},
+		{
+			// A hash of the user agent's id is no device information, but it links the push
+			// URIs of one user agent.
+			name:   "fake starting push resource tokens with a hash of the user agent",
+			env:    []string{doubleEnv + "=ua-hash-in-token"},
+			broken: map[string]rules.Outcome{"rfc8030-8.2-push-uri-uncorrelatable": rules.Fail},
+			pass:   []string{"rfc8030-8.2-no-user-device-info", "rfc8030-8.2-message-uri-uncorrelatable", "rfc8030-8.3-push-uri-entropy"},
+		},
+		{
+			// Below §8.3's 120 bits, and still uncorrelated: info only, and nothing fails.
+			name:   "fake with 104-bit push resource tokens",
+			env:    []string{doubleEnv + "=tokens-104"},
+			broken: map[string]rules.Outcome{"rfc8030-8.3-push-uri-entropy": rules.Info},
+			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-no-user-device-info"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

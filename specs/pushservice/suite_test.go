@@ -154,6 +154,15 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
+	// Broken: every push resource token starts with 7f000001, 127.0.0.1 in hex: the address
+	// every user agent of the suite connects from.
+	"client-address-in-token": func(s *fakepushservice.Server) { s.TokenPrefix = "7f000001" },
+	// Broken: push message ids from one counter for the whole service.
+	"message-id-counter": func(s *fakepushservice.Server) { s.MessageIDCounter = true },
+	// Broken: every push resource token starts with a hash of its user agent's id.
+	"ua-hash-in-token": func(s *fakepushservice.Server) { s.UATokenPrefix = true },
+	// Conformant (RFC 8030 §8.3's advice is no requirement): push tokens of 104 random bits.
+	"tokens-104": func(s *fakepushservice.Server) { s.TokenBytes = 13 },
 }
 
 // startTarget starts the target the configuration names, or the double doubleEnv names.
