@@ -791,6 +791,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		ttl = mx
 	}
 	msgID := newID(16)
+	if s.MessageIDCounter {
+		msgID = strconv.FormatUint(1e15+s.msgCounter.Add(1), 10) // a double's deviation
+	}
 	m := &message{
 		id: msgID, sub: p.sub, ua: p.sub.sub.UA, ttl: ttl, received: now,
 		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
@@ -869,6 +872,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 
 func uuidFrom(hex32 string) string {
 	h := strings.ToUpper(hex32)
+	if len(h) < 32 {
+		h = strings.Repeat("0", 32-len(h)) + h // MessageIDCounter's shorter ids
+	}
 	return h[0:8] + "-" + h[8:12] + "-" + h[12:16] + "-" + h[16:20] + "-" + h[20:32]
 }
 

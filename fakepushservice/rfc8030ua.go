@@ -326,6 +326,9 @@ func (s *Server) ExpireSubscriptionSet(id string) error {
 	}
 	set.expired = true
 	members := append([]*r8030Sub(nil), set.members...)
+	if s.SetExpiryKeepsMembers {
+		members = nil // a double's deviation: the subscriptions outlive their set
+	}
 	s.addEventLocked(Event{Kind: "rfc8030-set-expire", Detail: fmt.Sprintf("set %.8s…, %d subscriptions", id, len(members))})
 	s.notifyLocked()
 	s.mu.Unlock()
@@ -508,6 +511,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 	}
 	connect(ms)
 
+	pushes := 0 // server pushes made on this request
 	for {
 		s.mu.Lock()
 		ch := s.changed
@@ -541,9 +545,13 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			r8030Error(w, http.StatusServiceUnavailable, "pushspec-closed", "the push service is shutting down")
 			return
 		case gone:
-			r8030Error(w, http.StatusNotFound, goneRule, "the subscription (set) expired or was deleted while monitored")
+			status := http.StatusNotFound
+			if s.ExpiredMonitorStatus != 0 {
+				status = s.ExpiredMonitorStatus // a double's deviation
+			}
+			r8030Error(w, status, goneRule, "the subscription (set) expired or was deleted while monitored")
 			return
-		case wait0 && len(owed) == 0:
+		case wait0 && (len(owed) == 0 || (s.WaitZeroMaxPushes > 0 && pushes >= s.WaitZeroMaxPushes)):
 			status := http.StatusNoContent
 			if s.WaitZeroStatus != 0 {
 				status = s.WaitZeroStatus // a double's deviation
@@ -566,6 +574,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 				return
 			}
 			delete(owed, p.d.MessageID)
+			pushes++
 		}
 	}
 }
@@ -614,9 +623,11 @@ func (s *Server) r8030PushedMessage(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	h := w.Header()
-	h.Set("Last-Modified", p.received.UTC().Format(http.TimeFormat)) // rfc8030-7.2-stored-last-modified
+	if !s.NoLastModified {
+		h.Set("Last-Modified", p.received.UTC().Format(http.TimeFormat)) // rfc8030-7.2-stored-last-modified
+	}
 	h.Set("Cache-Control", "private")
-	if p.pushTo != "" {
+	if p.pushTo != "" && !s.NoPushLink {
 		h.Set("Link", fmt.Sprintf(`<%s>; rel="%s"`, p.pushTo, RelPush)) // rfc8030-6-push-link-on-delivery, -6.1-set-delivery-link
 	}
 	if p.d.ContentEncoding != "" {
@@ -672,6 +683,9 @@ func (s *Server) ExpireRFC8030Resource(rawURL string) error {
 		s.mu.Lock()
 		s.rfc8030.init()
 		rs := s.rfc8030.subs[rid]
+		if rs != nil && rs.set != nil && s.MemberExpiryEndsSet {
+			rs.set.expired = true // a double's deviation: the set ends with one of its subscriptions
+		}
 		s.mu.Unlock()
 		if rs == nil {
 			return fmt.Errorf("fakepushservice: no RFC 8030 subscription resource %q", truncate(rid, 80))

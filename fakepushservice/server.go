@@ -91,6 +91,65 @@ type Server struct {
 	// (more) to push with this status instead of 204 (RFC 8030 §6). A double for pushspec's own
 	// tests; 0 in normal use.
 	WaitZeroStatus int
+	// AckReceiptStatus is the status of the receipt for a message its user agent acknowledged,
+	// instead of the 204 RFC 8030 §6.2 and §6.3 require (rfc8030-6.2-receipt-204-on-ack). A
+	// broken double for pushspec's own tests; 0 in normal use (204).
+	AckReceiptStatus int
+	// NoRedelivery hands a message to a user agent at most once: one taken without an
+	// acknowledgement stays stored until its TTL but is never delivered again, against RFC 8030
+	// §6.2's "the push service SHOULD retry delivery" (rfc8030-6.2-redeliver-unacked). A broken
+	// double for pushspec's own tests; false in normal use.
+	NoRedelivery bool
+	// DropWhenOffline accepts a message for a user agent that is not connected and drops it at
+	// once, whatever its TTL, as RFC 8030 §5.2 allows only for TTL 0: stored messages are never
+	// delivered when the user agent comes back (rfc8030-6-undelivered-pushed-on-reconnect). A
+	// broken double for pushspec's own tests; false in normal use.
+	DropWhenOffline bool
+	// NoPushLink leaves out the Link rel="urn:ietf:params:push" on messages pushed over RFC
+	// 8030's user-agent interface (rfc8030-6-push-link-on-delivery, and through a set
+	// rfc8030-6.1-set-delivery-link). A broken double for pushspec's own tests; false in normal
+	// use.
+	NoPushLink bool
+	// NoLastModified leaves out Last-Modified on stored messages pushed over RFC 8030's
+	// user-agent interface (rfc8030-7.2-stored-last-modified). A broken double for pushspec's
+	// own tests; false in normal use.
+	NoLastModified bool
+	// WaitZeroMaxPushes ends an RFC 8030 monitoring request with Prefer: wait=0 after this many
+	// server pushes, though more messages are undelivered, against RFC 8030 §6's "MUST generate
+	// a server push for all push messages that have not yet been delivered"
+	// (rfc8030-6-wait-0-pushes-all). A broken double for pushspec's own tests; 0 in normal use
+	// (no bound).
+	WaitZeroMaxPushes int
+	// ExpiredMonitorStatus ends an open RFC 8030 monitoring request whose subscription (set)
+	// expired with this status instead of the 404 RFC 8030 §7.3 and §7.3.1 require
+	// (rfc8030-7.3-outstanding-requests-404, rfc8030-7.3.1-set-expiry-cascades). A broken double
+	// for pushspec's own tests; 0 in normal use (404).
+	ExpiredMonitorStatus int
+	// SetExpiryKeepsMembers expires an RFC 8030 subscription set without the subscriptions in
+	// it, which go on taking messages, against RFC 8030 §7.3.1
+	// (rfc8030-7.3.1-set-expiry-cascades). A broken double for pushspec's own tests; false in
+	// normal use.
+	SetExpiryKeepsMembers bool
+	// MemberExpiryEndsSet expires a whole RFC 8030 subscription set when one subscription in
+	// it expires, instead of taking only that subscription out of the set (RFC 8030 §7.3.1,
+	// rfc8030-7.3.1-member-leaves-set). A broken double for pushspec's own tests; false in
+	// normal use.
+	MemberExpiryEndsSet bool
+	// TokenPrefix is put before the random part of every subscription token, e.g. a fact about
+	// the user agent or its device, which RFC 8030 §8.2 forbids in a push URI
+	// (rfc8030-8.2-no-user-device-info). A broken double for pushspec's own tests; "" in normal
+	// use.
+	TokenPrefix string
+	// UATokenPrefix starts every subscription token with 16 hex characters derived from its user
+	// agent (a hash of the service's id of it), so that the push URIs of one user agent
+	// correlate, against RFC 8030 §8.2 (rfc8030-8.2-push-uri-uncorrelatable). A broken double
+	// for pushspec's own tests; false in normal use.
+	UATokenPrefix bool
+	// MessageIDCounter numbers accepted messages with one counter for the whole service (16
+	// decimal digits) instead of random ids, so that push message URIs correlate across
+	// subscriptions, against RFC 8030 §8.2 (rfc8030-8.2-message-uri-uncorrelatable). A broken
+	// double for pushspec's own tests; false in normal use.
+	MessageIDCounter bool
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -149,6 +208,8 @@ type Server struct {
 
 	rate rateState // RateLimit's token buckets (ratelimit.go)
 
+	msgCounter atomic.Uint64 // MessageIDCounter's counter
+
 	wg          sync.WaitGroup // connection goroutines and the janitor
 	janitorStop chan struct{}
 	listeners   []*http.Server
@@ -179,6 +240,10 @@ func (s *Server) copyOptions(o *Server) {
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 	s.RateLimit, s.ClockSkew = o.RateLimit, o.ClockSkew
 	s.NoGiveUpReceipt, s.NoExpiryReceipt, s.KeepExpired, s.WaitZeroStatus = o.NoGiveUpReceipt, o.NoExpiryReceipt, o.KeepExpired, o.WaitZeroStatus
+	s.AckReceiptStatus, s.NoRedelivery, s.DropWhenOffline = o.AckReceiptStatus, o.NoRedelivery, o.DropWhenOffline
+	s.NoPushLink, s.NoLastModified, s.WaitZeroMaxPushes = o.NoPushLink, o.NoLastModified, o.WaitZeroMaxPushes
+	s.ExpiredMonitorStatus, s.SetExpiryKeepsMembers, s.MemberExpiryEndsSet = o.ExpiredMonitorStatus, o.SetExpiryKeepsMembers, o.MemberExpiryEndsSet
+	s.TokenPrefix, s.MessageIDCounter, s.UATokenPrefix = o.TokenPrefix, o.MessageIDCounter, o.UATokenPrefix
 }
 
 func (s *Server) init() {

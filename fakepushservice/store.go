@@ -2,6 +2,8 @@ package fakepushservice
 
 import (
 	"context"
+	"crypto/sha256"
+	"encoding/hex"
 	"errors"
 	"fmt"
 	"net/url"
@@ -124,7 +126,11 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 	if n <= 0 {
 		n = 32
 	}
-	id := newID(n)
+	id := s.TokenPrefix + newID(n) // TokenPrefix: a double's deviation
+	if s.UATokenPrefix {
+		h := sha256.Sum256([]byte(spec.UA))
+		id = hex.EncodeToString(h[:8]) + id // a double's deviation
+	}
 	sub := Subscription{
 		ID: id, Endpoint: prefix + id, UA: spec.UA, Link: spec.Link,
 		AppServerKey: append([]byte(nil), spec.AppServerKey...), LinkRef: spec.LinkRef,
@@ -299,6 +305,9 @@ func (s *Server) nextLocked(c *connState, now time.Time) *message {
 			i = sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq }) - 1
 			continue
 		}
+		if s.NoRedelivery && m.attempts > 0 {
+			continue // a double's deviation: never retried
+		}
 		if eligibleLocked(m, c, now) {
 			return m
 		}
@@ -329,9 +338,13 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 		}
 	}
 	c := s.conns[m.ua]
-	if m.ttl == 0 {
+	if m.ttl == 0 || (s.DropWhenOffline && c == nil) { // DropWhenOffline: a double's deviation
 		if c == nil {
-			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: "TTL 0 and the UA is not connected"})
+			why := "TTL 0 and the UA is not connected"
+			if m.ttl != 0 {
+				why = "the UA is not connected (DropWhenOffline)"
+			}
+			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
 			if m.receipt != nil {
 				s.addReceiptLocked(m.receipt, m.id, 410)
 			}
@@ -544,6 +557,9 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 		s.removeLocked(m)
 		if m.receipt != nil {
 			st := 204
+			if s.AckReceiptStatus != 0 {
+				st = s.AckReceiptStatus // a double's deviation
+			}
 			if code != AckDelivered {
 				st = 410
 			}

@@ -114,10 +114,15 @@ const (
 	NoTarget Class = "no target"
 	// NotYet: a proof is possible but missing; what is missing is said.
 	NotYet Class = "not proven yet"
+	// CannotFail: the rule's check has no broken outcome by design, because no observation
+	// tells a violation from conformance (RFC 8030 §8.4 sets no rate, so a service without a
+	// limit looks like one with a limit above the check's flood); only the passing side can be
+	// proven.
+	CannotFail Class = "cannot fail"
 )
 
 // Classes lists the reason classes in report order.
-var Classes = []Class{CatalogueOnly, BrowserOnly, NoTarget, NotYet}
+var Classes = []Class{CatalogueOnly, BrowserOnly, NoTarget, CannotFail, NotYet}
 
 // ClassOf returns the class a reason starts with, or "" when it starts with none.
 func ClassOf(reason string) Class {
@@ -135,6 +140,7 @@ func review(why string) string      { return because(CatalogueOnly, why) }
 func browserOnly(why string) string { return because(BrowserOnly, why) }
 func noTarget(why string) string    { return because(NoTarget, why) }
 func notYet(why string) string      { return because(NotYet, why) }
+func cannotFail(why string) string  { return because(CannotFail, why) }
 
 // Proven reports how many sides of the entry have a proof: 2 both, 1 one, 0 none.
 func (e Entry) Proven() int {

@@ -102,6 +102,9 @@ func reasons(entries []Entry) []string {
 		case e.Reason != "" && strings.TrimSpace(strings.TrimPrefix(e.Reason, string(ClassOf(e.Reason))+":")) == "":
 			out = append(out, fmt.Sprintf("%s: reason %q says only its class", e.Rule.ID, e.Reason))
 		}
+		if ClassOf(e.Reason) == CannotFail && len(e.Fail) > 0 {
+			out = append(out, fmt.Sprintf("%s: %q but the table names a failing proof", e.Rule.ID, CannotFail))
+		}
 		if ClassOf(e.Reason) == CatalogueOnly && e.Rule.Seen != rules.Review {
 			out = append(out, fmt.Sprintf("%s: %q but the rule is seen by %s, not by review only", e.Rule.ID, CatalogueOnly, e.Rule.Seen))
 		}
@@ -206,6 +209,7 @@ func TestCheckerCatchesBrokenTables(t *testing.T) {
 		{"a deviation as passing proof", references, one(Entry{Rule: ttl, Pass: dev("chromium")}), "only the failing side"},
 		{"a deviation not in the list", references, one(Entry{Rule: ttl, Fail: dev("chromium")}), "no entry for target"},
 		{"a spec deviation not in the list", references, one(Entry{Rule: ttl, Fail: devIn("a spec nobody wrote", "chromium")}), "conformance.KnownSpecDeviations"},
+		{"cannot fail, with a failing proof", reasons, one(Entry{Rule: ttl, Fail: psDev("y"), Reason: cannotFail("z")}), "names a failing proof"},
 	}
 	if len(conformance.KnownDeviations) > 0 {
 		d := conformance.KnownDeviations[0]

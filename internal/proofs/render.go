@@ -113,7 +113,9 @@ How to read a reference (package directory · test function · case):
 
 Reasons start with their class: *catalogue only* (not mechanically decidable), *browser only*
 (observed only in a real browser, and no browser at hand is of the missing kind), *no target*
-(pushspec plays that party itself and has nothing to grade), *not proven yet* (possible, missing).
+(pushspec plays that party itself and has nothing to grade), *cannot fail* (the check has no broken
+outcome: nothing it can observe tells a violation from conformance), *not proven yet* (possible,
+missing).
 `)
 	for _, d := range rules.Docs {
 		var rows []Entry

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +107,62 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"tokens-120-ttl-4w": func(s *fakepushservice.Server) { s.TokenBytes, s.MaxTTL = 15, 2419200 },
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
+	// Broken: the receipt for an acknowledged message is 410, not 204 (RFC 8030 §6.2, §6.3).
+	"ack-receipt-410": func(s *fakepushservice.Server) { s.AckReceiptStatus = http.StatusGone },
+	// Broken (a SHOULD): a message taken without an acknowledgement is never delivered again.
+	"no-redelivery": func(s *fakepushservice.Server) { s.NoRedelivery = true },
+	// Broken: a message for a user agent that is not connected is dropped at once, whatever its
+	// TTL, so nothing is stored for the user agent's return.
+	"drop-when-offline": func(s *fakepushservice.Server) { s.DropWhenOffline = true },
+	// Broken: no Link rel="urn:ietf:params:push" on pushed messages (a SHOULD on a
+	// subscription's own monitor, a MUST through a set).
+	"no-push-link": func(s *fakepushservice.Server) { s.NoPushLink = true },
+	// Broken (a SHOULD): no Last-Modified on pushed stored messages.
+	"no-last-modified": func(s *fakepushservice.Server) { s.NoLastModified = true },
+	// Broken: Prefer: wait=0 gets one server push, however many messages are undelivered.
+	"wait-0-one-push": func(s *fakepushservice.Server) { s.WaitZeroMaxPushes = 1 },
+	// Broken: an open monitoring request on an expired subscription (set) ends with 410, not 404.
+	"expired-monitor-410": func(s *fakepushservice.Server) { s.ExpiredMonitorStatus = http.StatusGone },
+	// Broken: an expired subscription set leaves its subscriptions alive.
+	"set-expiry-keeps-members": func(s *fakepushservice.Server) { s.SetExpiryKeepsMembers = true },
+	// Broken: one subscription's expiry expires its whole set.
+	"member-expiry-ends-set": func(s *fakepushservice.Server) { s.MemberExpiryEndsSet = true },
+	// Broken: bodies above 3072 octets are refused with 413, below RFC 8030 §7.2's 4096.
+	"413-above-3k": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if q.BodySize > 3072 {
+				return &fakepushservice.Fault{Status: http.StatusRequestEntityTooLarge}
+			}
+			return nil
+		}
+	},
+	// Conformant: bodies up to 8192 octets accepted (RFC 8030 §7.2 only sets the floor).
+	"max-payload-8k": func(s *fakepushservice.Server) { s.MaxPayload = 8192 },
+	// Conformant: TTLs capped at 30 s, the cap echoed in the TTL response header (RFC 8030 §5.2:
+	// "the push service MAY retain the message for a shorter duration").
+	"ttl-cap-30s": func(s *fakepushservice.Server) { s.MaxTTL = 30 },
+	// Broken (a SHOULD): past 100 messages to one subscription, 429 without Retry-After.
+	"429-without-retry-after": func(s *fakepushservice.Server) {
+		var mu sync.Mutex
+		seen := map[string]int{}
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			mu.Lock()
+			defer mu.Unlock()
+			if seen[q.Path]++; seen[q.Path] > 100 {
+				return &fakepushservice.Fault{Status: http.StatusTooManyRequests}
+			}
+			return nil
+		}
+	},
+	// Broken: every push resource token starts with 7f000001, 127.0.0.1 in hex: the address
+	// every user agent of the suite connects from.
+	"client-address-in-token": func(s *fakepushservice.Server) { s.TokenPrefix = "7f000001" },
+	// Broken: push message ids from one counter for the whole service.
+	"message-id-counter": func(s *fakepushservice.Server) { s.MessageIDCounter = true },
+	// Broken: every push resource token starts with a hash of its user agent's id.
+	"ua-hash-in-token": func(s *fakepushservice.Server) { s.UATokenPrefix = true },
+	// Conformant (RFC 8030 §8.3's advice is no requirement): push tokens of 104 random bits.
+	"tokens-104": func(s *fakepushservice.Server) { s.TokenBytes = 13 },
 }
 
 // startTarget starts the target the configuration names, or the double doubleEnv names.
