@@ -135,6 +135,70 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			env:  []string{doubleEnv + "=rate-limit-above-flood"},
 			skip: []string{"rfc8030-8.4-429-retry-after"},
 		},
+		{
+			// RFC 8292 §4.2's rejections, one double each: a service that takes one kind of
+			// invalid credentials fails that rule, and only that kind: it still refuses the others.
+			name:   "fake accepting a push without vapid authentication",
+			env:    []string{doubleEnv + "=accepts-no-vapid"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-absent": rules.Fail, "rfc8292-4.2-status-401-absent": rules.Info},
+			pass: []string{"rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch",
+				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-2-service-may-403"},
+			// No 401 to check. (rfc8292-4.1-ignore-unknown-members fails too: its spec shows that
+			// the vapid member restricted the subscription by the refusal of a push without VAPID.)
+			skip: []string{"rfc8292-4.2-401-www-authenticate"},
+		},
+		{
+			name:   "fake accepting a vapid token without t or k",
+			env:    []string{doubleEnv + "=accepts-missing-t-or-k"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-missing-t-or-k": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
+				"rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch", "rfc8292-2-invalid-token-not-used"},
+		},
+		{
+			// The forged signature is taken on a restricted subscription (a failed MUST, and the
+			// message is used: rfc8292-2-invalid-token-not-used) and on an unrestricted one
+			// (allowed: RFC 8292 §2's 403 is a MAY, graded info).
+			name: "fake accepting a vapid token whose signature does not verify",
+			env:  []string{doubleEnv + "=accepts-bad-signature"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-bad-signature": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail,
+				"rfc8292-4.2-status-403-invalid": rules.Info, "rfc8292-2-service-may-403": rules.Info},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-expired",
+				"rfc8292-4.2-reject-key-mismatch", "rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-wrong-aud"},
+		},
+		{
+			name:   "fake accepting a vapid token whose exp has passed",
+			env:    []string{doubleEnv + "=accepts-expired-token"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-expired": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
+				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-exp-over-24h"},
+		},
+		{
+			name:   "fake accepting a vapid token signed by another key than the subscription's",
+			env:    []string{doubleEnv + "=accepts-other-key-token"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-key-mismatch": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired",
+				"rfc8292-4.2-reject-missing-t-or-k"},
+		},
+		{
+			name:   "fake accepting a push naming an unknown receipt subscription",
+			env:    []string{doubleEnv + "=accepts-invalid-receipt-subscription"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-invalid-receipt-subscription-400": rules.Fail},
+			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link"},
+		},
+		{
+			// Only the token that repeats a verified one's header and claims gets through.
+			name:   "fake caching vapid tokens by their header and claims",
+			env:    []string{doubleEnv + "=caches-tokens-by-claims"},
+			broken: map[string]rules.Outcome{"rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass:   []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch"},
+		},
+		{
+			name:   "fake refusing a vapid Authorization with unknown parameters",
+			env:    []string{doubleEnv + "=refuses-unknown-auth-params"},
+			broken: map[string]rules.Outcome{"rfc8292-3-ignore-unknown-params": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
+				"rfc8292-3.2-same-keys-400"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

@@ -19,6 +19,7 @@ import (
 	"os"
 	"strconv"
 	"strings"
+	"sync"
 	"testing"
 	"time"
 
@@ -106,6 +107,66 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"tokens-120-ttl-4w": func(s *fakepushservice.Server) { s.TokenBytes, s.MaxTTL = 15, 2419200 },
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
+
+	// Broken (RFC 8292 §4.2's MUST "reject a message sent to that subscription if it has no
+	// valid vapid authentication"): each takes one kind of invalid credentials, storing and
+	// delivering the message as if it were valid, and refuses every other kind as the fake does.
+	"accepts-no-vapid":        acceptsInvalid(fakepushservice.CondVAPIDAbsent),
+	"accepts-missing-t-or-k":  acceptsInvalid(fakepushservice.CondVAPIDMissingTK),
+	"accepts-bad-signature":   acceptsInvalid(fakepushservice.CondVAPIDSignature),
+	"accepts-expired-token":   acceptsInvalid(fakepushservice.CondVAPIDExpired),
+	"accepts-other-key-token": acceptsInvalid(fakepushservice.CondVAPIDKey),
+	// Broken (RFC 8030 §5.1: "A push service MUST return a 400 (Bad Request) status code for
+	// requests that contain an invalid receipt subscription"): an unknown receipt subscription is
+	// ignored and the push accepted.
+	"accepts-invalid-receipt-subscription": acceptsInvalid(fakepushservice.CondReceiptInvalid),
+	// Broken (RFC 8292 §2: a push service MUST NOT use information from a token that is not
+	// valid): it caches tokens by header and claims, so a token whose header and claims it saw
+	// before passes with any signature.
+	"caches-tokens-by-claims": func(s *fakepushservice.Server) {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			_, t, ok := strings.Cut(q.Header.Get("Authorization"), "t=")
+			if !ok {
+				return nil
+			}
+			t, _, _ = strings.Cut(t, ",")
+			claims := t[:max(strings.LastIndex(t, "."), 0)]
+			mu.Lock()
+			defer mu.Unlock()
+			if seen[claims] {
+				return &fakepushservice.Fault{Accept: []fakepushservice.Cond{fakepushservice.CondVAPIDSignature}}
+			}
+			seen[claims] = true
+			return nil
+		}
+	},
+	// Broken (RFC 8292 §3: "unknown auth-params … and realm MUST be ignored"): a vapid
+	// Authorization with a parameter other than t and k is refused with 400.
+	"refuses-unknown-auth-params": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			for _, part := range strings.Split(q.Header.Get("Authorization"), ",") {
+				name, _, hasValue := strings.Cut(strings.TrimSpace(part), "=")
+				if f := strings.Fields(name); hasValue && len(f) > 0 {
+					if n := strings.ToLower(f[len(f)-1]); n != "t" && n != "k" {
+						return &fakepushservice.Fault{Status: http.StatusBadRequest}
+					}
+				}
+			}
+			return nil
+		}
+	},
+}
+
+// acceptsInvalid is a double that lets the request faults conds through (still graded) instead
+// of refusing them: fakepushservice.Fault.Accept on every push request.
+func acceptsInvalid(conds ...fakepushservice.Cond) func(*fakepushservice.Server) {
+	return func(s *fakepushservice.Server) {
+		s.OnRequest = func(*fakepushservice.Request) *fakepushservice.Fault {
+			return &fakepushservice.Fault{Accept: conds}
+		}
+	}
 }
 
 // startTarget starts the target the configuration names, or the double doubleEnv names.
