@@ -790,11 +790,17 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if mx := s.maxTTL(p.prof); mx > 0 && ttl > mx {
 		ttl = mx
 	}
+	if s.MinTTL > 0 && ttl < s.MinTTL {
+		ttl = s.MinTTL
+	}
 	msgID := newID(16)
 	m := &message{
 		id: msgID, sub: p.sub, ua: p.sub.sub.UA, ttl: ttl, received: now,
 		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
 		encoding: p.encoding, reqID: p.rec.ID,
+	}
+	if m.urgency == "" {
+		m.urgency = s.NoUrgencyAs
 	}
 	if ttl >= 1<<31-1 || (s.KeepExpired && ttl > 0) {
 		m.expires = now.Add(time.Duration(1<<31) * time.Second)
@@ -804,6 +810,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		m.plaintext, m.decrypted = p.rec.Plaintext, p.decrypted
 		if p.encoding == "aesgcm" {
 			m.encr, m.cryptKey = p.r.Header.Get("Encryption"), stripVAPIDFromCryptoKey(p.r.Header.Get("Crypto-Key"))
+			if s.ForwardVAPIDKey && p.vapidKey != nil {
+				m.cryptKey = strings.TrimPrefix(m.cryptKey+";p256ecdsa="+webpush.Base64URL(p.vapidKey), ";")
+			}
 		}
 	}
 	async := p.wantAsync && p.prof.Receipts
@@ -835,6 +844,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		}
 	}
 	stored := s.storeLocked(m)
+	msgID = m.id // TopicKeepsLocation may have given it the replaced message's
 	s.mu.Unlock()
 	s.rememberKeyUse(p.keyUse)
 

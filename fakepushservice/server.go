@@ -91,6 +91,44 @@ type Server struct {
 	// (more) to push with this status instead of 204 (RFC 8030 §6). A double for pushspec's own
 	// tests; 0 in normal use.
 	WaitZeroStatus int
+
+	// The knobs below each break one RFC 8030 §5.2–5.4 or RFC 8292 §4.2 rule of the push service
+	// on purpose: doubles for pushspec's own tests (specs/pushservice's deviations test must catch
+	// them). Their zero values are the conformant behaviour; never set them in normal use.
+	//
+	// TopicKeepsReplaced stores a message with a Topic beside the outstanding one with the same
+	// Topic instead of replacing it (against rfc8030-5.4-topic-replaces).
+	TopicKeepsReplaced bool
+	// TopicReplacesAny lets a message with a Topic replace every outstanding message that has a
+	// Topic, whatever its value (against rfc8030-5.4-distinct-topics-kept).
+	TopicReplacesAny bool
+	// TopicKeepsExpiry gives the replacing message the replaced one's expiry instead of its own
+	// TTL (against rfc8030-5.4-topic-replaces-ttl-urgency-receipt).
+	TopicKeepsExpiry bool
+	// TopicKeepsLocation gives the replacing message the replaced one's push message resource
+	// (against rfc8030-5.4-topic-new-location).
+	TopicKeepsLocation bool
+	// ReplacedReceipt sends a 410 receipt for a replaced message instead of suppressing it
+	// (against rfc8030-5.4-replaced-receipt-suppressed).
+	ReplacedReceipt bool
+	// KeepTTLZero stores a TTL-0 message for a user agent that is not connected for a minute
+	// instead of dropping it (against rfc8030-5.2-ttl-zero-offline-dropped).
+	KeepTTLZero bool
+	// DropTTLZero drops every TTL-0 message, also for a connected user agent, still answering
+	// 201 (against rfc8030-5.2-ttl-zero-connected).
+	DropTTLZero bool
+	// MinTTL raises the TTL of a message below it to MinTTL, stores it that long and says so in
+	// the TTL response header (against rfc8030-5.2-ttl-response-not-above-request). 0: none.
+	MinTTL int64
+	// NoUrgencyAs is the urgency of a message without Urgency; "" means normal, as RFC 8030 §5.3
+	// requires (anything else is against rfc8030-5.3-urgency-default-normal).
+	NoUrgencyAs string
+	// IgnoreUrgencyThreshold delivers every message whatever urgency the user agent asked for
+	// (against rfc8030-5.3-respect-ua-threshold).
+	IgnoreUrgencyThreshold bool
+	// ForwardVAPIDKey hands the user agent an aesgcm message's VAPID key k in its Crypto-Key, as
+	// p256ecdsa= (the draft scheme's form), next to dh= (against rfc8292-4.2-no-jwt-to-ua).
+	ForwardVAPIDKey bool
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -179,6 +217,9 @@ func (s *Server) copyOptions(o *Server) {
 	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
 	s.RateLimit, s.ClockSkew = o.RateLimit, o.ClockSkew
 	s.NoGiveUpReceipt, s.NoExpiryReceipt, s.KeepExpired, s.WaitZeroStatus = o.NoGiveUpReceipt, o.NoExpiryReceipt, o.KeepExpired, o.WaitZeroStatus
+	s.TopicKeepsReplaced, s.TopicReplacesAny, s.TopicKeepsExpiry, s.TopicKeepsLocation = o.TopicKeepsReplaced, o.TopicReplacesAny, o.TopicKeepsExpiry, o.TopicKeepsLocation
+	s.ReplacedReceipt, s.KeepTTLZero, s.DropTTLZero, s.MinTTL = o.ReplacedReceipt, o.KeepTTLZero, o.DropTTLZero, o.MinTTL
+	s.NoUrgencyAs, s.IgnoreUrgencyThreshold, s.ForwardVAPIDKey = o.NoUrgencyAs, o.IgnoreUrgencyThreshold, o.ForwardVAPIDKey
 }
 
 func (s *Server) init() {

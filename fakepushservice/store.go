@@ -318,19 +318,30 @@ func (s *Server) expireLocked(now time.Time) {
 // storeLocked adds an accepted message, replacing a stored one with the same Topic, and wakes
 // the UA's connection. A TTL-0 message is kept only for a connected UA.
 func (s *Server) storeLocked(m *message) (stored bool) {
-	if m.topic != "" {
+	if m.topic != "" && !s.TopicKeepsReplaced {
 		for _, old := range s.queues[m.ua] {
-			if s.msgs[old.id] == old && old.sub == m.sub && old.topic == m.topic {
+			if s.msgs[old.id] == old && old.sub == m.sub && (old.topic == m.topic || (s.TopicReplacesAny && old.topic != "")) {
 				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
 				// (rfc8030-5.4-replaced-receipt-suppressed).
 				s.removeLocked(old)
 				s.addEventLocked(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
+				if s.ReplacedReceipt && old.receipt != nil {
+					s.addReceiptLocked(old.receipt, old.id, 410)
+				}
+				if s.TopicKeepsExpiry {
+					m.expires = old.expires
+				}
+				if s.TopicKeepsLocation {
+					m.id = old.id
+				}
 			}
 		}
 	}
 	c := s.conns[m.ua]
-	if m.ttl == 0 {
-		if c == nil {
+	if m.ttl == 0 && s.KeepTTLZero && c == nil {
+		m.expires = m.received.Add(time.Minute)
+	} else if m.ttl == 0 {
+		if c == nil || s.DropTTLZero {
 			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: "TTL 0 and the UA is not connected"})
 			if m.receipt != nil {
 				s.addReceiptLocked(m.receipt, m.id, 410)
@@ -376,6 +387,9 @@ func (s *Server) Connect(ua string, conn UAConn, opts ConnectOptions) (disconnec
 	}
 	if old := s.conns[ua]; old != nil {
 		s.closeConnLocked(old, "replaced by a newer connection")
+	}
+	if s.IgnoreUrgencyThreshold {
+		c.opts.MinUrgency = ""
 	}
 	s.counter++
 	c.id = s.counter

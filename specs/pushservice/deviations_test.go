@@ -199,6 +199,93 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
 				"rfc8292-3.2-same-keys-400"},
 		},
+		{
+			// RFC 8030 §5.4's replacement, one double per rule. Keeping the replaced message also
+			// delivers it after the replacing one's TTL, and sends its receipt.
+			name:   "fake keeping the message a Topic replaces",
+			env:    []string{doubleEnv + "=topic-keeps-replaced"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces": rules.Fail},
+			pass:   []string{"rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location"},
+		},
+		{
+			name:   "fake replacing messages of any Topic",
+			env:    []string{doubleEnv + "=topic-replaces-any"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-distinct-topics-kept": rules.Fail},
+			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-topic-new-location", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt",
+				"rfc8030-5.4-replaced-receipt-suppressed"},
+		},
+		{
+			name:   "fake giving a replacing message the replaced one's expiry",
+			env:    []string{doubleEnv + "=topic-keeps-expiry"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces-ttl-urgency-receipt": rules.Fail},
+			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location",
+				"rfc8030-5.4-replaced-receipt-suppressed"},
+		},
+		{
+			// The receipt asked for the replaced message's resource then names the replacing one's.
+			name:   "fake giving a replacing message the replaced one's Location",
+			env:    []string{doubleEnv + "=topic-keeps-location"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-new-location": rules.Fail},
+			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt"},
+		},
+		{
+			name:   "fake sending a 410 receipt for a replaced message",
+			env:    []string{doubleEnv + "=replaced-receipt-410"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-replaced-receipt-suppressed": rules.NonStrict},
+			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.1-receipt-202-location-link"},
+		},
+		{
+			name:   "fake keeping a TTL-0 message for an offline user agent",
+			env:    []string{doubleEnv + "=keep-ttl-0"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-offline-dropped": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-zero-connected", "rfc8030-5.2-no-delivery-after-ttl"},
+		},
+		{
+			name:   "fake dropping a TTL-0 message for a connected user agent",
+			env:    []string{doubleEnv + "=drop-ttl-0"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-connected": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-zero-offline-dropped", "rfc8030-5.2-no-delivery-after-ttl"},
+		},
+		{
+			// Keeping a TTL-2 message two minutes also delivers it after its TTL.
+			name:   "fake keeping every message at least two minutes and echoing that TTL",
+			env:    []string{doubleEnv + "=min-ttl-120"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-response-not-above-request": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-overflow-as-2pow31"},
+		},
+		{
+			name:   "fake refusing a TTL too large to represent",
+			env:    []string{doubleEnv + "=refuses-ttl-overflow"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-overflow-as-2pow31": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-response-not-above-request", "rfc8030-5.2-ttl-missing-400"},
+		},
+		{
+			// A TTL above 16 bits refused: the overflow and the echo checks fail with it.
+			name:   "fake parsing TTL with 16 bits",
+			env:    []string{doubleEnv + "=ttl-16-bit"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-31-bit": rules.NonStrict},
+			pass:   []string{"rfc8030-5.2-ttl-missing-400", "rfc8030-5.2-ttl-zero-connected"},
+		},
+		{
+			name:   "fake taking a message without Urgency as high",
+			env:    []string{doubleEnv + "=no-urgency-as-high"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-default-normal": rules.Fail},
+			pass:   []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-5.3-urgency-not-forwarded"},
+		},
+		{
+			// Ignoring the threshold also delivers the message without Urgency to a user agent
+			// that asked for high.
+			name:   "fake ignoring the user agent's urgency threshold",
+			env:    []string{doubleEnv + "=ignores-urgency-threshold"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-respect-ua-threshold": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded"},
+		},
+		{
+			name:   "fake forwarding the vapid key to the user agent in Crypto-Key",
+			env:    []string{doubleEnv + "=forwards-vapid-key"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-no-jwt-to-ua": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

@@ -157,6 +157,52 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
+
+	// Broken, RFC 8030 §5.4: "A push message with a topic replaces any outstanding push message
+	// with an identical topic"; the replacing message's TTL counts; messages with other topics
+	// are kept; the replacing request gets its own push message resource; "receipts … SHOULD be
+	// suppressed" for a replaced message (paraphrased). Each double breaks one of these.
+	"topic-keeps-replaced": func(s *fakepushservice.Server) { s.TopicKeepsReplaced = true },
+	"topic-replaces-any":   func(s *fakepushservice.Server) { s.TopicReplacesAny = true },
+	"topic-keeps-expiry":   func(s *fakepushservice.Server) { s.TopicKeepsExpiry = true },
+	"topic-keeps-location": func(s *fakepushservice.Server) { s.TopicKeepsLocation = true },
+	"replaced-receipt-410": func(s *fakepushservice.Server) { s.ReplacedReceipt = true },
+	// Broken, RFC 8030 §5.2: a TTL-0 message is delivered to a connected user agent and dropped
+	// for one that is not.
+	"keep-ttl-0": func(s *fakepushservice.Server) { s.KeepTTLZero = true },
+	"drop-ttl-0": func(s *fakepushservice.Server) { s.DropTTLZero = true },
+	// Broken, RFC 8030 §5.2: a service that keeps a message for other than the TTL asked "MUST
+	// return a TTL header field in the response with the duration" it keeps; this one keeps every
+	// message at least two minutes and says so, above the request's TTL.
+	"min-ttl-120": func(s *fakepushservice.Server) { s.MinTTL = 120 },
+	// Broken, RFC 8030 §5.2: "A push service MUST treat a TTL value that is too large to
+	// represent as having a value of 2147483648 (2^31)"; this one refuses it with 400.
+	"refuses-ttl-overflow": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if _, err := strconv.ParseInt(q.Header.Get("TTL"), 10, 64); err != nil && isDigits(q.Header.Get("TTL")) {
+				return &fakepushservice.Fault{Status: http.StatusBadRequest}
+			}
+			return nil
+		}
+	},
+	// Broken (a SHOULD), RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least
+	// 31 bits of non-negative integer range"; this one parses 16 bits and refuses more with 400.
+	"ttl-16-bit": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if n, err := strconv.ParseUint(q.Header.Get("TTL"), 10, 64); (err == nil && n > 65535) || (err != nil && isDigits(q.Header.Get("TTL"))) {
+				return &fakepushservice.Fault{Status: http.StatusBadRequest}
+			}
+			return nil
+		}
+	},
+	// Broken, RFC 8030 §5.3: "A push message without the Urgency header field defaults to a
+	// value of normal"; this one takes it as high.
+	"no-urgency-as-high": func(s *fakepushservice.Server) { s.NoUrgencyAs = "high" },
+	// Broken, RFC 8030 §5.3: the user agent's urgency threshold is ignored.
+	"ignores-urgency-threshold": func(s *fakepushservice.Server) { s.IgnoreUrgencyThreshold = true },
+	// Broken, RFC 8292 §4.2: "the push service MUST NOT forward the JWT or public key to the user
+	// agent"; this one hands an aesgcm message's k to the user agent in Crypto-Key (p256ecdsa=).
+	"forwards-vapid-key": func(s *fakepushservice.Server) { s.ForwardVAPIDKey = true },
 }
 
 // acceptsInvalid is a double that lets the request faults conds through (still graded) instead
