@@ -835,7 +835,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	if async {
 		rs = p.receipt
-		if rs == nil {
+		if rs == nil || s.ReceiptAlwaysNew {
 			rs = s.newReceiptSubLocked()
 		}
 		m.receipt = rs
@@ -854,6 +854,8 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	if async {
 		status = http.StatusAccepted
+	}
+	if async && !s.ReceiptNoLink {
 		w.Header().Set("Link", fmt.Sprintf(`<%s/receipts/%s>; rel="urn:ietf:params:push:receipt"`, origin(p.r), rs.id))
 	}
 	loc := origin(p.r) + "/m/" + msgID

@@ -129,6 +129,22 @@ type Server struct {
 	// ForwardVAPIDKey hands the user agent an aesgcm message's VAPID key k in its Crypto-Key, as
 	// p256ecdsa= (the draft scheme's form), next to dh= (against rfc8292-4.2-no-jwt-to-ua).
 	ForwardVAPIDKey bool
+	// ReceiptNoLink answers a receipt request 202 without the receipt subscription's Link
+	// (against rfc8030-5.1-receipt-202-location-link).
+	ReceiptNoLink bool
+	// ReceiptAlwaysNew makes a new receipt subscription for every receipt request, even one that
+	// names a valid receipt subscription (against rfc8030-5.1-service-reuses-receipt-subscription).
+	ReceiptAlwaysNew bool
+	// SubscribeDeviation makes RFC 8030's subscribe resource (RFC8030SubscribeURL) deviate in one
+	// way: "no-location" (201 without Location; against rfc8030-4-subscribe-201-location),
+	// "no-push-link" (no Link rel="urn:ietf:params:push"; rfc8030-4-subscribe-link-push),
+	// "no-set" (no subscription set; rfc8030-4.1-set-link, a MAY), "new-set" (a new set even for
+	// a request naming a valid one; rfc8030-4.1-service-reuses-set), "ignore-invalid-set" (an
+	// unknown set is taken as no set; rfc8030-4.1-invalid-set-400), "options-any-type" (the body
+	// is read as webpush options whatever its media type; rfc8292-4.1-ignore-other-media-type),
+	// "options-strict-members" (400 for a member other than vapid;
+	// rfc8292-4.1-ignore-unknown-members). "" is the conformant behaviour.
+	SubscribeDeviation string
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -220,6 +236,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.TopicKeepsReplaced, s.TopicReplacesAny, s.TopicKeepsExpiry, s.TopicKeepsLocation = o.TopicKeepsReplaced, o.TopicReplacesAny, o.TopicKeepsExpiry, o.TopicKeepsLocation
 	s.ReplacedReceipt, s.KeepTTLZero, s.DropTTLZero, s.MinTTL = o.ReplacedReceipt, o.KeepTTLZero, o.DropTTLZero, o.MinTTL
 	s.NoUrgencyAs, s.IgnoreUrgencyThreshold, s.ForwardVAPIDKey = o.NoUrgencyAs, o.IgnoreUrgencyThreshold, o.ForwardVAPIDKey
+	s.ReceiptNoLink, s.ReceiptAlwaysNew, s.SubscribeDeviation = o.ReceiptNoLink, o.ReceiptAlwaysNew, o.SubscribeDeviation
 }
 
 func (s *Server) init() {

@@ -286,6 +286,74 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8292-4.2-no-jwt-to-ua": rules.Fail},
 			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded"},
 		},
+		{
+			name:   "fake answering a receipt request without the receipt subscription's Link",
+			env:    []string{doubleEnv + "=receipt-no-link"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-receipt-202-location-link": rules.Fail},
+			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-invalid-receipt-subscription-400"},
+		},
+		{
+			name:   "fake making a new receipt subscription for every receipt request",
+			env:    []string{doubleEnv + "=receipt-always-new"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-service-reuses-receipt-subscription": rules.NonStrict},
+			pass: []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link",
+				"rfc8030-5.1-invalid-receipt-subscription-400"},
+		},
+		{
+			// The specs that need the subscription resource fail with it.
+			name:   "fake answering a subscribe request without Location",
+			env:    []string{doubleEnv + "=subscribe-no-location"},
+			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-201-location": rules.Fail},
+			pass:   []string{"rfc8030-4-subscribe-link-push", "rfc8030-4.1-set-link"},
+		},
+		{
+			name:   "fake answering a subscribe request without the push resource's Link",
+			env:    []string{doubleEnv + "=subscribe-no-push-link"},
+			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-link-push": rules.Fail},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link"},
+		},
+		{
+			// Sets are a MAY: without one, the set rules cannot be checked.
+			name:   "fake giving no subscription set",
+			env:    []string{doubleEnv + "=subscribe-no-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-set-link": rules.Info},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4-subscribe-link-push", "rfc8030-4.1-invalid-set-400"},
+			skip:   []string{"rfc8030-4.1-service-reuses-set", "rfc8030-4.1-missing-set-429"},
+		},
+		{
+			name:   "fake giving a new subscription set to a request naming one",
+			env:    []string{doubleEnv + "=subscribe-new-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-service-reuses-set": rules.NonStrict},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link", "rfc8030-4.1-invalid-set-400"},
+		},
+		{
+			name:   "fake taking an unknown subscription set as none",
+			env:    []string{doubleEnv + "=subscribe-ignores-invalid-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-invalid-set-400": rules.Fail},
+			pass:   []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set"},
+		},
+		{
+			name:   "fake reading a subscribe body of any media type as webpush options",
+			env:    []string{doubleEnv + "=subscribe-options-any-type"},
+			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-other-media-type": rules.Fail},
+			pass:   []string{"rfc8292-4.1-ignore-unknown-members", "rfc8030-4-subscribe-201-location"},
+		},
+		{
+			name:   "fake refusing unknown members of the webpush options",
+			env:    []string{doubleEnv + "=subscribe-options-strict-members"},
+			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-unknown-members": rules.Fail},
+			pass:   []string{"rfc8292-4.1-ignore-other-media-type", "rfc8030-4-subscribe-201-location"},
+		},
+		{
+			// pushspec's fake as it is (profile rfc): the MAY behaviours it does not take are
+			// graded info, never fail.
+			name: "fake in profile rfc",
+			env:  []string{"PUSHSPEC_PROFILE=rfc"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-missing-set-429": rules.Info,
+				"rfc8030-5.1-missing-receipt-subscription-429": rules.Info, "rfc8030-5.2-ttl-shorter-retention": rules.Info},
+			pass: []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set", "rfc8030-5.1-service-reuses-receipt-subscription",
+				"rfc8292-2-service-may-403", "rfc8292-4.2-status-401-absent"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

@@ -203,6 +203,24 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// Broken, RFC 8292 §4.2: "the push service MUST NOT forward the JWT or public key to the user
 	// agent"; this one hands an aesgcm message's k to the user agent in Crypto-Key (p256ecdsa=).
 	"forwards-vapid-key": func(s *fakepushservice.Server) { s.ForwardVAPIDKey = true },
+	// Broken, RFC 8030 §5.1: the 202 to a receipt request names no receipt subscription; a
+	// receipt request naming a valid receipt subscription gets a new one (against its SHOULD:
+	// "the push service SHOULD return the same receipt subscription", paraphrased).
+	"receipt-no-link":    func(s *fakepushservice.Server) { s.ReceiptNoLink = true },
+	"receipt-always-new": func(s *fakepushservice.Server) { s.ReceiptAlwaysNew = true },
+	// RFC 8030 §4 and §4.1, RFC 8292 §4.1: the subscribe resource deviating in one way each
+	// (fakepushservice.Server.SubscribeDeviation).
+	"subscribe-no-location":            subscribeDeviation("no-location"),
+	"subscribe-no-push-link":           subscribeDeviation("no-push-link"),
+	"subscribe-no-set":                 subscribeDeviation("no-set"),
+	"subscribe-new-set":                subscribeDeviation("new-set"),
+	"subscribe-ignores-invalid-set":    subscribeDeviation("ignore-invalid-set"),
+	"subscribe-options-any-type":       subscribeDeviation("options-any-type"),
+	"subscribe-options-strict-members": subscribeDeviation("options-strict-members"),
+}
+
+func subscribeDeviation(d string) func(*fakepushservice.Server) {
+	return func(s *fakepushservice.Server) { s.SubscribeDeviation = d }
 }
 
 // acceptsInvalid is a double that lets the request faults conds through (still graded) instead
