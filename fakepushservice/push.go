@@ -802,6 +802,14 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if m.urgency == "" {
 		m.urgency = s.NoUrgencyAs
 	}
+	for _, name := range strings.Split(s.ForwardHeaders, ",") {
+		if v := p.r.Header.Get(strings.TrimSpace(name)); v != "" {
+			if m.headers == nil {
+				m.headers = map[string]string{}
+			}
+			m.headers[strings.ToLower(strings.TrimSpace(name))] = v
+		}
+	}
 	if ttl >= 1<<31-1 || (s.KeepExpired && ttl > 0) {
 		m.expires = now.Add(time.Duration(1<<31) * time.Second)
 	}

@@ -129,6 +129,10 @@ type Server struct {
 	// ForwardVAPIDKey hands the user agent an aesgcm message's VAPID key k in its Crypto-Key, as
 	// p256ecdsa= (the draft scheme's form), next to dh= (against rfc8292-4.2-no-jwt-to-ua).
 	ForwardVAPIDKey bool
+	// ForwardHeaders names request header fields, comma-separated, that are handed to the user
+	// agent with each message (Delivery.Headers), e.g. "Urgency" (against
+	// rfc8030-5.3-urgency-not-forwarded) or "Topic" (rfc8030-5.4-topic-not-forwarded).
+	ForwardHeaders string
 	// ReceiptNoLink answers a receipt request 202 without the receipt subscription's Link
 	// (against rfc8030-5.1-receipt-202-location-link).
 	ReceiptNoLink bool
@@ -236,7 +240,7 @@ func (s *Server) copyOptions(o *Server) {
 	s.TopicKeepsReplaced, s.TopicReplacesAny, s.TopicKeepsExpiry, s.TopicKeepsLocation = o.TopicKeepsReplaced, o.TopicReplacesAny, o.TopicKeepsExpiry, o.TopicKeepsLocation
 	s.ReplacedReceipt, s.KeepTTLZero, s.DropTTLZero, s.MinTTL = o.ReplacedReceipt, o.KeepTTLZero, o.DropTTLZero, o.MinTTL
 	s.NoUrgencyAs, s.IgnoreUrgencyThreshold, s.ForwardVAPIDKey = o.NoUrgencyAs, o.IgnoreUrgencyThreshold, o.ForwardVAPIDKey
-	s.ReceiptNoLink, s.ReceiptAlwaysNew, s.SubscribeDeviation = o.ReceiptNoLink, o.ReceiptAlwaysNew, o.SubscribeDeviation
+	s.ReceiptNoLink, s.ReceiptAlwaysNew, s.SubscribeDeviation, s.ForwardHeaders = o.ReceiptNoLink, o.ReceiptAlwaysNew, o.SubscribeDeviation, o.ForwardHeaders
 }
 
 func (s *Server) init() {

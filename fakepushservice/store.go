@@ -58,7 +58,8 @@ type message struct {
 	topic    string
 	receipt  *receiptSub
 	attempts int
-	onlyConn *connState // TTL 0: only this connection may get it
+	onlyConn *connState        // TTL 0: only this connection may get it
+	headers  map[string]string // Server.ForwardHeaders: request headers handed to the UA
 	reqID    string
 	// plaintext is the body as the core decrypted it for its verdicts (decrypted says it did:
 	// the service holds the keys of virtual-UA subscriptions only).
@@ -490,7 +491,7 @@ func (s *Server) connLoop(c *connState) {
 		d := Delivery{
 			MessageID: next.id, SubscriptionID: next.sub.sub.ID, LinkRef: next.sub.sub.LinkRef,
 			Body: next.body, ContentEncoding: next.encoding, Encryption: next.encr, CryptoKey: next.cryptKey,
-			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted,
+			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted, Headers: next.headers,
 		}
 		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
 		s.mu.Unlock()

@@ -345,6 +345,18 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			pass:   []string{"rfc8292-4.1-ignore-other-media-type", "rfc8030-4-subscribe-201-location"},
 		},
 		{
+			name:   "fake forwarding Urgency to the user agent",
+			env:    []string{doubleEnv + "=forwards-urgency"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-not-forwarded": rules.Fail},
+			pass:   []string{"rfc8030-5.4-topic-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+		},
+		{
+			name:   "fake forwarding Topic to the user agent",
+			env:    []string{doubleEnv + "=forwards-topic"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-not-forwarded": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+		},
+		{
 			// pushspec's fake as it is (profile rfc): the MAY behaviours it does not take are
 			// graded info, never fail.
 			name: "fake in profile rfc",

@@ -206,6 +206,10 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// Broken, RFC 8030 §5.1: the 202 to a receipt request names no receipt subscription; a
 	// receipt request naming a valid receipt subscription gets a new one (against its SHOULD:
 	// "the push service SHOULD return the same receipt subscription", paraphrased).
+	// Broken, RFC 8030 §5.3 and §5.4: "The push service MUST NOT forward the Urgency header
+	// field to the user agent", nor the Topic one.
+	"forwards-urgency":   func(s *fakepushservice.Server) { s.ForwardHeaders = "Urgency" },
+	"forwards-topic":     func(s *fakepushservice.Server) { s.ForwardHeaders = "Topic" },
 	"receipt-no-link":    func(s *fakepushservice.Server) { s.ReceiptNoLink = true },
 	"receipt-always-new": func(s *fakepushservice.Server) { s.ReceiptAlwaysNew = true },
 	// RFC 8030 §4 and §4.1, RFC 8292 §4.1: the subscribe resource deviating in one way each
