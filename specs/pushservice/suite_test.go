@@ -179,7 +179,7 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// represent as having a value of 2147483648 (2^31)"; this one refuses it with 400.
 	"refuses-ttl-overflow": func(s *fakepushservice.Server) {
 		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
-			if _, err := strconv.ParseInt(q.Header.Get("TTL"), 10, 64); err != nil && isDigits(q.Header.Get("TTL")) {
+			if _, err := strconv.ParseInt(q.Header.Get("TTL"), 10, 64); err != nil && digitsOnly(q.Header.Get("TTL")) {
 				return &fakepushservice.Fault{Status: http.StatusBadRequest}
 			}
 			return nil
@@ -189,7 +189,7 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// 31 bits of non-negative integer range"; this one parses 16 bits and refuses more with 400.
 	"ttl-16-bit": func(s *fakepushservice.Server) {
 		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
-			if n, err := strconv.ParseUint(q.Header.Get("TTL"), 10, 64); (err == nil && n > 65535) || (err != nil && isDigits(q.Header.Get("TTL"))) {
+			if n, err := strconv.ParseUint(q.Header.Get("TTL"), 10, 64); (err == nil && n > 65535) || (err != nil && digitsOnly(q.Header.Get("TTL"))) {
 				return &fakepushservice.Fault{Status: http.StatusBadRequest}
 			}
 			return nil
@@ -222,6 +222,9 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"subscribe-options-any-type":       subscribeDeviation("options-any-type"),
 	"subscribe-options-strict-members": subscribeDeviation("options-strict-members"),
 }
+
+// digitsOnly reports whether v is 1*DIGIT.
+func digitsOnly(v string) bool { return v != "" && strings.Trim(v, "0123456789") == "" }
 
 func subscribeDeviation(d string) func(*fakepushservice.Server) {
 	return func(s *fakepushservice.Server) { s.SubscribeDeviation = d }
