@@ -61,6 +61,9 @@ type Delivery struct {
 	Encryption      string
 	CryptoKey       string
 	Attempt         int // 1 for the first send, 2+ for redeliveries
+	// Headers are further request header fields handed to the user agent, by lower-case name:
+	// none, unless Server.ForwardHeaders (a broken double) names some.
+	Headers map[string]string `json:",omitempty"`
 
 	// plaintext is the payload the core already decrypted with the subscription's keys for its
 	// verdicts (virtual-UA subscriptions only; decrypted says it did). The virtual UA takes it

@@ -790,6 +790,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if mx := s.maxTTL(p.prof); mx > 0 && ttl > mx {
 		ttl = mx
 	}
+	if s.MinTTL > 0 && ttl < s.MinTTL {
+		ttl = s.MinTTL
+	}
 	msgID := newID(16)
 	if s.MessageIDCounter {
 		msgID = strconv.FormatUint(1e15+s.msgCounter.Add(1), 10) // a double's deviation
@@ -799,6 +802,17 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		expires: now.Add(time.Duration(ttl) * time.Second), urgency: p.urgency, topic: p.topic,
 		encoding: p.encoding, reqID: p.rec.ID,
 	}
+	if m.urgency == "" {
+		m.urgency = s.NoUrgencyAs
+	}
+	for _, name := range strings.Split(s.ForwardHeaders, ",") {
+		if v := p.r.Header.Get(strings.TrimSpace(name)); v != "" {
+			if m.headers == nil {
+				m.headers = map[string]string{}
+			}
+			m.headers[strings.ToLower(strings.TrimSpace(name))] = v
+		}
+	}
 	if ttl >= 1<<31-1 || (s.KeepExpired && ttl > 0) {
 		m.expires = now.Add(time.Duration(1<<31) * time.Second)
 	}
@@ -807,6 +821,9 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		m.plaintext, m.decrypted = p.rec.Plaintext, p.decrypted
 		if p.encoding == "aesgcm" {
 			m.encr, m.cryptKey = p.r.Header.Get("Encryption"), stripVAPIDFromCryptoKey(p.r.Header.Get("Crypto-Key"))
+			if s.ForwardVAPIDKey && p.vapidKey != nil {
+				m.cryptKey = strings.TrimPrefix(m.cryptKey+";p256ecdsa="+webpush.Base64URL(p.vapidKey), ";")
+			}
 		}
 	}
 	async := p.wantAsync && p.prof.Receipts
@@ -829,7 +846,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	if async {
 		rs = p.receipt
-		if rs == nil {
+		if rs == nil || s.ReceiptAlwaysNew {
 			rs = s.newReceiptSubLocked()
 		}
 		m.receipt = rs
@@ -838,6 +855,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 		}
 	}
 	stored := s.storeLocked(m)
+	msgID = m.id // TopicKeepsLocation may have given it the replaced message's
 	s.mu.Unlock()
 	s.rememberKeyUse(p.keyUse)
 
@@ -847,6 +865,8 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	if async {
 		status = http.StatusAccepted
+	}
+	if async && !s.ReceiptNoLink {
 		w.Header().Set("Link", fmt.Sprintf(`<%s/receipts/%s>; rel="urn:ietf:params:push:receipt"`, origin(p.r), rs.id))
 	}
 	loc := origin(p.r) + "/m/" + msgID

@@ -241,12 +241,29 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		r8030Error(w, http.StatusBadRequest, "pushspec-body-read", "cannot read the request body: "+err.Error())
 		return
 	}
-	key, err := parseWebPushOptions(r.Header.Get("Content-Type"), body)
+	ct := r.Header.Get("Content-Type")
+	if s.SubscribeDeviation == "options-any-type" && len(body) > 0 {
+		ct = WebPushOptionsType
+	}
+	key, err := parseWebPushOptions(ct, body)
+	if err == nil && s.SubscribeDeviation == "options-strict-members" && key != nil {
+		var obj map[string]json.RawMessage
+		if json.Unmarshal(body, &obj) == nil && len(obj) > 1 {
+			err = errors.New("members other than vapid")
+		}
+	}
 	if err != nil {
 		r8030Error(w, http.StatusBadRequest, "rfc8292-4.1-ignore-unknown-members", err.Error())
 		return
 	}
 	setID, rawSet, hasSet := setFromLink(r.Header)
+	if hasSet && s.SubscribeDeviation == "ignore-invalid-set" {
+		s.mu.RLock()
+		if set := s.rfc8030.sets[setID]; set == nil || set.expired {
+			setID, hasSet = "", false
+		}
+		s.mu.RUnlock()
+	}
 	if hasSet {
 		s.mu.Lock()
 		s.rfc8030.init()
@@ -257,6 +274,9 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 			r8030Error(w, http.StatusBadRequest, "rfc8030-4.1-invalid-set-400",
 				"not a subscription set of this service, or one that expired: "+truncate(rawSet, 160))
 			return
+		}
+		if s.SubscribeDeviation == "new-set" {
+			setID = ""
 		}
 	}
 	ua := "rfc8030:" + newID(8)
@@ -290,9 +310,15 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 	s.mu.Unlock()
 
 	o := origin(r)
-	w.Header().Set("Location", o+"/rfc8030/s/"+rid)
-	w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="%s"`, sub.Endpoint, RelPush))
-	w.Header().Add("Link", fmt.Sprintf(`<%s/rfc8030/set/%s>; rel="%s"`, o, set.id, RelPushSet))
+	if s.SubscribeDeviation != "no-location" {
+		w.Header().Set("Location", o+"/rfc8030/s/"+rid)
+	}
+	if s.SubscribeDeviation != "no-push-link" {
+		w.Header().Add("Link", fmt.Sprintf(`<%s>; rel="%s"`, sub.Endpoint, RelPush))
+	}
+	if s.SubscribeDeviation != "no-set" {
+		w.Header().Add("Link", fmt.Sprintf(`<%s/rfc8030/set/%s>; rel="%s"`, o, set.id, RelPushSet))
+	}
 	w.Header().Set("Content-Length", "0")
 	w.WriteHeader(http.StatusCreated)
 }

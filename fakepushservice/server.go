@@ -150,6 +150,64 @@ type Server struct {
 	// subscriptions, against RFC 8030 §8.2 (rfc8030-8.2-message-uri-uncorrelatable). A broken
 	// double for pushspec's own tests; false in normal use.
 	MessageIDCounter bool
+
+	// The knobs below each break one RFC 8030 §5.2–5.4 or RFC 8292 §4.2 rule of the push service
+	// on purpose: doubles for pushspec's own tests (specs/pushservice's deviations test must catch
+	// them). Their zero values are the conformant behaviour; never set them in normal use.
+	//
+	// TopicKeepsReplaced stores a message with a Topic beside the outstanding one with the same
+	// Topic instead of replacing it (against rfc8030-5.4-topic-replaces).
+	TopicKeepsReplaced bool
+	// TopicReplacesAny lets a message with a Topic replace every outstanding message that has a
+	// Topic, whatever its value (against rfc8030-5.4-distinct-topics-kept).
+	TopicReplacesAny bool
+	// TopicKeepsExpiry gives the replacing message the replaced one's expiry instead of its own
+	// TTL (against rfc8030-5.4-topic-replaces-ttl-urgency-receipt).
+	TopicKeepsExpiry bool
+	// TopicKeepsLocation gives the replacing message the replaced one's push message resource
+	// (against rfc8030-5.4-topic-new-location).
+	TopicKeepsLocation bool
+	// ReplacedReceipt sends a 410 receipt for a replaced message instead of suppressing it
+	// (against rfc8030-5.4-replaced-receipt-suppressed).
+	ReplacedReceipt bool
+	// KeepTTLZero stores a TTL-0 message for a user agent that is not connected for a minute
+	// instead of dropping it (against rfc8030-5.2-ttl-zero-offline-dropped).
+	KeepTTLZero bool
+	// DropTTLZero drops every TTL-0 message, also for a connected user agent, still answering
+	// 201 (against rfc8030-5.2-ttl-zero-connected).
+	DropTTLZero bool
+	// MinTTL raises the TTL of a message below it to MinTTL, stores it that long and says so in
+	// the TTL response header (against rfc8030-5.2-ttl-response-not-above-request). 0: none.
+	MinTTL int64
+	// NoUrgencyAs is the urgency of a message without Urgency; "" means normal, as RFC 8030 §5.3
+	// requires (anything else is against rfc8030-5.3-urgency-default-normal).
+	NoUrgencyAs string
+	// IgnoreUrgencyThreshold delivers every message whatever urgency the user agent asked for
+	// (against rfc8030-5.3-respect-ua-threshold).
+	IgnoreUrgencyThreshold bool
+	// ForwardVAPIDKey hands the user agent an aesgcm message's VAPID key k in its Crypto-Key, as
+	// p256ecdsa= (the draft scheme's form), next to dh= (against rfc8292-4.2-no-jwt-to-ua).
+	ForwardVAPIDKey bool
+	// ForwardHeaders names request header fields, comma-separated, that are handed to the user
+	// agent with each message (Delivery.Headers), e.g. "Urgency" (against
+	// rfc8030-5.3-urgency-not-forwarded) or "Topic" (rfc8030-5.4-topic-not-forwarded).
+	ForwardHeaders string
+	// ReceiptNoLink answers a receipt request 202 without the receipt subscription's Link
+	// (against rfc8030-5.1-receipt-202-location-link).
+	ReceiptNoLink bool
+	// ReceiptAlwaysNew makes a new receipt subscription for every receipt request, even one that
+	// names a valid receipt subscription (against rfc8030-5.1-service-reuses-receipt-subscription).
+	ReceiptAlwaysNew bool
+	// SubscribeDeviation makes RFC 8030's subscribe resource (RFC8030SubscribeURL) deviate in one
+	// way: "no-location" (201 without Location; against rfc8030-4-subscribe-201-location),
+	// "no-push-link" (no Link rel="urn:ietf:params:push"; rfc8030-4-subscribe-link-push),
+	// "no-set" (no subscription set; rfc8030-4.1-set-link, a MAY), "new-set" (a new set even for
+	// a request naming a valid one; rfc8030-4.1-service-reuses-set), "ignore-invalid-set" (an
+	// unknown set is taken as no set; rfc8030-4.1-invalid-set-400), "options-any-type" (the body
+	// is read as webpush options whatever its media type; rfc8292-4.1-ignore-other-media-type),
+	// "options-strict-members" (400 for a member other than vapid;
+	// rfc8292-4.1-ignore-unknown-members). "" is the conformant behaviour.
+	SubscribeDeviation string
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.
 	CAFilePath string
@@ -244,6 +302,10 @@ func (s *Server) copyOptions(o *Server) {
 	s.NoPushLink, s.NoLastModified, s.WaitZeroMaxPushes = o.NoPushLink, o.NoLastModified, o.WaitZeroMaxPushes
 	s.ExpiredMonitorStatus, s.SetExpiryKeepsMembers, s.MemberExpiryEndsSet = o.ExpiredMonitorStatus, o.SetExpiryKeepsMembers, o.MemberExpiryEndsSet
 	s.TokenPrefix, s.MessageIDCounter, s.UATokenPrefix = o.TokenPrefix, o.MessageIDCounter, o.UATokenPrefix
+	s.TopicKeepsReplaced, s.TopicReplacesAny, s.TopicKeepsExpiry, s.TopicKeepsLocation = o.TopicKeepsReplaced, o.TopicReplacesAny, o.TopicKeepsExpiry, o.TopicKeepsLocation
+	s.ReplacedReceipt, s.KeepTTLZero, s.DropTTLZero, s.MinTTL = o.ReplacedReceipt, o.KeepTTLZero, o.DropTTLZero, o.MinTTL
+	s.NoUrgencyAs, s.IgnoreUrgencyThreshold, s.ForwardVAPIDKey = o.NoUrgencyAs, o.IgnoreUrgencyThreshold, o.ForwardVAPIDKey
+	s.ReceiptNoLink, s.ReceiptAlwaysNew, s.SubscribeDeviation, s.ForwardHeaders = o.ReceiptNoLink, o.ReceiptAlwaysNew, o.SubscribeDeviation, o.ForwardHeaders
 }
 
 func (s *Server) init() {

@@ -60,7 +60,8 @@ type message struct {
 	topic    string
 	receipt  *receiptSub
 	attempts int
-	onlyConn *connState // TTL 0: only this connection may get it
+	onlyConn *connState        // TTL 0: only this connection may get it
+	headers  map[string]string // Server.ForwardHeaders: request headers handed to the UA
 	reqID    string
 	// plaintext is the body as the core decrypted it for its verdicts (decrypted says it did:
 	// the service holds the keys of virtual-UA subscriptions only).
@@ -327,22 +328,36 @@ func (s *Server) expireLocked(now time.Time) {
 // storeLocked adds an accepted message, replacing a stored one with the same Topic, and wakes
 // the UA's connection. A TTL-0 message is kept only for a connected UA.
 func (s *Server) storeLocked(m *message) (stored bool) {
-	if m.topic != "" {
+	if m.topic != "" && !s.TopicKeepsReplaced {
 		for _, old := range s.queues[m.ua] {
-			if s.msgs[old.id] == old && old.sub == m.sub && old.topic == m.topic {
+			if s.msgs[old.id] == old && old.sub == m.sub && (old.topic == m.topic || (s.TopicReplacesAny && old.topic != "")) {
 				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
 				// (rfc8030-5.4-replaced-receipt-suppressed).
 				s.removeLocked(old)
 				s.addEventLocked(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
+				if s.ReplacedReceipt && old.receipt != nil {
+					s.addReceiptLocked(old.receipt, old.id, 410)
+				}
+				if s.TopicKeepsExpiry {
+					m.expires = old.expires
+				}
+				if s.TopicKeepsLocation {
+					m.id = old.id
+				}
 			}
 		}
 	}
 	c := s.conns[m.ua]
-	if m.ttl == 0 || (s.DropWhenOffline && c == nil) { // DropWhenOffline: a double's deviation
-		if c == nil {
+	if m.ttl == 0 && s.KeepTTLZero && c == nil { // KeepTTLZero: a double's deviation
+		m.expires = m.received.Add(time.Minute)
+	} else if m.ttl == 0 || (s.DropWhenOffline && c == nil) { // DropWhenOffline: a double's deviation
+		if c == nil || s.DropTTLZero { // DropTTLZero: a double's deviation
 			why := "TTL 0 and the UA is not connected"
-			if m.ttl != 0 {
+			switch {
+			case m.ttl != 0:
 				why = "the UA is not connected (DropWhenOffline)"
+			case c != nil:
+				why = "TTL 0 dropped although the UA is connected (DropTTLZero)"
 			}
 			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
 			if m.receipt != nil {
@@ -389,6 +404,9 @@ func (s *Server) Connect(ua string, conn UAConn, opts ConnectOptions) (disconnec
 	}
 	if old := s.conns[ua]; old != nil {
 		s.closeConnLocked(old, "replaced by a newer connection")
+	}
+	if s.IgnoreUrgencyThreshold {
+		c.opts.MinUrgency = ""
 	}
 	s.counter++
 	c.id = s.counter
@@ -489,7 +507,7 @@ func (s *Server) connLoop(c *connState) {
 		d := Delivery{
 			MessageID: next.id, SubscriptionID: next.sub.sub.ID, LinkRef: next.sub.sub.LinkRef,
 			Body: next.body, ContentEncoding: next.encoding, Encryption: next.encr, CryptoKey: next.cryptKey,
-			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted,
+			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted, Headers: next.headers,
 		}
 		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
 		s.mu.Unlock()

@@ -143,6 +143,9 @@ func (f *Fake) AwaitMessage(ctx context.Context, sub *Subscription) (*Received, 
 					out.Forwarded[k] = v
 				}
 			}
+			for k, v := range d.Headers {
+				out.Forwarded["header."+k] = v
+			}
 		}
 	}
 	return out, nil

@@ -254,6 +254,237 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			broken: map[string]rules.Outcome{"rfc8030-8.3-push-uri-entropy": rules.Info},
 			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-no-user-device-info"},
 		},
+		{
+			// RFC 8292 §4.2's rejections, one double each: a service that takes one kind of
+			// invalid credentials fails that rule, and only that kind: it still refuses the others.
+			name:   "fake accepting a push without vapid authentication",
+			env:    []string{doubleEnv + "=accepts-no-vapid"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-absent": rules.Fail, "rfc8292-4.2-status-401-absent": rules.Info},
+			pass: []string{"rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch",
+				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-2-service-may-403"},
+			// No 401 to check. (rfc8292-4.1-ignore-unknown-members fails too: its spec shows that
+			// the vapid member restricted the subscription by the refusal of a push without VAPID.)
+			skip: []string{"rfc8292-4.2-401-www-authenticate"},
+		},
+		{
+			name:   "fake accepting a vapid token without t or k",
+			env:    []string{doubleEnv + "=accepts-missing-t-or-k"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-missing-t-or-k": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
+				"rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch", "rfc8292-2-invalid-token-not-used"},
+		},
+		{
+			// The forged signature is taken on a restricted subscription (a failed MUST, and the
+			// message is used: rfc8292-2-invalid-token-not-used) and on an unrestricted one
+			// (allowed: RFC 8292 §2's 403 is a MAY, graded info).
+			name: "fake accepting a vapid token whose signature does not verify",
+			env:  []string{doubleEnv + "=accepts-bad-signature"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-bad-signature": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail,
+				"rfc8292-4.2-status-403-invalid": rules.Info, "rfc8292-2-service-may-403": rules.Info},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-expired",
+				"rfc8292-4.2-reject-key-mismatch", "rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-wrong-aud"},
+		},
+		{
+			name:   "fake accepting a vapid token whose exp has passed",
+			env:    []string{doubleEnv + "=accepts-expired-token"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-expired": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
+				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-exp-over-24h"},
+		},
+		{
+			name:   "fake accepting a vapid token signed by another key than the subscription's",
+			env:    []string{doubleEnv + "=accepts-other-key-token"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-key-mismatch": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired",
+				"rfc8292-4.2-reject-missing-t-or-k"},
+		},
+		{
+			name:   "fake accepting a push naming an unknown receipt subscription",
+			env:    []string{doubleEnv + "=accepts-invalid-receipt-subscription"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-invalid-receipt-subscription-400": rules.Fail},
+			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link"},
+		},
+		{
+			// Only the token that repeats a verified one's header and claims gets through.
+			name:   "fake caching vapid tokens by their header and claims",
+			env:    []string{doubleEnv + "=caches-tokens-by-claims"},
+			broken: map[string]rules.Outcome{"rfc8292-2-invalid-token-not-used": rules.Fail},
+			pass:   []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch"},
+		},
+		{
+			name:   "fake refusing a vapid Authorization with unknown parameters",
+			env:    []string{doubleEnv + "=refuses-unknown-auth-params"},
+			broken: map[string]rules.Outcome{"rfc8292-3-ignore-unknown-params": rules.Fail},
+			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
+				"rfc8292-3.2-same-keys-400"},
+		},
+		{
+			// RFC 8030 §5.4's replacement, one double per rule. Keeping the replaced message also
+			// delivers it after the replacing one's TTL, and sends its receipt.
+			name:   "fake keeping the message a Topic replaces",
+			env:    []string{doubleEnv + "=topic-keeps-replaced"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces": rules.Fail},
+			pass:   []string{"rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location"},
+		},
+		{
+			name:   "fake replacing messages of any Topic",
+			env:    []string{doubleEnv + "=topic-replaces-any"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-distinct-topics-kept": rules.Fail},
+			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-topic-new-location", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt",
+				"rfc8030-5.4-replaced-receipt-suppressed"},
+		},
+		{
+			name:   "fake giving a replacing message the replaced one's expiry",
+			env:    []string{doubleEnv + "=topic-keeps-expiry"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces-ttl-urgency-receipt": rules.Fail},
+			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location",
+				"rfc8030-5.4-replaced-receipt-suppressed"},
+		},
+		{
+			// The receipt asked for the replaced message's resource then names the replacing one's.
+			name:   "fake giving a replacing message the replaced one's Location",
+			env:    []string{doubleEnv + "=topic-keeps-location"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-new-location": rules.Fail},
+			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt"},
+		},
+		{
+			name:   "fake sending a 410 receipt for a replaced message",
+			env:    []string{doubleEnv + "=replaced-receipt-410"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-replaced-receipt-suppressed": rules.NonStrict},
+			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.1-receipt-202-location-link"},
+		},
+		{
+			name:   "fake keeping a TTL-0 message for an offline user agent",
+			env:    []string{doubleEnv + "=keep-ttl-0"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-offline-dropped": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-zero-connected", "rfc8030-5.2-no-delivery-after-ttl"},
+		},
+		{
+			name:   "fake dropping a TTL-0 message for a connected user agent",
+			env:    []string{doubleEnv + "=drop-ttl-0"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-connected": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-zero-offline-dropped", "rfc8030-5.2-no-delivery-after-ttl"},
+		},
+		{
+			// Keeping a TTL-2 message two minutes also delivers it after its TTL.
+			name:   "fake keeping every message at least two minutes and echoing that TTL",
+			env:    []string{doubleEnv + "=min-ttl-120"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-response-not-above-request": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-overflow-as-2pow31"},
+		},
+		{
+			name:   "fake refusing a TTL too large to represent",
+			env:    []string{doubleEnv + "=refuses-ttl-overflow"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-overflow-as-2pow31": rules.Fail},
+			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-response-not-above-request", "rfc8030-5.2-ttl-missing-400"},
+		},
+		{
+			// A TTL above 16 bits refused: the overflow and the echo checks fail with it.
+			name:   "fake parsing TTL with 16 bits",
+			env:    []string{doubleEnv + "=ttl-16-bit"},
+			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-31-bit": rules.NonStrict},
+			pass:   []string{"rfc8030-5.2-ttl-missing-400", "rfc8030-5.2-ttl-zero-connected"},
+		},
+		{
+			name:   "fake taking a message without Urgency as high",
+			env:    []string{doubleEnv + "=no-urgency-as-high"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-default-normal": rules.Fail},
+			pass:   []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-5.3-urgency-not-forwarded"},
+		},
+		{
+			// Ignoring the threshold also delivers the message without Urgency to a user agent
+			// that asked for high.
+			name:   "fake ignoring the user agent's urgency threshold",
+			env:    []string{doubleEnv + "=ignores-urgency-threshold"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-respect-ua-threshold": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded"},
+		},
+		{
+			name:   "fake forwarding the vapid key to the user agent in Crypto-Key",
+			env:    []string{doubleEnv + "=forwards-vapid-key"},
+			broken: map[string]rules.Outcome{"rfc8292-4.2-no-jwt-to-ua": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded"},
+		},
+		{
+			name:   "fake answering a receipt request without the receipt subscription's Link",
+			env:    []string{doubleEnv + "=receipt-no-link"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-receipt-202-location-link": rules.Fail},
+			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-invalid-receipt-subscription-400"},
+		},
+		{
+			name:   "fake making a new receipt subscription for every receipt request",
+			env:    []string{doubleEnv + "=receipt-always-new"},
+			broken: map[string]rules.Outcome{"rfc8030-5.1-service-reuses-receipt-subscription": rules.NonStrict},
+			pass: []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link",
+				"rfc8030-5.1-invalid-receipt-subscription-400"},
+		},
+		{
+			// The specs that need the subscription resource fail with it.
+			name:   "fake answering a subscribe request without Location",
+			env:    []string{doubleEnv + "=subscribe-no-location"},
+			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-201-location": rules.Fail},
+			pass:   []string{"rfc8030-4-subscribe-link-push", "rfc8030-4.1-set-link"},
+		},
+		{
+			name:   "fake answering a subscribe request without the push resource's Link",
+			env:    []string{doubleEnv + "=subscribe-no-push-link"},
+			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-link-push": rules.Fail},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link"},
+		},
+		{
+			// Sets are a MAY: without one, the set rules cannot be checked.
+			name:   "fake giving no subscription set",
+			env:    []string{doubleEnv + "=subscribe-no-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-set-link": rules.Info},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4-subscribe-link-push", "rfc8030-4.1-invalid-set-400"},
+			skip:   []string{"rfc8030-4.1-service-reuses-set", "rfc8030-4.1-missing-set-429"},
+		},
+		{
+			name:   "fake giving a new subscription set to a request naming one",
+			env:    []string{doubleEnv + "=subscribe-new-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-service-reuses-set": rules.NonStrict},
+			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link", "rfc8030-4.1-invalid-set-400"},
+		},
+		{
+			name:   "fake taking an unknown subscription set as none",
+			env:    []string{doubleEnv + "=subscribe-ignores-invalid-set"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-invalid-set-400": rules.Fail},
+			pass:   []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set"},
+		},
+		{
+			name:   "fake reading a subscribe body of any media type as webpush options",
+			env:    []string{doubleEnv + "=subscribe-options-any-type"},
+			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-other-media-type": rules.Fail},
+			pass:   []string{"rfc8292-4.1-ignore-unknown-members", "rfc8030-4-subscribe-201-location"},
+		},
+		{
+			name:   "fake refusing unknown members of the webpush options",
+			env:    []string{doubleEnv + "=subscribe-options-strict-members"},
+			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-unknown-members": rules.Fail},
+			pass:   []string{"rfc8292-4.1-ignore-other-media-type", "rfc8030-4-subscribe-201-location"},
+		},
+		{
+			name:   "fake forwarding Urgency to the user agent",
+			env:    []string{doubleEnv + "=forwards-urgency"},
+			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-not-forwarded": rules.Fail},
+			pass:   []string{"rfc8030-5.4-topic-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+		},
+		{
+			name:   "fake forwarding Topic to the user agent",
+			env:    []string{doubleEnv + "=forwards-topic"},
+			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-not-forwarded": rules.Fail},
+			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+		},
+		{
+			// pushspec's fake as it is (profile rfc): the MAY behaviours it does not take are
+			// graded info, never fail.
+			name: "fake in profile rfc",
+			env:  []string{"PUSHSPEC_PROFILE=rfc"},
+			broken: map[string]rules.Outcome{"rfc8030-4.1-missing-set-429": rules.Info,
+				"rfc8030-5.1-missing-receipt-subscription-429": rules.Info, "rfc8030-5.2-ttl-shorter-retention": rules.Info},
+			pass: []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set", "rfc8030-5.1-service-reuses-receipt-subscription",
+				"rfc8292-2-service-may-403", "rfc8292-4.2-status-401-absent"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

@@ -163,6 +163,137 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"ua-hash-in-token": func(s *fakepushservice.Server) { s.UATokenPrefix = true },
 	// Conformant (RFC 8030 §8.3's advice is no requirement): push tokens of 104 random bits.
 	"tokens-104": func(s *fakepushservice.Server) { s.TokenBytes = 13 },
+
+	// Broken (RFC 8292 §4.2's MUST "reject a message sent to that subscription if it has no
+	// valid vapid authentication"): each takes one kind of invalid credentials, storing and
+	// delivering the message as if it were valid, and refuses every other kind as the fake does.
+	"accepts-no-vapid":        acceptsInvalid(fakepushservice.CondVAPIDAbsent),
+	"accepts-missing-t-or-k":  acceptsInvalid(fakepushservice.CondVAPIDMissingTK),
+	"accepts-bad-signature":   acceptsInvalid(fakepushservice.CondVAPIDSignature),
+	"accepts-expired-token":   acceptsInvalid(fakepushservice.CondVAPIDExpired),
+	"accepts-other-key-token": acceptsInvalid(fakepushservice.CondVAPIDKey),
+	// Broken (RFC 8030 §5.1: "A push service MUST return a 400 (Bad Request) status code for
+	// requests that contain an invalid receipt subscription"): an unknown receipt subscription is
+	// ignored and the push accepted.
+	"accepts-invalid-receipt-subscription": acceptsInvalid(fakepushservice.CondReceiptInvalid),
+	// Broken (RFC 8292 §2: a push service MUST NOT use information from a token that is not
+	// valid): it caches tokens by header and claims, so a token whose header and claims it saw
+	// before passes with any signature.
+	"caches-tokens-by-claims": func(s *fakepushservice.Server) {
+		var mu sync.Mutex
+		seen := map[string]bool{}
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			_, t, ok := strings.Cut(q.Header.Get("Authorization"), "t=")
+			if !ok {
+				return nil
+			}
+			t, _, _ = strings.Cut(t, ",")
+			claims := t[:max(strings.LastIndex(t, "."), 0)]
+			mu.Lock()
+			defer mu.Unlock()
+			if seen[claims] {
+				return &fakepushservice.Fault{Accept: []fakepushservice.Cond{fakepushservice.CondVAPIDSignature}}
+			}
+			seen[claims] = true
+			return nil
+		}
+	},
+	// Broken (RFC 8292 §3: "unknown auth-params … and realm MUST be ignored"): a vapid
+	// Authorization with a parameter other than t and k is refused with 400.
+	"refuses-unknown-auth-params": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			for _, part := range strings.Split(q.Header.Get("Authorization"), ",") {
+				name, _, hasValue := strings.Cut(strings.TrimSpace(part), "=")
+				if f := strings.Fields(name); hasValue && len(f) > 0 {
+					if n := strings.ToLower(f[len(f)-1]); n != "t" && n != "k" {
+						return &fakepushservice.Fault{Status: http.StatusBadRequest}
+					}
+				}
+			}
+			return nil
+		}
+	},
+
+	// Broken, RFC 8030 §5.4: "A push message with a topic replaces any outstanding push message
+	// with an identical topic"; the replacing message's TTL counts; messages with other topics
+	// are kept; the replacing request gets its own push message resource; "receipts … SHOULD be
+	// suppressed" for a replaced message (paraphrased). Each double breaks one of these.
+	"topic-keeps-replaced": func(s *fakepushservice.Server) { s.TopicKeepsReplaced = true },
+	"topic-replaces-any":   func(s *fakepushservice.Server) { s.TopicReplacesAny = true },
+	"topic-keeps-expiry":   func(s *fakepushservice.Server) { s.TopicKeepsExpiry = true },
+	"topic-keeps-location": func(s *fakepushservice.Server) { s.TopicKeepsLocation = true },
+	"replaced-receipt-410": func(s *fakepushservice.Server) { s.ReplacedReceipt = true },
+	// Broken, RFC 8030 §5.2: a TTL-0 message is delivered to a connected user agent and dropped
+	// for one that is not.
+	"keep-ttl-0": func(s *fakepushservice.Server) { s.KeepTTLZero = true },
+	"drop-ttl-0": func(s *fakepushservice.Server) { s.DropTTLZero = true },
+	// Broken, RFC 8030 §5.2: a service that keeps a message for other than the TTL asked "MUST
+	// return a TTL header field in the response with the duration" it keeps; this one keeps every
+	// message at least two minutes and says so, above the request's TTL.
+	"min-ttl-120": func(s *fakepushservice.Server) { s.MinTTL = 120 },
+	// Broken, RFC 8030 §5.2: "A push service MUST treat a TTL value that is too large to
+	// represent as having a value of 2147483648 (2^31)"; this one refuses it with 400.
+	"refuses-ttl-overflow": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if _, err := strconv.ParseInt(q.Header.Get("TTL"), 10, 64); err != nil && digitsOnly(q.Header.Get("TTL")) {
+				return &fakepushservice.Fault{Status: http.StatusBadRequest}
+			}
+			return nil
+		}
+	},
+	// Broken (a SHOULD), RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least
+	// 31 bits of non-negative integer range"; this one parses 16 bits and refuses more with 400.
+	"ttl-16-bit": func(s *fakepushservice.Server) {
+		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
+			if n, err := strconv.ParseUint(q.Header.Get("TTL"), 10, 64); (err == nil && n > 65535) || (err != nil && digitsOnly(q.Header.Get("TTL"))) {
+				return &fakepushservice.Fault{Status: http.StatusBadRequest}
+			}
+			return nil
+		}
+	},
+	// Broken, RFC 8030 §5.3: "A push message without the Urgency header field defaults to a
+	// value of normal"; this one takes it as high.
+	"no-urgency-as-high": func(s *fakepushservice.Server) { s.NoUrgencyAs = "high" },
+	// Broken, RFC 8030 §5.3: the user agent's urgency threshold is ignored.
+	"ignores-urgency-threshold": func(s *fakepushservice.Server) { s.IgnoreUrgencyThreshold = true },
+	// Broken, RFC 8292 §4.2: "the push service MUST NOT forward the JWT or public key to the user
+	// agent"; this one hands an aesgcm message's k to the user agent in Crypto-Key (p256ecdsa=).
+	"forwards-vapid-key": func(s *fakepushservice.Server) { s.ForwardVAPIDKey = true },
+	// Broken, RFC 8030 §5.1: the 202 to a receipt request names no receipt subscription; a
+	// receipt request naming a valid receipt subscription gets a new one (against its SHOULD:
+	// "the push service SHOULD return the same receipt subscription", paraphrased).
+	// Broken, RFC 8030 §5.3 and §5.4: "The push service MUST NOT forward the Urgency header
+	// field to the user agent", nor the Topic one.
+	"forwards-urgency":   func(s *fakepushservice.Server) { s.ForwardHeaders = "Urgency" },
+	"forwards-topic":     func(s *fakepushservice.Server) { s.ForwardHeaders = "Topic" },
+	"receipt-no-link":    func(s *fakepushservice.Server) { s.ReceiptNoLink = true },
+	"receipt-always-new": func(s *fakepushservice.Server) { s.ReceiptAlwaysNew = true },
+	// RFC 8030 §4 and §4.1, RFC 8292 §4.1: the subscribe resource deviating in one way each
+	// (fakepushservice.Server.SubscribeDeviation).
+	"subscribe-no-location":            subscribeDeviation("no-location"),
+	"subscribe-no-push-link":           subscribeDeviation("no-push-link"),
+	"subscribe-no-set":                 subscribeDeviation("no-set"),
+	"subscribe-new-set":                subscribeDeviation("new-set"),
+	"subscribe-ignores-invalid-set":    subscribeDeviation("ignore-invalid-set"),
+	"subscribe-options-any-type":       subscribeDeviation("options-any-type"),
+	"subscribe-options-strict-members": subscribeDeviation("options-strict-members"),
+}
+
+// digitsOnly reports whether v is 1*DIGIT.
+func digitsOnly(v string) bool { return v != "" && strings.Trim(v, "0123456789") == "" }
+
+func subscribeDeviation(d string) func(*fakepushservice.Server) {
+	return func(s *fakepushservice.Server) { s.SubscribeDeviation = d }
+}
+
+// acceptsInvalid is a double that lets the request faults conds through (still graded) instead
+// of refusing them: fakepushservice.Fault.Accept on every push request.
+func acceptsInvalid(conds ...fakepushservice.Cond) func(*fakepushservice.Server) {
+	return func(s *fakepushservice.Server) {
+		s.OnRequest = func(*fakepushservice.Request) *fakepushservice.Fault {
+			return &fakepushservice.Fault{Accept: conds}
+		}
+	}
 }
 
 // startTarget starts the target the configuration names, or the double doubleEnv names.
