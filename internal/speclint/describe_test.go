@@ -40,10 +40,7 @@ func skipped(rel string) bool {
 // bareAllowed lists, by file and a snippet of the assertion's source, the assertions that stay
 // without a description, each with its reason. Each entry excuses one assertion; nothing else
 // may be bare.
-var bareAllowed = []struct{ file, snippet, reason string }{
-	{"specs/pushservice/suite_test.go", "Expect(err).NotTo(HaveOccurred())",
-		"BeforeSuite: pushspec making its own VAPID key pair; no target is involved and a failure stops the suite before any result. To become conformance.HarnessError(err), as in the sender and interop suites."},
-}
+var bareAllowed = []struct{ file, snippet, reason string }{}
 
 // bare is one assertion without a description.
 type bare struct {

@@ -55,7 +55,7 @@ func TestPushServiceSuite(t *testing.T) {
 var _ = BeforeSuite(func(ctx SpecContext) {
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
-	Expect(err).NotTo(HaveOccurred())
+	conformance.HarnessError(err)
 	vapidCreds = &sender.VAPID{Public: webpush.Base64URL(vapidKeys.Public()), Private: webpush.Base64URL(vapidKeys.PrivateBytes()),
 		Subject: "mailto:pushspec@example.com"}
 	svc, err = startTarget(ctx)
@@ -431,7 +431,7 @@ func next(ctx context.Context, r *conformance.Recorder, sub *target.Subscription
 	if err != nil && ctx.Err() == nil && wctx.Err() == nil {
 		conformance.HarnessError(fmt.Errorf("waiting for %s: %w", what, err))
 	}
-	Expect(err).NotTo(HaveOccurred(), "no delivery of %s within %s", what, waitFor)
+	Expect(err).NotTo(HaveOccurred(), "the service delivered no %s to the user agent within %s", what, waitFor)
 	r.Evidence("delivered."+what, describeReceived(got))
 	return got
 }
