@@ -79,6 +79,9 @@ type rfc8030State struct {
 	byCore map[string]*r8030Sub  // by core subscription id
 	sets   map[string]*r8030Set  // by set id
 	pushed map[string]*r8030Push // by message id: pushed over the interface, not yet acknowledged
+	// givenSet is the set each connection (by remote address) was last given, for the
+	// "needs-set" SubscribeDeviation.
+	givenSet map[string]string
 }
 
 type r8030Sub struct {
@@ -108,6 +111,7 @@ func (st *rfc8030State) init() {
 	if st.subs == nil {
 		st.subs, st.byCore = map[string]*r8030Sub{}, map[string]*r8030Sub{}
 		st.sets, st.pushed = map[string]*r8030Set{}, map[string]*r8030Push{}
+		st.givenSet = map[string]string{}
 	}
 }
 
@@ -257,6 +261,20 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	setID, rawSet, hasSet := setFromLink(r.Header)
+	if !hasSet && s.SubscribeDeviation == "needs-set" {
+		// RFC 8030 §4.1: "A push service MAY return a 429 (Too Many Requests) status code
+		// [RFC6585] to reject any attempt to create a new subscription that does not include the
+		// subscription set" it gave the user agent.
+		s.mu.Lock()
+		s.rfc8030.init()
+		given := s.rfc8030.givenSet[r.RemoteAddr]
+		s.mu.Unlock()
+		if given != "" {
+			r8030Error(w, http.StatusTooManyRequests, "rfc8030-4.1-missing-set-429",
+				"this connection was given a subscription set; include it (Link rel=\"urn:ietf:params:push:set\")")
+			return
+		}
+	}
 	if hasSet && s.SubscribeDeviation == "ignore-invalid-set" {
 		s.mu.RLock()
 		if set := s.rfc8030.sets[setID]; set == nil || set.expired {
@@ -302,6 +320,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		s.rfc8030.sets[set.id] = set
 	}
 	rs.set = set
+	s.rfc8030.givenSet[r.RemoteAddr] = set.id
 	set.members = append(set.members, rs)
 	s.rfc8030.subs[rid] = rs
 	s.rfc8030.byCore[sub.ID] = rs

@@ -206,7 +206,9 @@ type Server struct {
 	// unknown set is taken as no set; rfc8030-4.1-invalid-set-400), "options-any-type" (the body
 	// is read as webpush options whatever its media type; rfc8292-4.1-ignore-other-media-type),
 	// "options-strict-members" (400 for a member other than vapid;
-	// rfc8292-4.1-ignore-unknown-members). "" is the conformant behaviour.
+	// rfc8292-4.1-ignore-unknown-members), "needs-set" (429 to a subscribe request without the
+	// set the connection was given: conformant, RFC 8030 §4.1's MAY, rfc8030-4.1-missing-set-429).
+	// "" is the conformant behaviour.
 	SubscribeDeviation string
 	// CAFilePath is where Start writes the CA certificate (PEM). "" means a file in a fresh
 	// temporary directory, removed by Close.

@@ -485,6 +485,14 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			pass: []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set", "rfc8030-5.1-service-reuses-receipt-subscription",
 				"rfc8292-2-service-may-403", "rfc8292-4.2-status-401-absent"},
 		},
+		{
+			// Conformant: RFC 8030 §4.1 lets a service refuse, with 429, a subscribe request
+			// without the set it gave; pushspec's user agent includes its set, so nothing else
+			// breaks.
+			name: "fake answering 429 to a subscribe request without its set",
+			env:  []string{doubleEnv + "=subscribe-needs-set"},
+			pass: []string{"rfc8030-4.1-missing-set-429", "rfc8030-7.2-expired-as-never-sent"},
+		},
 	}...)
 
 	// pushspec's own fake (profile rfc) reached from outside, as an external autopush service:

@@ -60,7 +60,9 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			ua := newRFCUA(ctx, r)
 			never := ua.subscribe(ctx, "subscribe.never", rfc8030ua.SubscribeOptions{})
 			base := ua.waitZero(ctx, "monitor.never", never.Resource, nil)
-			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030ua.SubscribeOptions{})
+			// RFC 8030 §4.1: the user agent includes the set it was given (a service MAY refuse a
+			// subscribe request without it with 429).
+			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030ua.SubscribeOptions{Set: never.Set})
 			m := message(asTarget(sub), "stale")
 			m.TTL = 2
 			accepted(ctx, r, "push", m, noFaults)

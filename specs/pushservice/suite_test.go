@@ -277,6 +277,9 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"subscribe-ignores-invalid-set":    subscribeDeviation("ignore-invalid-set"),
 	"subscribe-options-any-type":       subscribeDeviation("options-any-type"),
 	"subscribe-options-strict-members": subscribeDeviation("options-strict-members"),
+	// Conformant (RFC 8030 §4.1's MAY): 429 to a subscribe request that leaves out the set the
+	// connection was given.
+	"subscribe-needs-set": subscribeDeviation("needs-set"),
 }
 
 // digitsOnly reports whether v is 1*DIGIT.
