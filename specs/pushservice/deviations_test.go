@@ -557,6 +557,9 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 
 	for _, c := range cases {
 		t.Run(c.name, func(t *testing.T) {
+			// Each case is its own child process and its own service: cases run side by side
+			// (up to -parallel at once), which hides the doubles' bounded waits behind each other.
+			t.Parallel()
 			got := runSuite(t, c.env)
 			for rule, want := range c.broken {
 				if !hasOutcome(got[rule], want) {
