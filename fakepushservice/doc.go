@@ -79,16 +79,17 @@
 //
 // # Profiles
 //
-// Profiles are data (profiles.go): an order of checks and an answer per condition, taken from
-// notes/push-services.md. "autopush" (every VAPID problem 401 errno 109, 410 errno 106 for gone,
-// TTL clamped to 30 days, Urgency ignored), "fcm" (400 UnauthorizedRegistration HTML, 403 text
-// bodies, 410), "apple" ({"reason":"BadJwtToken"} etc., sub required, Topic must decode, apns-id),
-// "wns" (empty bodies, X-WNS-* headers, 406 throttling, TTL 0 needs X-WNS-Cache-Policy: no-cache,
-// 5000-octet limit), "compat" (web-push-testing's answers: 400 for nearly everything, 410 for
-// expired, 201 without Location or TTL). Non-JSON vendor bodies (fcm, wns) carry pushspec's rule
-// only in the Pushspec-Rule header; JSON vendor bodies get "rule" and "status" next to the vendor's
-// own fields (autopush keeps its own "error", the reason phrase). Verdicts are graded against the
-// RFCs in every profile: the profile only chooses what the sender sees.
+// Profiles are data (profiles.go): an order of checks and an answer per condition, taken from each
+// service's documented and observed answers. "autopush" (every VAPID problem 401 errno 109, 410
+// errno 106 for gone, TTL clamped to 30 days, Urgency ignored), "fcm" (400 UnauthorizedRegistration
+// HTML, 403 text bodies, 410), "apple" ({"reason":"BadJwtToken"} etc., sub required, Topic must
+// decode, apns-id), "wns" (empty bodies, X-WNS-* headers, 406 throttling, TTL 0 needs
+// X-WNS-Cache-Policy: no-cache, 5000-octet limit), "compat" (web-push-testing's answers: 400 for
+// nearly everything, 410 for expired, 201 without Location or TTL). Non-JSON vendor bodies (fcm,
+// wns) carry pushspec's rule only in the Pushspec-Rule header; JSON vendor bodies get "rule" and
+// "status" next to the vendor's own fields (autopush keeps its own "error", the reason phrase).
+// Verdicts are graded against the RFCs in every profile: the profile only chooses what the sender
+// sees.
 //
 // # Verdicts
 //

@@ -26,7 +26,7 @@ const Path = "/autopush/"
 const Subprotocol = "push-notification"
 
 // CloseNoReconnect is the close code after which Firefox does not reconnect on its own
-// (notes/firefox-autopush.md §4.7).
+// (docs/firefox-autopush.md §4.7).
 const CloseNoReconnect websocket.StatusCode = 4774
 
 // Core is what the link needs of the push service; *fakepushservice.Server implements it.

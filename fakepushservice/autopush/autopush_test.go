@@ -53,7 +53,7 @@ func testCtx(t *testing.T) context.Context {
 	return ctx
 }
 
-// client plays Firefox's push client: the frames are those of notes/firefox-autopush.md §4.2.
+// client plays Firefox's push client: the frames are those of docs/firefox-autopush.md §4.2.
 type client struct {
 	t  *testing.T
 	ws *websocket.Conn

@@ -10,5 +10,6 @@
 // force pushsubscriptionchange), a frame log per uaid as evidence, and fault knobs (drop the
 // socket, close with 4774, fail registrations).
 //
-// Protocol facts are from notes/firefox-autopush.md §4.
+// Protocol facts are from docs/firefox-autopush.md §4; the bare section numbers (§) in this
+// package's comments are that document's.
 package autopush

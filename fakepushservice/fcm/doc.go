@@ -7,7 +7,7 @@
 //
 // Chromium is pointed at it with --gcm-checkin-url, --gcm-registration-url, --gcm-mcs-endpoint
 // and trusts the MCS certificate, made per run, with --ignore-certificate-errors-spki-list=SPKIHash().
-// See /work/shared/notes/chrome-fcm.md for the observed protocol.
+// See docs/chromium-fcm.md for the observed protocol.
 //
 // The link owns no messages: subscriptions, the message store, redelivery and verdicts belong to
 // the core (fakepushservice.Server). The link translates register3 into CreateSubscription and

@@ -91,8 +91,8 @@ func attach(t *testing.T) (*fakeCore, *Link) {
 	return core, l
 }
 
-// chromeCheckin posts the AndroidCheckinRequest Chromium 156 sends (notes §5) and returns the
-// android id and security token.
+// chromeCheckin posts the AndroidCheckinRequest Chromium 156 sends (docs/chromium-fcm.md §5) and
+// returns the android id and security token.
 func chromeCheckin(t *testing.T, l *Link, id, token uint64) (uint64, uint64) {
 	t.Helper()
 	var build, chk, req builder

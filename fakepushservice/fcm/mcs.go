@@ -356,10 +356,11 @@ func (c *mcsConn) ackPersistent(ids []string, via string) {
 	}
 }
 
-// Deliver writes one push as a DataMessageStanza with exactly the fields Chromium needs (notes
-// §8): from = the register3 sender (the subscription's keys are stored under it), category = the
-// register3 app (subtype app data is trusted only then), app_data subtype and encoding headers,
-// persistent_id = the message id (DevTools shows it; acks refer to it), raw_data = the body.
+// Deliver writes one push as a DataMessageStanza with exactly the fields Chromium needs
+// (docs/chromium-fcm.md §8): from = the register3 sender (the subscription's keys are stored
+// under it), category = the register3 app (subtype app data is trusted only then), app_data
+// subtype and encoding headers, persistent_id = the message id (DevTools shows it; acks refer to
+// it), raw_data = the body.
 func (c *mcsConn) Deliver(ctx context.Context, d fakepushservice.Delivery) error {
 	l := c.link
 	l.mu.Lock()
