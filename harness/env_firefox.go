@@ -21,7 +21,8 @@ func init() {
 		},
 		// The handshakes before this browser: a restarted Firefox's is the first after them.
 		mark: func(env *Env, state any) any { return len(state.(*autopush.Link).Hellos()) },
-		// Firefox opens its push connection at start-up, subscriptions or not (notes §4.1).
+		// Firefox opens its push connection at start-up, subscriptions or not
+		// (docs/firefox-autopush.md §4.1).
 		ready: func(ctx context.Context, env *Env, b browser.Browser, state, mark any) error {
 			n, _ := mark.(int)
 			_, err := state.(*autopush.Link).AwaitHelloAfter(ctx, "", n)
@@ -31,7 +32,7 @@ func init() {
 		acksDecryption: true,
 		// Answer Firefox's next hello with a new uaid, and make it say hello now by dropping its
 		// connection (it reconnects after retryBaseInterval). Firefox then drops every record and
-		// fires pushsubscriptionchange for each (notes §4.4).
+		// fires pushsubscriptionchange for each (docs/firefox-autopush.md §4.4).
 		loseSubscriptions: func(ctx context.Context, env *Env, state any) error {
 			link := state.(*autopush.Link)
 			n := len(link.Hellos())

@@ -1,6 +1,7 @@
 // Package browser drives real browsers for pushspec behind one small interface: Chromium through
 // chromedp (CDP) in chromium.go, Firefox ESR through playwright-go (WebDriver BiDi) in firefox.go.
-// Every browser it starts is loopback-only (see the notes' flags and prefs).
+// Every browser it starts is loopback-only (the switches of docs/chromium-fcm.md §2, the prefs of
+// docs/firefox-autopush.md §2).
 package browser
 
 import (

@@ -2,7 +2,7 @@ package browser
 
 // Chromium through chromedp v0.23.0 (CDP over a pipe). Push in Chromium goes through its GCM
 // client (checkin, register3, MCS), which pushspec points at fakepushservice/fcm with the
-// --gcm-* switches; see /work/shared/notes/chrome-fcm.md for the flags and what they do.
+// --gcm-* switches; see docs/chromium-fcm.md for the flags and what they do.
 
 import (
 	"context"
@@ -35,7 +35,7 @@ func init() { registerLauncher(Chromium, LaunchChromium) }
 
 // ChromiumExecPaths are tried in order when LaunchOptions.ExecPath is "". Debian's /usr/bin/chromium
 // is a shell wrapper that adds flags (extensions, API keys, --disable-pings, …); the binary behind
-// it behaves the same for push (notes §2) and takes exactly our flags.
+// it behaves the same for push (docs/chromium-fcm.md §2) and takes exactly our flags.
 var ChromiumExecPaths = []string{"/usr/lib/chromium/chromium", "/usr/bin/chromium"}
 
 // hostResolverRules makes every host name but loopback fail at once (NAME_NOT_RESOLVED): nothing
@@ -338,8 +338,8 @@ func (b *chromiumBrowser) NewSession(ctx context.Context) (Session, error) {
 	}
 	cctx, done := s.within(ctx)
 	defer done()
-	// Evidence: the DevTools Background Services recorder (notes §10) and service worker
-	// registrations (for the SW-only path).
+	// Evidence: the DevTools Background Services recorder (docs/chromium-fcm.md §10) and service
+	// worker registrations (for the SW-only path).
 	var errs []error
 	for _, svc := range []backgroundservice.ServiceName{backgroundservice.ServiceNamePushMessaging, backgroundservice.ServiceNameNotifications} {
 		_, err := chromedp.Call(cctx, backgroundservice.SetRecording, backgroundservice.SetRecordingParams{ShouldRecord: true, Service: svc})
@@ -610,7 +610,7 @@ type EventAwaiter interface {
 const PathSWOnly = "sw-only"
 
 // SWOnlyPusher is implemented by sessions that can fire a push event straight into a service
-// worker (Chromium's ServiceWorker.deliverPushMessage, notes §11).
+// worker (Chromium's ServiceWorker.deliverPushMessage, docs/chromium-fcm.md §11).
 type SWOnlyPusher interface {
 	// ServiceWorkerRegistrationID waits until a live service worker registration whose scope
 	// starts with scopePrefix (e.g. the origin + "/") exists and returns its id.

@@ -203,7 +203,8 @@ func newChromiumRig(tb testing.TB, ctx context.Context) *chromiumRig {
 	}
 	tb.Logf("warm subscribe: %.1f ms", got.MS)
 
-	// Subscription shape (notes §7): compiled-in FCM host + /fcm/send/<register3 token>.
+	// Subscription shape (docs/chromium-fcm.md §7): the compiled-in FCM host, then
+	// /fcm/send/<register3 token>.
 	ep, err := url.Parse(got.Sub.Endpoint)
 	if err != nil || ep.Scheme != "https" || !strings.HasPrefix(ep.Path, "/fcm/send/") ||
 		len(got.Sub.Keys["p256dh"]) != 87 || len(got.Sub.Keys["auth"]) != 22 || got.Sub.ExpirationTime != nil {

@@ -5,7 +5,8 @@ import (
 	"testing"
 )
 
-// The loopback-only contract of every local Chromium start (notes §2), checked without a browser.
+// The loopback-only contract of every local Chromium start (docs/chromium-fcm.md §2), checked
+// without a browser.
 func TestChromiumSwitchesStayOnLoopback(t *testing.T) {
 	opts := LaunchOptions{
 		ExecPath:           "/bin/true",

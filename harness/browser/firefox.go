@@ -17,14 +17,14 @@ import (
 )
 
 // Firefox ESR is driven through playwright-go over WebDriver BiDi (the "moz-firefox" channel),
-// never Juggler: the system firefox-esr is used as is. Facts: notes/firefox-autopush.md §1.2, §12.
+// never Juggler: the system firefox-esr is used as is. Facts: docs/firefox-autopush.md §1.
 
 // DefaultFirefoxPath is the Firefox binary used when LaunchOptions.ExecPath is "".
 const DefaultFirefoxPath = "/usr/bin/firefox-esr"
 
 func init() { registerLauncher(Firefox, launchFirefox) }
 
-// FirefoxNoNetworkPrefs keep Firefox off the network (notes/firefox-autopush.md §2.3). They need
+// FirefoxNoNetworkPrefs keep Firefox off the network (docs/firefox-autopush.md §2.3). They need
 // MOZ_REMOTE_SETTINGS_DEVTOOLS=1 in the environment, or ESR ignores services.settings.server.
 //
 // Checked with strace -f over a whole user-agent suite run: every AF_INET/AF_INET6 connect() was
@@ -71,7 +71,7 @@ var FirefoxNoNetworkPrefs = map[string]any{
 }
 
 // FirefoxPushPrefs returns the prefs that make Firefox's push client talk to autopushURL
-// (notes/firefox-autopush.md §2.1, §2.2).
+// (docs/firefox-autopush.md §2.1, §2.2).
 func FirefoxPushPrefs(autopushURL string) map[string]any {
 	return map[string]any{
 		"dom.push.enabled":   true,
@@ -142,7 +142,7 @@ func FirefoxEnv() map[string]string {
 			env[k] = v
 		}
 	}
-	// ESR honours services.settings.server only with this set (notes §2.3).
+	// ESR honours services.settings.server only with this set (docs/firefox-autopush.md §2.3).
 	env["MOZ_REMOTE_SETTINGS_DEVTOOLS"] = "1"
 	env["MOZ_CRASHREPORTER_DISABLE"] = "1"
 	return env

@@ -17,7 +17,7 @@ import (
 )
 
 // AutopushClient is a virtual user agent speaking Mozilla's autopush WebSocket protocol as a
-// client, the way Firefox does (notes/firefox-autopush.md §4): hello (with the uaid on
+// client, the way Firefox does (docs/firefox-autopush.md §4): hello (with the uaid on
 // reconnect), register (channelID + applicationServerKey), notification (data base64url, headers
 // encoding/encryption/crypto_key), ack (updates with code 100 delivered / 101 decryption error /
 // 102 unknown channel), unregister. It holds each channel's keys and decrypts itself.
@@ -124,8 +124,9 @@ func (c *AutopushClient) Reconnect(ctx context.Context) error {
 // Disconnect goes offline with a WebSocket close handshake (1001 going away). The service reads
 // frames in order, so when its close reply arrives every ack sent before has been taken: the
 // service cannot redeliver an acknowledged message on the next connection. (An abrupt drop would
-// race the ack against the reconnect; Firefox then acks the duplicate with 102, §4.5.) A service
-// that does not answer the close is cut off after coder/websocket's 5 s wait.
+// race the ack against the reconnect; Firefox then acks the duplicate with 102,
+// docs/firefox-autopush.md §4.5.) A service that does not answer the close is cut off after
+// coder/websocket's 5 s wait.
 func (c *AutopushClient) Disconnect() {
 	c.mu.Lock()
 	conn := c.conn
@@ -209,7 +210,7 @@ func (c *AutopushClient) Register(ctx context.Context, appServerKey []byte) (cha
 	channelID = newUUID()
 	msg := map[string]any{"messageType": "register", "channelID": channelID}
 	if appServerKey != nil {
-		// Firefox sends the key base64url *with* padding (notes/firefox-autopush.md §4.2).
+		// Firefox sends the key base64url *with* padding (docs/firefox-autopush.md §4.2).
 		msg["key"] = base64.URLEncoding.EncodeToString(appServerKey)
 	}
 	keys, err = webpush.NewUAKeys()
