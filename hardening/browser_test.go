@@ -34,7 +34,7 @@ func browserLoad(t *testing.T) int {
 // each push unless a notification of the origin is visible, and each push arriving while a tab
 // of the origin is open resets it; when Firefox works through a burst slowly (a loaded CI
 // machine), 16 decrements can land between two pushes and it expires the subscription
-// mid-burst: unregister code 201, acks 102, the rest dropped (notes/firefox-autopush.md §8).
+// mid-burst: unregister code 201, acks 102, the rest dropped (docs/firefox-autopush.md §8).
 // Seen in CI: 9 of 50 unreported.
 var firefoxNoQuota = map[string]any{"dom.push.maxQuotaPerSubscription": 1 << 20}
 

@@ -84,7 +84,7 @@ var _ = Describe("Declarative Web Push", Label("needs:browser"), func() {
 				if !supported {
 					why := "Chromium implements no Declarative Web Push"
 					if k == browser.Firefox {
-						why = "this build has no dom.push.declarative.enabled pref to turn it on (its compiled-in push prefs are dom.push.enabled, dom.push.indicate_aesgcm_support.enabled, dom.push.testing.*, dom.push.userAgentID; notes/firefox-autopush.md §9)"
+						why = "this build has no dom.push.declarative.enabled pref to turn it on (its compiled-in push prefs are dom.push.enabled, dom.push.indicate_aesgcm_support.enabled, dom.push.testing.*, dom.push.userAgentID; docs/firefox-autopush.md §9)"
 					}
 					conformance.SkipBecause(fmt.Sprintf("unsupported: in %s %s %s; %s", k, env.Browser(k).Version(), probe, why))
 				}

@@ -8,7 +8,7 @@ package useragent_test
 //
 // Only Firefox's autopush link carries that acknowledgement (ack after the event, nack when the
 // worker failed). Chromium's MCS stream ack is transport receipt: the FCM link asks for an
-// immediate ack of every data stanza (notes/chrome-fcm.md §8) and Chromium's GCM client sends it
+// immediate ack of every data stanza (docs/chromium-fcm.md §8) and Chromium's GCM client sends it
 // on receipt of the data stanza (seen about 4 ms after the push was accepted, a second before a
 // held waitUntil settled). It says nothing about the service worker, so both rules are not
 // observable on Chromium and skip with that reason, rather than judging the stream ack as the

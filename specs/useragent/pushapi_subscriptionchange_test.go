@@ -3,7 +3,7 @@ package useragent_test
 // Push API pushsubscriptionchange. Firefox's one trigger reachable offline is a push service
 // that forgets it (Env.LoseSubscriptions: a new uaid on a forced reconnect); Firefox then drops
 // every subscription and fires the event with the old subscription and no new one
-// (notes/firefox-autopush.md §4.4, §7). Chromium's FCM client has no such path offline.
+// (docs/firefox-autopush.md §4.4, §7). Chromium's FCM client has no such path offline.
 
 import (
 	"errors"
@@ -76,7 +76,7 @@ var _ = Describe("Push API pushsubscriptionchange", Label("needs:browser"), func
 				func(ctx SpecContext, r *conformance.Recorder) {
 					switch k {
 					case browser.Firefox:
-						conformance.SkipBecause("no trigger: Firefox never refreshes a subscription; every pushsubscriptionchange it fires has newSubscription null (notes/firefox-autopush.md §7)")
+						conformance.SkipBecause("no trigger: Firefox never refreshes a subscription; every pushsubscriptionchange it fires has newSubscription null (docs/firefox-autopush.md §7)")
 					default:
 						conformance.SkipBecause("no trigger offline: Chromium's GCM client has no subscription refresh that the FCM emulation can cause")
 					}

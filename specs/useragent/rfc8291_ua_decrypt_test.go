@@ -1,11 +1,12 @@
 package useragent_test
 
-// RFC 8291 §4 / §7 and RFC 8188 on the receiving side: the derived edge cases of
-// notes/vectors.md §6, re-encrypted for the browser's own subscription keys with the codec's
-// fault knobs. Bodies a conformant user agent must discard use the sentinel pattern (the bad
-// message, then a good one; only the good one may reach the service worker), with the browser's
-// own verdict as evidence: Firefox's ack code (101 = decryption failed) and Chromium's DevTools
-// "Push message received" record. Bodies a user agent MAY accept are recorded (info).
+// RFC 8291 §4 / §7 and RFC 8188 on the receiving side: the derived edge cases of harness/webpush
+// (webpush.EdgeCases, testdata/vectors.json), re-encrypted for the browser's own subscription keys
+// with the codec's fault knobs. Bodies a conformant user agent must discard use the sentinel
+// pattern (the bad message, then a good one; only the good one may reach the service worker), with
+// the browser's own verdict as evidence: Firefox's ack code (101 = decryption failed) and
+// Chromium's DevTools "Push message received" record. Bodies a user agent MAY accept are recorded
+// (info).
 
 import (
 	"crypto/ecdh"

@@ -2,8 +2,8 @@ package useragent_test
 
 // RFC 8292 §4.1 on the browser side: the applicationServerKey given to subscribe() travels to the
 // push service. Each link records what the browser sent when it registered: Firefox's autopush
-// `register` message carries `key` (base64url with padding, notes/firefox-autopush.md §4.2),
-// Chromium's register3 form carries `sender` (unpadded base64url, notes/chrome-fcm.md §6). The
+// `register` message carries `key` (base64url with padding, docs/firefox-autopush.md §4.2),
+// Chromium's register3 form carries `sender` (unpadded base64url, docs/chromium-fcm.md §6). The
 // subscription is made with a fresh key, not the Env's, so a constant cannot pass.
 
 import (
