@@ -1,5 +1,5 @@
 // Package reports turns what the conformance suites record into the three files every pushspec
-// run ends with (DESIGN.md, "Contracts"):
+// run ends with (their schema and meaning: docs/results-json.md):
 //
 //   - results.json — the machine-readable contract: tool, configuration, targets, the whole rule
 //     catalogue and one result per rule checked per target (Results);

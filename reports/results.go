@@ -11,8 +11,8 @@ import (
 	"github.com/pushspec/pushspec/harness/rules"
 )
 
-// Results is the content of results.json (DESIGN.md, "Contracts"). The fields named in the
-// contract come first; the rest are derived from them (Summary, Counts) or say where things came
+// Results is the content of results.json (docs/results-json.md). The fields of the contract
+// come first; the rest are derived from them (Summary, Counts) or say where things came
 // from (Problems, Runs), so that a reader of the JSON alone sees everything index.html shows.
 type Results struct {
 	Tool      Tool              `json:"tool"`
@@ -160,7 +160,7 @@ func ToolFromBuildInfo() Tool {
 }
 
 // Green reports whether the run passes: no fail, no error, no problem, and in strict mode no
-// non-strict either (notes/style-by-example.md, "Outcomes"). A fail or non-strict that is a
+// non-strict either (docs/results-json.md, "Outcomes"). A fail or non-strict that is a
 // reviewed known deviation does not count: the result stays fail, but CI guards against new
 // failures only (harness/conformance, Deviation).
 func (r *Results) Green(strict bool) bool {

@@ -9,7 +9,7 @@ import (
 	"path/filepath"
 )
 
-// File names WriteAll writes (DESIGN.md, "Contracts").
+// File names WriteAll writes (docs/results-json.md).
 const (
 	JSONFile  = "results.json"
 	JUnitFile = "junit.xml"

@@ -21,7 +21,7 @@ const reportHelp = `Usage: pushspec report --in FILE [--in FILE ...] [--out DIR]
 
 Combines the results of one or more runs into one report and writes it to DIR:
 
-  results.json  the merged results (the schema of DESIGN.md, "Contracts")
+  results.json  the merged results (schema in docs/results-json.md)
   junit.xml     one test case per rule and target, for CI
   index.html    the self-contained report: what breaks, the rule × target matrix with evidence
 

@@ -29,7 +29,7 @@ Runs pushspec's conformance suites (default: every suite under ./specs) with the
 the configured targets, streams progress, and writes the report:
 
   <report-dir>/index.html     the rule × target matrix, every cell linked to its evidence
-  <report-dir>/results.json   the machine-readable results (schema in DESIGN.md)
+  <report-dir>/results.json   the machine-readable results (schema in docs/results-json.md)
   <report-dir>/junit.xml      for CI systems
 
 Exit status: 0 when no MUST rule failed (and, with --strict, no SHOULD rule) and the harness did not

@@ -1,6 +1,6 @@
 // Package rules is pushspec's rule catalogue: every testable requirement of RFC 8030, 8188, 8291,
 // 8292, the W3C Push API, the WHATWG Notifications API and Declarative Web Push, plus the interop
-// rules of notes/push-services.md, as Go values with stable IDs; and the outcome and verdict types
+// rules of docs/push-services.md §4, as Go values with stable IDs; and the outcome and verdict types
 // that every other package reports in.
 //
 // A rule is declared once, as an exported variable in the file of its document (rfc8030.go,

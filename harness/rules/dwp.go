@@ -2,7 +2,8 @@ package rules
 
 // Declarative Web Push (w3c/push-api#385, merged 2025; app badge from the open #402).
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // DWPMember8030 — Push API (DWP), "declarative push message", paraphrased: Only a JSON object
 // whose web_push member is the number 8030 is declarative; anything else goes to the push event.

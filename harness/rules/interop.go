@@ -1,9 +1,9 @@
 package rules
 
 // Interop rules: failures that real push services produced with requests that the specifications
-// allow, or that the specifications do not foresee (notes/push-services.md §4). No document states
-// them, so every one is a MAY graded info, Implied (the reading is pushspec's), and carries a Ref
-// to the public report. They feed the per-profile tables of the report: a sender that trips one
+// allow, or that the specifications do not foresee (docs/push-services.md §4). No specification
+// states them, so every one is a MAY graded info, Implied (the reading is pushspec's), and carries
+// a Ref to the public report. They feed the per-profile tables of the report: a sender that trips one
 // works against pushspec's rfc profile and still fails against that vendor.
 
 // InteropAppleSubRequired: Apple's push service answers 403 {"reason":"BadJwtToken"} when the

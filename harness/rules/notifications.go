@@ -2,7 +2,8 @@ package rules
 
 // WHATWG Notifications API, the parts a push handler uses (review draft 2026-01).
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // NotificationShowRequiresPermission — Notifications, "showNotification()", paraphrased: Without
 // granted permission, showNotification() rejects with TypeError.

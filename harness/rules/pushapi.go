@@ -3,7 +3,8 @@ package rules
 // W3C Push API (editor's draft 53fc465, 2024-09-03). W3C documents renumber, so these IDs carry
 // no section number and Section holds the heading name.
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // SecureContextOnly — Push API, "IDL `[SecureContext]`; Security and privacy", paraphrased: The
 // Push API exists only in secure contexts.

@@ -3,7 +3,8 @@ package rules
 // RFC 8030, Generic Event Delivery Using HTTP Push: the push service, the application server
 // (sender) and the user agent's own HTTP/2 interface.
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // PushServiceHTTPS — RFC 8030 §3, 8, paraphrased: The push service is reached over HTTP over TLS
 // (RFC 2818, following RFC 7525), for UA and application-server traffic alike.
@@ -578,7 +579,7 @@ var ExpiredSubscription404 = Register(Rule{
 	ID: "rfc8030-7.3-expired-subscription-404", Doc: RFC8030, Section: "7.3",
 	Level: Must, Actor: PushService, Seen: Service,
 	Summary: "A push to an expired subscription is answered 404.",
-	Check:   "Expire the subscription (control knob, or wait it out); POST; expect 404. Vendors often say 410 (see push-services.md) → fail under `rfc`.",
+	Check:   "Expire the subscription (control knob, or wait it out); POST; expect 404. Vendors often say 410 (see docs/push-services.md) → fail under `rfc`.",
 })
 
 // OutstandingRequests404 — RFC 8030 §7.3, paraphrased: Requests still open on an expired

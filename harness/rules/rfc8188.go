@@ -3,7 +3,8 @@ package rules
 // RFC 8188, Encrypted Content-Encoding for HTTP (aes128gcm): the record format that RFC 8291
 // builds on.
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // RecordLayout — RFC 8188 §2, paraphrased: Every record but the last is exactly rs octets; the
 // last is at most rs.

@@ -2,7 +2,8 @@ package rules
 
 // RFC 8291, Message Encryption for Web Push: key agreement and the single aes128gcm record.
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // KeysConfidential — RFC 8291 §2.1, paraphrased: p256dh and auth reach the application server over
 // an authenticated, confidential channel.

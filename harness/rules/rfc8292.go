@@ -2,7 +2,8 @@ package rules
 
 // RFC 8292, Voluntary Application Server Identification (VAPID) for Web Push.
 //
-// Transcribed from notes/rules.md; IDs are stable and must not change.
+// The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
+// list); IDs are stable and must not change.
 
 // P256SigningKey — RFC 8292 §2, paraphrased: The VAPID key pair is ECDSA on P-256.
 var P256SigningKey = Register(Rule{

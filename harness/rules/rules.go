@@ -16,7 +16,7 @@ const (
 	Notifications Doc = "Notifications"
 	DWP           Doc = "Push API (DWP)"
 	// Interop is not a specification: its rules record what real push services do that the
-	// specifications allow or do not foresee (notes/push-services.md §4). They are graded info.
+	// specifications allow or do not foresee (docs/push-services.md §4). They are graded info.
 	Interop Doc = "Interop"
 )
 
@@ -74,8 +74,8 @@ const (
 	UserAgent
 )
 
-// String renders the actor set as in rules.md ("application-server", "push-service", "user-agent"),
-// joined with "+".
+// String renders the actor set as results.json does ("application-server", "push-service",
+// "user-agent"), joined with "+".
 func (a Actor) String() string {
 	var parts []string
 	if a&AppServer != 0 {
@@ -90,7 +90,7 @@ func (a Actor) String() string {
 	return strings.Join(parts, "+")
 }
 
-// Seen says where a rule's behaviour can be observed at all (rules.md, "Seen by").
+// Seen says where a rule's behaviour can be observed at all (results.json's "seen", docs/results-json.md).
 type Seen uint8
 
 const (
@@ -120,11 +120,11 @@ type Rule struct {
 	Doc     Doc
 	Section string // "5.2"; W3C/WHATWG: heading name, e.g. "subscribe()"
 	Level   Level
-	Implied bool // † in rules.md: stated without a BCP 14 keyword; the level is our reading
+	Implied bool // † in reports: stated without a BCP 14 keyword; the level is our reading
 	Actor   Actor
 	Seen    Seen
 	Summary string // one-line paraphrase
-	// Check is what pushspec does and expects to decide the rule (rules.md "Harness check");
+	// Check is what pushspec does and expects to decide the rule (results.json's "check");
 	// reports show it next to the outcome.
 	Check string
 	// Ref links to the source of a rule that no specification states (Interop rules: the

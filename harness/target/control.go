@@ -16,7 +16,7 @@ import (
 )
 
 // Control is a push service test double reached through web-push-testing's control API
-// (notes/push-services.md §5): POST /subscribe, /get-notifications, /expire-subscription/:hash.
+// (docs/push-services.md §5): POST /subscribe, /get-notifications, /expire-subscription/:hash.
 // The service mints the keys and decrypts; AwaitMessage reads its list of decrypted payloads.
 // It has no UA link pushspec can take offline or watch, so it offers Expirer only.
 type Control struct {

@@ -8,9 +8,9 @@
 // rule ID of the catalogue in harness/rules (CheckBody grades a body it cannot decrypt; VerifyCache
 // spares re-verifying a token senders reuse for hours). The raw sender builds deliberately broken
 // messages through the fault knobs of Options and SignOptions; all knobs at their zero value give
-// a conformant message. EdgeCases builds the derived edge-case bodies of notes/vectors.md from the
-// RFC 8291 Appendix A keys, for the browser specs; testdata/vectors.json holds every vector of
-// that note as data.
+// a conformant message. EdgeCases builds the derived edge-case bodies of testdata/README.md from
+// the RFC 8291 Appendix A keys, for the browser specs; testdata/vectors.json holds every vector
+// (RFC 8188 §3, RFC 8291 Appendix A, RFC 8292 §2.4, autopush-rs, the edge cases) as data.
 //
 // It is a leaf: it imports nothing of pushspec's, and rule IDs appear here as plain strings (a test
 // checks each one against harness/rules). It is not a push client: nothing here speaks HTTP to a

@@ -2,8 +2,8 @@ package webpush
 
 import "crypto/ecdh"
 
-// The keys of RFC 8291 Appendix A (notes/vectors.md §3). Public test data: a receiver holding
-// ua_private and auth_secret decrypts every body EdgeCases builds.
+// The keys of RFC 8291 Appendix A (testdata/vectors.json, "rfc8291_appendix_a"). Public test
+// data: a receiver holding ua_private and auth_secret decrypts every body EdgeCases builds.
 const (
 	AppendixAUAPrivate  = "q1dXpw3UpT5VOmu_cf_v6ih07Aems3njxI-JWgLcM94"
 	AppendixAAuthSecret = "BTBZMqHH6r4Tts7J_aSIgg"
@@ -40,8 +40,8 @@ const (
 	ExpectMayAccept = "may-accept" // either is conformant (multi-record support, ignoring rs, another keyid form)
 )
 
-// EdgeCase is one derived body of notes/vectors.md §6, built with the fault knobs of Options from
-// the Appendix A keys, salt and plaintext.
+// EdgeCase is one derived body of testdata/README.md ("Derived edge cases"), built with the
+// fault knobs of Options from the Appendix A keys, salt and plaintext.
 type EdgeCase struct {
 	Name      string
 	Body      []byte
@@ -55,7 +55,7 @@ func compressedPoint(p []byte) []byte {
 	return append([]byte{2 | p[64]&1}, p[1:33]...)
 }
 
-// EdgeCases builds every derived edge-case body of notes/vectors.md §6, in the order of its table.
+// EdgeCases builds every derived edge-case body of testdata/README.md, in the order of its table.
 // Salt and sender key repeat across them on purpose; never do that outside test data.
 func EdgeCases() []EdgeCase {
 	ua, as, salt := AppendixAKeys()

@@ -12,7 +12,7 @@ import (
 	"time"
 )
 
-// vectorFile mirrors testdata/vectors.json, the data form of notes/vectors.md shared with the
+// vectorFile mirrors testdata/vectors.json (described in testdata/README.md), shared with the
 // push service's and the browser specs' tests.
 type vectorFile struct {
 	RFC8188_3_1 vector8188        `json:"rfc8188_3_1"`
@@ -123,7 +123,7 @@ func TestRFC8188Section3_1(t *testing.T) {
 	wantBytes(t, "NONCE", nonce, b64(t, v.Nonce))
 
 	body := b64(t, v.Body)
-	// The RFC's prose says 54; the bytes say 53 (notes/vectors.md, warning 1).
+	// The RFC's prose says 54; the bytes say 53 (testdata/README.md, the first wrong length).
 	if len(body) != 53 || v.BodyLen != 53 {
 		t.Fatalf("RFC 8188 §3.1 body is %d octets (json says %d), want 53", len(body), v.BodyLen)
 	}
@@ -249,7 +249,8 @@ func TestRFC8291AppendixA(t *testing.T) {
 		t.Fatal(err)
 	}
 	want := s("body")
-	// RFC 8291 §5 shows Content-Length 145; the body is 144 octets (notes/vectors.md, warning 2).
+	// RFC 8291 §5 shows Content-Length 145; the body is 144 octets (testdata/README.md, the
+	// second wrong length).
 	if len(want) != 144 || len(body) != 144 {
 		t.Fatalf("body is %d octets (vector %d), want 144", len(body), len(want))
 	}
@@ -276,7 +277,7 @@ func TestRFC8291AppendixA(t *testing.T) {
 	}
 }
 
-// TestEdgeCases builds every derived body of notes/vectors.md §6 with the fault knobs, checks it
+// TestEdgeCases builds every derived body of testdata/README.md with the fault knobs, checks it
 // against the published bytes, and checks what Decrypt does with it.
 func TestEdgeCases(t *testing.T) {
 	published := map[string]edgeCaseVector{}

@@ -73,7 +73,7 @@ var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 		})
 
 	// RFC 8030 §6: each pushed message carries a Link with rel="urn:ietf:params:push" naming
-	// the push resource it was sent to (pushspec's reading of §6, §6.1; rules.md).
+	// the push resource it was sent to (pushspec's reading of §6, §6.1).
 	// Sends: one message, then GET with Prefer: wait=0. Expects: the push's Link names exactly
 	// the subscription's push resource.
 	conformance.It(`names the push resource in a Link rel="urn:ietf:params:push" on each push`, tgt, rules.PushLinkOnDelivery,

@@ -61,7 +61,7 @@ var _ = Describe("RFC 8030 §7.3 Subscription Expiration", func() {
 		})
 
 	// RFC 8030 names only expiry; a subscription its user agent dropped is gone as well, and
-	// services answer 404 or 410 (push-services.md §1 row 25). Sends: a valid message after the
+	// services answer 404 or 410 (docs/push-services.md §1). Sends: a valid message after the
 	// UA unsubscribed (a valid message before, the twin). Expects: the twin accepted, then 404
 	// or 410.
 	conformance.It("answers 404 or 410 after the user agent unsubscribed", tgt, rules.ExpiredSubscription404,

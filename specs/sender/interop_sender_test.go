@@ -16,7 +16,7 @@ import (
 
 func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }
 
-// Interop failures seen in the wild (notes/push-services.md §4). These rules are graded info:
+// Interop failures seen in the wild (docs/push-services.md §4). These rules are graded info:
 // the specifications allow the behaviour, a real service refuses it.
 var _ = Describe("Interop with real push services", func() {
 	// §4 #11: Mozilla's bridged routes refuse bodies over about 3070 octets (webpush-go pads to
@@ -94,9 +94,9 @@ var _ = Describe("Interop with real push services", func() {
 			Expect(q.Status/100).To(Equal(2), "the wns profile answered %d (%s) to TTL 0", q.Status, q.ResponseHeader.Get("X-WNS-Error-Description"))
 		})
 
-	// push-services.md §4 "also notable": old autopush answered 202 for stored messages and
-	// clients that took only 201 as success broke. Sends: the typical message to a service that
-	// answers 202. Expects: the sender reports success (no error) and sends it once.
+	// docs/push-services.md §4 (interop-accept-any-2xx): old autopush answered 202 for stored
+	// messages and clients that took only 201 as success broke. Sends: the typical message to a
+	// service that answers 202. Expects: the sender reports success (no error) and sends it once.
 	conformance.It("takes a 202 as success", tgt, rules.InteropAcceptAny2xx,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			exs := accepted202.get(ctx, r)

@@ -11,7 +11,8 @@ import (
 	"github.com/pushspec/pushspec/harness/rules"
 )
 
-// What a sender does with answers that are not success (notes/push-services.md §4 #12, #13).
+// What a sender does with answers that are not success (docs/push-services.md §4:
+// interop-404-410-both-mean-gone, interop-wns-406-throttle).
 // A library does not decide to drop or keep a subscription: the application does, from what the
 // library hands back. So a sender is observed through two things: how many requests reached the
 // service (a retry is visible for every sender kind), and the status it reports to its caller

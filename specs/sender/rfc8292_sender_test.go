@@ -36,7 +36,7 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 	graded("signs with the subscription's key", rules.RestrictedNeedsJWT, typical, 0)
 	// RFC 8292 §2.1: sub, when present, SHOULD be a mailto: or https: URI. Sends: the suite
 	// configures "mailto:pushspec@example.com"; a library that prefixes again sends
-	// mailto:mailto:… (webpush-go, push-services.md §4 #3).
+	// mailto:mailto:… (webpush-go, https://github.com/SherClockHolmes/webpush-go/pull/92).
 	graded("sends sub as one contact URI", rules.SubContactURI, typical, 0)
 	// RFC 8292 §2.2: additional claims kept small (SHOULD; bound: 1 KiB, pushspec's choice).
 	graded("keeps the claims small", rules.ClaimsSmall, typical, 0)
@@ -69,7 +69,7 @@ var _ = Describe("RFC 8292 VAPID at the application server", func() {
 		})
 
 	// RFC 8292 §4.2: a push service judges exp by its own clock, so an exp right at the 24 h bound
-	// is refused by a service whose clock lags (push-services.md §4 #8). Interop, info. Sends: the
+	// is refused by a service whose clock lags (docs/push-services.md §4, interop-exp-skew-margin). Interop, info. Sends: the
 	// typical message with the sender's default exp to a service whose clock is two minutes
 	// behind. Expects: exp leaves at least 5 min of room below 24 h; rfc8292-2-exp-max-24h
 	// itself is judged against the time of the request, not that service's clock.

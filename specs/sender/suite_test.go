@@ -4,7 +4,7 @@
 // and decrypts it with its virtual user agent's keys. Each spec fetches the verdict of one rule
 // for one of the sender's requests and reports it against the sender target.
 //
-// Failures seen in the wild (notes/push-services.md §4) have their own specs: padding to 4096
+// Failures seen in the wild (docs/push-services.md §4) have their own specs: padding to 4096
 // (Mozilla's bridge limit), mailto:mailto:, a missing sub against the apple profile, TTL 0
 // against the wns profile, a default exp too close to 24 h for a service whose clock lags, 404
 // and 410 for a gone subscription, WNS's 406 throttling, an Apple-undecodable Topic.
