@@ -19,7 +19,7 @@ import (
 	"github.com/pushspec/pushspec/harness/webpush"
 )
 
-// The control API, compatible with marc1706/web-push-testing 1.2.2 (push-services.md §5), on
+// The control API, compatible with marc1706/web-push-testing 1.2.2 (docs/push-services.md §5), on
 // the service's own listeners:
 //
 //	POST /status                        → 200 text/plain "OK"

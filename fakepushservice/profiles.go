@@ -56,7 +56,7 @@ type Answer struct {
 	Header  map[string]string // extra response headers
 }
 
-// Profile is one column of push-services.md §1 as data.
+// Profile is one column of docs/push-services.md §1 as data.
 type Profile struct {
 	Name string
 	// Order is the order in which conditions are answered (vendor check order).
@@ -161,7 +161,7 @@ func compatBody(a Answer, rule, errText string) (string, []byte) {
 
 const fcmUnauthorizedHTML = `<html><head><title>UnauthorizedRegistration</title></head><body bgcolor="#FFFFFF" text="#000000"><h1>UnauthorizedRegistration</h1><h2>Error 400</h2></body></html>`
 
-// RFC-graded order (push-services.md §3): subscription → size → header syntax → encoding →
+// RFC-graded order (docs/push-services.md §3): subscription → size → header syntax → encoding →
 // VAPID → same keys.
 var rfcOrder = concat(
 	[]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed, CondTooLarge,
@@ -173,7 +173,7 @@ var rfcOrder = concat(
 var profiles = map[string]*Profile{
 	"rfc": {
 		Name: "rfc", Order: rfcOrder, Body: rfcBody, Receipts: true,
-		Source: "RFC 8030/8292; pushspec's suggestion where silent (push-services.md §1, rfc column)",
+		Source: "RFC 8030/8292; pushspec's suggestion where silent (docs/push-services.md §1, rfc column)",
 		Answers: map[Cond]Answer{
 			CondRateLimited:     {Status: 429, Header: map[string]string{"Retry-After": "10"}},
 			CondUnavailable:     {Status: 503, Header: map[string]string{"Retry-After": "10"}},
@@ -208,7 +208,7 @@ var profiles = map[string]*Profile{
 	},
 	"autopush": {
 		Name: "autopush", Body: autopushBody, MaxPayload: 4096, MaxTTL: 2592000,
-		Source: "autopush-rs autoendpoint (push-services.md §1, autopush column; errno list)",
+		Source: "autopush-rs autoendpoint (docs/push-services.md §1, autopush column; errno list)",
 		// extractor order: token → user/channel → VAPID → size → TTL, Topic, encryption.
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed}, vapidConds,
 			[]Cond{CondTooLarge, CondTTLMissing, CondTTLInvalid, CondTTLNegative, CondTopicInvalid, CondNoEncoding, CondBadEncoding, CondAESGCMHeaders}),
@@ -238,7 +238,7 @@ var profiles = map[string]*Profile{
 	},
 	"fcm": {
 		Name: "fcm", Body: fcmBody, MaxPayload: 4096, MaxTTL: 2419200,
-		Source: "web.dev push troubleshooting and quoted FCM responses (push-services.md §1, fcm column)",
+		Source: "web.dev push troubleshooting and quoted FCM responses (docs/push-services.md §1, fcm column)",
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed}, vapidConds,
 			[]Cond{CondTooLarge, CondTTLMissing, CondTTLInvalid, CondTTLNegative, CondNoEncoding, CondBadEncoding}),
 		Answers: map[Cond]Answer{
@@ -259,14 +259,14 @@ var profiles = map[string]*Profile{
 			CondTTLMissing:      {Status: 400, Message: "InvalidTtlParameter"},
 			CondTTLInvalid:      {Status: 400, Message: "InvalidTtlParameter"},
 			CondTTLNegative:     {Status: 400, Message: "InvalidTtlParameter"},
-			CondNoEncoding:      {Status: 400, Message: "Content-Encoding header is missing"}, // ? (push-services.md)
+			CondNoEncoding:      {Status: 400, Message: "Content-Encoding header is missing"}, // ? (docs/push-services.md)
 			CondBadEncoding:     {Status: 400, Message: "Unsupported Content-Encoding"},       // ?
 		},
 	},
 	"apple": {
 		Name: "apple", Body: appleBody, MaxPayload: 4096, MaxTTL: 2592000,
 		AcceptedHeader: map[string]string{"apns-id": "{uuid}"},
-		Source:         "Apple developer docs and quoted responses (push-services.md §1, apple column)",
+		Source:         "Apple developer docs and quoted responses (docs/push-services.md §1, apple column)",
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed}, vapidConds,
 			[]Cond{CondTooLarge, CondTTLMissing, CondTTLInvalid, CondTTLNegative, CondUrgencyMultiple, CondUrgencyInvalid,
 				CondTopicInvalid, CondTopicUndecoded, CondNoEncoding, CondBadEncoding, CondAESGCM}),
@@ -302,7 +302,7 @@ var profiles = map[string]*Profile{
 	"wns": {
 		Name: "wns", Body: wnsBody, MaxPayload: 5000, EmptyAccept: true,
 		AcceptedHeader: map[string]string{"X-WNS-Status": "received", "X-WNS-NotificationStatus": "received", "X-WNS-Msg-ID": "{msgid16}"},
-		Source:         "Microsoft WNS docs and quoted responses (push-services.md §1, wns column)",
+		Source:         "Microsoft WNS docs and quoted responses (docs/push-services.md §1, wns column)",
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed}, vapidConds,
 			[]Cond{CondTooLarge, CondTTLMissing, CondTTLInvalid, CondTTLNegative, CondTTLZero, CondNoEncoding, CondBadEncoding, CondAESGCM}),
 		Answers: map[Cond]Answer{
@@ -332,7 +332,7 @@ var profiles = map[string]*Profile{
 	},
 	"compat": {
 		Name: "compat", Body: compatBody, MaxPayload: 100 << 10, NoLocation: true, NoTTLEcho: true, EmptyAccept: true,
-		Source: "marc1706/web-push-testing 1.2.2 src/server.js (push-services.md §5)",
+		Source: "marc1706/web-push-testing 1.2.2 src/server.js (docs/push-services.md §5)",
 		// unknown hash → expired → encoding → TTL → VAPID → decrypt
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed, CondTooLarge,
 			CondNoEncoding, CondBadEncoding, CondAESGCMHeaders, CondTTLMissing, CondTTLInvalid},

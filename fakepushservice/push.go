@@ -635,7 +635,7 @@ func appleAcceptsSub(sub string) bool {
 }
 
 // compatScheme applies web-push-testing's scheme rule: aes128gcm needs an Authorization starting
-// with lowercase "vapid", aesgcm needs "WebPush <jwt>" (push-services.md §5, check 5).
+// with lowercase "vapid", aesgcm needs "WebPush <jwt>" (docs/push-services.md §5, check 5).
 func compatScheme(p *pushReq) {
 	auth := p.r.Header.Get("Authorization")
 	if auth == "" || p.sub == nil || p.sub.sub.AppServerKey == nil {

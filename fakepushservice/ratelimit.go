@@ -13,7 +13,7 @@ import (
 // is high on purpose: no suite, browser test or end-to-end benchmark comes near it (they send at
 // most a few hundred messages to one user agent), and the load tests and BenchmarkPushAccept,
 // which send thousands, switch it off (RateLimit: -1). Real services are stricter: FCM documents
-// 240 messages a minute to one device (push-services.md §1, row 26).
+// 240 messages a minute to one device (docs/push-services.md §1, row 26).
 const DefaultRateLimit = 1000
 
 // rateState is the per-user-agent token buckets of RFC 8030 §8.4's rate limit (Server.RateLimit).
