@@ -484,21 +484,31 @@ func TestServeRateLimit(t *testing.T) {
 // API and returns a prober for it and its clientHash.
 func subscribeUnrestricted(t *testing.T, sv *served) (*prober, string) {
 	t.Helper()
-	_, b := post(t, sv.base+"/subscribe", `{}`)
-	var sub struct {
-		Data struct {
-			Endpoint   string            `json:"endpoint"`
-			Keys       map[string]string `json:"keys"`
-			ClientHash string            `json:"clientHash"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(b, &sub); err != nil {
-		t.Fatalf("subscribe: %v: %s", err, b)
-	}
+	sub := ctlSubscribe(t, sv, `{}`)
 	p256dh, _ := webpush.DecodeBase64(sub.Data.Keys["p256dh"])
 	auth, _ := webpush.DecodeBase64(sub.Data.Keys["auth"])
 	vk, _ := webpush.NewVAPIDKeys()
 	return &prober{t: t, endpoint: sub.Data.Endpoint, p256dh: p256dh, auth: auth, vapid: vk}, sub.Data.ClientHash
+}
+
+// ctlSubscription is the control API's answer to POST /subscribe.
+type ctlSubscription struct {
+	Data struct {
+		Endpoint   string            `json:"endpoint"`
+		Keys       map[string]string `json:"keys"`
+		ClientHash string            `json:"clientHash"`
+	} `json:"data"`
+}
+
+// ctlSubscribe posts body to the control API's /subscribe and decodes the answer.
+func ctlSubscribe(t *testing.T, sv *served, body string) ctlSubscription {
+	t.Helper()
+	_, b := post(t, sv.base+"/subscribe", body)
+	var sub ctlSubscription
+	if err := json.Unmarshal(b, &sub); err != nil {
+		t.Fatalf("subscribe: %v: %s", err, b)
+	}
+	return sub
 }
 
 // --https-endpoints: POST /subscribe hands out https:// endpoints signed by the CA serve prints,
@@ -525,17 +535,7 @@ func TestServeHTTPSEndpointsWithNpmWebPush(t *testing.T) {
 		t.Fatal(err)
 	}
 	pub, priv := webpush.Base64URL(vk.Public()), webpush.Base64URL(vk.PrivateBytes())
-	_, b := post(t, sv.base+"/subscribe", `{"applicationServerKey":"`+pub+`"}`)
-	var sub struct {
-		Data struct {
-			Endpoint   string            `json:"endpoint"`
-			Keys       map[string]string `json:"keys"`
-			ClientHash string            `json:"clientHash"`
-		} `json:"data"`
-	}
-	if err := json.Unmarshal(b, &sub); err != nil {
-		t.Fatalf("subscribe: %v: %s", err, b)
-	}
+	sub := ctlSubscribe(t, sv, `{"applicationServerKey":"`+pub+`"}`)
 	if !strings.HasPrefix(sub.Data.Endpoint, "https://localhost:") {
 		t.Fatalf("endpoint %q: want https://localhost:<TLS port>/…", sub.Data.Endpoint)
 	}
