@@ -25,6 +25,7 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/fakepushservice/fcm"
 	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/internal/testlog"
 )
 
 // checkTokens asserts the shape of unguessable identifiers: all distinct, hex, at least minBits
@@ -82,7 +83,7 @@ func checkTokens(t *testing.T, what string, ids []string, minBits int) {
 // resource, DELETE-able), receipt subscriptions and autopush uaids come from crypto/rand with at
 // least 128 bits.
 func TestTokensAreUnguessable(t *testing.T) {
-	s, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: t.Logf})
+	s, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -159,7 +160,7 @@ func TestTokensAreUnguessable(t *testing.T) {
 // 127.0.0.1, and `pushspec serve` refuses a non-loopback --addr or --tls-addr unless
 // --allow-non-loopback is given.
 func TestListenersAreLoopback(t *testing.T) {
-	s, err := fakepushservice.NewServer(&fakepushservice.Server{Logf: t.Logf})
+	s, err := fakepushservice.NewServer(&fakepushservice.Server{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -14,6 +14,7 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/internal/testlog"
 )
 
 // fixture is the real core with the link attached and one VAPID key pair.
@@ -27,7 +28,7 @@ type fixture struct {
 
 func newFixture(t *testing.T, opts Options) *fixture {
 	t.Helper()
-	core, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: t.Logf})
+	core, err := fakepushservice.NewServer(&fakepushservice.Server{NoTLS: true, Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -23,6 +23,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/internal/testlog"
 )
 
 // fakeCore records what the link asks of the push service core.
@@ -79,7 +80,7 @@ func (c *fakeCore) URL() string                           { return c.srv.URL }
 func attach(t *testing.T) (*fakeCore, *Link) {
 	t.Helper()
 	core := newFakeCore(t)
-	l, err := AttachCore(core, Options{Logf: t.Logf})
+	l, err := AttachCore(core, Options{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -432,7 +433,7 @@ func TestFrameLogCap(t *testing.T) {
 // device that presents its credentials still checks in.
 func TestCheckinDevicesBounded(t *testing.T) {
 	core := newFakeCore(t)
-	l, err := AttachCore(core, Options{Logf: t.Logf, MaxDevices: 2})
+	l, err := AttachCore(core, Options{Logf: testlog.Logf(t), MaxDevices: 2})
 	if err != nil {
 		t.Fatal(err)
 	}

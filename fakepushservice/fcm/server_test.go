@@ -12,18 +12,19 @@ import (
 	webpushgo "github.com/SherClockHolmes/webpush-go"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/internal/testlog"
 )
 
 // TestWithCoreServer runs the link on the real core: register3 → subscription, a webpush-go POST
 // to /fcm/send/<token> → DataMessageStanza on the newest MCS connection, stream ack → core Ack,
 // and redelivery of an unacked message on the next login.
 func TestWithCoreServer(t *testing.T) {
-	s, err := fakepushservice.NewServer(&fakepushservice.Server{Logf: t.Logf, NoTLS: true})
+	s, err := fakepushservice.NewServer(&fakepushservice.Server{Logf: testlog.Logf(t), NoTLS: true})
 	if err != nil {
 		t.Fatal(err)
 	}
 	t.Cleanup(func() { s.Close() })
-	l, err := Attach(s, Options{Logf: t.Logf})
+	l, err := Attach(s, Options{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}

@@ -21,6 +21,7 @@ import (
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/internal/testlog"
 )
 
 func testCtx(t *testing.T) context.Context {
@@ -106,7 +107,7 @@ func roundTrip(t *testing.T, svc PushService) {
 }
 
 func TestFake(t *testing.T) {
-	f, err := NewFake(FakeOptions{Logf: t.Logf})
+	f, err := NewFake(FakeOptions{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -136,7 +137,7 @@ func TestFake(t *testing.T) {
 }
 
 func TestControlAgainstFake(t *testing.T) {
-	f, err := NewFake(FakeOptions{Logf: t.Logf})
+	f, err := NewFake(FakeOptions{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -265,7 +266,7 @@ type connFunc func(ctx context.Context, d fakepushservice.Delivery) error
 func (f connFunc) Deliver(ctx context.Context, d fakepushservice.Delivery) error { return f(ctx, d) }
 
 func TestAutopushClient(t *testing.T) {
-	f, err := NewFake(FakeOptions{Logf: t.Logf})
+	f, err := NewFake(FakeOptions{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -278,12 +279,12 @@ func TestAutopushClient(t *testing.T) {
 // TestAutopushClientOnLink runs the client against pushspec's own autopush link (the one Firefox
 // uses), not just the mini link above.
 func TestAutopushClientOnLink(t *testing.T) {
-	f, err := NewFake(FakeOptions{Logf: t.Logf})
+	f, err := NewFake(FakeOptions{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	l, err := autopush.Attach(f.Server, autopush.Options{Logf: t.Logf})
+	l, err := autopush.Attach(f.Server, autopush.Options{Logf: testlog.Logf(t)})
 	if err != nil {
 		t.Fatal(err)
 	}
