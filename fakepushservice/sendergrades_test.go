@@ -12,14 +12,7 @@ import (
 // passes the rule, a request that breaks it fails it (at the rule's level). Without these, a grade
 // forced to pass (or loosened) survived every fakepushservice test.
 func TestSenderGradesBothWays(t *testing.T) {
-	s := newTestServer(t, &Server{Profile: "rfc", NoTLS: true})
-	ua := s.NewVirtualUA(VirtualUAOptions{})
-	defer ua.Close()
-	snd := newSender(t)
-	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, snd, vs := subscribedOnRFC(t)
 	twice := func(name, v string) func(http.Header) { return func(h http.Header) { h.Add(name, v) } }
 	for _, c := range []struct {
 		name string
@@ -63,13 +56,7 @@ func TestSenderGradesBothWays(t *testing.T) {
 		{"no coding unprotected", msg{header: map[string]string{"Content-Encoding": ""}}, "rfc8030-8.1-end-to-end-protection", rules.Fail},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := len(s.Requests())
-			snd.send(vs, c.m)
-			reqs := s.Requests()
-			if len(reqs) != before+1 {
-				t.Fatalf("%d requests recorded, want %d", len(reqs), before+1)
-			}
-			q := reqs[len(reqs)-1]
+			q := sendOne(t, s, snd, vs, c.m)
 			var got []string
 			for _, v := range q.Verdicts {
 				if v.Rule == c.rule {
@@ -94,14 +81,7 @@ func TestSenderGradesBothWays(t *testing.T) {
 // only when that vendor would otherwise accept the request. Otherwise the verdict is skip, naming
 // the fault the vendor refuses first (graded by its own rule) — never a pass.
 func TestInteropGradedOnlyWhenOtherwiseAcceptable(t *testing.T) {
-	s := newTestServer(t, &Server{Profile: "rfc", NoTLS: true})
-	ua := s.NewVirtualUA(VirtualUAOptions{})
-	defer ua.Close()
-	snd := newSender(t)
-	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
-	if err != nil {
-		t.Fatal(err)
-	}
+	s, snd, vs := subscribedOnRFC(t)
 	for _, c := range []struct {
 		name string
 		m    msg
@@ -121,13 +101,7 @@ func TestInteropGradedOnlyWhenOtherwiseAcceptable(t *testing.T) {
 		{"TTL 0, aesgcm", msg{aesgcm: true, header: map[string]string{"TTL": "0"}}, "interop-wns-ttl-zero", rules.Skip, "aesgcm"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
-			before := len(s.Requests())
-			snd.send(vs, c.m)
-			reqs := s.Requests()
-			if len(reqs) != before+1 {
-				t.Fatalf("%d requests recorded, want %d", len(reqs), before+1)
-			}
-			q := reqs[len(reqs)-1]
+			q := sendOne(t, s, snd, vs, c.m)
 			n := 0
 			for _, v := range q.Verdicts {
 				if v.Rule != c.rule {
@@ -143,4 +117,31 @@ func TestInteropGradedOnlyWhenOtherwiseAcceptable(t *testing.T) {
 			}
 		})
 	}
+}
+
+// subscribedOnRFC starts a push service in the rfc profile and subscribes a virtual user agent to
+// it, restricted to a fresh sender's VAPID key.
+func subscribedOnRFC(t *testing.T) (*Server, *sender, *VirtualSubscription) {
+	t.Helper()
+	s := newTestServer(t, &Server{Profile: "rfc", NoTLS: true})
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	t.Cleanup(func() { ua.Close() })
+	snd := newSender(t)
+	vs, err := ua.Subscribe(testCtx(t), snd.vapid.Public())
+	if err != nil {
+		t.Fatal(err)
+	}
+	return s, snd, vs
+}
+
+// sendOne sends m to vs and returns the one request the service recorded for it.
+func sendOne(t *testing.T, s *Server, snd *sender, vs *VirtualSubscription, m msg) *Request {
+	t.Helper()
+	before := len(s.Requests())
+	snd.send(vs, m)
+	reqs := s.Requests()
+	if len(reqs) != before+1 {
+		t.Fatalf("%d requests recorded, want %d", len(reqs), before+1)
+	}
+	return reqs[len(reqs)-1]
 }

@@ -91,14 +91,7 @@ var _ = Describe("RFC 8030 at the application server", func() {
 			r.Evidence("content-encoding", ce)
 			Expect(strings.EqualFold(ce, "aes128gcm") || strings.EqualFold(ce, "aesgcm")).To(BeTrue(),
 				"Content-Encoding %q is no Web Push encryption (aes128gcm, or the draft aesgcm)", ce)
-			kd := verdicts(q, rules.KeyDerivation)
-			if len(kd) == 0 {
-				conformance.SkipBecause(fmt.Sprintf("not applicable: the push service did not try to decrypt (status %d, conditions %v)", q.Status, q.Conditions))
-			}
-			for _, v := range kd {
-				r.Evidence("key-derivation", string(v.Outcome)+": "+v.Message)
-				Expect(v.Outcome).To(Equal(rules.Pass), "the subscription's keys do not decrypt the body: %s", v.Message)
-			}
+			gradeKeyDerivation(r, q)
 		})
 
 	// RFC 8030 §5: "The push message is included in the body of the request" — the message the
