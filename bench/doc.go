@@ -1,7 +1,7 @@
 // Package bench holds pushspec's cross-cutting benchmarks: the push service under load next to
 // the peer tool web-push-testing (the same load against both in one run, with the ratio), and the
 // end-to-end latency from the push request to the service worker's report in real Chromium and
-// Firefox. The codec's own benchmarks live in harness/webpush, the push service's single-service
+// Firefox. The codec's own benchmarks live in webpush, the push service's single-service
 // BenchmarkPushAccept in fakepushservice; `make bench` (scripts/bench.sh) runs them all and prints
 // the machine description (Machine) before and after. docs/benchmarks.md has the figures.
 //

@@ -11,7 +11,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // linkUA is a user-agent link as the browser links are to the core (CreateSubscription, Connect,

@@ -17,7 +17,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // WebPushTesting is a running marc1706/web-push-testing server (the npm package the Makefile

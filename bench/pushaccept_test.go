@@ -13,7 +13,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Shape of the load, the same for both services.

@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // startPeer runs marc1706/web-push-testing's server in the foreground on a free port and returns

@@ -15,8 +15,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // The control API, compatible with marc1706/web-push-testing 1.2.2 (docs/push-services.md §5), on

@@ -12,8 +12,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // vapidRules are the sender-side VAPID rules graded on every request whose token parsed; one

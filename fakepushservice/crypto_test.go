@@ -10,8 +10,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Unit tests of the sender-side grades of checkCrypto, each both ways: a conforming request

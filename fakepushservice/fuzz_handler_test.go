@@ -16,7 +16,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Hardening fuzz targets (docs/reliability.md): the whole Server handler — push resource, message

@@ -8,7 +8,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // FuzzPushRequest throws arbitrary header values and bodies at the push resource of a restricted

@@ -9,7 +9,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // chanConn is a UAConn that hands deliveries to a channel.

@@ -15,7 +15,7 @@ import (
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // loadFixture is a server with nUA virtual UAs holding subsPerUA subscriptions each.

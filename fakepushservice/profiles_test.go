@@ -7,8 +7,8 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // statusCase is one row of the status-code table: a request and the status each profile answers.

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Request is one request to the push resource (or message resource) as recorded, with the

@@ -58,7 +58,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // LinkRFC8030 is a user agent speaking RFC 8030's own HTTP/2 interface (rfc8030ua.go).

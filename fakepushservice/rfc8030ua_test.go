@@ -11,7 +11,7 @@ import (
 	"testing"
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // rfcUA starts a server in profile (rfc when "") and connects an RFC 8030 client to its HTTPS

@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Subscription is one push subscription as the core knows it. The fields are fixed at creation;

@@ -7,7 +7,7 @@ import (
 	"sync"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // VirtualUA is an in-process user agent (LinkVirtual). Each subscription gets its own P-256 key

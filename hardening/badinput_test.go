@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // badFixture is a started service (rfc profile) with one restricted virtual-UA subscription and

@@ -19,7 +19,7 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/harness/sender"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // burstSender posts n messages with empty bodies (TTL 3600) to endpoint from one goroutine and

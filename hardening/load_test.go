@@ -15,7 +15,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // loadMessages is how many messages TestLoadNoLoss sends: 10,000 by default (2,000 under -race,

@@ -24,8 +24,8 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/fakepushservice/fcm"
-	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/internal/testlog"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // checkTokens asserts the shape of unguessable identifiers: all distinct, hex, at least minBits

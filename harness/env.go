@@ -17,8 +17,8 @@ import (
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // DefaultSubject is the VAPID sub claim the Env's senders use.

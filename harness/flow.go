@@ -19,9 +19,9 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/browser"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Client is one browser session on a fresh origin of the fixture site, with its service worker

@@ -18,7 +18,7 @@ import (
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/kb"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 const chromiumPath = "/usr/bin/chromium"

@@ -1,8 +1,8 @@
 package reports
 
-import "github.com/pushspec/pushspec/harness/rules"
+import "github.com/pushspec/pushspec/rules"
 
-// fixtureCatalogue is a fixed excerpt of the rule catalogue (copied from harness/rules), so that
+// fixtureCatalogue is a fixed excerpt of the rule catalogue (copied from rules), so that
 // the golden files change when the report changes, not when someone rewords a rule. It has the
 // rules the fixture report checks and a few it does not (coverage), across every document.
 var fixtureCatalogue = []rules.Rule{

@@ -12,7 +12,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Names of the report entries that harness/conformance attaches to every spec. Kept here as

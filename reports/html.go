@@ -11,7 +11,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // The page is one file: the templates inline the stylesheet and the script, so index.html

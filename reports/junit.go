@@ -9,7 +9,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/reporters"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // WriteJUnit writes junit.xml: one <testsuite> per target (in Targets order), one <testcase>

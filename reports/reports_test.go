@@ -14,7 +14,7 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 func find(t *testing.T, res *Results, rule, target string) Result {

@@ -8,7 +8,7 @@ import (
 	"strings"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Results is the content of results.json (docs/results-json.md). The fields of the contract

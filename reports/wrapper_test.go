@@ -11,8 +11,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/reports"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // The contract between harness/conformance and this package, checked end to end: a real ginkgo

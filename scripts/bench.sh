@@ -2,7 +2,7 @@
 # `make bench`: pushspec's benchmarks, each phase headed by the machine's description (CPU model,
 # cores, Go version, load average), the whole output also saved to $BENCH_OUT.
 #
-#   1 codec     harness/webpush: encrypt/decrypt 100 B, 1 KiB, 3993 B, webpush-go, VAPID sign/verify/cache
+#   1 codec     webpush: encrypt/decrypt 100 B, 1 KiB, 3993 B, webpush-go, VAPID sign/verify/cache
 #   2 service   fakepushservice BenchmarkPushAccept, then bench BenchmarkPushAccept: pushspec vs
 #               web-push-testing 1.2.2 under the same load (1/16/64 senders), ratio, lost, p50/p99
 #   3 e2e       bench BenchmarkPushToServiceWorker: POST → service-worker report, per browser, $E2E_PUSHES pushes
@@ -43,14 +43,14 @@ echo "pushspec benchmarks, $(git rev-parse --short HEAD 2>/dev/null || echo unkn
 for p in $PHASES; do
 	case "$p" in
 	codec)
-		phase "1 codec: harness/webpush" -bench . ./harness/webpush ;;
+		phase "1 codec: webpush" -bench . ./webpush ;;
 	service)
 		phase "2a push service alone: fakepushservice" -bench . ./fakepushservice
 		phase "2b push service vs web-push-testing: bench" -bench 'PushAccept' -benchtime "$PUSH_BENCHTIME" -timeout 20m ./bench ;;
 	e2e)
 		phase "3 end to end: bench" -bench 'PushToServiceWorker' -benchtime "${E2E_PUSHES}x" -timeout 30m ./bench ;;
 	other)
-		covered="harness/webpush fakepushservice bench"
+		covered="webpush fakepushservice bench"
 		pkgs=()
 		for pkg in $(go list ./...); do
 			rel="${pkg#github.com/pushspec/pushspec}"

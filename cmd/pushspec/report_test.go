@@ -13,8 +13,8 @@ import (
 
 	"github.com/onsi/ginkgo/v2/types"
 
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/reports"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // writeRun writes a one-target results.json into dir and returns its path.

@@ -19,7 +19,7 @@ import (
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 func TestCheckLoopback(t *testing.T) {

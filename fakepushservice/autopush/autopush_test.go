@@ -13,8 +13,8 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/internal/testlog"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // fixture is the real core with the link attached and one VAPID key pair.

@@ -38,7 +38,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Link relations of RFC 8030 §4, §4.1.

@@ -28,7 +28,7 @@ import (
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // innerEnv names the browser kind the inner suite runs on; unset in the outer test.

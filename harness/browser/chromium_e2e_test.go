@@ -24,8 +24,8 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/fakepushservice/fcm"
-	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 const e2eWorker = `

@@ -21,5 +21,5 @@
 // types.SpecReport, which is what the reports package reads.
 //
 // What it is not: it starts nothing (no push service, browser or sender); specs get those from
-// the harness environment. It imports only harness/rules of pushspec's.
+// the harness environment. It imports only rules of pushspec's.
 package conformance

@@ -9,10 +9,10 @@ import (
 	"strconv"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
-// Raw is pushspec's own sender, built on the harness/webpush codec. With zero Faults it sends a
+// Raw is pushspec's own sender, built on the webpush codec. With zero Faults it sends a
 // conformant RFC 8030/8291/8292 request; its Faults break any rule on purpose, so that push
 // services (which must reject or tolerate) and browsers (which must discard) can be graded.
 type Raw struct {

@@ -7,7 +7,7 @@ import (
 	"testing"
 	"time"
 
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 func uaSubscription(t *testing.T, endpoint string) (*webpush.UAKeys, Subscription) {

@@ -12,7 +12,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Control is a push service test double reached through web-push-testing's control API

@@ -20,8 +20,8 @@ import (
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
-	"github.com/pushspec/pushspec/harness/webpush"
 	"github.com/pushspec/pushspec/internal/testlog"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 func testCtx(t *testing.T) context.Context {

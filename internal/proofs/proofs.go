@@ -1,5 +1,5 @@
 // Package proofs is pushspec's golden proof table: for every rule of the catalogue
-// (harness/rules), the tests that show a conforming implementation passing it and a violating
+// (rules), the tests that show a conforming implementation passing it and a violating
 // one failing it, or why no such test exists.
 //
 // A conformance tool earns trust by showing that each check can pass and can fail for the right
@@ -33,7 +33,7 @@ package proofs
 import (
 	"strings"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Kind is what a reference points at, and so what it proves.

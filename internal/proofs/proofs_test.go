@@ -16,7 +16,7 @@ import (
 	"testing"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // urlPattern is a link (spec texts may name a scheme alone, "an insecure http:// origin").

@@ -5,7 +5,7 @@ import (
 	"sort"
 	"strings"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Counts summarises the table.
@@ -89,7 +89,7 @@ func Markdown(entries []Entry) string {
 	fmt.Fprintf(&b, "- Not proven, by reason: %s.\n", byClass(c.NotProvenBy))
 	fmt.Fprintf(&b, "- A passing proof exists for %d rules, a failing proof for %d (a test or unit test asserts %d of these; "+
 		"the others rest on a browser's known deviation).\n\n", c.PassProven, c.FailProven, c.FailByTest)
-	b.WriteString(`For each rule of the catalogue (harness/rules), this table names the test that shows a
+	b.WriteString(`For each rule of the catalogue (rules), this table names the test that shows a
 conforming implementation passing it and the test that shows a violating one failing it, or why
 there is none. internal/proofs checks it: a registered rule without an entry, a reference to a test
 that does not exist, or a missing side without a reason fails ` + "`go test ./internal/proofs`" + `.

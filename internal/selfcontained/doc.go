@@ -1,6 +1,6 @@
 // Package selfcontained holds one test: that no file of the repository refers to anything
 // outside it. The facts pushspec's code stands on are written in the project's own words under
-// docs/ (and beside the data they describe, as harness/webpush/testdata/README.md), so a
+// docs/ (and beside the data they describe, as webpush/testdata/README.md), so a
 // comment, a help text or a document must point there, never to a note, design file or path of
 // the machine pushspec was written on.
 //

@@ -92,11 +92,11 @@ func TestPatternCatchesEachForm(t *testing.T) {
 	for _, s := range []string{
 		"docs/push-services.md §4",
 		"docs/results-json.md",
-		"harness/webpush/testdata/README.md",
+		"webpush/testdata/README.md",
 		"reports/out/results.json",
 		"release notes/changes",
 		"see testdata/vectors.json",
-		"harness/rules/testdata/catalogue.txt",
+		"rules/testdata/catalogue.txt",
 	} {
 		if outside.MatchString(s) || bareNote.MatchString(s) {
 			t.Errorf("%q is caught, but it is inside the repository", s)

@@ -14,9 +14,9 @@ import (
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Browser columns: the Env's browsers (PUSHSPEC_BROWSERS; empty: none) behind the Env's push

@@ -18,9 +18,9 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // TestSuiteCatchesDeviations proves that the suite can fail: it runs it (this test binary again,

@@ -4,7 +4,7 @@ import (
 	"os"
 	"testing"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // TestMayRulesTaken proves the passing side of MAY rules whose specs also record observations

@@ -13,8 +13,8 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // rejectionRules are the rules a push service passes by refusing a faulty request. A refusal

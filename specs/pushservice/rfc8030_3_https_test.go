@@ -13,8 +13,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // tlsConfigOf returns a copy of the TLS configuration the target's client uses (its trust roots:

@@ -10,7 +10,7 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // These specs play RFC 8030's user agent with pushspec's own client (fakepushservice/rfc8030ua)

@@ -12,9 +12,9 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // receiptLink returns the target of the rel="urn:ietf:params:push:receipt" link in h.

@@ -8,9 +8,9 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("RFC 8030 §6 Receiving Push Messages", func() {

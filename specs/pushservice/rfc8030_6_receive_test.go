@@ -9,8 +9,8 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", func() {

@@ -8,8 +8,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // aes128gcmOverhead is what RFC 8291 adds to a plaintext in one record without padding:

@@ -8,7 +8,7 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("RFC 8030 §7.2 Push Message Expiration (user-agent interface)", func() {

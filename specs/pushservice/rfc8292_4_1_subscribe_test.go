@@ -8,8 +8,8 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("RFC 8292 §4.1 Creating a Restricted Push Message Subscription", func() {

@@ -15,10 +15,10 @@ import (
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // The browsers of the Env (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). The Env

@@ -15,8 +15,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // TestSuiteCatchesBrokenSenders proves that the sender suite can fail: it runs it (this test

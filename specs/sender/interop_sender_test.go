@@ -10,8 +10,8 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/rules"
 )
 
 func jsonString(v any) string { b, _ := json.Marshal(v); return string(b) }

@@ -15,7 +15,7 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("RFC 8030 at the application server", func() {

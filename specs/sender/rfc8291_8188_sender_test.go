@@ -12,9 +12,9 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
 	"github.com/pushspec/pushspec/harness/sender"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
@@ -48,7 +48,7 @@ var _ = Describe("RFC 8291 and RFC 8188 at the application server", func() {
 	// octets, cek_info "Content-Encoding: aes128gcm" || 0x00, PRK = HMAC-SHA-256(salt, IKM).
 	// §2.3: "NONCE = FIRST(HMAC-SHA-256(PRK, nonce_info || 0x01), 12) XOR SEQ", SEQ from zero.
 	// pushspec's codec opens the body with exactly these (it is checked against the RFC 8188 and
-	// RFC 8291 vectors in harness/webpush), from the RFC 8291 IKM of the subscription's keys.
+	// RFC 8291 vectors in webpush), from the RFC 8291 IKM of the subscription's keys.
 	// AES-GCM's tag authenticates key, nonce and additional data together: if it verifies, the
 	// sender derived all three as the RFC says; if not, at least one step differs (or the IKM, which
 	// rfc8291-3.3-key-derivation grades from the same failure) — the tag cannot tell which, so

@@ -7,8 +7,8 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("RFC 8292 VAPID at the application server", func() {

@@ -15,9 +15,9 @@ import (
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 // Firefox-only specs: what the autopush WebSocket link sees of Firefox (register answers, acks,

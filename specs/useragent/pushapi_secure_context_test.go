@@ -10,7 +10,7 @@ import (
 
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("Push API [SecureContext]", Label("needs:browser"), func() {

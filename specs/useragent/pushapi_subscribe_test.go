@@ -16,8 +16,8 @@ import (
 
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("Push API subscribe()", Label("needs:browser"), func() {

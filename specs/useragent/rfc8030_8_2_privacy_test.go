@@ -23,7 +23,7 @@ import (
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var _ = Describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:browser"), func() {

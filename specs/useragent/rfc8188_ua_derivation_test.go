@@ -2,7 +2,7 @@ package useragent_test
 
 // RFC 8188 §2, §2.2 and §2.3 on the receiving side: the browser opens what pushspec's codec
 // sealed with empty additional data, the CEK and the NONCE derived as the RFC says (the codec
-// itself is checked against the RFC vectors in harness/webpush), and discards bodies sealed with
+// itself is checked against the RFC vectors in webpush), and discards bodies sealed with
 // a wrong derivation: another info string, a SEQ that does not start at 0, non-empty additional
 // data. A browser that derived or sealed differently could not open the first message; one that
 // tried alternatives could open the others. Negative checks use the sentinel pattern.
@@ -16,9 +16,9 @@ import (
 
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("RFC 8188 user agent key and nonce derivation", Label("needs:browser"), func() {

@@ -1,6 +1,6 @@
 package useragent_test
 
-// RFC 8291 §4 / §7 and RFC 8188 on the receiving side: the derived edge cases of harness/webpush
+// RFC 8291 §4 / §7 and RFC 8188 on the receiving side: the derived edge cases of webpush
 // (webpush.EdgeCases, testdata/vectors.json), re-encrypted for the browser's own subscription keys
 // with the codec's fault knobs. Bodies a conformant user agent must discard use the sentinel
 // pattern (the bad message, then a good one; only the good one may reach the service worker), with
@@ -19,9 +19,9 @@ import (
 
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
-	"github.com/pushspec/pushspec/harness/rules"
-	"github.com/pushspec/pushspec/harness/webpush"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
+	"github.com/pushspec/pushspec/webpush"
 )
 
 var _ = Describe("RFC 8291 user agent decryption", Label("needs:browser"), func() {

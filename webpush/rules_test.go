@@ -10,13 +10,13 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushspec/pushspec/harness/rules"
+	"github.com/pushspec/pushspec/rules"
 )
 
 var ruleIDShape = regexp.MustCompile(`^(rfc[0-9]{4}|pushapi|notifications)-[a-z0-9.-]+$`)
 
 // TestRuleIDsAreCatalogued keeps the codec's rule IDs (plain strings, since this package is a
-// leaf) in step with harness/rules: every string literal shaped like a rule ID in the package's
+// leaf) in step with rules: every string literal shaped like a rule ID in the package's
 // source must be a registered rule.
 func TestRuleIDsAreCatalogued(t *testing.T) {
 	files, err := filepath.Glob("*.go")
@@ -44,7 +44,7 @@ func TestRuleIDsAreCatalogued(t *testing.T) {
 			}
 			seen++
 			if _, ok := rules.ByID(s); !ok {
-				t.Errorf("%s: rule %q is not in the harness/rules catalogue", fset.Position(lit.Pos()), s)
+				t.Errorf("%s: rule %q is not in the rules catalogue", fset.Position(lit.Pos()), s)
 			}
 			return true
 		})

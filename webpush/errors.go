@@ -2,7 +2,7 @@ package webpush
 
 // Error is a codec or parser failure tied to a catalogue rule.
 type Error struct {
-	Rule   string // rule ID of the catalogue (harness/rules), e.g. "rfc8188-2.1-rs-min-18"
+	Rule   string // rule ID of the catalogue (rules), e.g. "rfc8188-2.1-rs-min-18"
 	Reason string // what was wrong, for people
 }
 
@@ -13,7 +13,7 @@ func fail(rule, reason string) *Error { return &Error{Rule: rule, Reason: reason
 
 // Problem is one broken rule found by VAPID.Verify.
 type Problem struct {
-	Rule   string // rule ID of the catalogue (harness/rules)
+	Rule   string // rule ID of the catalogue (rules)
 	Reason string // what was wrong, for people
 	Level  string // "MUST" (the token is invalid) or "SHOULD" (non-strict finding)
 }
@@ -24,7 +24,7 @@ const (
 	LevelShould = "SHOULD"
 )
 
-// Rule IDs this package reports. They match harness/rules; kept as strings so that this package
+// Rule IDs this package reports. They match rules; kept as strings so that this package
 // stays a leaf.
 const (
 	RuleTTLRequired        = "rfc8030-5.2-ttl-required"

@@ -12,7 +12,7 @@
 // harness/conformance before specs run) closes the catalogue. golden_test.go keeps
 // testdata/catalogue.txt in step, so adding, removing or rewording a rule is a visible diff:
 //
-//	go test ./harness/rules -update
+//	go test ./rules -update
 //
 // What it is not: it runs no checks. Specs (harness/conformance, specs/...) and the push
 // service's verdict recorder decide rules and report Outcomes against them.

@@ -5,7 +5,7 @@
 //
 // It serves both sides of the harness. The push service validates and grades what a sender posts:
 // parse and decryption failures are *Error values and VAPID findings are Problems, each naming a
-// rule ID of the catalogue in harness/rules (CheckBody grades a body it cannot decrypt; VerifyCache
+// rule ID of the catalogue in rules (CheckBody grades a body it cannot decrypt; VerifyCache
 // spares re-verifying a token senders reuse for hours). The raw sender builds deliberately broken
 // messages through the fault knobs of Options and SignOptions; all knobs at their zero value give
 // a conformant message. EdgeCases builds the derived edge-case bodies of testdata/README.md from
@@ -13,6 +13,6 @@
 // (RFC 8188 §3, RFC 8291 Appendix A, RFC 8292 §2.4, autopush-rs, the edge cases) as data.
 //
 // It is a leaf: it imports nothing of pushspec's, and rule IDs appear here as plain strings (a test
-// checks each one against harness/rules). It is not a push client: nothing here speaks HTTP to a
+// checks each one against rules). It is not a push client: nothing here speaks HTTP to a
 // network.
 package webpush
