@@ -193,7 +193,7 @@ var _ = BeforeSuite(func(ctx SpecContext) {
 	env, err = harness.StartEnv(ctx, harness.EnvOptions{Browsers: []browser.Kind{kind}})
 	Expect(err).NotTo(HaveOccurred(), "starting the Env with %s", kind)
 	DeferCleanup(env.Close)
-	// What the user-agent suite registers (specs/useragent/suite_test.go).
+	// What the user-agent suite registers (specs/useragent/suite.go).
 	DeferCleanup(conformance.RegisterHealthCheck(env.HealthCheck))
 	DeferCleanup(env.OnBrowserEvent(func(ev harness.BrowserEvent) { fmt.Fprintln(GinkgoWriter, ev) }))
 }, NodeTimeout(3*time.Minute))

@@ -37,8 +37,8 @@ func TestEveryRuleHasOneEntry(t *testing.T) { report(t, coverage(Table)) }
 // known class, and a fully proven entry carries no reason.
 func TestEntriesHaveProofsOrReasons(t *testing.T) { report(t, reasons(Table)) }
 
-// TestReferencesExist: every referenced test function exists in the named package's _test.go
-// files, every case or spec text occurs in one of that package's test sources, kinds sit on the
+// TestReferencesExist: every referenced test function exists in the named package's Go files,
+// every case or spec text occurs in one of that package's sources (specs or tests), kinds sit on the
 // side they can prove, and every deviation named is in conformance.KnownDeviations.
 func TestReferencesExist(t *testing.T) { report(t, references(Table)) }
 
@@ -202,7 +202,7 @@ func TestCheckerCatchesBrokenTables(t *testing.T) {
 		{"catalogue only for a testable rule", reasons, one(Entry{Rule: ttl, Reason: review("x")}), "not by review only"},
 		{"a missing test function", references, one(Entry{Rule: ttl, Fail: test("specs/pushservice", "TestNoSuchThing")}), "no func TestNoSuchThing"},
 		{"a missing case", references, one(Entry{Rule: ttl, Fail: psDev("a case nobody wrote")}), "occurs in no string"},
-		{"a missing package", references, one(Entry{Rule: ttl, Fail: test("specs/nowhere", "TestX")}), "no _test.go files"},
+		{"a missing package", references, one(Entry{Rule: ttl, Fail: test("specs/nowhere", "TestX")}), "no Go files"},
 		{"a spec as failing proof", references, one(Entry{Rule: ttl, Fail: psSpec("rejects a push without TTL with 400")}), "proves only the passing side"},
 		{"a spec for a SHOULD rule", references, one(Entry{Rule: rules.RateLimit, Pass: psSpec("rejects a push without TTL with 400")}), "no passing proof"},
 		{"a spec of another party's suite", references, one(Entry{Rule: ttl, Pass: uaSpec("getKey('auth') is 16 octets")}), "not the user-agent that suite grades"},
@@ -277,13 +277,13 @@ func checkRef(rule rules.Rule, side string, r Ref) error {
 		return err
 	}
 	if !src.funcs[r.Func] {
-		return fmt.Errorf("no func %s in %s/*_test.go", r.Func, r.Dir)
+		return fmt.Errorf("no func %s in %s/*.go", r.Func, r.Dir)
 	}
 	// A spec text built at run time ("accepts a "+size+"-octet body") is written with "…" for
 	// the computed part; each literal part must occur.
 	for _, part := range strings.Split(r.Case, "…") {
 		if part = strings.TrimSpace(part); part != "" && !src.has(part) {
-			return fmt.Errorf("%q occurs in no string of %s/*_test.go", part, r.Dir)
+			return fmt.Errorf("%q occurs in no string of %s/*.go", part, r.Dir)
 		}
 	}
 	return nil
@@ -325,7 +325,7 @@ func knownSpecDeviation(target, rule, spec string) bool {
 	return false
 }
 
-// testSources is what one package's _test.go files declare: the top-level functions, the values
+// testSources is what one package's Go files declare: the top-level functions, the values
 // of the string literals, and the raw text.
 type testSources struct {
 	funcs   map[string]bool
@@ -358,12 +358,13 @@ func sources(dir string) (*testSources, error) {
 	if s, ok := sourcesCache[dir]; ok {
 		return s, nil
 	}
-	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "*_test.go"))
+	// The suites' specs live in the packages' .go files, their tests in _test.go files.
+	files, err := filepath.Glob(filepath.Join(root, filepath.FromSlash(dir), "*.go"))
 	if err != nil {
 		return nil, err
 	}
 	if len(files) == 0 {
-		return nil, fmt.Errorf("no _test.go files in %s", dir)
+		return nil, fmt.Errorf("no Go files in %s", dir)
 	}
 	s := &testSources{funcs: map[string]bool{}}
 	fset := token.NewFileSet()

@@ -154,7 +154,7 @@ func bareAssertions(dir string) ([]bare, error) {
 			}
 			return nil
 		}
-		if !strings.HasSuffix(path, "_test.go") || skipped(rel) {
+		if !strings.HasSuffix(path, ".go") || skipped(rel) {
 			return nil
 		}
 		f, err := parser.ParseFile(fset, path, nil, 0)

@@ -1,4 +1,4 @@
-package pushservice_test
+package pushservice
 
 import (
 	"crypto/ecdh"

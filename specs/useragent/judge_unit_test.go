@@ -1,4 +1,4 @@
-package useragent_test
+package useragent
 
 import (
 	"strings"
