@@ -4,19 +4,20 @@
 SHELL := /bin/bash
 .DEFAULT_GOAL := help
 
-PLAYWRIGHT_CORE_VERSION := 1.64.1
-WEB_PUSH_VERSION        := 3.6.7
+# The peer tool the push service tests compare against (pushspec deps installs what a run needs:
+# the browsers, the Playwright driver from playwright-core, the npm web-push library).
 WEB_PUSH_TESTING_VERSION := 1.2.2
 
 CACHE      := $(CURDIR)/.cache
-DRIVER_DIR := $(CACHE)/playwright-driver
 NPM_DIR    := $(CACHE)/npm
 BIN_DIR    := $(CACHE)/bin
+PUSHSPEC   := $(BIN_DIR)/pushspec
 REPORT_DIR ?= $(CURDIR)/reports/out
 
-# Exported so that `go test`, `ginkgo` and `pushspec` find the driver and the npm tools
-# without any further set-up. playwright-go reads these two variables itself.
-export PLAYWRIGHT_DRIVER_PATH := $(DRIVER_DIR)
+# Exported so that `go test` and `pushspec` find the driver and the npm tools under .cache/
+# without any further set-up (`pushspec deps` installs them there). playwright-go reads the first
+# two itself.
+export PLAYWRIGHT_DRIVER_PATH := $(CACHE)/playwright-driver
 export PLAYWRIGHT_NODEJS_PATH := $(shell command -v node)
 export PUSHSPEC_NPM_BIN       := $(NPM_DIR)/node_modules/.bin
 export PATH                   := $(BIN_DIR):$(PATH)
@@ -24,33 +25,24 @@ export PATH                   := $(BIN_DIR):$(PATH)
 GO_TEST_FLAGS ?=
 FUZZTIME ?= 2m
 
-.PHONY: help deps browsers driver npm-tools go-tools run test bench fuzz fuzz-short vet fmt-check clean try-senders
+.PHONY: help deps pushspec npm-tools run test bench fuzz fuzz-short vet fmt-check clean try-senders
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
 
-deps: browsers driver npm-tools go-tools ## install browsers, the Playwright driver, npm tools, Go modules
+deps: pushspec npm-tools ## what a run needs (pushspec deps: chromium and firefox-esr via apt, the Playwright driver, npm web-push), web-push-testing
+	@"$(PUSHSPEC)" deps
 
-browsers: ## apt-get install chromium and firefox-esr when missing
-	@scripts/install-browsers.sh
+pushspec: ## build cmd/pushspec into .cache/bin (Go modules included)
+	@go build -o "$(PUSHSPEC)" ./cmd/pushspec
 
-driver: $(DRIVER_DIR)/package/cli.js ## the playwright-go driver from the npm package playwright-core, with the system node
-$(DRIVER_DIR)/package/cli.js:
-	@scripts/install-driver.sh "$(DRIVER_DIR)" "$(PLAYWRIGHT_CORE_VERSION)"
-
-npm-tools: $(NPM_DIR)/node_modules/.bin/web-push ## the npm web-push CLI (a sender in another language) and web-push-testing (the peer tool)
-$(NPM_DIR)/node_modules/.bin/web-push:
+npm-tools: $(NPM_DIR)/node_modules/.bin/web-push-testing ## the npm web-push-testing server (the peer tool some tests compare with)
+$(NPM_DIR)/node_modules/.bin/web-push-testing:
 	@mkdir -p "$(NPM_DIR)"
-	cd "$(NPM_DIR)" && npm install --no-audit --no-fund --loglevel=error \
-		web-push@$(WEB_PUSH_VERSION) web-push-testing@$(WEB_PUSH_TESTING_VERSION)
-
-go-tools: $(BIN_DIR)/ginkgo ## Go modules and the ginkgo CLI at the version in go.mod
-$(BIN_DIR)/ginkgo: go.mod go.sum
-	go mod download
-	GOBIN="$(BIN_DIR)" go install github.com/onsi/ginkgo/v2/ginkgo
+	cd "$(NPM_DIR)" && npm install --no-audit --no-fund --loglevel=error web-push-testing@$(WEB_PUSH_TESTING_VERSION)
 
 run: deps ## the main job: every suite, offline, both browsers; report in reports/out/
-	go run ./cmd/pushspec run --report-dir "$(REPORT_DIR)"
+	"$(PUSHSPEC)" run --report-dir "$(REPORT_DIR)"
 
 test: deps vet fmt-check ## unit and integration tests (browsers included), race detector on, fuzz seeds
 	go test -race -count=1 -timeout 40m $(GO_TEST_FLAGS) ./...

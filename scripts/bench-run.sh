@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # Times a full `make run` and prints where the time went: installing/checking the dependencies,
 # building pushspec, then from the ginkgo JSON report (reports/out/raw/ginkgo.json) each suite's
-# compile gap, set-up (BeforeSuite: browser launch and push-client ready times), specs and
+# gap before it, set-up (BeforeSuite: browser launch and push-client ready times), specs and
 # tear-down, and the slowest specs.
 #
 #   scripts/bench-run.sh                       # the whole `make run`
@@ -35,7 +35,7 @@ tmp="$(mktemp -d)"
 trap 'rm -rf "$tmp"' EXIT
 go build -o "$tmp/pushspec" ./cmd/pushspec || exit 2
 t2=$(date +%s.%N)
-# What the Makefile exports for `make run` (the driver, node, the npm tools, ginkgo on PATH).
+# What the Makefile exports for `make run` (the driver, node, the npm tools).
 export PLAYWRIGHT_DRIVER_PATH="$PWD/.cache/playwright-driver"
 export PLAYWRIGHT_NODEJS_PATH="$(command -v node)"
 export PUSHSPEC_NPM_BIN="$PWD/.cache/npm/node_modules/.bin"

@@ -2,6 +2,7 @@
 //
 //	pushspec serve    run the push service (web-push-testing compatible control API)
 //	pushspec run      run the conformance suites and write the report
+//	pushspec deps     install or check what a run needs
 //	pushspec report   merge results.json files into one report
 //
 // Each subcommand lives in its own file and registers itself in init.
@@ -36,8 +37,10 @@ Usage: pushspec <command> [flags]   (pushspec <command> --help for its flags)
 
 Commands:`)
 	names := make([]string, 0, len(commands))
-	for n := range commands {
-		names = append(names, n)
+	for n, c := range commands {
+		if c.summary != "" { // hidden: the suite process pushspec run starts
+			names = append(names, n)
+		}
 	}
 	sort.Strings(names)
 	for _, n := range names {

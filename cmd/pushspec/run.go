@@ -1,7 +1,9 @@
 package main
 
 import (
+	"bufio"
 	"context"
+	"encoding/json"
 	"errors"
 	"flag"
 	"fmt"
@@ -10,33 +12,46 @@ import (
 	"os/exec"
 	"path/filepath"
 	"runtime"
-	"strconv"
+	"slices"
 	"strings"
+	"sync"
+	"sync/atomic"
 	"time"
 
+	"github.com/onsi/ginkgo/v2/reporters"
+	"github.com/onsi/ginkgo/v2/types"
+
 	"github.com/pushspec/pushspec/harness/config"
-	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/reports"
 )
 
 func init() {
-	register("run", "run the conformance suites (./specs) and write results.json, junit.xml, index.html", runCmd)
+	register("run", "run the conformance suites and write results.json, junit.xml, index.html", runCmd)
 }
 
-const runHelp = `Usage: pushspec run [flags] [suite dirs…]
+const runHelp = `Usage: pushspec run [flags] [suites…]
 
-Runs pushspec's conformance suites (default: every suite under ./specs) with the ginkgo CLI against
-the configured targets, streams progress, and writes the report:
+Runs pushspec's conformance suites (default: all of them: pushservice, sender, interop, useragent)
+against the configured targets and writes the report:
 
   <report-dir>/index.html     the rule × target matrix, every cell linked to its evidence
   <report-dir>/results.json   the machine-readable results (schema in docs/results-json.md)
   <report-dir>/junit.xml      for CI systems
+  <report-dir>/raw/           each suite's full log and ginkgo JSON report
+
+The suites are linked into this binary: it runs each in a process of its own (the user agent suite
+one per browser), --procs at a time. On a terminal it shows one live line per suite; otherwise, or
+with CI set, plain lines. It ends with a table per target, one line per failure and the report's
+path. Run ` + "`pushspec deps`" + ` first to install the browsers' driver and the npm tools.
 
 Exit status: 0 when no MUST rule failed (and, with --strict, no SHOULD rule) and the harness did not
 break; 1 when a target broke a rule; 2 when pushspec itself could not run.
 
 Every flag can also be set with its environment variable (flags win). Flags:
 `
+
+// selfExe is the executable the suite processes run: this one.
+var selfExe = os.Executable
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	cfg, err := config.FromEnv()
@@ -63,9 +78,18 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pushspec run: timeout:", err)
 		return 2
 	}
-	root, err := sender.ModuleRoot()
+	procs := cfg.Procs
+	if procs <= 0 {
+		procs = min(runtime.NumCPU(), 2)
+	}
+	jobs, err := planJobs(cfg, fs.Args(), procs)
 	if err != nil {
-		fmt.Fprintln(stderr, "pushspec run: must run inside the pushspec checkout (it builds the suites):", err)
+		fmt.Fprintln(stderr, "pushspec run:", err)
+		return 2
+	}
+	exe, err := selfExe()
+	if err != nil {
+		fmt.Fprintln(stderr, "pushspec run: finding this executable:", err)
 		return 2
 	}
 	reportDir, err := filepath.Abs(cfg.ReportDir)
@@ -78,42 +102,63 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		fmt.Fprintln(stderr, "pushspec run:", err)
 		return 2
 	}
-	suites := fs.Args()
-	if len(suites) == 0 {
-		suites = []string{"./specs/..."}
+	for _, j := range jobs {
+		j.log = filepath.Join(rawDir, j.file()+".log")
+		j.json = filepath.Join(rawDir, j.file()+".json")
+		os.Remove(j.json) // a report left by an earlier run must not stand in for this one
 	}
-	procs := cfg.Procs
-	if procs == 0 {
-		procs = min(runtime.NumCPU(), 2)
+	// The suites find the driver and the npm tools in the user's cache (pushspec deps) unless
+	// the environment names them; what a run cannot do without is checked before it starts.
+	tools := toolEnv()
+	for _, kv := range tools {
+		k, v, _ := strings.Cut(kv, "=")
+		os.Setenv(k, v) // for the checks below; the suites get them in their environment too
 	}
+	if !preflight(cfg, stdout, stderr) {
+		return 2
+	}
+	env := append(append(os.Environ(), cfg.Environ()...), tools...)
 
-	ginkgoArgs := []string{"run", "--keep-going", "--no-color",
-		"--procs", strconv.Itoa(procs), "--timeout", timeout.String(),
-		"--output-dir", rawDir, "--json-report", "ginkgo.json", "--junit-report", "ginkgo-junit.xml",
-		"--poll-progress-after", "60s", "-v"}
-	if cfg.LabelFilter != "" {
-		ginkgoArgs = append(ginkgoArgs, "--label-filter", cfg.LabelFilter)
-	}
-	ginkgoArgs = append(ginkgoArgs, suites...)
-	name, pre := ginkgoCommand(root)
-	cmd := exec.CommandContext(ctx, name, append(pre, ginkgoArgs...)...)
-	cmd.Dir = root
-	cmd.Env = append(os.Environ(), cfg.Environ()...)
-	cmd.Stdout, cmd.Stderr = stdout, stderr
-	fmt.Fprintf(stdout, "pushspec run: browsers=%q push-service=%q profile=%q sender=%q procs=%d\n",
+	fmt.Fprintf(stdout, "pushspec run: browsers=%q push-service=%q profile=%q sender=%q, %d processes at a time\n",
 		cfg.Browsers, cfg.PushService, cfg.Profile, cfg.Sender, procs)
+	fmt.Fprintf(stdout, "full output: %s\n", rawDir)
 
 	started := time.Now()
-	runErr := cmd.Run()
-	var exitErr *exec.ExitError
-	if runErr != nil && !errors.As(runErr, &exitErr) {
-		fmt.Fprintln(stderr, "pushspec run: could not start ginkgo:", runErr)
+	runCtx, cancel := context.WithTimeout(ctx, timeout+time.Minute)
+	defer cancel()
+	disp := newDisplay(stdout, jobs, started)
+	disp.start()
+	runJobs(runCtx, jobs, procs, exe, env, disp.changed)
+	disp.stop()
+
+	var reps []string
+	var broken []*job
+	for _, j := range jobs {
+		if fileExists(j.json) {
+			reps = append(reps, j.json)
+		}
+		if j.err != nil {
+			broken = append(broken, j)
+		}
+	}
+	for _, j := range broken {
+		fmt.Fprintf(stderr, "pushspec run: suite %s: %v; its log: %s\n", j.name, j.err, j.log)
+		if !fileExists(j.json) {
+			fmt.Fprint(stderr, indent(logTail(j.log, 20, 4096), "    | "))
+		}
+	}
+	if len(reps) == 0 {
+		fmt.Fprintln(stderr, "pushspec run: no suite wrote a report")
+		return 2
+	}
+	if err := mergeJSON(filepath.Join(rawDir, "ginkgo.json"), reps); err != nil {
+		fmt.Fprintln(stderr, "pushspec run: merging the suites' reports:", err)
 		return 2
 	}
 	meta := reports.Meta{Tool: reports.ToolFromBuildInfo(), Config: cfg.Redacted(), Started: started, Duration: time.Since(started)}
-	res, err := reports.FromGinkgoJSON(meta, filepath.Join(rawDir, "ginkgo.json"))
+	res, err := reports.FromGinkgoJSON(meta, reps...)
 	if err != nil {
-		fmt.Fprintln(stderr, "pushspec run: reading the suites' report:", err)
+		fmt.Fprintln(stderr, "pushspec run: reading the suites' reports:", err)
 		return 2
 	}
 	index, err := reports.WriteAll(reportDir, res)
@@ -122,28 +167,280 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	code := verdictExitCode(res, cfg.Strict)
+	fmt.Fprintln(stdout)
+	printSummary(stdout, res, cfg.Strict)
 	fmt.Fprintf(stdout, "\npushspec run: %s in %s\nreport: %s\n", summaryLine(res), time.Since(started).Round(time.Second), index)
-	if code == 0 && runErr != nil {
-		// ginkgo failed without any failing rule result: a harness problem (build error, crash).
-		fmt.Fprintln(stderr, "pushspec run: the suites exited with", runErr, "but recorded no failing rule; see the output above")
+	if code == 0 && len(broken) > 0 {
+		// A suite failed without any failing rule result: a harness problem (a crash, a timeout).
+		fmt.Fprintln(stderr, "pushspec run: a suite failed but recorded no failing rule; see its log above")
 		return 2
 	}
 	return code
 }
 
-// ginkgoCommand finds the ginkgo CLI: PATH, then the one `make deps` builds under .cache/bin, then
-// `go run` at the version in go.mod.
-func ginkgoCommand(root string) (string, []string) {
-	if p, err := exec.LookPath("ginkgo"); err == nil {
-		return p, nil
-	}
-	if p := filepath.Join(root, ".cache", "bin", "ginkgo"); fileExists(p) {
-		return p, nil
-	}
-	return "go", []string{"run", "github.com/onsi/ginkgo/v2/ginkgo"}
+// job is one suite process.
+type job struct {
+	name  string   // "sender", "useragent/firefox"
+	suite suiteDef // what it runs
+	env   []string // on top of the run's environment
+	procs int      // processes that share its specs (ginkgo's parallel mode when more than one)
+	log   string   // the suite's full output
+	json  string   // its ginkgo JSON report
+
+	mu                      sync.Mutex
+	state                   jobState
+	total                   int // specs that will run; -1 until the suite says
+	done, fail, known, errs int // specs ended; their fail (not known), known-deviation and error results
+	startedAt, endedAt      time.Time
+	err                     error  // how the process ended, when not with status 0
+	shown                   string // the progress last printed as a plain line
 }
 
-func fileExists(p string) bool { _, err := os.Stat(p); return err == nil }
+type jobState int
+
+const (
+	waiting jobState = iota
+	running
+	finished
+)
+
+// file is the job's base name in the raw directory.
+func (j *job) file() string { return strings.ReplaceAll(j.name, "/", "-") }
+
+// planJobs lists the suites named in args (default: all) as jobs: one process each, but the user
+// agent suite, which runs in procs processes. The longest come first, so that the slots fill
+// evenly.
+func planJobs(cfg config.Config, args []string, procs int) ([]*job, error) {
+	want := map[string]bool{}
+	for _, a := range args {
+		n := strings.TrimSuffix(strings.TrimSuffix(filepath.ToSlash(a), "/..."), "/")
+		n = strings.TrimPrefix(strings.TrimPrefix(n, "./"), "specs/")
+		if n == "specs" || n == "." || n == "..." || n == "all" {
+			want = map[string]bool{}
+			break
+		}
+		if _, ok := lookupSuite(n); !ok {
+			return nil, fmt.Errorf("no suite %q (suites: %s)", a, suiteNames())
+		}
+		want[n] = true
+	}
+	var jobs []*job
+	for _, s := range suiteDefs {
+		if len(want) > 0 && !want[s.name] {
+			continue
+		}
+		if s.name == "useragent" && len(cfg.BrowserList()) > 0 {
+			// Most of the time of its specs is spent waiting on the browsers: several processes,
+			// each with its own browsers, share them (ginkgo's parallel mode).
+			jobs = append(jobs, &job{name: s.name, suite: s, procs: procs, total: -1})
+			continue
+		}
+		jobs = append(jobs, &job{name: s.name, suite: s, procs: 1, total: -1})
+	}
+	// The longest first: the user agent suite, interop, sender, push service.
+	rank := map[string]int{"useragent": 0, "interop": 1, "sender": 2, "pushservice": 3}
+	ordered := slices.Clone(jobs)
+	slices.SortStableFunc(ordered, func(a, b *job) int { return rank[a.name] - rank[b.name] })
+	return ordered, nil
+}
+
+// runJobs runs the jobs in order, at most procs processes at a time; changed is called whenever a
+// job's progress moves.
+func runJobs(ctx context.Context, jobs []*job, procs int, exe string, env []string, changed func()) {
+	var (
+		mu   sync.Mutex
+		cond = sync.NewCond(&mu)
+		free = procs
+		wg   sync.WaitGroup
+	)
+	for _, j := range jobs {
+		need := min(j.procs, procs)
+		mu.Lock()
+		for free < need {
+			cond.Wait()
+		}
+		free -= need
+		mu.Unlock()
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			j.run(ctx, exe, env, changed)
+			mu.Lock()
+			free += need
+			cond.Broadcast()
+			mu.Unlock()
+		}()
+	}
+	wg.Wait()
+}
+
+func (j *job) run(ctx context.Context, exe string, env []string, changed func()) {
+	j.mu.Lock()
+	j.state, j.startedAt = running, time.Now()
+	j.mu.Unlock()
+	changed()
+	defer func() {
+		j.mu.Lock()
+		j.state, j.endedAt = finished, time.Now()
+		j.mu.Unlock()
+		changed()
+	}()
+	if ctx.Err() != nil {
+		j.err = fmt.Errorf("not started: %w", ctx.Err())
+		return
+	}
+	logf, err := os.Create(j.log)
+	if err != nil {
+		j.err = err
+		return
+	}
+	defer logf.Close()
+	events, eventsW, err := os.Pipe()
+	if err != nil {
+		j.err = err
+		return
+	}
+	defer events.Close()
+	args := []string{suiteCommand, "--json-report", j.json, "--events-fd", "3"}
+	var server *parallelServer
+	if j.procs > 1 {
+		// ginkgo's parallel mode: the processes report to this server, which writes the log.
+		server, err = newParallelServer(j.procs, reporters.NewDefaultReporter(types.ReporterConfig{NoColor: true, Verbose: true}, logf), logf)
+		if err != nil {
+			eventsW.Close()
+			j.err = err
+			return
+		}
+		defer server.close()
+	}
+	var cmds []*exec.Cmd
+	for p := 1; p <= max(j.procs, 1); p++ {
+		a := args
+		if server != nil {
+			a = append(a[:len(a):len(a)], "--parallel-process", fmt.Sprint(p), "--parallel-total", fmt.Sprint(j.procs), "--parallel-host", server.address())
+		}
+		cmd := exec.CommandContext(ctx, exe, append(a, j.suite.name)...)
+		cmd.Env = append(append([]string(nil), env...), j.env...)
+		if server != nil {
+			cmd.Env = append(cmd.Env, "GINKGO_PARALLEL_PROTOCOL=HTTP")
+		}
+		cmd.Stdout, cmd.Stderr = logf, logf
+		cmd.ExtraFiles = []*os.File{eventsW}
+		// At the time limit or on ^C, ginkgo gets to clean up (close the browsers) first.
+		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
+		cmd.WaitDelay = 30 * time.Second
+		if err := cmd.Start(); err != nil {
+			j.err = err
+			break
+		}
+		cmds = append(cmds, cmd)
+	}
+	eventsW.Close()
+	var wg sync.WaitGroup
+	for p, cmd := range cmds {
+		var exited atomic.Bool
+		if server != nil {
+			server.setAlive(p+1, func() bool { return !exited.Load() })
+		}
+		wg.Add(1)
+		go func() {
+			defer wg.Done()
+			if err := cmd.Wait(); err != nil {
+				j.mu.Lock()
+				if j.err == nil {
+					j.err = err
+				}
+				j.mu.Unlock()
+			}
+			exited.Store(true)
+		}()
+	}
+	sc := bufio.NewScanner(events)
+	sc.Buffer(make([]byte, 64<<10), 1<<20)
+	for sc.Scan() {
+		var e event
+		if json.Unmarshal(sc.Bytes(), &e) != nil {
+			continue
+		}
+		j.mu.Lock()
+		if e.Total != nil {
+			j.total = *e.Total
+		}
+		if e.State != "" {
+			j.done++
+			j.fail += e.Fail
+			j.known += e.Known
+			j.errs += e.Error
+		}
+		j.mu.Unlock()
+		changed()
+	}
+	wg.Wait()
+}
+
+// mergeJSON writes the suites' ginkgo JSON reports (each an array of suite reports) as one array.
+func mergeJSON(out string, paths []string) error {
+	var all []json.RawMessage
+	for _, p := range paths {
+		b, err := os.ReadFile(p)
+		if err != nil {
+			return err
+		}
+		var reps []json.RawMessage
+		if err := json.Unmarshal(b, &reps); err != nil {
+			return fmt.Errorf("%s: %w", p, err)
+		}
+		all = append(all, reps...)
+	}
+	b, err := json.Marshal(all)
+	if err != nil {
+		return err
+	}
+	return os.WriteFile(out, b, 0o644)
+}
+
+// logTail is the end of a log: at most lines lines and max bytes.
+func logTail(path string, lines, max int) string {
+	b, err := os.ReadFile(path)
+	if err != nil {
+		return ""
+	}
+	if len(b) > max {
+		b = b[len(b)-max:]
+	}
+	ls := strings.Split(strings.TrimRight(string(b), "\n"), "\n")
+	if len(ls) > lines {
+		ls = ls[len(ls)-lines:]
+	}
+	return strings.Join(ls, "\n") + "\n"
+}
+
+func indent(s, prefix string) string {
+	if s == "" {
+		return ""
+	}
+	return prefix + strings.ReplaceAll(strings.TrimRight(s, "\n"), "\n", "\n"+prefix) + "\n"
+}
+
+// preflight checks what the run cannot do without (pushspec deps installs it) and notes what it
+// will skip; false when the run cannot start.
+func preflight(cfg config.Config, stdout, stderr io.Writer) bool {
+	ok := true
+	for _, it := range depsFor(cfg).check() {
+		switch {
+		case it.ok:
+		case it.optional:
+			fmt.Fprintf(stdout, "note: %s: %s; %s\n", it.name, it.detail, it.fix)
+		default:
+			if ok {
+				fmt.Fprintln(stderr, "pushspec run: missing what this run needs (pushspec deps installs or explains each):")
+			}
+			ok = false
+			fmt.Fprintln(stderr, it)
+		}
+	}
+	return ok
+}
 
 // verdictExitCode is 1 when the run is not green: a target broke a MUST rule (or a SHOULD rule in
 // strict mode) or the harness broke. Reviewed known deviations are shown but do not turn it red.

@@ -139,7 +139,7 @@ func chromiumExecPath(opts LaunchOptions) (string, error) {
 			return p, nil
 		}
 	}
-	return "", fmt.Errorf("chromium: none of %v exists (install with `make deps`)", ChromiumExecPaths)
+	return "", fmt.Errorf("chromium: none of %v exists (install it with `pushspec deps` or `make deps`)", ChromiumExecPaths)
 }
 
 // chromiumFlags turns chromiumSwitches into chromedp allocator options.

@@ -198,7 +198,7 @@ func prepareDriver() (string, error) {
 	}
 	// playwright.Install downloads the driver when cli.js is missing: refuse before calling it.
 	if _, err := os.Stat(filepath.Join(dir, "package", "cli.js")); err != nil {
-		return "", fmt.Errorf("browser: the Playwright driver is missing (%v): run make deps", err)
+		return "", fmt.Errorf("browser: the Playwright driver is missing (%v): run pushspec deps (or make deps)", err)
 	}
 	// playwright-go runs PLAYWRIGHT_NODEJS_PATH, else <driver>/node; fall back to the node on
 	// PATH when neither is set. Environment is the only way to tell playwright-go.
@@ -206,7 +206,7 @@ func prepareDriver() (string, error) {
 		if _, err := os.Stat(filepath.Join(dir, "node")); err != nil {
 			node, err := exec.LookPath("node")
 			if err != nil {
-				return "", errors.New("browser: node not found (PLAYWRIGHT_NODEJS_PATH unset, no node on PATH): run make deps")
+				return "", errors.New("browser: node not found (PLAYWRIGHT_NODEJS_PATH unset, no node on PATH): run pushspec deps (or make deps)")
 			}
 			os.Setenv("PLAYWRIGHT_NODEJS_PATH", node)
 		}
@@ -218,7 +218,7 @@ func prepareDriver() (string, error) {
 		Stdout:              io.Discard,
 	})
 	if err != nil {
-		return "", fmt.Errorf("browser: preparing the Playwright driver in %s: %w (run make deps)", dir, err)
+		return "", fmt.Errorf("browser: preparing the Playwright driver in %s: %w (run pushspec deps or make deps)", dir, err)
 	}
 	driverReady = dir
 	return dir, nil

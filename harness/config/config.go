@@ -35,7 +35,7 @@ type Config struct {
 	ReportDir      string `env:"REPORT_DIR" flag:"report-dir" def:"reports/out" help:"where results.json, junit.xml and index.html are written"`
 	Strict         bool   `env:"STRICT" flag:"strict" help:"treat broken SHOULD rules (non-strict) as failures"`
 	LabelFilter    string `env:"LABEL_FILTER" flag:"label-filter" help:"ginkgo label filter selecting specs, e.g. 'MUST && actor:push-service'"`
-	Procs          int    `env:"PROCS" flag:"procs" help:"parallel ginkgo processes per suite (0: one per core, at most 2)"`
+	Procs          int    `env:"PROCS" flag:"procs" help:"suite processes at a time; the user agent suite shares its specs among this many (0: one per core, at most 2)"`
 	VAPIDPrivate   string `env:"VAPID_PRIVATE_KEY" flag:"vapid-private-key" secret:"true" help:"VAPID private key (base64url) the senders sign with (default: a fresh key per run)"`
 	Timeout        string `env:"TIMEOUT" flag:"timeout" def:"30m" help:"time limit for the whole run"`
 }

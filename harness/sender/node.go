@@ -17,8 +17,8 @@ import (
 //go:embed node_send.js
 var nodeSendScript []byte
 
-// Node sends with the npm library web-push (installed by `make deps` under .cache/npm). The library
-// always speaks HTTPS, so endpoints must be https:// (pushspec's push service serves both) and
+// Node sends with the npm library web-push (installed by `pushspec deps`; `make deps` puts it
+// under .cache/npm). The library always speaks HTTPS, so endpoints must be https:// (pushspec's push service serves both) and
 // CAFile must name the CA that signed the service's certificate.
 type Node struct {
 	// ModulesDir holds node_modules/web-push; "" means $PUSHSPEC_NPM_BIN/.. or <module root>/.cache/npm/node_modules.
@@ -122,7 +122,7 @@ func (s Node) modulesDir() (string, error) {
 			return c, nil
 		}
 	}
-	return "", fmt.Errorf("sender: npm web-push not installed (run `make deps`)")
+	return "", fmt.Errorf("sender: npm web-push not installed (run `pushspec deps` or `make deps`)")
 }
 
 // ModuleRoot finds the pushspec checkout by walking up from the working directory to go.mod.

@@ -1,13 +1,14 @@
 // Command run-breakdown prints where the time of a `pushspec run` went, from the ginkgo JSON report
 // it writes (reports/out/raw/ginkgo.json): per suite its wall time, set-up (BeforeSuite, which
 // starts the browsers, with their launch and ready times), specs (count, sum, per label group,
-// slowest), tear-down, and the gaps between suites (ginkgo compiling the next suite).
+// slowest), tear-down, and the gaps between suites (a suite waiting for a free process slot).
 // scripts/bench-run.sh runs it after timing `make run`.
 //
 //	go run ./bench/cmd/run-breakdown [-start RFC3339] [-end RFC3339] [-top 10] reports/out/raw/ginkgo.json
 //
 // -start and -end are when `pushspec run` started and ended (the script passes them), so that the
-// time before the first suite (compiling) and after the last one (writing the report) shows too.
+// time before the first suite (checks, process start) and after the last one (writing the report)
+// shows too.
 package main
 
 import (
@@ -77,7 +78,7 @@ func breakdown(suites []types.Report, t0, t1 time.Time, top int) string {
 	var suiteSum, setupSum, specSum, teardownSum time.Duration
 	for _, s := range suites {
 		if !prev.IsZero() && s.StartTime.After(prev) {
-			p("  %-46s %10s   (ginkgo compiles it)\n", "before "+quote(s.SuiteDescription, 38), sec(s.StartTime.Sub(prev)))
+			p("  %-46s %10s   (waits for a slot, starts)\n", "before "+quote(s.SuiteDescription, 38), sec(s.StartTime.Sub(prev)))
 		}
 		prev = s.EndTime
 		suiteSum += s.RunTime
