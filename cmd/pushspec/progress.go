@@ -137,8 +137,14 @@ func (d *display) redraw(now time.Time) {
 // line is the job's progress; callers hold j.mu. Live lines stay short, so they never wrap.
 func (j *job) line(now time.Time, live bool) string {
 	name := fmt.Sprintf("  %-18s", j.name)
-	if j.state == waiting {
+	switch {
+	case j.state == waiting:
 		return name + " waiting"
+	case j.state == running && j.total < 0 && j.done == 0:
+		if j.procs > 1 {
+			return fmt.Sprintf("%s started (%d processes)", name, j.procs)
+		}
+		return name + " started"
 	}
 	total := "?"
 	if j.total >= 0 {

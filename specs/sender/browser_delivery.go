@@ -22,8 +22,23 @@ import (
 )
 
 // The browsers of the Env (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). The Env
-// starts on the first browser spec, not before, so a browserless run starts nothing.
+// starts in the background from BeforeSuite (startEnvEarly), or on the first browser spec under
+// a label filter, so a browserless run starts nothing.
 var kinds, kindsErr = harness.ConfiguredBrowsers()
+
+// startEnvEarly is called from BeforeSuite: process 1, which runs the browser specs, starts the
+// Env (seconds of browser start-up) in the background, so that the start overlaps the browserless
+// specs. The first browser spec's SharedEnv call waits for it and reports its error. Not under a
+// label filter: it may leave the browser specs out.
+func startEnvEarly() {
+	if len(kinds) > 0 && kindsErr == nil && GinkgoParallelProcess() == 1 && GinkgoLabelFilter() == "" {
+		go func() {
+			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+			defer cancel()
+			harness.SharedEnv(ctx)
+		}()
+	}
+}
 
 var _ = afterSuite(func() { harness.CloseShared() })
 

@@ -70,6 +70,7 @@ func senderTarget(c config.Config) conformance.Target {
 func suite() (string, error) { return "sender suite (" + tgt.ID + ")", cfgErr }
 
 var _ = beforeSuite(func() {
+	startEnvEarly()
 	// A browser that goes away mid-check: that check is an error naming how it went, not the
 	// target's failure; the shared Env restarts the browser for the rest of the run.
 	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
