@@ -286,18 +286,18 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 		changed()
 	}()
 	if ctx.Err() != nil {
-		j.err = fmt.Errorf("not started: %w", ctx.Err())
+		j.setErr(fmt.Errorf("not started: %w", ctx.Err()))
 		return
 	}
 	logf, err := os.Create(j.log)
 	if err != nil {
-		j.err = err
+		j.setErr(err)
 		return
 	}
 	defer logf.Close()
 	events, eventsW, err := os.Pipe()
 	if err != nil {
-		j.err = err
+		j.setErr(err)
 		return
 	}
 	defer events.Close()
@@ -308,16 +308,23 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 		server, err = newParallelServer(j.procs, reporters.NewDefaultReporter(types.ReporterConfig{NoColor: true, Verbose: true}, logf), logf)
 		if err != nil {
 			eventsW.Close()
-			j.err = err
+			j.setErr(err)
 			return
 		}
 		defer server.close()
 	}
-	var cmds []*exec.Cmd
-	for p := 1; p <= max(j.procs, 1); p++ {
+	n := max(j.procs, 1)
+	exited := make([]atomic.Bool, n) // for the server: a process that is gone never reports again
+	if server != nil {
+		for p := range n {
+			server.setAlive(p+1, func() bool { return !exited[p].Load() })
+		}
+	}
+	var wg sync.WaitGroup
+	for p := range n {
 		a := args
 		if server != nil {
-			a = append(a[:len(a):len(a)], "--parallel-process", fmt.Sprint(p), "--parallel-total", fmt.Sprint(j.procs), "--parallel-host", server.address())
+			a = append(a[:len(a):len(a)], "--parallel-process", fmt.Sprint(p+1), "--parallel-total", fmt.Sprint(n), "--parallel-host", server.address())
 		}
 		cmd := exec.CommandContext(ctx, exe, append(a, j.suite.name)...)
 		cmd.Env = append(append([]string(nil), env...), j.env...)
@@ -330,31 +337,22 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 		cmd.Cancel = func() error { return cmd.Process.Signal(os.Interrupt) }
 		cmd.WaitDelay = 30 * time.Second
 		if err := cmd.Start(); err != nil {
-			j.err = err
+			j.setErr(err)
+			for q := p; q < n; q++ {
+				exited[q].Store(true)
+			}
 			break
-		}
-		cmds = append(cmds, cmd)
-	}
-	eventsW.Close()
-	var wg sync.WaitGroup
-	for p, cmd := range cmds {
-		var exited atomic.Bool
-		if server != nil {
-			server.setAlive(p+1, func() bool { return !exited.Load() })
 		}
 		wg.Add(1)
 		go func() {
 			defer wg.Done()
 			if err := cmd.Wait(); err != nil {
-				j.mu.Lock()
-				if j.err == nil {
-					j.err = err
-				}
-				j.mu.Unlock()
+				j.setErr(err)
 			}
-			exited.Store(true)
+			exited[p].Store(true)
 		}()
 	}
+	eventsW.Close()
 	sc := bufio.NewScanner(events)
 	sc.Buffer(make([]byte, 64<<10), 1<<20)
 	for sc.Scan() {
@@ -376,6 +374,15 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 		changed()
 	}
 	wg.Wait()
+}
+
+// setErr keeps the first way the job's processes went wrong.
+func (j *job) setErr(err error) {
+	j.mu.Lock()
+	defer j.mu.Unlock()
+	if j.err == nil {
+		j.err = err
+	}
 }
 
 // mergeJSON writes the suites' ginkgo JSON reports (each an array of suite reports) as one array.
