@@ -103,8 +103,8 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 		return 2
 	}
 	for _, j := range jobs {
-		j.log = filepath.Join(rawDir, j.file()+".log")
-		j.json = filepath.Join(rawDir, j.file()+".json")
+		j.log = filepath.Join(rawDir, j.name+".log")
+		j.json = filepath.Join(rawDir, j.name+".json")
 		os.Remove(j.json) // a report left by an earlier run must not stand in for this one
 	}
 	// The suites find the driver and the npm tools in the user's cache (pushspec deps) unless
@@ -132,20 +132,14 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	disp.stop()
 
 	var reps []string
-	var broken []*job
 	for _, j := range jobs {
 		if fileExists(j.json) {
 			reps = append(reps, j.json)
+			continue
 		}
-		if j.err != nil {
-			broken = append(broken, j)
-		}
-	}
-	for _, j := range broken {
-		fmt.Fprintf(stderr, "pushspec run: suite %s: %v; its log: %s\n", j.name, j.err, j.log)
-		if !fileExists(j.json) {
-			fmt.Fprint(stderr, indent(logTail(j.log, 20, 4096), "    | "))
-		}
+		// No report: the suite crashed or never ran; its last words say why.
+		fmt.Fprintf(stderr, "pushspec run: suite %s wrote no report (%v); its log: %s\n", j.name, j.err, j.log)
+		fmt.Fprint(stderr, indent(logTail(j.log, 20, 4096), "    | "))
 	}
 	if len(reps) == 0 {
 		fmt.Fprintln(stderr, "pushspec run: no suite wrote a report")
@@ -170,19 +164,22 @@ func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
 	fmt.Fprintln(stdout)
 	printSummary(stdout, res, cfg.Strict)
 	fmt.Fprintf(stdout, "\npushspec run: %s in %s\nreport: %s\n", summaryLine(res), time.Since(started).Round(time.Second), index)
-	if code == 0 && len(broken) > 0 {
-		// A suite failed without any failing rule result: a harness problem (a crash, a timeout).
-		fmt.Fprintln(stderr, "pushspec run: a suite failed but recorded no failing rule; see its log above")
-		return 2
+	if code == 0 {
+		for _, j := range jobs {
+			if j.err != nil {
+				// A suite failed without any failing rule result: a harness problem.
+				fmt.Fprintf(stderr, "pushspec run: suite %s ended with %v but recorded no failing rule; its log: %s\n", j.name, j.err, j.log)
+				code = 2
+			}
+		}
 	}
 	return code
 }
 
 // job is one suite process.
 type job struct {
-	name  string   // "sender", "useragent/firefox"
+	name  string   // the suite's name
 	suite suiteDef // what it runs
-	env   []string // on top of the run's environment
 	procs int      // processes that share its specs (ginkgo's parallel mode when more than one)
 	log   string   // the suite's full output
 	json  string   // its ginkgo JSON report
@@ -203,9 +200,6 @@ const (
 	running
 	finished
 )
-
-// file is the job's base name in the raw directory.
-func (j *job) file() string { return strings.ReplaceAll(j.name, "/", "-") }
 
 // planJobs lists the suites named in args (default: all) as jobs: one process each, but the user
 // agent suite, which runs in procs processes. The longest come first, so that the slots fill
@@ -327,7 +321,7 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 			a = append(a[:len(a):len(a)], "--parallel-process", fmt.Sprint(p+1), "--parallel-total", fmt.Sprint(n), "--parallel-host", server.address())
 		}
 		cmd := exec.CommandContext(ctx, exe, append(a, j.suite.name)...)
-		cmd.Env = append(append([]string(nil), env...), j.env...)
+		cmd.Env = slices.Clip(env) // appended to below: never into the shared array
 		if server != nil {
 			cmd.Env = append(cmd.Env, "GINKGO_PARALLEL_PROTOCOL=HTTP")
 		}

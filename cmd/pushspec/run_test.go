@@ -211,3 +211,26 @@ func TestProgressLines(t *testing.T) {
 		t.Errorf("a redraw without change rewrote lines: %q", again)
 	}
 }
+
+// TestRunSuiteWithoutReport: a suite process that ends without its report is pushspec's failure
+// (exit 2), named with the end of its log; no report is made up.
+func TestRunSuiteWithoutReport(t *testing.T) {
+	old := selfExe
+	defer func() { selfExe = old }()
+	selfExe = func() (string, error) { return "/bin/false", nil }
+	if _, err := os.Stat("/bin/false"); err != nil {
+		t.Skip("no /bin/false")
+	}
+	dir := t.TempDir()
+	var stdout, stderr bytes.Buffer
+	code := runCmd(context.Background(), []string{"--browsers=", "--report-dir", dir, "pushservice"}, &stdout, &stderr)
+	if code != 2 {
+		t.Errorf("exit %d, want 2", code)
+	}
+	if !strings.Contains(stderr.String(), "suite pushservice wrote no report") || !strings.Contains(stderr.String(), filepath.Join(dir, "raw", "pushservice.log")) {
+		t.Errorf("stderr:\n%s", stderr.String())
+	}
+	if _, err := os.Stat(filepath.Join(dir, "results.json")); err == nil {
+		t.Error("a results.json was written without any suite's report")
+	}
+}
