@@ -29,6 +29,8 @@ import (
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 func init() { registerLauncher(Chromium, LaunchChromium) }
@@ -321,7 +323,7 @@ func (b *chromiumBrowser) NewSession(ctx context.Context) (Session, error) {
 	b.mu.Unlock()
 	tabCtx, cancel := chromedp.NewContext(b.ctx)
 	s := &chromiumSession{b: b, ctx: tabCtx, cancel: cancel, origins: map[string]bool{},
-		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}, changed: make(chan struct{})}
+		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}}
 	// Listen opens the tab. Its context is the tab's (the listener lives as long as the tab), so
 	// ctx bounds the wait from outside.
 	opened := make(chan error, 1)
@@ -408,7 +410,7 @@ type chromiumSession struct {
 	origins map[string]bool // origins navigated to; events are filtered by them
 	events  []originEvent
 	regs    map[serviceworker.RegistrationID]*serviceworker.Registration
-	changed chan struct{} // closed and replaced whenever events or regs change
+	changed await.Changed // notified whenever events or regs change
 	closed  bool
 }
 
@@ -470,10 +472,7 @@ func (s *chromiumSession) onEvent(ev any) {
 	}
 }
 
-func (s *chromiumSession) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *chromiumSession) notifyLocked() { s.changed.Notify() }
 
 // await waits until cond (called under s.mu) holds; it errs when ctx ends, or at once with
 // the *LostError when the browser goes away.
@@ -482,21 +481,11 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 	if s.b.loss != nil {
 		lost = s.b.loss.Lost()
 	}
-	for {
-		s.mu.Lock()
-		ok, ch := cond(), s.changed
-		s.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-lost:
-			return s.b.loss.noticed()
-		case <-ch:
-		}
+	err := s.changed.Until(ctx, &s.mu, cond, lost)
+	if errors.Is(err, await.ErrAborted) {
+		return s.b.loss.noticed()
 	}
+	return err
 }
 
 // GrantNotifications grants the notifications permission to origin.

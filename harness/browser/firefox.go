@@ -346,20 +346,12 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 func (f *firefoxBrowser) noteDisconnected() {
 	pid := f.loss.pid
 	if pid > 0 {
-		t := time.NewTimer(2 * time.Second)
-		defer t.Stop()
-		for {
-			how, next := f.driverLog.exit(pid)
-			if how != "" {
-				f.loss.lose("its process ended: " + how)
-				return
-			}
-			select {
-			case <-next:
-				continue
-			case <-t.C:
-			}
-			break
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		how := f.driverLog.awaitExit(ctx, pid)
+		cancel()
+		if how != "" {
+			f.loss.lose("its process ended: " + how)
+			return
 		}
 		if processGone(pid) {
 			f.loss.lose("its process ended (the Playwright driver, which reaps it, did not say how)")
