@@ -14,6 +14,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 //go:embed static
@@ -124,10 +126,9 @@ func (s *Site) NewOrigin() (*Origin, error) {
 		buf = 1024
 	}
 	o := &Origin{
-		site:    s,
-		url:     fmt.Sprintf("http://localhost:%d", port),
-		ch:      make(chan Report, buf),
-		changed: make(chan struct{}),
+		site: s,
+		url:  fmt.Sprintf("http://localhost:%d", port),
+		ch:   make(chan Report, buf),
 	}
 	o.srv = &http.Server{
 		Handler:           o,
@@ -180,7 +181,7 @@ type Origin struct {
 
 	mu        sync.Mutex
 	reports   []Report
-	changed   chan struct{} // closed and replaced whenever a report arrives
+	changed   await.Changed // notified whenever a report arrives
 	closed    bool
 	unhandled []string
 }
@@ -214,23 +215,20 @@ func (o *Origin) Unhandled() []string {
 // consumed: two waiters may get the same one.
 func (o *Origin) AwaitReport(ctx context.Context, match func(Report) bool) (Report, error) {
 	seen := 0
-	for {
-		o.mu.Lock()
+	var r Report
+	err := o.changed.Until(ctx, &o.mu, func() bool {
 		for ; seen < len(o.reports); seen++ {
 			if match == nil || match(o.reports[seen]) {
-				r := o.reports[seen]
-				o.mu.Unlock()
-				return r, nil
+				r = o.reports[seen]
+				return true
 			}
 		}
-		ch := o.changed
-		o.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Report{}, fmt.Errorf("sitefixture: waiting for a report from %s: %w", o.url, context.Cause(ctx))
-		case <-ch:
-		}
+		return false
+	}, nil)
+	if err != nil {
+		return Report{}, fmt.Errorf("sitefixture: waiting for a report from %s: %w", o.url, context.Cause(ctx))
 	}
+	return r, nil
 }
 
 // AwaitID waits for the push report whose id is id.
@@ -326,8 +324,7 @@ func (o *Origin) serveBeacon(w http.ResponseWriter, r *http.Request) {
 	rep.ReceivedAt = received
 	o.mu.Lock()
 	o.reports = append(o.reports, rep)
-	close(o.changed)
-	o.changed = make(chan struct{})
+	o.changed.Notify()
 	o.mu.Unlock()
 	select {
 	case o.ch <- rep:
