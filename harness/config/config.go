@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pushspec/pushspec/fakepushservice"
 )
 
 // Config is every knob a user can turn. Tags: env is the variable name after PUSHSPEC_, flag the
@@ -115,10 +117,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("browsers: unknown browser %q (chromium, firefox)", b)
 		}
 	}
-	switch c.Profile {
-	case "rfc", "autopush", "fcm", "apple", "wns", "compat":
-	default:
-		return fmt.Errorf("profile: unknown profile %q (rfc, autopush, fcm, apple, wns, compat)", c.Profile)
+	if _, ok := fakepushservice.LookupProfile(c.Profile); !ok {
+		return fmt.Errorf("profile: unknown profile %q (%s)", c.Profile, strings.Join(fakepushservice.Profiles(), ", "))
 	}
 	kind, arg := c.PushServiceTarget()
 	switch kind {
