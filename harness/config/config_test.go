@@ -115,15 +115,17 @@ func TestRedactedMasksSecretsAndEnvironRoundTrips(t *testing.T) {
 func TestValidateRejectsUnknownProfile(t *testing.T) {
 	t.Setenv("PUSHSPEC_PROFILE", "autopushh")
 	c, err := FromEnv()
-	if err != nil {
-		t.Fatal(err)
+	if err == nil {
+		err = c.Validate()
 	}
-	err = c.Validate()
 	if err == nil || !strings.Contains(err.Error(), `"autopushh"`) || !strings.Contains(err.Error(), "compat") {
 		t.Fatalf("Validate() = %v, want an error naming the profile and the known ones", err)
 	}
 	t.Setenv("PUSHSPEC_PROFILE", "wns")
-	if c, _ = FromEnv(); c.Validate() != nil {
-		t.Fatalf("profile wns refused: %v", c.Validate())
+	if c, err = FromEnv(); err == nil {
+		err = c.Validate()
+	}
+	if err != nil {
+		t.Fatalf("profile wns refused: %v", err)
 	}
 }
