@@ -2,12 +2,12 @@ package reports
 
 import (
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/internal/buildinfo"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -128,35 +128,10 @@ type Meta struct {
 
 // ToolFromBuildInfo names pushspec with the version the binary was built from: the module
 // version when it is a tagged build, else the VCS revision (12 hex digits, "+dirty" when the
-// tree had changes), else "devel".
+// tree had changes), from the build's stamp or, when the build carries none, from the git
+// checkout it runs in; else "devel" (internal/buildinfo).
 func ToolFromBuildInfo() Tool {
-	t := Tool{Name: "pushspec", Version: "devel"}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return t
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		t.Version = v
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
-		}
-	}
-	if rev != "" && t.Version == "devel" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		t.Version = rev
-		if modified == "true" {
-			t.Version += "+dirty"
-		}
-	}
-	return t
+	return Tool{Name: "pushspec", Version: buildinfo.Pushspec()}
 }
 
 // Green reports whether the run passes: no fail, no error, no problem, and in strict mode no
