@@ -67,22 +67,30 @@ func revision(rev string, dirty bool) string {
 	return rev
 }
 
-// fromCheckout asks git for the revision of the checkout around the working directory (the
-// module root, found by go.mod), as `go build` would have stamped it; "" when there is none.
-func fromCheckout() string {
+// moduleRoot is the directory of the go.mod around the working directory; "" when there is none.
+func moduleRoot() string {
 	dir, err := os.Getwd()
 	if err != nil {
 		return ""
 	}
 	for {
 		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			break
+			return dir
 		}
 		parent := filepath.Dir(dir)
 		if parent == dir {
 			return ""
 		}
 		dir = parent
+	}
+}
+
+// fromCheckout asks git for the revision of the checkout around the working directory (the
+// module root, found by go.mod), as `go build` would have stamped it; "" when there is none.
+func fromCheckout() string {
+	dir := moduleRoot()
+	if dir == "" {
+		return ""
 	}
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
@@ -104,14 +112,25 @@ func fromCheckout() string {
 }
 
 // Module is the version of the Go module at path that this binary links ("v1.4.0"), read from
-// its build information (test binaries carry it too); a replaced module gives its replacement's
-// version, or "(replaced by <path>)" for a local one. "" when the binary does not link it.
+// its build information; a replaced module gives its replacement's version, or "(replaced by
+// <path>)" for a local one. Test binaries carry no dependency list, so for them the version is
+// the one the checkout's go.mod requires (which `go mod tidy` keeps at the selected version).
+// "" when neither names the module.
 func Module(path string) string {
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
+	if bi, ok := debug.ReadBuildInfo(); ok {
+		if v := moduleIn(bi, path); v != "" {
+			return v
+		}
+	}
+	root := moduleRoot()
+	if root == "" {
 		return ""
 	}
-	return moduleIn(bi, path)
+	b, err := os.ReadFile(filepath.Join(root, "go.mod"))
+	if err != nil {
+		return ""
+	}
+	return requiredIn(b, path)
 }
 
 func moduleIn(bi *debug.BuildInfo, path string) string {
@@ -126,6 +145,33 @@ func moduleIn(bi *debug.BuildInfo, path string) string {
 			return "(replaced by " + r.Path + ")"
 		}
 		return d.Version
+	}
+	return ""
+}
+
+// requiredIn finds path's version among a go.mod's require directives, one-line or in a block.
+func requiredIn(gomod []byte, path string) string {
+	inBlock := false
+	for _, line := range strings.Split(string(gomod), "\n") {
+		line, _, _ = strings.Cut(line, "//")
+		f := strings.Fields(line)
+		switch {
+		case len(f) == 0:
+			continue
+		case inBlock && f[0] == ")":
+			inBlock = false
+			continue
+		case f[0] == "require" && len(f) == 2 && f[1] == "(":
+			inBlock = true
+			continue
+		case f[0] == "require":
+			f = f[1:]
+		case !inBlock:
+			continue
+		}
+		if len(f) >= 2 && f[0] == path {
+			return f[1]
+		}
 	}
 	return ""
 }

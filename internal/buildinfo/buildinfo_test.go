@@ -46,9 +46,21 @@ func TestModule(t *testing.T) {
 			t.Errorf("%s: %q, want %q", path, got, want)
 		}
 	}
-	// This test binary links only the standard library: a dependency of the module that it
-	// does not link has no version here.
-	if got := Module("github.com/SherClockHolmes/webpush-go"); got != "" {
-		t.Errorf("webpush-go is not linked into this test, got %q", got)
+	// A test binary has no dependency list: the checkout's go.mod answers.
+	if got := Module("github.com/SherClockHolmes/webpush-go"); !regexp.MustCompile(`^v\d+\.\d+\.\d+`).MatchString(got) {
+		t.Errorf("webpush-go from go.mod: %q", got)
+	}
+	if got := Module("example.com/not-required"); got != "" {
+		t.Errorf("a module go.mod does not require: %q", got)
+	}
+}
+
+func TestRequiredIn(t *testing.T) {
+	gomod := []byte("module x\n\ngo 1.26\n\nrequire example.com/one v0.1.0\n\nrequire (\n\texample.com/a v1.2.3\n\texample.com/b v0.0.0-2020 // indirect\n)\n\nreplace example.com/c => ../c\n")
+	for path, want := range map[string]string{"example.com/one": "v0.1.0", "example.com/a": "v1.2.3",
+		"example.com/b": "v0.0.0-2020", "example.com/c": "", "x": ""} {
+		if got := requiredIn(gomod, path); got != want {
+			t.Errorf("%s: %q, want %q", path, got, want)
+		}
 	}
 }
