@@ -28,7 +28,7 @@ func BrowserTarget(b browser.Browser) conformance.Target {
 	return conformance.Target{ID: string(k), Kind: conformance.KindUserAgent, Name: name, Version: v}
 }
 
-// BrowserLabel names browser b with its version: "Chromium 156.0.8078.108".
+// BrowserLabel names browser b with its version: "Chromium 156.0.8078.129".
 func BrowserLabel(b browser.Browser) string {
 	t := BrowserTarget(b)
 	return t.Name + " " + t.Version

@@ -98,7 +98,7 @@ const EvidenceShownBy = "shown_by"
 // Chromium" and "reaches Firefox" are two cells of the sender's column, not one.
 type Delivery struct {
 	Target  string `json:"target"`  // the sender
-	Browser string `json:"browser"` // as the check named it: "Chromium 156.0.8078.108"
+	Browser string `json:"browser"` // as the check named it: "Chromium 156.0.8078.129"
 	Rule    string `json:"rule"`    // the rule the shown finding decides
 	Finding
 	Note string    `json:"note,omitempty"`

@@ -13,10 +13,10 @@ import (
 	"github.com/pushspec/pushspec/internal/buildinfo"
 )
 
-// fakeVersion is the version of the in-process fake in a profile: the profile, and pushspec's
-// own version (the fake is part of it).
+// fakeVersion is the version of the in-process fake in a profile: pushspec's own version (the
+// fake is part of it) and the profile.
 func fakeVersion(profile string) string {
-	return profile + " profile, pushspec " + buildinfo.Pushspec()
+	return buildinfo.Pushspec() + ", " + profile + " profile"
 }
 
 // Identify asks the push service p what it is, records it for the report

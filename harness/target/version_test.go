@@ -46,7 +46,7 @@ func TestIdentifyAsksRemoteServices(t *testing.T) {
 		t.Fatal(err)
 	}
 	defer f.Close()
-	if got := Identify(ctx, f); !strings.HasPrefix(got.Version, "apple profile, pushspec ") {
+	if got := Identify(ctx, f); !strings.HasSuffix(got.Version, ", apple profile") || got.Version == ", apple profile" {
 		t.Errorf("fake identified as %+v, want its profile and pushspec's version", got)
 	}
 }
