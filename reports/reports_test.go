@@ -465,3 +465,30 @@ func TestBuildGathersDeliveriesPerBrowser(t *testing.T) {
 		}
 	}
 }
+
+// A spec skipped before it ran has only its labels, where "/" cannot appear: its result goes to
+// the declared target all the same, not to a second one.
+func TestBuildMapsLabelledTargetsBack(t *testing.T) {
+	kd, ttl := rules.KeyDerivation.ID, rules.TTLRequired.ID
+	sender := map[string]string{"id": "sender:@pushforge/builder", "kind": "sender", "name": "@pushforge/builder", "version": "2.0.5"}
+	specs := []specDef{
+		{container: "sender", text: "derives its keys", file: "sender/a_test.go", line: 1, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:@pushforge/builder", "pass", "", 2, nil)}},
+		{container: "sender", text: "sends a TTL", file: "sender/b_test.go", line: 2, state: types.SpecStateSkipped,
+			labels: []string{ttl, "rfc8030", "MUST", "target:sender:@pushforge_builder"}},
+	}
+	rep := types.Report{SuiteDescription: "sender suite", StartTime: fixtureStart, RunTime: time.Minute}
+	for i, d := range specs {
+		rep.SpecReports = append(rep.SpecReports, d.report(i))
+	}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "test"}, Catalogue: []rules.Rule{rules.KeyDerivation, rules.TTLRequired}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Targets) != 1 || res.Targets[0].ID != "sender:@pushforge/builder" {
+		t.Errorf("targets %+v, want the one declared sender", res.Targets)
+	}
+	if r := find(t, res, ttl, "sender:@pushforge/builder"); r.Outcome != rules.Skip {
+		t.Errorf("the skipped spec's result: %+v", r)
+	}
+}
