@@ -265,6 +265,7 @@ func (e *Env) launchKind(ctx context.Context, k browser.Kind, st *kindState) (br
 		}
 	}
 	su.Ready = time.Since(t0)
+	identifyBrowser(b)
 	return b, su, nil
 }
 

@@ -171,8 +171,19 @@ func TestHTMLInChromium(t *testing.T) {
 			covered[r.Rule] = true
 		}
 	}
-	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered) {
-		t.Errorf("matrix rows: got %d, want %d", got, len(covered))
+	// The senders' deliveries come first, a row per browser.
+	browsers := map[string]bool{}
+	for _, d := range res.Deliveries {
+		browsers[d.Browser] = true
+	}
+	if len(browsers) == 0 {
+		t.Fatalf("the fixture has no delivery to a browser")
+	}
+	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered)+len(browsers) {
+		t.Errorf("matrix rows: got %d, want %d rules and %d browsers", got, len(covered), len(browsers))
+	}
+	if !evalBool(`document.getElementById(` + jsString(cellID("shown-by-Chromium 142.0.7444.59", "sender:webpush-go")) + `).classList.contains("o-pass")`) {
+		t.Errorf("no passing cell for webpush-go's delivery to Chromium")
 	}
 	if got := evalNum(`document.querySelectorAll("tr.rule")[0].querySelectorAll("td.cell").length`); got != mainTargets {
 		t.Errorf("cells per row: got %d, want %d", got, mainTargets)

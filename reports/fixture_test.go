@@ -199,6 +199,10 @@ func fixtureReport() types.Report {
 				result("rfc9999-1-made-up-rule", "sender:webpush-go", "pass", "a rule from a newer catalogue", 1, nil),
 				result("rfc8291-3.3-key-derivation", "sender:webpush-go", "pass", "the fake decrypted every body with the subscription's keys", 2, nil),
 			}},
+		{container: "Delivery of the sender's message to real browsers", text: "has its message decrypted and shown by chromium", file: "sender/browser_delivery_test.go", line: 40,
+			state: types.SpecStatePassed, labels: []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "target:sender:webpush-go", "needs:browser"}, target: tSender, runtime: 900 * ms,
+			results: []map[string]any{result("rfc8291-3.3-key-derivation", "sender:webpush-go", "pass", "", 890, map[string]any{
+				"browser": "chromium 142.0.7444.59", "shown_by": "Chromium 142.0.7444.59"})}},
 		{container: "Interop: real browsers", text: "decrypts a message from web-push in chromium", file: "interop/browsers_test.go", line: 49,
 			state: types.SpecStatePassed, labels: []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "target:chromium/web-push/rfc", "needs:browser"}, target: tIopChromium, runtime: 1200 * ms,
 			results: []map[string]any{result("rfc8291-3.3-key-derivation", "chromium/web-push/rfc", "pass", "", 1190, map[string]any{

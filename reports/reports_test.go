@@ -418,3 +418,77 @@ func TestFoldShowsInfoOverPass(t *testing.T) {
 		}
 	}
 }
+
+// A sender's checks that name the browser its message reached (shown_by) become one delivery
+// per browser; the rule they decide keeps every finding, and its verdict, as before.
+func TestBuildGathersDeliveriesPerBrowser(t *testing.T) {
+	kd := rules.KeyDerivation.ID
+	sender := map[string]string{"id": "sender:lib", "kind": "sender", "name": "lib", "version": "1.2.3"}
+	specs := []specDef{
+		{container: "sender", text: "derives its keys", file: "sender/a_test.go", line: 1, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "pass", "", 2, nil)}},
+		{container: "sender", text: "has its message decrypted and shown by chromium", file: "sender/b_test.go", line: 2, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "pass", "", 900, map[string]any{EvidenceShownBy: "Chromium 156.0.8078.108"})}},
+		{container: "sender", text: "has its message decrypted and shown by firefox", file: "sender/b_test.go", line: 3, state: types.SpecStateFailed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "fail", "no service-worker report from firefox within 15 s", 15000, map[string]any{EvidenceShownBy: "Firefox 140.3.0esr"})}},
+	}
+	rep := types.Report{SuiteDescription: "sender suite", StartTime: fixtureStart, RunTime: time.Minute}
+	for i, d := range specs {
+		rep.SpecReports = append(rep.SpecReports, d.report(i))
+	}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "test"}, Catalogue: []rules.Rule{rules.KeyDerivation}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := find(t, res, kd, "sender:lib"); r.Outcome != rules.Fail || len(r.Also) != 2 {
+		t.Errorf("the rule's result keeps its three findings, worst first: %+v", r)
+	}
+	if len(res.Deliveries) != 2 {
+		t.Fatalf("deliveries %+v, want one per browser", res.Deliveries)
+	}
+	c, f := res.Deliveries[0], res.Deliveries[1]
+	if c.Browser != "Chromium 156.0.8078.108" || c.Outcome != rules.Pass || c.Target != "sender:lib" || c.Rule != kd || len(c.Also) != 0 {
+		t.Errorf("Chromium delivery: %+v", c)
+	}
+	if f.Browser != "Firefox 140.3.0esr" || f.Outcome != rules.Fail || !strings.Contains(f.Message, "no service-worker report") || f.Spec != "sender has its message decrypted and shown by firefox" {
+		t.Errorf("Firefox delivery: %+v", f)
+	}
+
+	var page bytes.Buffer
+	if err := WriteHTML(&page, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`shown by Chromium 156.0.8078.108`, `lib<div class="ver">1.2.3</div>`,
+		`<td class="cell o-fail" id="c-shown-by-Firefox_140_3_0esr--sender_lib">`} {
+		if !strings.Contains(page.String(), s) {
+			t.Errorf("index.html lacks %q", s)
+		}
+	}
+}
+
+// A spec skipped before it ran has only its labels, where "/" cannot appear: its result goes to
+// the declared target all the same, not to a second one.
+func TestBuildMapsLabelledTargetsBack(t *testing.T) {
+	kd, ttl := rules.KeyDerivation.ID, rules.TTLRequired.ID
+	sender := map[string]string{"id": "sender:@pushforge/builder", "kind": "sender", "name": "@pushforge/builder", "version": "2.0.5"}
+	specs := []specDef{
+		{container: "sender", text: "derives its keys", file: "sender/a_test.go", line: 1, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:@pushforge/builder", "pass", "", 2, nil)}},
+		{container: "sender", text: "sends a TTL", file: "sender/b_test.go", line: 2, state: types.SpecStateSkipped,
+			labels: []string{ttl, "rfc8030", "MUST", "target:sender:@pushforge_builder"}},
+	}
+	rep := types.Report{SuiteDescription: "sender suite", StartTime: fixtureStart, RunTime: time.Minute}
+	for i, d := range specs {
+		rep.SpecReports = append(rep.SpecReports, d.report(i))
+	}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "test"}, Catalogue: []rules.Rule{rules.KeyDerivation, rules.TTLRequired}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Targets) != 1 || res.Targets[0].ID != "sender:@pushforge/builder" {
+		t.Errorf("targets %+v, want the one declared sender", res.Targets)
+	}
+	if r := find(t, res, ttl, "sender:@pushforge/builder"); r.Outcome != rules.Skip {
+		t.Errorf("the skipped spec's result: %+v", r)
+	}
+}

@@ -33,7 +33,7 @@ type Config struct {
 	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (the npm library, run with node), cmd (PUSHSPEC_SENDER_CMD)"`
 	SenderCmd      string `env:"SENDER_CMD" flag:"sender-cmd" help:"command that sends one push (see README: the PUSHSPEC_SEND_* variables it is given)"`
 	SenderName     string `env:"SENDER_NAME" flag:"sender-name" help:"name of the sender under test in reports: target id sender:<name>, so that reports of several libraries merge (default: the sender kind)"`
-	SenderVersion  string `env:"SENDER_VERSION" flag:"sender-version" help:"version of the sender under test, shown beside its name in reports"`
+	SenderVersion  string `env:"SENDER_VERSION" flag:"sender-version" help:"version of the sender under test, shown beside its name in reports (default: webpush-go's module version, web-push's package.json version, unknown for a command)"`
 	ReportDir      string `env:"REPORT_DIR" flag:"report-dir" def:"reports/out" help:"where results.json, junit.xml and index.html are written"`
 	Strict         bool   `env:"STRICT" flag:"strict" help:"treat broken SHOULD rules (non-strict) as failures"`
 	LabelFilter    string `env:"LABEL_FILTER" flag:"label-filter" help:"ginkgo label filter selecting specs, e.g. 'MUST && actor:push-service'"`

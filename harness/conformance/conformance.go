@@ -277,7 +277,7 @@ func addNotRun(rep types.SpecReport, msg string) {
 	if target == "" || len(ids) == 0 {
 		return
 	}
-	ginkgo.AddReportEntry(TargetEntry, Target{ID: target}, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(TargetEntry, Identified(Target{ID: target}), ginkgo.ReportEntryVisibilityNever)
 	for _, id := range ids {
 		ginkgo.AddReportEntry(ResultEntry, Result{Rule: id, Target: target, Outcome: rules.Error, Message: msg},
 			ginkgo.ReportEntryVisibilityFailureOrVerbose)
@@ -381,7 +381,7 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 			}
 			rec.mu.Unlock()
 		}
-		ginkgo.AddReportEntry(TargetEntry, target, ginkgo.ReportEntryVisibilityNever)
+		ginkgo.AddReportEntry(TargetEntry, Identified(target), ginkgo.ReportEntryVisibilityNever)
 		for _, res := range rec.grade(ginkgo.CurrentSpecReport()) {
 			ginkgo.AddReportEntry(ResultEntry, res, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		}
