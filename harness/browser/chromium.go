@@ -69,8 +69,17 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 	if mcs == "" {
 		mcs = "https://" + deadGCM
 	}
+	if err := checkAdvertise(opts); err != nil {
+		return "", nil, err
+	}
 	for _, u := range []string{checkin, register, mcs} {
-		if err := requireLoopback(u); err != nil {
+		if err := requireLoopback(u, opts.AdvertiseHost); err != nil {
+			return "", nil, err
+		}
+	}
+	secure := ""
+	if opts.AdvertiseHost != "" {
+		if secure, err = ChromiumSecureOriginSwitch(opts.AdvertiseHost); err != nil {
 			return "", nil, err
 		}
 	}
@@ -81,7 +90,10 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 		{"disable-background-networking", true},
 		{"disable-component-update", true},
 		{"disable-sync", true},
-		{"host-resolver-rules", hostResolverRules},
+		{"host-resolver-rules", chromiumHostResolverRules(opts)},
+	}
+	if secure != "" {
+		switches = append(switches, chromiumSwitch{"unsafely-treat-insecure-origin-as-secure", secure})
 	}
 	switches = append(switches, chromiumCommonSwitches...)
 	switches = append(switches, []chromiumSwitch{
@@ -158,13 +170,18 @@ func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	return o, nil
 }
 
-func requireLoopback(raw string) error {
+// requireLoopback refuses a GCM URL whose host is not loopback: 127.0.0.1, localhost, ::1, or the
+// advertised host (which checkAdvertise holds to a loopback address).
+func requireLoopback(raw, advertised string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("chromium: GCM URL %q: %w", raw, err)
 	}
 	switch u.Hostname() {
 	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	if advertised != "" && strings.EqualFold(u.Hostname(), advertised) {
 		return nil
 	}
 	return fmt.Errorf("chromium: GCM URL %q is not loopback; pushspec browsers stay offline", raw)

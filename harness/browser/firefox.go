@@ -301,16 +301,21 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 			pw.Stop()
 			return nil, errors.New("browser: Firefox needs LaunchOptions.AutopushURL (the push server must be up before launch)")
 		}
+		if err := checkAdvertise(o); err != nil {
+			pw.Stop()
+			return nil, err
+		}
 		exe := o.ExecPath
 		if exe == "" {
 			exe = DefaultFirefoxPath
 		}
+		prefs := withExtraPrefs(FirefoxPrefs(o.AutopushURL), FirefoxAdvertisePrefs(o.AdvertiseHost, o.AdvertiseIP))
 		b, err = call(ctx, "browser: launching "+exe, func() (playwright.Browser, error) {
 			return pw.Firefox.Launch(playwright.BrowserTypeLaunchOptions{
 				Channel:          playwright.String("moz-firefox"),
 				ExecutablePath:   playwright.String(exe),
 				Headless:         playwright.Bool(true),
-				FirefoxUserPrefs: withExtraPrefs(FirefoxPrefs(o.AutopushURL), o.FirefoxPrefs),
+				FirefoxUserPrefs: withExtraPrefs(prefs, o.FirefoxPrefs),
 				Env:              FirefoxEnv(),
 				Timeout:          playwright.Float(timeoutMS(ctx)),
 			})
