@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -43,6 +44,15 @@ type EnvOptions struct {
 	BrowserLog io.Writer
 	// FirefoxPrefs are extra prefs for the Firefox the Env starts (browser.LaunchOptions).
 	FirefoxPrefs map[string]any
+	// AdvertiseHost is the host name in every URL the Env hands a browser: the fixture site's
+	// origins, the push service's endpoints, Firefox's autopush URL, Chromium's GCM URLs. The
+	// push service, its links and the site then listen on ListenIP alone, and browsers the Env
+	// starts are told the name leads there (browser.LaunchOptions.AdvertiseHost). "" means
+	// localhost and 127.0.0.1 (env_advertise.go).
+	AdvertiseHost string
+	// ListenIP is where the Env listens when AdvertiseHost is set; "" means the first address
+	// AdvertiseHost resolves to (an IPv4 one when there is one).
+	ListenIP string
 	// RealPushServices starts the browsers against their vendors' push services with their
 	// normal network (env_real.go). StartEnv first checks the services can be reached and
 	// returns an ErrRealUnavailable otherwise. Never set in pushspec's tests.
@@ -70,6 +80,10 @@ type Env struct {
 	logs   *ring
 	kinds  []browser.Kind
 	states map[browser.Kind]*kindState
+	// listenIP is where the push service, its links and the site listen ("" for 127.0.0.1),
+	// advertiseHost the name in the URLs browsers get ("" for the listeners' own).
+	listenIP      string
+	advertiseHost string
 
 	// mu guards each kindState's browser, restart and losses, and listeners: a browser that
 	// goes away mid-run is replaced (restart.go).
@@ -193,12 +207,21 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: VAPID keys: %w", err)
 	}
-	env.Push, err = fakepushservice.NewServer(&fakepushservice.Server{Profile: o.Profile, Logf: env.logf})
+	if err := env.resolveAdvertise(ctx); err != nil {
+		return nil, err
+	}
+	ps := &fakepushservice.Server{Profile: o.Profile, Logf: env.logf}
+	if env.listenIP != "" {
+		ps.Addr, ps.TLSAddr = net.JoinHostPort(env.listenIP, "0"), net.JoinHostPort(env.listenIP, "0")
+		ps.EndpointHost = env.advertiseHost
+	}
+	env.Push, err = fakepushservice.NewServer(ps)
 	if err != nil {
 		return nil, fmt.Errorf("harness: push service: %w", err)
 	}
 	site := sitefixture.New()
 	site.Logf = env.logf
+	site.Host, site.ListenIP = env.advertiseHost, env.listenIP
 	if err := site.Start(); err != nil {
 		return nil, fmt.Errorf("harness: fixture site: %w", err)
 	}
@@ -207,7 +230,8 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	launch := map[browser.Kind]browser.LaunchOptions{}
 	for _, k := range env.kinds {
 		st := env.states[k]
-		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog, FirefoxPrefs: o.FirefoxPrefs}
+		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog, FirefoxPrefs: o.FirefoxPrefs,
+			AdvertiseHost: env.advertiseHost, AdvertiseIP: env.listenIP}
 		st.state, err = st.setup.prepare(ctx, env, &lo)
 		if err != nil {
 			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)
@@ -456,6 +480,7 @@ func EnvOptionsFromConfig() (EnvOptions, error) {
 	o := EnvOptions{
 		RealPushServices: kind == "real",
 		Profile:          c.Profile,
+		AdvertiseHost:    c.AdvertiseHost,
 		ExecPaths: map[browser.Kind]string{
 			browser.Chromium: c.ChromiumPath,
 			browser.Firefox:  c.FirefoxPath,
