@@ -33,6 +33,13 @@ type EnvOptions struct {
 	ExecPaths map[browser.Kind]string
 	// Remotes connects to a running browser per kind instead of starting one.
 	Remotes map[browser.Kind]string
+	// StartRemote, when set, has each kind without a Remotes entry started by someone else (a
+	// browser grid, a script): once the push service and the kind's link are up it gets the
+	// launch options the Env would start the browser with (the URLs on the advertised host, the
+	// FCM certificate hash; browser.ChromiumArgs and browser.FirefoxLaunchPrefs turn them into
+	// switches and prefs) and returns the endpoint to connect to, as in Remotes. A browser that
+	// goes away is reconnected to the same endpoint.
+	StartRemote func(ctx context.Context, kind browser.Kind, o browser.LaunchOptions) (endpoint string, err error)
 	// Profile is the push service's response profile; "" means "rfc".
 	Profile string
 	// VAPIDPrivate is the application server's private key (32 bytes); nil means a fresh key.
@@ -107,6 +114,9 @@ type kindState struct {
 	// launch is what the browser was started with; a restart uses it again, so a restarted
 	// browser keeps the same loopback-only flags and prefs.
 	launch browser.LaunchOptions
+	// premark, when premarked, is the mark of the first launch, taken before StartRemote.
+	premark   any
+	premarked bool
 	// restarting is non-nil while the browser is being replaced, closed when that ends.
 	restarting chan struct{}
 	restartErr error
@@ -236,6 +246,16 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 		if err != nil {
 			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)
 		}
+		if lo.Remote == "" && o.StartRemote != nil {
+			// The browser may reach the link as soon as it starts: what the link had seen
+			// before is taken now.
+			if st.setup.mark != nil {
+				st.premark, st.premarked = st.setup.mark(env, st.state), true
+			}
+			if lo.Remote, err = o.StartRemote(ctx, k, lo); err != nil {
+				return nil, fmt.Errorf("harness: starting a remote %s: %w", k, err)
+			}
+		}
 		launch[k] = lo
 		st.launch = lo
 	}
@@ -274,7 +294,9 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 // browser that started but did not get ready is returned with the error, for Close.
 func (e *Env) launchKind(ctx context.Context, k browser.Kind, st *kindState) (browser.Browser, Startup, error) {
 	var mark any
-	if st.setup.mark != nil {
+	if st.premarked {
+		mark, st.premarked = st.premark, false
+	} else if st.setup.mark != nil {
 		mark = st.setup.mark(e, st.state)
 	}
 	t0 := time.Now()

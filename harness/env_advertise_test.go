@@ -1,12 +1,18 @@
 package harness
 
 import (
+	"bufio"
 	"context"
 	"encoding/json"
+	"fmt"
+	"io"
 	"net"
 	"net/url"
 	"os"
+	"os/exec"
+	"path/filepath"
 	"strings"
+	"syscall"
 	"testing"
 	"time"
 
@@ -30,16 +36,7 @@ func TestAdvertiseHostRoundTrip(t *testing.T) {
 	if testing.Short() {
 		t.Skip("starts browsers; -short given")
 	}
-	var kinds []browser.Kind
-	for _, p := range browser.ChromiumExecPaths {
-		if _, err := os.Stat(p); err == nil {
-			kinds = append(kinds, browser.Chromium)
-			break
-		}
-	}
-	if _, err := os.Stat(browser.DefaultFirefoxPath); err == nil {
-		kinds = append(kinds, browser.Firefox)
-	}
+	kinds := installedKinds()
 	if len(kinds) == 0 {
 		t.Skip("neither Chromium nor Firefox is installed")
 	}
@@ -162,5 +159,173 @@ func TestAdvertiseHostRoundTrip(t *testing.T) {
 				t.Errorf("%s: %s (%v); want the fixture page, not a secure context", u, raw, err)
 			}
 		})
+	}
+}
+
+// TestAdvertiseHostRemote is TestAdvertiseHostRoundTrip with browsers the Env does not start: a
+// Chromium with a DevTools port, driven over CDP, and a Playwright server for Firefox (the
+// driver's launch-server), both started through EnvOptions.StartRemote with the switches and
+// prefs it hands them (browser.ChromiumArgs, browser.FirefoxLaunchPrefs), as a browser grid
+// would be.
+func TestAdvertiseHostRemote(t *testing.T) {
+	if testing.Short() {
+		t.Skip("starts browsers; -short given")
+	}
+	kinds := installedKinds()
+	if len(kinds) == 0 {
+		t.Skip("neither Chromium nor Firefox is installed")
+	}
+	ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
+	defer cancel()
+	env, err := StartEnv(ctx, EnvOptions{Browsers: kinds, AdvertiseHost: testAdvertiseHost, ListenIP: testListenIP, Logf: t.Logf,
+		StartRemote: func(ctx context.Context, k browser.Kind, o browser.LaunchOptions) (string, error) {
+			if k == browser.Chromium {
+				return startRemoteChromium(ctx, t, o)
+			}
+			return startPlaywrightServer(ctx, t, o)
+		}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer env.Close()
+	for _, k := range kinds {
+		if lo := env.states[k].launch; !strings.HasPrefix(lo.Remote, "ws://127.0.0.1:") {
+			t.Errorf("%s was not connected to as a remote: %q", k, lo.Remote)
+		}
+		t.Run(string(k), func(t *testing.T) {
+			c, err := env.NewClient(ctx, k)
+			if err != nil {
+				t.Fatal(err)
+			}
+			defer c.Close()
+			if u, _ := url.Parse(c.Origin.URL()); u.Hostname() != testAdvertiseHost {
+				t.Errorf("origin %s", c.Origin.URL())
+			}
+			id := "remote-" + string(k)
+			res, err := c.Send(ctx, Payload(id, nil, nil), SendOptions{})
+			if err != nil || res.Status != 201 {
+				t.Fatalf("send: %+v %v", res, err)
+			}
+			rep, err := c.AwaitReport(ctx, id)
+			if err != nil {
+				t.Fatal(err)
+			}
+			if !rep.Show.OK {
+				t.Fatalf("the notification was not shown: %s", rep.Raw)
+			}
+			t.Logf("remote %s %s: endpoint %s, push shown %v after the send", k, c.Browser.Version(), c.Subscription.Endpoint, rep.Latency)
+		})
+	}
+}
+
+// installedKinds lists the browsers installed here.
+func installedKinds() []browser.Kind {
+	var kinds []browser.Kind
+	for _, p := range browser.ChromiumExecPaths {
+		if _, err := os.Stat(p); err == nil {
+			kinds = append(kinds, browser.Chromium)
+			break
+		}
+	}
+	if _, err := os.Stat(browser.DefaultFirefoxPath); err == nil {
+		kinds = append(kinds, browser.Firefox)
+	}
+	return kinds
+}
+
+// startRemoteChromium starts Chromium with o's switches and a DevTools port, and returns its
+// DevTools endpoint. The process group is killed when the test ends.
+func startRemoteChromium(ctx context.Context, t *testing.T, o browser.LaunchOptions) (string, error) {
+	exe, args, err := browser.ChromiumArgs(o)
+	if err != nil {
+		return "", err
+	}
+	dir, err := os.MkdirTemp("", "pushspec-remote-chromium-")
+	if err != nil {
+		return "", err
+	}
+	args = append(args, "--remote-debugging-address=127.0.0.1", "--remote-debugging-port=0", "--user-data-dir="+dir, "about:blank")
+	// Chromium announces "DevTools listening on ws://127.0.0.1:PORT/devtools/browser/ID".
+	return startAnnouncing(ctx, t, exec.Command(exe, args...), true, func(line string) (string, bool) {
+		_, ws, ok := strings.Cut(line, "DevTools listening on ")
+		return ws, ok
+	}, func() { os.RemoveAll(dir) })
+}
+
+// startPlaywrightServer starts the Playwright driver's launch-server for Firefox with o's prefs
+// and returns the ws endpoint it prints.
+func startPlaywrightServer(ctx context.Context, t *testing.T, o browser.LaunchOptions) (string, error) {
+	prefs, err := browser.FirefoxLaunchPrefs(o)
+	if err != nil {
+		return "", err
+	}
+	dir, err := browser.DriverDirectory()
+	if err != nil {
+		return "", err
+	}
+	node := os.Getenv("PLAYWRIGHT_NODEJS_PATH")
+	if node == "" {
+		if node, err = exec.LookPath("node"); err != nil {
+			return "", err
+		}
+	}
+	cfg, err := json.Marshal(map[string]any{
+		"channel": "moz-firefox", "executablePath": browser.DefaultFirefoxPath, "headless": true,
+		"firefoxUserPrefs": prefs, "env": browser.FirefoxEnv(),
+	})
+	if err != nil {
+		return "", err
+	}
+	cfgPath := filepath.Join(t.TempDir(), "launch-server.json")
+	if err := os.WriteFile(cfgPath, cfg, 0o600); err != nil {
+		return "", err
+	}
+	cmd := exec.Command(node, filepath.Join(dir, "package", "cli.js"), "launch-server", "--browser", "firefox", "--config", cfgPath)
+	return startAnnouncing(ctx, t, cmd, false, func(line string) (string, bool) {
+		line = strings.TrimSpace(line)
+		return line, strings.HasPrefix(line, "ws://")
+	}, nil)
+}
+
+// startAnnouncing starts cmd in its own process group and returns what found picks from its
+// stderr (or stdout) lines; the group is ended and cleanup run when the test ends.
+func startAnnouncing(ctx context.Context, t *testing.T, cmd *exec.Cmd, stderr bool, found func(string) (string, bool), cleanup func()) (string, error) {
+	cmd.SysProcAttr = &syscall.SysProcAttr{Setpgid: true}
+	var out io.ReadCloser
+	var err error
+	if stderr {
+		out, err = cmd.StderrPipe()
+	} else {
+		out, err = cmd.StdoutPipe()
+	}
+	if err != nil {
+		return "", err
+	}
+	if err := cmd.Start(); err != nil {
+		return "", err
+	}
+	t.Cleanup(func() {
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+		cmd.Wait()
+		if cleanup != nil {
+			cleanup()
+		}
+	})
+	ch := make(chan string, 1)
+	go func() {
+		sc := bufio.NewScanner(out)
+		for sc.Scan() {
+			if v, ok := found(sc.Text()); ok {
+				ch <- v
+				break
+			}
+		}
+		io.Copy(io.Discard, out)
+	}()
+	select {
+	case v := <-ch:
+		return v, nil
+	case <-ctx.Done():
+		return "", fmt.Errorf("%s announced no endpoint: %w", filepath.Base(cmd.Path), ctx.Err())
 	}
 }

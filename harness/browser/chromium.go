@@ -154,6 +154,25 @@ func chromiumExecPath(opts LaunchOptions) (string, error) {
 	return "", fmt.Errorf("chromium: none of %v exists (install with `make deps`)", ChromiumExecPaths)
 }
 
+// ChromiumArgs returns the binary and the command-line switches ("--name" or "--name=value")
+// pushspec starts Chromium with for o, without --user-data-dir and the DevTools transport: for
+// starting, on this machine, a Chromium that pushspec then drives as a remote (LaunchOptions.Remote)
+// with the same loopback-only switches. The SPKI switch needs a --user-data-dir beside it.
+func ChromiumArgs(o LaunchOptions) (execPath string, args []string, err error) {
+	execPath, switches, err := chromiumSwitches(o)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, sw := range switches {
+		if sw.Value == true {
+			args = append(args, "--"+sw.Name)
+		} else {
+			args = append(args, fmt.Sprintf("--%s=%v", sw.Name, sw.Value))
+		}
+	}
+	return execPath, args, nil
+}
+
 // chromiumFlags turns chromiumSwitches into chromedp allocator options.
 func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	execPath, switches, err := chromiumSwitches(opts)
