@@ -329,3 +329,55 @@ func startAnnouncing(ctx context.Context, t *testing.T, cmd *exec.Cmd, stderr bo
 		return "", fmt.Errorf("%s announced no endpoint: %w", filepath.Base(cmd.Path), ctx.Err())
 	}
 }
+
+// resolveAdvertise, advertiseURL and MapEndpoint without a browser.
+func TestResolveAdvertise(t *testing.T) {
+	ctx := context.Background()
+	for _, c := range []struct {
+		host, listen, wantIP string // wantIP "error": refused
+	}{
+		{"", "", ""},
+		{"", "127.0.0.2", "error"},
+		{"push.pushspec.test", "127.0.0.2", "127.0.0.2"},
+		{"127.0.0.3", "", "127.0.0.3"},
+		{"localhost", "", "127.0.0.1"},
+		{"::1", "", "error"},
+		{"push.pushspec.test:8080", "127.0.0.2", "error"},
+		{"http://push.pushspec.test", "127.0.0.2", "error"},
+		{"push.pushspec.test", "not-an-ip", "error"},
+	} {
+		e := &Env{opts: EnvOptions{AdvertiseHost: c.host, ListenIP: c.listen}, logs: newRing(10)}
+		err := e.resolveAdvertise(ctx)
+		got := e.ListenIP()
+		if err != nil {
+			got = "error"
+		}
+		if got != c.wantIP {
+			t.Errorf("host %q listen %q: listen IP %q (%v), want %q", c.host, c.listen, got, err, c.wantIP)
+		}
+	}
+
+	e := &Env{opts: EnvOptions{AdvertiseHost: testAdvertiseHost, ListenIP: testListenIP}, logs: newRing(10),
+		Push: &fakepushservice.Server{NoTLS: true, Addr: testListenIP + ":0", EndpointHost: testAdvertiseHost}}
+	if err := e.resolveAdvertise(ctx); err != nil {
+		t.Fatal(err)
+	}
+	if err := e.Push.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer e.Push.Close()
+	port := strings.TrimPrefix(e.Push.URL(), "http://"+testListenIP+":")
+	if got, want := e.advertiseURL(e.Push.URL()+"/autopush/"), "http://"+testAdvertiseHost+":"+port+"/autopush/"; got != want {
+		t.Errorf("advertiseURL = %s, want %s", got, want)
+	}
+	for in, want := range map[string]string{
+		"http://" + testAdvertiseHost + ":" + port + "/push/abc": e.Push.URL() + "/push/abc",
+		"https://fcm.googleapis.com/fcm/send/tok":                e.Push.URL() + "/fcm/send/tok",
+		"http://localhost:9/push/abc":                            "http://localhost:9/push/abc",
+	} {
+		got, mapped := e.MapEndpoint(in)
+		if got != want || mapped != (in != want) {
+			t.Errorf("MapEndpoint(%s) = %s, %v; want %s", in, got, mapped, want)
+		}
+	}
+}
