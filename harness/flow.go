@@ -242,7 +242,8 @@ func (c *Client) parseSubscription(raw json.RawMessage) (Subscription, error) {
 }
 
 // MapEndpoint returns where the harness should post for endpoint: endpoint itself when its host
-// is loopback, else the push service's URL with endpoint's path and query (mapped true).
+// is loopback, the listen address in place of an advertised host (env_advertise.go), else the
+// push service's URL with endpoint's path and query (mapped true when it differs).
 func (e *Env) MapEndpoint(endpoint string) (string, bool) {
 	if e.Real() {
 		return endpoint, false // the vendor's service is the one to post to
@@ -250,6 +251,9 @@ func (e *Env) MapEndpoint(endpoint string) (string, bool) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
 		return endpoint, false
+	}
+	if e.mapAdvertised(u) {
+		return u.String(), u.String() != endpoint
 	}
 	host := u.Hostname()
 	if host == "localhost" {

@@ -11,6 +11,7 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
@@ -45,6 +46,11 @@ type Site struct {
 	// finds the channel full is dropped from the channel (and logged) but still kept for
 	// AwaitReport and All.
 	ReportBuffer int
+	// Host is the host name in the origins' URLs; "" means localhost. Browsers must resolve it to
+	// ListenIP, and treat it as a secure context (localhost is one already).
+	Host string
+	// ListenIP is the address every origin listens on; "" means 127.0.0.1.
+	ListenIP string
 
 	mu      sync.Mutex
 	origins []*Origin
@@ -64,7 +70,7 @@ func StartSite() (*Site, error) {
 	return s, nil
 }
 
-// Start opens the default origin on 127.0.0.1:0.
+// Start opens the default origin on ListenIP (default 127.0.0.1), port 0.
 func (s *Site) Start() error {
 	s.mu.Lock()
 	started := s.def != nil
@@ -107,8 +113,9 @@ func (s *Site) Origins() []*Origin {
 	return append([]*Origin(nil), s.origins...)
 }
 
-// NewOrigin opens another listener on 127.0.0.1:0 serving the same content: a fresh origin
-// (http://localhost:PORT) with its own push subscriptions, permissions and reports.
+// NewOrigin opens another listener on ListenIP (default 127.0.0.1), port 0, serving the same
+// content: a fresh origin (http://Host:PORT, Host default localhost) with its own push
+// subscriptions, permissions and reports.
 func (s *Site) NewOrigin() (*Origin, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -116,7 +123,14 @@ func (s *Site) NewOrigin() (*Origin, error) {
 		return nil, errors.New("sitefixture: Site closed")
 	}
 	s.mu.Unlock()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ip, host := s.ListenIP, s.Host
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return nil, fmt.Errorf("sitefixture: listen: %w", err)
 	}
@@ -127,7 +141,7 @@ func (s *Site) NewOrigin() (*Origin, error) {
 	}
 	o := &Origin{
 		site: s,
-		url:  fmt.Sprintf("http://localhost:%d", port),
+		url:  "http://" + net.JoinHostPort(host, strconv.Itoa(port)),
 		ch:   make(chan Report, buf),
 	}
 	o.srv = &http.Server{
@@ -186,7 +200,7 @@ type Origin struct {
 	unhandled []string
 }
 
-// URL is http://localhost:PORT, without a trailing slash. It is also the origin string for
+// URL is http://localhost:PORT (Site.Host in place of localhost), without a trailing slash. It is also the origin string for
 // permission grants.
 func (o *Origin) URL() string { return o.url }
 

@@ -71,8 +71,17 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 	if mcs == "" {
 		mcs = "https://" + deadGCM
 	}
+	if err := checkAdvertise(opts); err != nil {
+		return "", nil, err
+	}
 	for _, u := range []string{checkin, register, mcs} {
-		if err := requireLoopback(u); err != nil {
+		if err := requireLoopback(u, opts.AdvertiseHost); err != nil {
+			return "", nil, err
+		}
+	}
+	secure := ""
+	if opts.AdvertiseHost != "" {
+		if secure, err = ChromiumSecureOriginSwitch(opts.AdvertiseHost); err != nil {
 			return "", nil, err
 		}
 	}
@@ -83,7 +92,10 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 		{"disable-background-networking", true},
 		{"disable-component-update", true},
 		{"disable-sync", true},
-		{"host-resolver-rules", hostResolverRules},
+		{"host-resolver-rules", chromiumHostResolverRules(opts)},
+	}
+	if secure != "" {
+		switches = append(switches, chromiumSwitch{"unsafely-treat-insecure-origin-as-secure", secure})
 	}
 	switches = append(switches, chromiumCommonSwitches...)
 	switches = append(switches, []chromiumSwitch{
@@ -144,6 +156,25 @@ func chromiumExecPath(opts LaunchOptions) (string, error) {
 	return "", fmt.Errorf("chromium: none of %v exists (install with `make deps`)", ChromiumExecPaths)
 }
 
+// ChromiumArgs returns the binary and the command-line switches ("--name" or "--name=value")
+// pushspec starts Chromium with for o, without --user-data-dir and the DevTools transport: for
+// starting, on this machine, a Chromium that pushspec then drives as a remote (LaunchOptions.Remote)
+// with the same loopback-only switches. The SPKI switch needs a --user-data-dir beside it.
+func ChromiumArgs(o LaunchOptions) (execPath string, args []string, err error) {
+	execPath, switches, err := chromiumSwitches(o)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, sw := range switches {
+		if sw.Value == true {
+			args = append(args, "--"+sw.Name)
+		} else {
+			args = append(args, fmt.Sprintf("--%s=%v", sw.Name, sw.Value))
+		}
+	}
+	return execPath, args, nil
+}
+
 // chromiumFlags turns chromiumSwitches into chromedp allocator options.
 func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	execPath, switches, err := chromiumSwitches(opts)
@@ -160,13 +191,18 @@ func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	return o, nil
 }
 
-func requireLoopback(raw string) error {
+// requireLoopback refuses a GCM URL whose host is not loopback: 127.0.0.1, localhost, ::1, or the
+// advertised host (which checkAdvertise holds to a loopback address).
+func requireLoopback(raw, advertised string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("chromium: GCM URL %q: %w", raw, err)
 	}
 	switch u.Hostname() {
 	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	if advertised != "" && strings.EqualFold(u.Hostname(), advertised) {
 		return nil
 	}
 	return fmt.Errorf("chromium: GCM URL %q is not loopback; pushspec browsers stay offline", raw)

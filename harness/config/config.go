@@ -27,7 +27,7 @@ type Config struct {
 	FirefoxPath    string `env:"FIREFOX_PATH" flag:"firefox-path" def:"/usr/bin/firefox-esr" help:"Firefox binary"`
 	ChromiumRemote string `env:"CHROMIUM_REMOTE" flag:"chromium-remote" help:"CDP endpoint of a running Chromium (ws://host:port/devtools/browser/…) instead of starting one"`
 	FirefoxRemote  string `env:"FIREFOX_REMOTE" flag:"firefox-remote" help:"Playwright server endpoint (ws://…) to reach Firefox instead of starting one"`
-	AdvertiseHost  string `env:"ADVERTISE_HOST" flag:"advertise-host" help:"host name remote browsers use to reach pushspec's push service and site (default 127.0.0.1/localhost)"`
+	AdvertiseHost  string `env:"ADVERTISE_HOST" flag:"advertise-host" help:"host name (or IPv4 address) in every URL pushspec hands browsers — site origins, push endpoints, autopush and GCM URLs; pushspec listens where it resolves, on that address only (default: localhost and 127.0.0.1; see Browsers on another host)"`
 	PushService    string `env:"PUSH_SERVICE" flag:"push-service" def:"fake" help:"push service under test: fake | autopush=<ws URL> | control=<URL> | real (internet only)"`
 	Profile        string `env:"PROFILE" flag:"profile" def:"rfc" help:"response profile of the in-process push service: rfc, autopush, fcm, apple, wns, compat"`
 	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (the npm library, run with node), cmd (PUSHSPEC_SENDER_CMD)"`
