@@ -16,7 +16,7 @@ var DWPTitleRequired = Register(Rule{
 	ID: "pushapi-dwp-title-required", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "`notification.title` (a string) is required; without it the message is not declarative.",
-	Check:   "Omit it → `push` fires (confirm the fallback against Mozilla's test).",
+	Check:   "A declarative message (`web_push: 8030`) without `notification.title` → exactly one `push` event.",
 })
 
 var DWPNavigateRequired = Register(Rule{

@@ -51,7 +51,7 @@ var UAReusesSet = Register(Rule{
 	Level: Should, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "Having been given a set, the UA includes it in later subscribe requests (it may omit it if it cannot receive aggregated).",
 	Quote:   "When a subscription set is returned in a push message subscription response, the user agent SHOULD include this subscription set in a link relation of type \"urn:ietf:params:push:set\" in subsequent requests to create new push message subscriptions.",
-	Check:   "Virtual UA protocol only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var ServiceReusesSet = Register(Rule{
@@ -75,7 +75,7 @@ var MissingSet429 = Register(Rule{
 	Level: May, Actor: PushService, Seen: RFC8030UA,
 	Summary: "The service may reject subscribe requests that omit a set with 429.",
 	Quote:   "A push service MAY return a 429 (Too Many Requests) status code [RFC6585] to reject requests that omit a subscription set.",
-	Check:   "Record.",
+	Check:   "Subscribe once; when the service gave a subscription set, subscribe again without it; 429 is what the MAY allows (info when the service creates the subscription anyway); no set given → skip.",
 })
 
 var PostToPushResource = Register(Rule{
@@ -177,7 +177,7 @@ var MissingReceiptSubscription429 = Register(Rule{
 	Level: May, Actor: PushService, Seen: Service,
 	Summary: "Receipt requests that omit a receipt subscription may get 429.",
 	Quote:   "If a push service wishes to limit the number of receipt subscriptions that it maintains, it MAY return a 429 (Too Many Requests) status code [RFC6585] to reject receipt requests that omit a receipt subscription.",
-	Check:   "Record.",
+	Check:   "Send the push without `Prefer` (the valid twin), then with `Prefer: respond-async` and no receipt `Link`; 429 is what the MAY allows (info otherwise: 202 means the service made a receipt subscription itself, 201 that it ignored the request for a receipt).",
 })
 
 var TTLRequired = Register(Rule{
@@ -507,7 +507,7 @@ var EarlyExpiry = Register(Rule{
 	Level: May, Actor: PushService, Seen: Service,
 	Summary: "The service may expire an accepted message before its TTL (then see rfc8030-6.3-receipt-410-on-give-up).",
 	Quote:   "Once a message has been accepted, the push service MAY later expire the message prior to its advertised Time-To-Live.",
-	Check:   "Record.",
+	Check:   "With the user agent offline, send a message with TTL 60, let most of the TTL pass (50 s on the fake's clock, 4 s of real time on an external target), send a sentinel, bring the user agent back: the sentinel arriving first shows an early expiry (info when the first message is still delivered).",
 })
 
 var ExpiredSubscription404 = Register(Rule{
