@@ -234,7 +234,7 @@ var UnsubscribeRetries = Register(Rule{
 	Level: Should, Actor: UserAgent, Seen: Browser,
 	Summary: "If telling the push service fails, the UA retries for a reasonable time.",
 	Quote:   "If the user agent failed to request the push service to deactivate the push subscription, for example because of network failures, it SHOULD retry the request to the push service for a reasonable amount of time.",
-	Check:   "The fake drops the unregister; record later retries.",
+	Check:   "Not checked yet: no spec makes the push service drop a browser's unregister. Catalogue only.",
 })
 
 var SWUnregisterDeactivates = Register(Rule{
@@ -357,7 +357,7 @@ var PushSubscriptionChangeOnLoss = Register(Rule{
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "When the subscription can no longer be used, the event fires with the old subscription and `newSubscription: null`.",
 	Quote:   "When the push subscription can no longer be used, for example because it has expired, the user agent MUST fire the \"`pushsubscriptionchange`\" event with the service worker registration associated with the push subscription as registration, a PushSubscription instance representing the deactivating push subscription as oldSubscription and `null` as the newSubscription.",
-	Check:   "The fake expires the channel and refuses re-registration.",
+	Check:   "The push service forgets the browser (Firefox: a new uaid on reconnect): a `pushsubscriptionchange` reaches the SW with the old subscription and its keys and `newSubscription: null`; then `getSubscription()` in the page is null, the old endpoint is dead and a new subscription works.",
 })
 
 var PushSubscriptionChangeOnKeyChange = Register(Rule{

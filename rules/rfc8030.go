@@ -393,7 +393,7 @@ var WaitZeroPushesAll = Register(Rule{
 	Level: Must, Actor: PushService, Seen: RFC8030UA,
 	Summary: "A monitoring request with `Prefer: wait=0` gets every undelivered message pushed.",
 	Quote:   "In response to this request, the push service MUST generate a server push for all push messages that have not yet been delivered.",
-	Check:   "Virtual UA.",
+	Check:   "Three messages while nothing monitors, then GET on the subscription resource with `Prefer: wait=0`: a final response and three server pushes that decrypt to the three payloads; likewise one message to each of two subscriptions in a set, then GET on the set.",
 })
 
 // The sentence describes the answer without a BCP 14 keyword: pushspec grades it SHOULD.
@@ -418,7 +418,7 @@ var PushLinkOnDelivery = Register(Rule{
 	Level: Should, Actor: PushService, Seen: RFC8030UA,
 	Summary: "Each pushed message names its push resource in `Link rel=\"urn:ietf:params:push\"`.",
 	Quote:   "The response headers SHOULD provide a URI for the push resource corresponding to the push message subscription in a link relation of type \"urn:ietf:params:push\".",
-	Check:   "Virtual UA.",
+	Check:   "One message, then GET with `Prefer: wait=0`: the push's `Link rel=\"urn:ietf:params:push\"` names exactly the subscription's push resource.",
 })
 
 var SetDeliveryLink = Register(Rule{
@@ -426,7 +426,7 @@ var SetDeliveryLink = Register(Rule{
 	Level: Must, Actor: PushService, Seen: RFC8030UA,
 	Summary: "Messages delivered through a subscription set carry the push-resource link so the UA can tell the source.",
 	Quote:   "The synthetic request MUST provide a URI for the push resource corresponding to the push message subscription in a link relation of type \"urn:ietf:params:push\".",
-	Check:   "Virtual UA.",
+	Check:   "Two subscriptions in one set, a message to each, then GET on the set with `Prefer: wait=0`: two pushes, each naming its own push resource and decrypting with that subscription's keys.",
 })
 
 var UAMonitorsSet = Register(Rule{
@@ -434,7 +434,7 @@ var UAMonitorsSet = Register(Rule{
 	Level: Should, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "The UA monitors through the set when one exists.",
 	Quote:   "If a subscription set is available, the user agent SHOULD use the subscription set to monitor for push messages rather than individual push message subscriptions.",
-	Check:   "Virtual UA only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var UAAcknowledges = Register(Rule{
@@ -475,7 +475,7 @@ var UAFollows307 = Register(Rule{
 	Level: Must, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "The UA follows 307 redirects when subscribing.",
 	Quote:   "A user agent MUST support the 307 (Temporary Redirect) status code [RFC7231], which can be used by a push service to redistribute load at the time that a new subscription is requested.",
-	Check:   "Virtual UA only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var StoredLastModified = Register(Rule{
@@ -531,7 +531,7 @@ var SetExpiryCascades = Register(Rule{
 	Level: Must, Actor: PushService, Seen: RFC8030UA,
 	Summary: "Expiring or deleting a set expires every subscription in it; open requests on the set get 404.",
 	Quote:   "A push service MAY expire a subscription set at any time and MUST also expire all push message subscriptions in the set.",
-	Check:   "Virtual UA.",
+	Check:   "Two subscriptions in a set and a GET on the set proven open by a pushed message; the service expires the set: the open request ends with 404, and both push resources answer 404.",
 })
 
 var MemberLeavesSet = Register(Rule{
@@ -539,7 +539,7 @@ var MemberLeavesSet = Register(Rule{
 	Level: Must, Actor: PushService, Seen: RFC8030UA,
 	Summary: "A subscription that expires or is removed also leaves its set.",
 	Quote:   "If a specific push message subscription that is a member of a subscription set is expired or removed, then it MUST also be removed from its subscription set.",
-	Check:   "Virtual UA.",
+	Check:   "Two subscriptions in a set, a stored message to the first; the service expires the first; a message to the second; GET on the set with `Prefer: wait=0`: only the second's message is pushed, the set still answers 2xx and still takes new members.",
 })
 
 var EndToEndProtection = Register(Rule{
