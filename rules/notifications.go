@@ -117,9 +117,12 @@ var NotificationConstructorInSW = Register(Rule{
 	Check:   "Try in the SW.",
 })
 
+// The flag is all the standard gives ("infrastructure for the Push API standard"); what a UA does
+// when a userVisibleOnly push shows nothing is its own, hence a MAY recorded as info.
 var NotificationUserVisibleEnforcement = Register(Rule{
 	ID: "notifications-user-visible-enforcement", Doc: Notifications, Section: "showNotification() flag; userVisibleOnly",
 	Level: May, Actor: UserAgent, Seen: Browser,
 	Summary: "How a UA reacts when a `userVisibleOnly` push shows nothing is UA-defined.",
+	Quote:   "A service worker registration has an associated has showNotification() been successfully invoked (a boolean), which is initially false.",
 	Check:   "Push without showing; record (Chromium shows a generic \"updated in the background\" notification; Safari revokes after repeated silent pushes).",
 })

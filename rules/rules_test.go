@@ -90,8 +90,6 @@ var missingQuote = map[string]string{
 	DWPWindowPushManager.ID:   "DWP text not at hand",
 	DWPActivationNavigates.ID: "DWP text not at hand",
 	DWPAppBadge.ID:            "an open proposal (w3c/push-api#402), no spec text",
-	// No sentence of either document states it; the rule records what is UA-defined.
-	NotificationUserVisibleEnforcement.ID: "UA-defined behaviour, no sentence",
 	// The requirement is another document's (see the rules' comments).
 	UnknownPushResource.ID:      "RFC 9110's 404, not RFC 8030's",
 	Unauthorized401Challenge.ID: "RFC 9110 §15.5.2, not RFC 8292",
