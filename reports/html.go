@@ -191,13 +191,14 @@ type evidenceView struct {
 	Also     []findingView
 	AlsoMore int // findings beyond maxAlso, left to results.json
 	Duration string
+	Quote    string // the rule's sentence and check, from its catalogue entry (as results.json has them)
 	Check    string
 	Known    bool
 	Stale    bool
 }
 
-func newEvidenceView(r Result, check string) evidenceView {
-	e := evidenceView{Result: r, Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Check: check,
+func newEvidenceView(r Result, rule Rule) evidenceView {
+	e := evidenceView{Result: r, Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Quote: rule.Quote, Check: rule.Check,
 		Evidence: sortedEvidence(r.Evidence), Duration: formatMS(r.DurationMS),
 		Known: r.IsKnownDeviation(), Stale: r.IsStaleDeviation()}
 	for i, f := range r.Also {
@@ -392,7 +393,7 @@ func newPageView(res *Results) *pageView {
 		for _, t := range v.MainTargets {
 			c := cellView{ID: cellID(ru.ID, t.ID), Target: t.ID, Title: "not checked on " + t.ID}
 			if r, ok := ruleCells[t.ID]; ok {
-				item := newEvidenceView(r, ru.Check)
+				item := newEvidenceView(r, ru)
 				c.Present, c.Outcome, c.Symbol = true, item.Outcome, item.Symbol
 				c.Title = item.Outcome + ": " + r.Message
 				c.Known, c.Stale = item.Known, item.Stale
@@ -468,7 +469,7 @@ func deliveryRows(ds []Delivery, cols []targetView, ruleByID map[string]Rule) []
 				if row.Rule.ID == "" {
 					row.Rule, row.Level, row.Section = ru, levelLabel(ru), sectionLabel(ru)
 				}
-				item := newEvidenceView(d.Result(), ru.Check)
+				item := newEvidenceView(d.Result(), ru)
 				c.Present, c.Outcome, c.Symbol = true, item.Outcome, item.Symbol
 				c.Heading = "message from " + targetLabel(t.Target) + ", decrypted and shown by " + b
 				c.Title = item.Outcome + ": " + d.Message

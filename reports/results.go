@@ -62,6 +62,7 @@ type Rule struct {
 	Actor   string `json:"actor"`
 	Seen    string `json:"seen,omitempty"`
 	Summary string `json:"summary"`
+	Quote   string `json:"quote,omitempty"` // the sentence of the document that states the rule
 	Check   string `json:"check,omitempty"` // what pushspec does and expects
 	URL     string `json:"url,omitempty"`
 }
@@ -253,7 +254,7 @@ func catalogueRules(all []rules.Rule) []Rule {
 func ruleFrom(r rules.Rule) Rule {
 	return Rule{
 		ID: r.ID, Doc: string(r.Doc), Section: r.Section, Level: string(r.Level), Implied: r.Implied,
-		Actor: r.Actor.String(), Seen: r.Seen.String(), Summary: r.Summary, Check: r.Check, URL: r.URL(),
+		Actor: r.Actor.String(), Seen: r.Seen.String(), Summary: r.Summary, Quote: r.Quote, Check: r.Check, URL: r.URL(),
 	}
 }
 

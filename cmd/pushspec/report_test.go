@@ -25,10 +25,10 @@ func writeRun(t *testing.T, dir, name string, target reports.Target, outcome rul
 		Started: time.Date(2026, 11, 26, 22, 0, 0, 0, time.UTC), DurationS: 10,
 		Config:  map[string]string{"browsers": target.ID},
 		Targets: []reports.Target{target},
-		Rules:   []reports.Rule{{ID: "rfc8030-5.2-ttl-missing-400", Doc: "RFC 8030", Section: "5.2", Level: "MUST", Actor: "push-service", Summary: "A request without TTL is rejected with 400."}},
+		Rules:   []reports.Rule{{ID: rules.TTLMissing400.ID, Doc: "RFC 8030", Section: "5.2", Level: "MUST", Actor: "push-service", Summary: "A request without TTL is rejected with 400."}},
 		Results: []reports.Result{
-			{Rule: "rfc8030-5.2-ttl-missing-400", Target: "fake:rfc", Finding: reports.Finding{Outcome: outcome, Message: msg}},
-			{Rule: "rfc8030-5.2-ttl-missing-400", Target: target.ID, Finding: reports.Finding{Outcome: rules.Pass, Message: "ok"}},
+			{Rule: rules.TTLMissing400.ID, Target: "fake:rfc", Finding: reports.Finding{Outcome: outcome, Message: msg}},
+			{Rule: rules.TTLMissing400.ID, Target: target.ID, Finding: reports.Finding{Outcome: rules.Pass, Message: "ok"}},
 		},
 	}
 	var buf bytes.Buffer
@@ -106,7 +106,7 @@ func TestReportFromGinkgoJSON(t *testing.T) {
 		LeafNodeType: types.NodeTypeIt, LeafNodeText: "rejects a push request without TTL", State: types.SpecStatePassed,
 		ReportEntries: types.ReportEntries{
 			{Name: reports.TargetEntry, Value: types.WrapEntryValue(map[string]string{"id": "fake:rfc", "kind": "push-service", "name": "fake"})},
-			{Name: reports.ResultEntry, Value: types.WrapEntryValue(map[string]any{"rule": "rfc8030-5.2-ttl-missing-400", "target": "fake:rfc", "outcome": "pass", "message": "400", "duration_ms": 3})},
+			{Name: reports.ResultEntry, Value: types.WrapEntryValue(map[string]any{"rule": rules.TTLMissing400.ID, "target": "fake:rfc", "outcome": "pass", "message": "400", "duration_ms": 3})},
 		},
 	})
 	b, err := json.Marshal([]types.Report{rep})
