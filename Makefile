@@ -25,7 +25,7 @@ export PATH                   := $(BIN_DIR):$(PATH)
 GO_TEST_FLAGS ?=
 FUZZTIME ?= 2m
 
-.PHONY: help deps pushspec npm-tools run test bench fuzz fuzz-short vet fmt-check clean try-senders
+.PHONY: help deps pushspec npm-tools run test bench fuzz fuzz-short vet fmt-check clean try-senders rules-doc
 
 help: ## list the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | sed 's/:.*## /\t/' | column -t -s "$$(printf '\t')"
@@ -49,6 +49,9 @@ test: deps vet fmt-check ## unit and integration tests (browsers included), race
 
 vet:
 	go vet ./...
+
+rules-doc: ## regenerate docs/rules.md (and the golden rules/testdata/catalogue.txt) from the rule declarations in rules/
+	go test -count=1 ./rules -run 'TestRulesDoc|TestCatalogueGolden' -update
 
 fmt-check:
 	@out="$$(gofmt -l $$(git ls-files '*.go' 2>/dev/null || find . -name '*.go' -not -path './.cache/*'))"; \

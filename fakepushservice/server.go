@@ -52,7 +52,8 @@ type Server struct {
 	// TLSAddr is the HTTPS listen address for Start. "" means 127.0.0.1:0.
 	TLSAddr string
 	// NoTLS disables the HTTPS listener. The zero value serves both HTTP and HTTPS (a CA and a
-	// leaf certificate for localhost and 127.0.0.1 are made at Start).
+	// leaf certificate for localhost, 127.0.0.1, TLSAddr's host and EndpointHost are made at
+	// Start).
 	NoTLS bool
 	// HTTPSEndpoints makes CreateSubscription hand out https:// endpoints (on TLSURL). The zero
 	// value hands out http:// endpoints on URL.

@@ -14,6 +14,7 @@ import (
 	"net/http"
 	"os"
 	"path/filepath"
+	"slices"
 	"time"
 )
 
@@ -33,9 +34,9 @@ func (t *tlsState) cleanup() {
 	}
 }
 
-// newTLSState makes a CA and a leaf certificate for localhost, 127.0.0.1 and ::1, ECDSA P-256,
-// valid from an hour ago for 30 days.
-func newTLSState() (*tlsState, error) {
+// newTLSState makes a CA and a leaf certificate for localhost, 127.0.0.1, ::1 and the extra host
+// names or addresses, ECDSA P-256, valid from an hour ago for 30 days.
+func newTLSState(extra ...string) (*tlsState, error) {
 	caKey, err := ecdsa.GenerateKey(elliptic.P256(), rand.Reader)
 	if err != nil {
 		return nil, err
@@ -77,6 +78,15 @@ func newTLSState() (*tlsState, error) {
 		KeyUsage:     x509.KeyUsageDigitalSignature,
 		ExtKeyUsage:  []x509.ExtKeyUsage{x509.ExtKeyUsageServerAuth},
 	}
+	for _, h := range extra {
+		if ip := net.ParseIP(h); ip != nil {
+			if !slices.ContainsFunc(leafTmpl.IPAddresses, ip.Equal) {
+				leafTmpl.IPAddresses = append(leafTmpl.IPAddresses, ip)
+			}
+		} else if h != "" && !slices.Contains(leafTmpl.DNSNames, h) {
+			leafTmpl.DNSNames = append(leafTmpl.DNSNames, h)
+		}
+	}
 	leafDER, err := x509.CreateCertificate(rand.Reader, leafTmpl, caCert, &leafKey.PublicKey, caKey)
 	if err != nil {
 		return nil, err
@@ -97,7 +107,13 @@ func newTLSState() (*tlsState, error) {
 }
 
 func (s *Server) startTLS() error {
-	t, err := newTLSState()
+	// The certificate also names the TLS listener's own host and EndpointHost, so that clients
+	// reach a Server listening elsewhere than 127.0.0.1 by the name its endpoints carry.
+	var extra []string
+	if h, _, err := net.SplitHostPort(s.TLSAddr); err == nil {
+		extra = append(extra, h)
+	}
+	t, err := newTLSState(append(extra, s.EndpointHost)...)
 	if err != nil {
 		return fmt.Errorf("fakepushservice: make certificates: %w", err)
 	}

@@ -8,6 +8,7 @@ import (
 	"errors"
 	"fmt"
 	"io"
+	"net"
 	"sort"
 	"strings"
 	"sync"
@@ -32,6 +33,13 @@ type EnvOptions struct {
 	ExecPaths map[browser.Kind]string
 	// Remotes connects to a running browser per kind instead of starting one.
 	Remotes map[browser.Kind]string
+	// StartRemote, when set, has each kind without a Remotes entry started by someone else (a
+	// browser grid, a script): once the push service and the kind's link are up it gets the
+	// launch options the Env would start the browser with (the URLs on the advertised host, the
+	// FCM certificate hash; browser.ChromiumArgs and browser.FirefoxLaunchPrefs turn them into
+	// switches and prefs) and returns the endpoint to connect to, as in Remotes. A browser that
+	// goes away is reconnected to the same endpoint.
+	StartRemote func(ctx context.Context, kind browser.Kind, o browser.LaunchOptions) (endpoint string, err error)
 	// Profile is the push service's response profile; "" means "rfc".
 	Profile string
 	// VAPIDPrivate is the application server's private key (32 bytes); nil means a fresh key.
@@ -43,6 +51,15 @@ type EnvOptions struct {
 	BrowserLog io.Writer
 	// FirefoxPrefs are extra prefs for the Firefox the Env starts (browser.LaunchOptions).
 	FirefoxPrefs map[string]any
+	// AdvertiseHost is the host name in every URL the Env hands a browser: the fixture site's
+	// origins, the push service's endpoints, Firefox's autopush URL, Chromium's GCM URLs. The
+	// push service, its links and the site then listen on ListenIP alone, and browsers the Env
+	// starts are told the name leads there (browser.LaunchOptions.AdvertiseHost). "" means
+	// localhost and 127.0.0.1 (env_advertise.go).
+	AdvertiseHost string
+	// ListenIP is where the Env listens when AdvertiseHost is set; "" means the first address
+	// AdvertiseHost resolves to (an IPv4 one when there is one).
+	ListenIP string
 	// RealPushServices starts the browsers against their vendors' push services with their
 	// normal network (env_real.go). StartEnv first checks the services can be reached and
 	// returns an ErrRealUnavailable otherwise. Never set in pushspec's tests.
@@ -70,6 +87,10 @@ type Env struct {
 	logs   *ring
 	kinds  []browser.Kind
 	states map[browser.Kind]*kindState
+	// listenIP is where the push service, its links and the site listen ("" for 127.0.0.1),
+	// advertiseHost the name in the URLs browsers get ("" for the listeners' own).
+	listenIP      string
+	advertiseHost string
 
 	// mu guards each kindState's browser, restart and losses, and listeners: a browser that
 	// goes away mid-run is replaced (restart.go).
@@ -93,6 +114,9 @@ type kindState struct {
 	// launch is what the browser was started with; a restart uses it again, so a restarted
 	// browser keeps the same loopback-only flags and prefs.
 	launch browser.LaunchOptions
+	// premark, when premarked, is the mark of the first launch, taken before StartRemote.
+	premark   any
+	premarked bool
 	// restarting is non-nil while the browser is being replaced, closed when that ends.
 	restarting chan struct{}
 	restartErr error
@@ -193,12 +217,21 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	if err != nil {
 		return nil, fmt.Errorf("harness: VAPID keys: %w", err)
 	}
-	env.Push, err = fakepushservice.NewServer(&fakepushservice.Server{Profile: o.Profile, Logf: env.logf})
+	if err := env.resolveAdvertise(ctx); err != nil {
+		return nil, err
+	}
+	ps := &fakepushservice.Server{Profile: o.Profile, Logf: env.logf}
+	if env.listenIP != "" {
+		ps.Addr, ps.TLSAddr = net.JoinHostPort(env.listenIP, "0"), net.JoinHostPort(env.listenIP, "0")
+		ps.EndpointHost = env.advertiseHost
+	}
+	env.Push, err = fakepushservice.NewServer(ps)
 	if err != nil {
 		return nil, fmt.Errorf("harness: push service: %w", err)
 	}
 	site := sitefixture.New()
 	site.Logf = env.logf
+	site.Host, site.ListenIP = env.advertiseHost, env.listenIP
 	if err := site.Start(); err != nil {
 		return nil, fmt.Errorf("harness: fixture site: %w", err)
 	}
@@ -207,10 +240,21 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 	launch := map[browser.Kind]browser.LaunchOptions{}
 	for _, k := range env.kinds {
 		st := env.states[k]
-		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog, FirefoxPrefs: o.FirefoxPrefs}
+		lo := browser.LaunchOptions{ExecPath: o.ExecPaths[k], Remote: o.Remotes[k], Log: o.BrowserLog, FirefoxPrefs: o.FirefoxPrefs,
+			AdvertiseHost: env.advertiseHost, AdvertiseIP: env.listenIP}
 		st.state, err = st.setup.prepare(ctx, env, &lo)
 		if err != nil {
 			return nil, fmt.Errorf("harness: preparing %s: %w", k, err)
+		}
+		if lo.Remote == "" && o.StartRemote != nil {
+			// The browser may reach the link as soon as it starts: what the link had seen
+			// before is taken now.
+			if st.setup.mark != nil {
+				st.premark, st.premarked = st.setup.mark(env, st.state), true
+			}
+			if lo.Remote, err = o.StartRemote(ctx, k, lo); err != nil {
+				return nil, fmt.Errorf("harness: starting a remote %s: %w", k, err)
+			}
 		}
 		launch[k] = lo
 		st.launch = lo
@@ -250,7 +294,9 @@ func StartEnv(ctx context.Context, o EnvOptions) (_ *Env, err error) {
 // browser that started but did not get ready is returned with the error, for Close.
 func (e *Env) launchKind(ctx context.Context, k browser.Kind, st *kindState) (browser.Browser, Startup, error) {
 	var mark any
-	if st.setup.mark != nil {
+	if st.premarked {
+		mark, st.premarked = st.premark, false
+	} else if st.setup.mark != nil {
 		mark = st.setup.mark(e, st.state)
 	}
 	t0 := time.Now()
@@ -265,6 +311,7 @@ func (e *Env) launchKind(ctx context.Context, k browser.Kind, st *kindState) (br
 		}
 	}
 	su.Ready = time.Since(t0)
+	identifyBrowser(b)
 	return b, su, nil
 }
 
@@ -456,6 +503,7 @@ func EnvOptionsFromConfig() (EnvOptions, error) {
 	o := EnvOptions{
 		RealPushServices: kind == "real",
 		Profile:          c.Profile,
+		AdvertiseHost:    c.AdvertiseHost,
 		ExecPaths: map[browser.Kind]string{
 			browser.Chromium: c.ChromiumPath,
 			browser.Firefox:  c.FirefoxPath,

@@ -4,6 +4,7 @@ import (
 	"context"
 	"errors"
 	"fmt"
+	"net"
 
 	"github.com/pushspec/pushspec/fakepushservice/fcm"
 	"github.com/pushspec/pushspec/harness/browser"
@@ -21,13 +22,17 @@ type chromiumState struct {
 func init() {
 	registerKindSetup(browser.Chromium, kindSetup{
 		prepare: func(ctx context.Context, env *Env, o *browser.LaunchOptions) (any, error) {
-			link, err := fcm.Attach(env.Push, fcm.Options{Logf: env.logf})
+			fo := fcm.Options{Logf: env.logf}
+			if env.listenIP != "" {
+				fo.MCSAddr = net.JoinHostPort(env.listenIP, "0")
+			}
+			link, err := fcm.Attach(env.Push, fo)
 			if err != nil {
 				return nil, err
 			}
-			o.GCMCheckinURL = link.CheckinURL()
-			o.GCMRegistrationURL = link.RegistrationURL()
-			o.MCSEndpoint = link.Endpoint()
+			o.GCMCheckinURL = env.advertiseURL(link.CheckinURL())
+			o.GCMRegistrationURL = env.advertiseURL(link.RegistrationURL())
+			o.MCSEndpoint = env.advertiseURL(link.Endpoint())
 			o.MCSCertSPKI = link.SPKIHash()
 			return &chromiumState{link: link}, nil
 		},

@@ -16,7 +16,7 @@ func init() {
 			if err != nil {
 				return nil, err
 			}
-			o.AutopushURL = link.URL()
+			o.AutopushURL = env.advertiseURL(link.URL())
 			return link, nil
 		},
 		// The handshakes before this browser: a restarted Firefox's is the first after them.

@@ -1,12 +1,10 @@
 package harness
 
 import (
-	"bytes"
 	"context"
 	"encoding/json"
 	"errors"
 	"fmt"
-	"io"
 	"net"
 	"net/http"
 	"net/url"
@@ -15,10 +13,9 @@ import (
 	"sync"
 	"time"
 
-	webpushgo "github.com/SherClockHolmes/webpush-go"
-
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness/browser"
+	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/sitefixture"
 	"github.com/pushspec/pushspec/webpush"
@@ -245,7 +242,8 @@ func (c *Client) parseSubscription(raw json.RawMessage) (Subscription, error) {
 }
 
 // MapEndpoint returns where the harness should post for endpoint: endpoint itself when its host
-// is loopback, else the push service's URL with endpoint's path and query (mapped true).
+// is loopback, the listen address in place of an advertised host (env_advertise.go), else the
+// push service's URL with endpoint's path and query (mapped true when it differs).
 func (e *Env) MapEndpoint(endpoint string) (string, bool) {
 	if e.Real() {
 		return endpoint, false // the vendor's service is the one to post to
@@ -253,6 +251,9 @@ func (e *Env) MapEndpoint(endpoint string) (string, bool) {
 	u, err := url.Parse(endpoint)
 	if err != nil || u.Host == "" {
 		return endpoint, false
+	}
+	if e.mapAdvertised(u) {
+		return u.String(), u.String() != endpoint
 	}
 	host := u.Hostname()
 	if host == "localhost" {
@@ -350,36 +351,33 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 	if ttl == 0 && !o.ZeroTTL {
 		ttl = 60
 	}
-	var resp *http.Response
-	var err error
 	res := &SendResult{ID: payloadID(payload), Started: time.Now()}
+	m := sender.Message{
+		Subscription: sender.Subscription{Endpoint: endpoint,
+			Keys: sender.Keys{P256dh: webpush.Base64URL(sub.P256dh), Auth: webpush.Base64URL(sub.Auth)}},
+		Payload: payload, TTL: ttl, Urgency: o.Urgency, Topic: o.Topic, Encoding: o.Encoding, RecordSize: o.RecordSize,
+	}
+	if !o.NoVAPID {
+		m.VAPID = &sender.VAPID{Public: webpush.Base64URL(e.VAPID.Public()), Private: webpush.Base64URL(e.VAPID.PrivateBytes()), Subject: e.Subject}
+	}
+	// One send path: the reference library where it can express the message, else pushspec's
+	// raw sender, whose Faults carry the codec knobs.
+	var sent *sender.Result
+	var err error
 	if payload != nil && o.Codec == nil && (o.Encoding == "" || o.Encoding == "aes128gcm") && !o.NoVAPID {
 		res.Sender = "webpush-go"
-		resp, err = webpushgo.SendNotificationWithContext(ctx, payload, &webpushgo.Subscription{
-			Endpoint: endpoint,
-			Keys:     webpushgo.Keys{P256dh: webpush.Base64URL(sub.P256dh), Auth: webpush.Base64URL(sub.Auth)},
-		}, &webpushgo.Options{
-			HTTPClient: httpClient, TTL: ttl, Urgency: webpushgo.Urgency(o.Urgency), Topic: o.Topic,
-			RecordSize: uint32(o.RecordSize), Subscriber: e.Subject,
-			VAPIDPublicKey:  webpush.Base64URL(e.VAPID.Public()),
-			VAPIDPrivateKey: webpush.Base64URL(e.VAPID.PrivateBytes()),
-		})
+		sent, err = sender.WebpushGo{Client: httpClient}.Send(ctx, m)
 	} else {
 		res.Sender = "pushspec codec"
-		var req *http.Request
-		req, err = e.codecRequest(ctx, endpoint, sub, payload, ttl, o)
-		if err == nil {
-			resp, err = httpClient.Do(req)
-		}
+		sent, err = sender.Raw{Client: httpClient}.SendFaulty(ctx, m, sender.Faults{Encrypt: o.Codec})
 	}
 	if err != nil {
 		return nil, fmt.Errorf("harness: Send (%s): %w", res.Sender, err)
 	}
-	defer resp.Body.Close()
-	res.Body, _ = io.ReadAll(io.LimitReader(resp.Body, 1<<20))
+	res.Body = sent.Body
 	res.PostedAt = time.Now()
-	res.Status, res.Headers = resp.StatusCode, resp.Header
-	if loc := resp.Header.Get("Location"); loc != "" {
+	res.Status, res.Headers = sent.Status, sent.Header
+	if loc := sent.Header.Get("Location"); loc != "" {
 		if i := strings.LastIndex(loc, "/m/"); i >= 0 {
 			res.MessageID = loc[i+3:]
 		}
@@ -416,58 +414,6 @@ func (e *Env) Send(ctx context.Context, sub webpush.Subscription, payload []byte
 		client.mu.Unlock()
 	}
 	return res, nil
-}
-
-// codecRequest builds a push request with pushspec's codec.
-func (e *Env) codecRequest(ctx context.Context, endpoint string, sub webpush.Subscription, payload []byte, ttl int, o SendOptions) (*http.Request, error) {
-	var body []byte
-	h := http.Header{}
-	if payload != nil {
-		switch o.Encoding {
-		case "", "aes128gcm":
-			b, err := webpush.Encrypt(sub, payload, o.Codec)
-			if err != nil {
-				return nil, err
-			}
-			body = b
-			h.Set("Content-Encoding", "aes128gcm")
-		case "aesgcm":
-			b, encryption, cryptoKey, err := webpush.EncryptAESGCM(sub, payload, o.Codec)
-			if err != nil {
-				return nil, err
-			}
-			body = b
-			h.Set("Content-Encoding", "aesgcm")
-			h.Set("Encryption", encryption)
-			h.Set("Crypto-Key", cryptoKey)
-		default:
-			return nil, fmt.Errorf("unknown encoding %q", o.Encoding)
-		}
-		h.Set("Content-Type", "application/octet-stream")
-	}
-	req, err := http.NewRequestWithContext(ctx, http.MethodPost, endpoint, bytes.NewReader(body))
-	if err != nil {
-		return nil, err
-	}
-	for k, v := range h {
-		req.Header[k] = v
-	}
-	req.Header.Set("TTL", strconv.Itoa(ttl))
-	if o.Urgency != "" {
-		req.Header.Set("Urgency", o.Urgency)
-	}
-	if o.Topic != "" {
-		req.Header.Set("Topic", o.Topic)
-	}
-	if !o.NoVAPID {
-		aud := req.URL.Scheme + "://" + req.URL.Host
-		auth, err := e.VAPID.Authorization(aud, e.Subject, time.Now().Add(12*time.Hour), nil)
-		if err != nil {
-			return nil, err
-		}
-		req.Header.Set("Authorization", auth)
-	}
-	return req, nil
 }
 
 func payloadID(payload []byte) string {

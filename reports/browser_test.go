@@ -171,8 +171,19 @@ func TestHTMLInChromium(t *testing.T) {
 			covered[r.Rule] = true
 		}
 	}
-	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered) {
-		t.Errorf("matrix rows: got %d, want %d", got, len(covered))
+	// The senders' deliveries come first, a row per browser.
+	browsers := map[string]bool{}
+	for _, d := range res.Deliveries {
+		browsers[d.Browser] = true
+	}
+	if len(browsers) == 0 {
+		t.Fatalf("the fixture has no delivery to a browser")
+	}
+	if got := evalNum(`document.querySelectorAll("tr.rule").length`); got != len(covered)+len(browsers) {
+		t.Errorf("matrix rows: got %d, want %d rules and %d browsers", got, len(covered), len(browsers))
+	}
+	if !evalBool(`document.getElementById(` + jsString(cellID("shown-by-Chromium 142.0.7444.59", "sender:webpush-go")) + `).classList.contains("o-pass")`) {
+		t.Errorf("no passing cell for webpush-go's delivery to Chromium")
 	}
 	if got := evalNum(`document.querySelectorAll("tr.rule")[0].querySelectorAll("td.cell").length`); got != mainTargets {
 		t.Errorf("cells per row: got %d, want %d", got, mainTargets)
@@ -184,14 +195,14 @@ func TestHTMLInChromium(t *testing.T) {
 	if w, vw := evalNum(`document.documentElement.scrollWidth`), evalNum(`document.documentElement.clientWidth`); w > vw+16 {
 		t.Errorf("page is %d px wide in a %d px viewport", w, vw)
 	}
-	failCell := cellID("rfc8188-2-fail-wrong-delimiter", "chromium")
+	failCell := cellID(rules.FailWrongDelimiter.ID, "chromium")
 	if !evalBool(`document.getElementById(` + jsString(failCell) + `).classList.contains("o-fail")`) {
 		t.Errorf("cell %s is not marked fail", failCell)
 	}
-	if !evalBool(`document.getElementById(` + jsString(cellID("rfc8188-2-fail-wrong-delimiter", "firefox")) + `).classList.contains("o-pass")`) {
+	if !evalBool(`document.getElementById(` + jsString(cellID(rules.FailWrongDelimiter.ID, "firefox")) + `).classList.contains("o-pass")`) {
 		t.Errorf("the Firefox cell of the same rule is not marked pass")
 	}
-	if !evalBool(`document.querySelector("#breaks").textContent.includes("rfc8188-2-fail-wrong-delimiter")`) {
+	if !evalBool(`document.querySelector("#breaks").textContent.includes(` + jsString(rules.FailWrongDelimiter.ID) + `)`) {
 		t.Errorf("What breaks does not list the failed rule")
 	}
 	if !evalBool(`document.querySelector("#latency svg circle") !== null`) {
@@ -206,7 +217,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if got := eval(`[...document.querySelectorAll("#interop-table thead th.tcol")].map(th => th.textContent).join(" ")`); got != "raw web-push webpush-go" {
 		t.Errorf("interop columns: %v", got)
 	}
-	if evalBool(`document.getElementById("r-interop-apple-urgency") !== null`) {
+	if evalBool(`document.getElementById(` + jsString("r-"+rules.InteropAppleUrgency.ID) + `) !== null`) {
 		t.Errorf("a rule checked on interop targets only is a row of the rule × target matrix")
 	}
 	if !evalBool(`document.querySelector("#r-rfc8291-3\\.3-key-derivation .iopnote a[href='#interop']") !== null`) {
@@ -226,7 +237,7 @@ func TestHTMLInChromium(t *testing.T) {
 	}
 	waitShown(ctx, t, iopCell+" .ev")
 	iopPanel := eval(`document.querySelector(` + jsString(iopCell+" .ev") + `).innerText`)
-	for _, want := range []string{"message from webpush-go decrypted and reported by pushspec virtual UA", "rfc8291-3.3-key-derivation", "message authentication failed", "interop-apple-urgency"} {
+	for _, want := range []string{"message from webpush-go decrypted and reported by pushspec virtual UA", rules.KeyDerivation.ID, "message authentication failed", rules.InteropAppleUrgency.ID} {
 		if s, _ := iopPanel.(string); !strings.Contains(s, want) {
 			t.Errorf("interop evidence lacks %q: %v", want, iopPanel)
 		}
@@ -268,13 +279,13 @@ func TestHTMLInChromium(t *testing.T) {
 	if got := evalNum(`document.querySelectorAll(".cell details[open]").length`); got != 0 {
 		t.Errorf("Escape left %d evidence panels open", got)
 	}
-	folded := "#" + cellID("pushapi-push-event-fired", "chromium")
+	folded := "#" + cellID(rules.PushEventFired.ID, "chromium")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(folded+" summary"))); err != nil {
 		t.Fatalf("open folded evidence: %v", err)
 	}
 	waitShown(ctx, t, folded+" .ev ol.also")
 	// Opening another cell closes this one: one panel at a time.
-	other := "#" + cellID("pushapi-push-event-fired", "firefox")
+	other := "#" + cellID(rules.PushEventFired.ID, "firefox")
 	if err := chromedp.Do(ctx, chromedp.Click(chromedp.CSS(other+" summary"))); err != nil {
 		t.Fatal(err)
 	}
@@ -301,7 +312,7 @@ func TestHTMLInChromium(t *testing.T) {
 	if got := evalNum(`[...document.querySelectorAll("tr.rule")].filter(r => !r.hidden && r.dataset.level !== "SHOULD").length`); got != 0 {
 		t.Errorf("level filter: %d non-SHOULD rows still shown", got)
 	}
-	if evalBool(`document.getElementById("r-rfc8030-5.2-ttl-missing-400").checkVisibility()`) {
+	if evalBool(`document.getElementById(` + jsString("r-"+rules.TTLMissing400.ID) + `).checkVisibility()`) {
 		t.Errorf("level filter: a MUST row is still visible")
 	}
 	var should []string
@@ -323,10 +334,10 @@ func TestHTMLInChromium(t *testing.T) {
 	if lv := eval(`document.getElementById("filters").elements.level.value`); lv != "" {
 		t.Errorf("reset did not clear the level filter: %v", lv)
 	}
-	if !evalBool(`document.getElementById("r-rfc8030-5.2-ttl-missing-400").hidden`) {
+	if !evalBool(`document.getElementById(` + jsString("r-"+rules.TTLMissing400.ID) + `).hidden`) {
 		t.Errorf("outcome filter: an all-pass row is still shown with pass unticked")
 	}
-	if evalBool(`document.getElementById("r-rfc8188-2-fail-wrong-delimiter").hidden`) {
+	if evalBool(`document.getElementById(` + jsString("r-"+rules.FailWrongDelimiter.ID) + `).hidden`) {
 		t.Errorf("outcome filter: a row with a fail cell is hidden")
 	}
 	// "targets disagree" keeps the rules whose targets got different outcomes.
@@ -334,7 +345,7 @@ func TestHTMLInChromium(t *testing.T) {
 		chromedp.Click(chromedp.CSS(`input[name=differ]`))); err != nil {
 		t.Fatal(err)
 	}
-	want := "r-pushapi-push-event-fired r-pushapi-subscribe-user-visible-required r-rfc8188-2-fail-wrong-delimiter"
+	want := "r-" + rules.PushEventFired.ID + " r-" + rules.SubscribeUserVisibleRequired.ID + " r-" + rules.FailWrongDelimiter.ID
 	if got := eval(`[...document.querySelectorAll("tr.rule")].filter(r => !r.hidden).map(r => r.id).sort().join(" ")`); got != want {
 		t.Errorf("targets disagree: rows %v, want %v", got, want)
 	}
@@ -395,7 +406,7 @@ func TestHTMLInteropGridWidth(t *testing.T) {
 					continue
 				}
 				res.Targets = append(res.Targets, Target{ID: id, Kind: "user-agent", Name: recv + " ← " + send + " via the " + prof + " profile"})
-				res.Results = append(res.Results, Result{Rule: "rfc8291-3.3-key-derivation", Target: id,
+				res.Results = append(res.Results, Result{Rule: rules.KeyDerivation.ID, Target: id,
 					Finding: Finding{Outcome: rules.Pass, Evidence: map[string]string{"delivered": "\"interop " + send + " " + prof + "\""}}})
 				n++
 			}
@@ -446,7 +457,7 @@ func TestHTMLWithoutJavaScript(t *testing.T) {
 	if err := chromedp.Do(ctx, chromedp.Navigate("file://"+index), chromedp.WaitReady(chromedp.CSS("footer"))); err != nil {
 		t.Fatal(err)
 	}
-	cell := "#" + cellID("rfc8030-5.3-urgency-multiple-400", "fake:rfc")
+	cell := "#" + cellID(rules.UrgencyMultiple400.ID, "fake:rfc")
 	shown := func() bool {
 		v, err := chromedp.Run(ctx, chromedp.Evaluate[bool](`document.querySelector(`+jsString(cell+" .ev")+`).checkVisibility()`))
 		if err != nil {

@@ -7,6 +7,7 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/pushspec/pushspec/reports"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // A ginkgo report with one spec that recorded a verdict and one that broke without any: the
@@ -19,12 +20,12 @@ func ExampleBuild() {
 			ReportEntries: types.ReportEntries{
 				{Name: reports.TargetEntry, Value: types.WrapEntryValue(map[string]string{"id": "fake:rfc", "kind": "push-service", "name": "pushspec push service"})},
 				{Name: reports.ResultEntry, Value: types.WrapEntryValue(map[string]any{
-					"rule": "rfc8030-5.2-ttl-missing-400", "target": "fake:rfc", "outcome": "pass", "message": "400 Bad Request", "duration_ms": 4})},
+					"rule": rules.TTLMissing400.ID, "target": "fake:rfc", "outcome": "pass", "message": "400 Bad Request", "duration_ms": 4})},
 			},
 		},
 		{
 			LeafNodeType: types.NodeTypeIt, LeafNodeText: "rejects two Urgency values", State: types.SpecStatePanicked,
-			LeafNodeLabels: []string{"rfc8030-5.3-urgency-multiple-400", "target:fake:rfc"},
+			LeafNodeLabels: []string{rules.UrgencyMultiple400.ID, "target:fake:rfc"},
 			Failure:        types.Failure{Message: "Test Panicked", ForwardedPanic: "nil map"},
 		},
 	}

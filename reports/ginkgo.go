@@ -101,6 +101,7 @@ func build(reps []types.Report, meta Meta) (*Results, error) {
 			res.Problems = append(res.Problems, probs...)
 		}
 	}
+	unlabel(pend, res.Targets)
 	res.Started = meta.Started
 	if res.Started.IsZero() {
 		res.Started = first
@@ -115,6 +116,36 @@ func build(reps []types.Report, meta Meta) (*Results, error) {
 	res.Results = fold(pend)
 	res.finish()
 	return res, nil
+}
+
+// unlabel gives back their declared target to findings that only had the spec's "target:<id>"
+// label to go by (a spec skipped before it ran): ginkgo labels cannot hold "&|!,()/", so the
+// wrapper writes those as "_" ("sender:@pushforge/builder" is labelled
+// "target:sender:@pushforge_builder"). Without this, one sender would show as two targets.
+func unlabel(pend []pending, declared []Target) {
+	byLabel := map[string]string{}
+	ids := map[string]bool{}
+	for _, t := range declared {
+		ids[t.ID] = true
+		if l := labelSafe(t.ID); l != t.ID {
+			byLabel[l] = t.ID
+		}
+	}
+	for i := range pend {
+		if id, ok := byLabel[pend[i].target]; ok && !ids[pend[i].target] {
+			pend[i].target = id
+		}
+	}
+}
+
+// labelSafe is harness/conformance's: the characters ginkgo refuses in labels become "_".
+func labelSafe(s string) string {
+	return strings.Map(func(r rune) rune {
+		if strings.ContainsRune("&|!,()/", r) {
+			return '_'
+		}
+		return r
+	}, s)
 }
 
 // rawResult is a "pushspec.result" entry as JSON, read leniently: evidence values may be any

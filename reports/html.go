@@ -76,12 +76,15 @@ type pageView struct {
 	Legend       []legendItem
 	Outcomes     []legendItem // filter checkboxes, in Outcomes order
 	Docs         []docView
-	Actors       []string
-	Levels       []string
-	RuleCount    int
-	Covered      int
-	Uncovered    []docView
-	Latency      *latencyView
+	// Deliveries are the matrix's first rows: one per real browser a sender's message reached
+	// ("shown by Chromium 156.0.8078.108"), with a cell in each sender's column.
+	Deliveries []rowView
+	Actors     []string
+	Levels     []string
+	RuleCount  int
+	Covered    int
+	Uncovered  []docView
+	Latency    *latencyView
 }
 
 type legendItem struct {
@@ -156,6 +159,9 @@ type rowView struct {
 	// InteropWorst is the worst of them.
 	InteropN     int
 	InteropWorst string
+	// Browser is set on a delivery row: the browser, with its version, that the senders' messages
+	// reached.
+	Browser string
 }
 
 // cellView is one cell of a matrix, rendered by the "cell" template: its worst outcome and,
@@ -185,13 +191,14 @@ type evidenceView struct {
 	Also     []findingView
 	AlsoMore int // findings beyond maxAlso, left to results.json
 	Duration string
+	Quote    string // the rule's sentence and check, from its catalogue entry (as results.json has them)
 	Check    string
 	Known    bool
 	Stale    bool
 }
 
-func newEvidenceView(r Result, check string) evidenceView {
-	e := evidenceView{Result: r, Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Check: check,
+func newEvidenceView(r Result, rule Rule) evidenceView {
+	e := evidenceView{Result: r, Outcome: string(r.Outcome), Symbol: outcomeInfo[r.Outcome].Symbol, Quote: rule.Quote, Check: rule.Check,
 		Evidence: sortedEvidence(r.Evidence), Duration: formatMS(r.DurationMS),
 		Known: r.IsKnownDeviation(), Stale: r.IsStaleDeviation()}
 	for i, f := range r.Also {
@@ -386,7 +393,7 @@ func newPageView(res *Results) *pageView {
 		for _, t := range v.MainTargets {
 			c := cellView{ID: cellID(ru.ID, t.ID), Target: t.ID, Title: "not checked on " + t.ID}
 			if r, ok := ruleCells[t.ID]; ok {
-				item := newEvidenceView(r, ru.Check)
+				item := newEvidenceView(r, ru)
 				c.Present, c.Outcome, c.Symbol = true, item.Outcome, item.Symbol
 				c.Title = item.Outcome + ": " + r.Message
 				c.Known, c.Stale = item.Known, item.Stale
@@ -423,12 +430,69 @@ func newPageView(res *Results) *pageView {
 			v.Uncovered = append(v.Uncovered, docView{Doc: d, Title: info.Title, URL: info.URL, Rules: rs})
 		}
 	}
+	v.Deliveries = deliveryRows(res.Deliveries, v.MainTargets, ruleByID)
+	if len(v.Deliveries) > 0 {
+		actors["application-server"] = true
+	}
 	for a := range actors {
 		v.Actors = append(v.Actors, a)
 	}
 	sort.Strings(v.Actors)
 	v.Latency = newLatencyView(res)
 	return v
+}
+
+// deliveryRows lays the deliveries out as matrix rows: one per browser (sorted), a cell per
+// column, filled in the columns of the senders that reached it.
+func deliveryRows(ds []Delivery, cols []targetView, ruleByID map[string]Rule) []rowView {
+	byBrowser := map[string]map[string]Delivery{}
+	var browsers []string
+	for _, d := range ds {
+		if byBrowser[d.Browser] == nil {
+			byBrowser[d.Browser] = map[string]Delivery{}
+			browsers = append(browsers, d.Browser)
+		}
+		byBrowser[d.Browser][d.Target] = d
+	}
+	sort.Strings(browsers)
+	var rows []rowView
+	for _, b := range browsers {
+		row := rowView{Browser: b, Anchor: "d-" + strings.Map(cssSafe, b), ActorAttr: "application-server", ActorShort: "app server"}
+		seen, present := map[string]bool{}, map[string]bool{}
+		for _, t := range cols {
+			c := cellView{ID: cellID("shown-by-"+b, t.ID), Target: t.ID, Outcome: "none", Title: "not a sender"}
+			if t.Kind == "sender" {
+				c.Title = "no message from " + t.ID + " to " + b + " in this report"
+			}
+			if d, ok := byBrowser[b][t.ID]; ok {
+				ru := ruleByID[d.Rule]
+				if row.Rule.ID == "" {
+					row.Rule, row.Level, row.Section = ru, levelLabel(ru), sectionLabel(ru)
+				}
+				item := newEvidenceView(d.Result(), ru)
+				c.Present, c.Outcome, c.Symbol = true, item.Outcome, item.Symbol
+				c.Heading = "message from " + targetLabel(t.Target) + ", decrypted and shown by " + b
+				c.Title = item.Outcome + ": " + d.Message
+				if d.Message == "" {
+					c.Title = item.Outcome + ": " + c.Heading
+				}
+				c.Known, c.Stale = item.Known, item.Stale
+				if len(d.Also) > 0 {
+					c.Count = "×" + strconv.Itoa(len(d.Also)+1)
+				}
+				c.Items = []evidenceView{item}
+				present[c.Outcome] = true
+			}
+			if !seen[c.Outcome] {
+				seen[c.Outcome] = true
+				row.Outcomes = strings.TrimSpace(row.Outcomes + " " + c.Outcome)
+			}
+			row.Cells = append(row.Cells, c)
+		}
+		row.Differ = len(present) > 1
+		rows = append(rows, row)
+	}
+	return rows
 }
 
 // inlineCode renders the one piece of Markdown the catalogue and messages use, `code`, as

@@ -148,7 +148,7 @@ func newInteropView(targets []Target, results map[string][]Result, ruleByID map[
 				for _, r := range results[t.ID] {
 					counts[r.Outcome]++
 					v.Results++
-					item := newEvidenceView(r, ruleByID[r.Rule].Check)
+					item := newEvidenceView(r, ruleByID[r.Rule])
 					item.ID = cellID(r.Rule, r.Target)
 					c.Items = append(c.Items, item)
 					c.Known = c.Known || item.Known

@@ -27,6 +27,9 @@ import (
 //     passing test case with a <system-out> note and the property known_deviation=reason, since
 //     such a result does not make the run red.
 //
+// A sender's suite also has a property "delivery <browser>" per browser its message reached
+// (Results.Deliveries), valued with the outcome.
+//
 // Harness problems that have no rule go into a last suite named "pushspec" as <error> cases.
 // The XML types are ginkgo's (reporters.JUnitTestSuites); only the mapping is ours, because
 // ginkgo's generator writes one case per spec and a pushspec spec may decide several rules.
@@ -54,6 +57,11 @@ func WriteJUnit(w io.Writer, res *Results) error {
 				{Name: "target.version", Value: t.Version},
 				{Name: "tool", Value: res.Tool.Name + " " + res.Tool.Version},
 			}},
+		}
+		for _, d := range res.Deliveries {
+			if d.Target == t.ID {
+				suite.Properties.Properties = append(suite.Properties.Properties, reporters.JUnitProperty{Name: "delivery " + d.Browser, Value: string(d.Outcome)})
+			}
 		}
 		for _, r := range rs {
 			tc := junitCase(r, ruleByID[r.Rule])

@@ -32,7 +32,7 @@ func TestBuildGradesHarnessFailures(t *testing.T) {
 	res := fixtureResults(t)
 
 	// Panicked without a result entry: error on the rule of its label, target from its label.
-	r := find(t, res, "notifications-tag-replaces", "firefox")
+	r := find(t, res, rules.NotificationTagReplaces.ID, "firefox")
 	if r.Outcome != rules.Error || !strings.HasPrefix(r.Message, "no verdict, the spec panicked in It") || r.Evidence["panic"] == "" || r.Evidence["failure_location"] != "browser/firefox.go:211" {
 		t.Errorf("panicked spec without result: %+v", r)
 	}
@@ -41,7 +41,7 @@ func TestBuildGradesHarnessFailures(t *testing.T) {
 		t.Errorf("problems: %+v", res.Problems)
 	}
 	// Skipped by a filter (no message, no entry): skip, "not run".
-	if r := find(t, res, "rfc8030-5.2-no-delivery-after-ttl", "fake:rfc"); r.Outcome != rules.Skip || r.Message != "not run: skipped" {
+	if r := find(t, res, rules.NoDeliveryAfterTTL.ID, "fake:rfc"); r.Outcome != rules.Skip || r.Message != "not run: skipped" {
 		t.Errorf("a spec that never ran: %+v", r)
 	}
 	// A rule the catalogue does not have is kept and shown.
@@ -57,29 +57,29 @@ func TestBuildGradesHarnessFailures(t *testing.T) {
 		t.Errorf("a run with fails, errors and a problem is green")
 	}
 	// Known deviations: the result stays fail, but does not make its target red on its own.
-	kd := find(t, res, "notifications-silent-with-vibrate", "firefox")
+	kd := find(t, res, rules.NotificationSilentWithVibrate.ID, "firefox")
 	if kd.Outcome != rules.Fail || !kd.IsKnownDeviation() {
 		t.Errorf("known deviation: %+v", kd)
 	}
-	if st := find(t, res, "pushapi-getsubscription-null", "chromium"); !st.IsStaleDeviation() || st.IsKnownDeviation() {
+	if st := find(t, res, rules.GetSubscriptionNull.ID, "chromium"); !st.IsStaleDeviation() || st.IsKnownDeviation() {
 		t.Errorf("stale deviation: %+v", st)
 	}
 }
 
 func TestBuildFoldsAndReadsEvidence(t *testing.T) {
 	res := fixtureResults(t)
-	r := find(t, res, "pushapi-push-event-fired", "chromium")
+	r := find(t, res, rules.PushEventFired.ID, "chromium")
 	if r.Outcome != rules.Fail || len(r.Also) != 9 || r.Note != "worst of 10 findings: 1 fail, 9 pass" {
 		t.Errorf("folded cell: outcome %s, %d also, note %q", r.Outcome, len(r.Also), r.Note)
 	}
 	// Numbers in evidence become strings, objects compact JSON.
-	if got := find(t, res, "rfc8291-4-fits-4096", "sender:webpush-go").Evidence["content_length"]; got != "4096" {
+	if got := find(t, res, rules.Fits4096.ID, "sender:webpush-go").Evidence["content_length"]; got != "4096" {
 		t.Errorf("numeric evidence: %q", got)
 	}
-	if got := find(t, res, "rfc8292-2-exp-max-24h", "sender:webpush-go").Evidence["jwt_claims"]; !strings.HasPrefix(got, `{"aud":`) {
+	if got := find(t, res, rules.ExpMax24h.ID, "sender:webpush-go").Evidence["jwt_claims"]; !strings.HasPrefix(got, `{"aud":`) {
 		t.Errorf("object evidence: %q", got)
 	}
-	if r := find(t, res, "rfc8030-5.2-ttl-missing-400", "fake:rfc"); r.DurationMS != 12 || r.Spec != "RFC 8030 §5.2 Push Message Time-To-Live rejects a push request without TTL" || r.Location != "pushservice/rfc8030_5_2_ttl_test.go:31" {
+	if r := find(t, res, rules.TTLMissing400.ID, "fake:rfc"); r.DurationMS != 12 || r.Spec != "RFC 8030 §5.2 Push Message Time-To-Live rejects a push request without TTL" || r.Location != "pushservice/rfc8030_5_2_ttl_test.go:31" {
 		t.Errorf("finding provenance: %+v", r)
 	}
 	lat := newLatencyView(res)
@@ -212,24 +212,24 @@ func TestMergeKeepsWorstAndSaysSo(t *testing.T) {
 	b.Run = "b.json"
 	// In b, Firefox fails the rule a saw pass, and a new target appears.
 	for i := range b.Results {
-		if b.Results[i].Rule == "rfc8188-2-fail-wrong-delimiter" && b.Results[i].Target == "firefox" {
+		if b.Results[i].Rule == rules.FailWrongDelimiter.ID && b.Results[i].Target == "firefox" {
 			b.Results[i].Outcome, b.Results[i].Message = rules.Fail, "the bad record fired push"
 		}
 	}
 	b.Targets = append(b.Targets, Target{ID: "webkit", Kind: "user-agent", Name: "WebKit"})
-	b.Results = append(b.Results, Result{Rule: "rfc8030-5.2-ttl-missing-400", Target: "webkit", Finding: Finding{Outcome: rules.Skip, Message: "no push"}})
+	b.Results = append(b.Results, Result{Rule: rules.TTLMissing400.ID, Target: "webkit", Finding: Finding{Outcome: rules.Skip, Message: "no push"}})
 	before, _ := json.Marshal(a)
 
 	m := Merge(a, b)
 	if after, _ := json.Marshal(a); !bytes.Equal(before, after) {
 		t.Errorf("Merge modified its input")
 	}
-	r := find(t, m, "rfc8188-2-fail-wrong-delimiter", "firefox")
+	r := find(t, m, rules.FailWrongDelimiter.ID, "firefox")
 	if r.Outcome != rules.Fail || r.Run != "b.json" || len(r.Also) != 1 || r.Also[0].Run != "a.json" ||
 		r.Note != "worst of 2 findings: 1 fail, 1 pass; from runs b.json (fail), a.json (pass)" {
 		t.Errorf("merged cell: %+v", r)
 	}
-	find(t, m, "rfc8030-5.2-ttl-missing-400", "webkit")
+	find(t, m, rules.TTLMissing400.ID, "webkit")
 	if len(m.Targets) != len(a.Targets)+1 || !reflect.DeepEqual(m.Runs, []string{"a.json", "b.json"}) || len(m.Problems) != 2 {
 		t.Errorf("targets %d, runs %v, problems %d", len(m.Targets), m.Runs, len(m.Problems))
 	}
@@ -237,7 +237,7 @@ func TestMergeKeepsWorstAndSaysSo(t *testing.T) {
 		t.Errorf("agreeing config values are kept as they are: %q", m.Config["browsers"])
 	}
 	// Same rule, same target in both runs with the same outcome: still one cell.
-	if c := find(t, m, "rfc8030-5.2-ttl-missing-400", "fake:rfc"); c.Outcome != rules.Pass || len(c.Also) != 1 {
+	if c := find(t, m, rules.TTLMissing400.ID, "fake:rfc"); c.Outcome != rules.Pass || len(c.Also) != 1 {
 		t.Errorf("duplicate pass cell: %+v", c)
 	}
 }
@@ -368,8 +368,8 @@ func TestKnownDeviationsKeepCIGreen(t *testing.T) {
 }
 
 func TestHTMLCapsFoldedFindings(t *testing.T) {
-	res := &Results{Rules: []Rule{{ID: "rfc8030-5.2-ttl-missing-400", Doc: "RFC 8030", Section: "5.2", Level: "MUST"}}}
-	r := Result{Rule: "rfc8030-5.2-ttl-missing-400", Target: "fake:rfc", Finding: Finding{Outcome: rules.Pass, Message: "first"}}
+	res := &Results{Rules: []Rule{{ID: rules.TTLMissing400.ID, Doc: "RFC 8030", Section: "5.2", Level: "MUST"}}}
+	r := Result{Rule: rules.TTLMissing400.ID, Target: "fake:rfc", Finding: Finding{Outcome: rules.Pass, Message: "first"}}
 	for i := 0; i < 29; i++ {
 		r.Also = append(r.Also, Finding{Outcome: rules.Pass, Message: "again"})
 	}
@@ -416,5 +416,79 @@ func TestFoldShowsInfoOverPass(t *testing.T) {
 		if got[k] != w {
 			t.Errorf("rule %s shows %s, want %s", k, got[k], w)
 		}
+	}
+}
+
+// A sender's checks that name the browser its message reached (shown_by) become one delivery
+// per browser; the rule they decide keeps every finding, and its verdict, as before.
+func TestBuildGathersDeliveriesPerBrowser(t *testing.T) {
+	kd := rules.KeyDerivation.ID
+	sender := map[string]string{"id": "sender:lib", "kind": "sender", "name": "lib", "version": "1.2.3"}
+	specs := []specDef{
+		{container: "sender", text: "derives its keys", file: "sender/a_test.go", line: 1, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "pass", "", 2, nil)}},
+		{container: "sender", text: "has its message decrypted and shown by chromium", file: "sender/b_test.go", line: 2, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "pass", "", 900, map[string]any{EvidenceShownBy: "Chromium 156.0.8078.108"})}},
+		{container: "sender", text: "has its message decrypted and shown by firefox", file: "sender/b_test.go", line: 3, state: types.SpecStateFailed, target: sender,
+			results: []map[string]any{result(kd, "sender:lib", "fail", "no service-worker report from firefox within 15 s", 15000, map[string]any{EvidenceShownBy: "Firefox 140.3.0esr"})}},
+	}
+	rep := types.Report{SuiteDescription: "sender suite", StartTime: fixtureStart, RunTime: time.Minute}
+	for i, d := range specs {
+		rep.SpecReports = append(rep.SpecReports, d.report(i))
+	}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "test"}, Catalogue: []rules.Rule{rules.KeyDerivation}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if r := find(t, res, kd, "sender:lib"); r.Outcome != rules.Fail || len(r.Also) != 2 {
+		t.Errorf("the rule's result keeps its three findings, worst first: %+v", r)
+	}
+	if len(res.Deliveries) != 2 {
+		t.Fatalf("deliveries %+v, want one per browser", res.Deliveries)
+	}
+	c, f := res.Deliveries[0], res.Deliveries[1]
+	if c.Browser != "Chromium 156.0.8078.108" || c.Outcome != rules.Pass || c.Target != "sender:lib" || c.Rule != kd || len(c.Also) != 0 {
+		t.Errorf("Chromium delivery: %+v", c)
+	}
+	if f.Browser != "Firefox 140.3.0esr" || f.Outcome != rules.Fail || !strings.Contains(f.Message, "no service-worker report") || f.Spec != "sender has its message decrypted and shown by firefox" {
+		t.Errorf("Firefox delivery: %+v", f)
+	}
+
+	var page bytes.Buffer
+	if err := WriteHTML(&page, res); err != nil {
+		t.Fatal(err)
+	}
+	for _, s := range []string{`shown by Chromium 156.0.8078.108`, `lib<div class="ver">1.2.3</div>`,
+		`<td class="cell o-fail" id="c-shown-by-Firefox_140_3_0esr--sender_lib">`} {
+		if !strings.Contains(page.String(), s) {
+			t.Errorf("index.html lacks %q", s)
+		}
+	}
+}
+
+// A spec skipped before it ran has only its labels, where "/" cannot appear: its result goes to
+// the declared target all the same, not to a second one.
+func TestBuildMapsLabelledTargetsBack(t *testing.T) {
+	kd, ttl := rules.KeyDerivation.ID, rules.TTLRequired.ID
+	sender := map[string]string{"id": "sender:@pushforge/builder", "kind": "sender", "name": "@pushforge/builder", "version": "2.0.5"}
+	specs := []specDef{
+		{container: "sender", text: "derives its keys", file: "sender/a_test.go", line: 1, state: types.SpecStatePassed, target: sender,
+			results: []map[string]any{result(kd, "sender:@pushforge/builder", "pass", "", 2, nil)}},
+		{container: "sender", text: "sends a TTL", file: "sender/b_test.go", line: 2, state: types.SpecStateSkipped,
+			labels: []string{ttl, "rfc8030", "MUST", "target:sender:@pushforge_builder"}},
+	}
+	rep := types.Report{SuiteDescription: "sender suite", StartTime: fixtureStart, RunTime: time.Minute}
+	for i, d := range specs {
+		rep.SpecReports = append(rep.SpecReports, d.report(i))
+	}
+	res, err := Build(rep, Meta{Tool: Tool{Name: "pushspec", Version: "test"}, Catalogue: []rules.Rule{rules.KeyDerivation, rules.TTLRequired}})
+	if err != nil {
+		t.Fatal(err)
+	}
+	if len(res.Targets) != 1 || res.Targets[0].ID != "sender:@pushforge/builder" {
+		t.Errorf("targets %+v, want the one declared sender", res.Targets)
+	}
+	if r := find(t, res, ttl, "sender:@pushforge/builder"); r.Outcome != rules.Skip {
+		t.Errorf("the skipped spec's result: %+v", r)
 	}
 }

@@ -2,12 +2,12 @@ package reports
 
 import (
 	"fmt"
-	"runtime/debug"
 	"sort"
 	"strconv"
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/internal/buildinfo"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -33,6 +33,9 @@ type Results struct {
 
 	Counts  map[rules.Outcome]int `json:"counts"`  // outcomes over every result
 	Summary []TargetSummary       `json:"summary"` // per target, in Targets order
+	// Deliveries are the senders' messages as real browsers received them, one per (sender,
+	// browser): derived from the findings whose evidence names the browser (shown_by).
+	Deliveries []Delivery `json:"deliveries,omitempty"`
 }
 
 // Tool names the program that produced the results.
@@ -59,6 +62,7 @@ type Rule struct {
 	Actor   string `json:"actor"`
 	Seen    string `json:"seen,omitempty"`
 	Summary string `json:"summary"`
+	Quote   string `json:"quote,omitempty"` // the sentence of the document that states the rule
 	Check   string `json:"check,omitempty"` // what pushspec does and expects
 	URL     string `json:"url,omitempty"`
 }
@@ -83,6 +87,65 @@ type Result struct {
 	// Note says how the outcome was chosen when there was more than one finding.
 	Note string    `json:"note,omitempty"`
 	Also []Finding `json:"also,omitempty"`
+}
+
+// EvidenceShownBy is the evidence key of a sender's check that a real browser received its
+// message (harness/conformance.EvidenceShownBy): the browser's name and version.
+const EvidenceShownBy = "shown_by"
+
+// Delivery is one sender's message to one real browser: the findings of the sender's checks
+// that name the browser (evidence shown_by), folded as results are. The same findings stay in
+// the results of the rule they decide; a delivery shows them per browser, so that "reaches
+// Chromium" and "reaches Firefox" are two cells of the sender's column, not one.
+type Delivery struct {
+	Target  string `json:"target"`  // the sender
+	Browser string `json:"browser"` // as the check named it: "Chromium 156.0.8078.129"
+	Rule    string `json:"rule"`    // the rule the shown finding decides
+	Finding
+	Note string    `json:"note,omitempty"`
+	Also []Finding `json:"also,omitempty"`
+}
+
+// Result returns the delivery as a Result of its rule on its sender (for the page's cells).
+func (d Delivery) Result() Result {
+	return Result{Rule: d.Rule, Target: d.Target, Finding: d.Finding, Note: d.Note, Also: d.Also}
+}
+
+// deliveries collects the findings that name a browser, per (sender, browser).
+func deliveries(results []Result) []Delivery {
+	var pend []pending
+	ruleOf := map[string]string{} // finding key → rule, for the shown finding
+	for _, res := range results {
+		for _, f := range append([]Finding{res.Finding}, res.Also...) {
+			b := f.Evidence[EvidenceShownBy]
+			if b == "" {
+				continue
+			}
+			// fold groups by (rule, target): the browser stands in for the rule.
+			pend = append(pend, pending{rule: b, target: res.Target, f: f})
+			ruleOf[findingKey(res.Target, b, f)] = res.Rule
+		}
+	}
+	if len(pend) == 0 {
+		return nil
+	}
+	folded := fold(pend)
+	out := make([]Delivery, 0, len(folded))
+	for _, r := range folded {
+		out = append(out, Delivery{Target: r.Target, Browser: r.Rule, Rule: ruleOf[findingKey(r.Target, r.Rule, r.Finding)],
+			Finding: r.Finding, Note: r.Note, Also: r.Also})
+	}
+	sort.Slice(out, func(i, j int) bool {
+		if out[i].Target != out[j].Target {
+			return out[i].Target < out[j].Target
+		}
+		return out[i].Browser < out[j].Browser
+	})
+	return out
+}
+
+func findingKey(target, browser string, f Finding) string {
+	return target + "\x00" + browser + "\x00" + f.Run + "\x00" + f.Spec + "\x00" + f.Location + "\x00" + f.Message + "\x00" + evidenceKey(f.Evidence)
 }
 
 // Problem is a harness failure with no rule to pin it on.
@@ -128,35 +191,10 @@ type Meta struct {
 
 // ToolFromBuildInfo names pushspec with the version the binary was built from: the module
 // version when it is a tagged build, else the VCS revision (12 hex digits, "+dirty" when the
-// tree had changes), else "devel".
+// tree had changes), from the build's stamp or, when the build carries none, from the git
+// checkout it runs in; else "devel" (internal/buildinfo).
 func ToolFromBuildInfo() Tool {
-	t := Tool{Name: "pushspec", Version: "devel"}
-	bi, ok := debug.ReadBuildInfo()
-	if !ok {
-		return t
-	}
-	if v := bi.Main.Version; v != "" && v != "(devel)" {
-		t.Version = v
-	}
-	var rev, modified string
-	for _, s := range bi.Settings {
-		switch s.Key {
-		case "vcs.revision":
-			rev = s.Value
-		case "vcs.modified":
-			modified = s.Value
-		}
-	}
-	if rev != "" && t.Version == "devel" {
-		if len(rev) > 12 {
-			rev = rev[:12]
-		}
-		t.Version = rev
-		if modified == "true" {
-			t.Version += "+dirty"
-		}
-	}
-	return t
+	return Tool{Name: "pushspec", Version: buildinfo.Pushspec()}
 }
 
 // Green reports whether the run passes: no fail, no error, no problem, and in strict mode no
@@ -216,7 +254,7 @@ func catalogueRules(all []rules.Rule) []Rule {
 func ruleFrom(r rules.Rule) Rule {
 	return Rule{
 		ID: r.ID, Doc: string(r.Doc), Section: r.Section, Level: string(r.Level), Implied: r.Implied,
-		Actor: r.Actor.String(), Seen: r.Seen.String(), Summary: r.Summary, Check: r.Check, URL: r.URL(),
+		Actor: r.Actor.String(), Seen: r.Seen.String(), Summary: r.Summary, Quote: r.Quote, Check: r.Check, URL: r.URL(),
 	}
 }
 
@@ -452,6 +490,7 @@ func (r *Results) finish() {
 		s.NotCovered = len(r.Rules) - s.Results
 		r.Summary = append(r.Summary, *s)
 	}
+	r.Deliveries = deliveries(r.Results)
 }
 
 // Merge combines runs into one: targets, rules and problems are unioned; a (rule, target) that

@@ -8,6 +8,13 @@
 //
 //	var TTLMissing400 = Register(Rule{ID: "rfc8030-5.2-ttl-missing-400", Doc: RFC8030, ...})
 //
+// The declaration is the one place that says what the rule is: its ID, document, section, level,
+// actor, the sentence of the document that states it (Quote, word for word), and what pushspec
+// does to decide it (Check). A comment above it says only why, where the reading needs saying.
+// Code elsewhere names the rule by its variable (rules.TTLMissing400), never by its ID string
+// (internal/ruleids checks this); docs/rules.md, the HTML report and results.json are generated
+// from these values.
+//
 // Register validates the rule and refuses duplicates; Freeze (called by the spec wrapper in
 // harness/conformance before specs run) closes the catalogue. golden_test.go keeps
 // testdata/catalogue.txt in step, so adding, removing or rewording a rule is a visible diff:

@@ -5,8 +5,6 @@ package rules
 // The catalogue here is the reviewed source of these rules (testdata/catalogue.txt is its golden
 // list); IDs are stable and must not change.
 
-// DWPMember8030 — Push API (DWP), "declarative push message", paraphrased: Only a JSON object
-// whose web_push member is the number 8030 is declarative; anything else goes to the push event.
 var DWPMember8030 = Register(Rule{
 	ID: "pushapi-dwp-member-8030", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -14,18 +12,13 @@ var DWPMember8030 = Register(Rule{
 	Check:   "Payloads: valid; `web_push: 8031`; array; invalid JSON → `push` fires; valid → shown without `push`. `\"8030\"` as a string is untested upstream → `info`.",
 })
 
-// DWPTitleRequired — Push API (DWP), "declarative push message", paraphrased: notification.title
-// (a string) is required; without it the message is not declarative.
 var DWPTitleRequired = Register(Rule{
 	ID: "pushapi-dwp-title-required", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "`notification.title` (a string) is required; without it the message is not declarative.",
-	Check:   "Omit it → `push` fires (confirm the fallback against Mozilla's test).",
+	Check:   "A declarative message (`web_push: 8030`) without `notification.title` → exactly one `push` event.",
 })
 
-// DWPNavigateRequired — Push API (DWP), "declarative push message", paraphrased:
-// notification.navigate is required and must parse as a URL (relative allowed, resolved);
-// otherwise not declarative.
 var DWPNavigateRequired = Register(Rule{
 	ID: "pushapi-dwp-navigate-required", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -33,9 +26,6 @@ var DWPNavigateRequired = Register(Rule{
 	Check:   "`\"/x\"` → shown, `navigate` resolved; `\"http://999.999\"` → `push` fires.",
 })
 
-// DWPOptionalTypes — Push API (DWP), "declarative push message", paraphrased: Optional
-// NotificationOptions members (body, lang, dir, tag, silent, requireInteraction, data) with the
-// wrong type are ignored.
 var DWPOptionalTypes = Register(Rule{
 	ID: "pushapi-dwp-optional-types", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -43,9 +33,6 @@ var DWPOptionalTypes = Register(Rule{
 	Check:   "`body: 5` → body `\"\"`; message still shown.",
 })
 
-// DWPActionsFiltered — Push API (DWP), "declarative push message", paraphrased: An action missing
-// or mistyping action, title or navigate is dropped; an action whose navigate does not parse makes
-// the whole message non-declarative.
 var DWPActionsFiltered = Register(Rule{
 	ID: "pushapi-dwp-actions-filtered", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -53,8 +40,6 @@ var DWPActionsFiltered = Register(Rule{
 	Check:   "Mixed action list → only the good ones; bad action URL → `push` fires.",
 })
 
-// DWPShownWithoutSW — Push API (DWP), "declarative push message", paraphrased: A non-mutable
-// declarative message is shown by the UA without a push event.
 var DWPShownWithoutSW = Register(Rule{
 	ID: "pushapi-dwp-shown-without-sw", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -62,9 +47,6 @@ var DWPShownWithoutSW = Register(Rule{
 	Check:   "SW `push` beacon absent (sentinel after); `getNotifications()` has the title; `navigate` equals the resolved URL.",
 })
 
-// DWPMutableDispatches — Push API (DWP), "declarative push message", paraphrased: With mutable:
-// true the SW may change the notification (spec: push event; WebKit shipped pushnotification); if
-// it shows nothing, the proposed one is shown.
 var DWPMutableDispatches = Register(Rule{
 	ID: "pushapi-dwp-mutable-dispatches", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -72,8 +54,6 @@ var DWPMutableDispatches = Register(Rule{
 	Check:   "Handler replaces the title in one case and does nothing in another.",
 })
 
-// DWPUTF8Replacement — Push API (DWP), "declarative push message", paraphrased: Invalid UTF-8
-// becomes U+FFFD before JSON parsing.
 var DWPUTF8Replacement = Register(Rule{
 	ID: "pushapi-dwp-utf8-replacement", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -81,8 +61,6 @@ var DWPUTF8Replacement = Register(Rule{
 	Check:   "Title containing byte 0xFF → `\"\\uFFFD\"` in the shown title.",
 })
 
-// DWPTagReplaces — Push API (DWP), "declarative push message", paraphrased: A declarative message
-// with an existing tag replaces that notification.
 var DWPTagReplaces = Register(Rule{
 	ID: "pushapi-dwp-tag-replaces", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -90,8 +68,6 @@ var DWPTagReplaces = Register(Rule{
 	Check:   "Two messages, same tag; one entry.",
 })
 
-// DWPWindowPushManager — Push API (DWP), "Window `pushManager`", paraphrased: window.pushManager
-// subscribes without a SW; a SW at scope / shares that subscription; other scopes get their own.
 var DWPWindowPushManager = Register(Rule{
 	ID: "pushapi-dwp-window-pushmanager", Doc: DWP, Section: "Window `pushManager`",
 	Level: Must, Actor: UserAgent, Seen: Browser,
@@ -99,8 +75,6 @@ var DWPWindowPushManager = Register(Rule{
 	Check:   "Mozilla WPT `window-pushManager.https.any.js` pattern.",
 })
 
-// DWPActivationNavigates — Push API (DWP), "declarative push message", paraphrased: Activating the
-// notification navigates to navigate, with no notificationclick.
 var DWPActivationNavigates = Register(Rule{
 	ID: "pushapi-dwp-activation-navigates", Doc: DWP, Section: "declarative push message",
 	Level: Must, Actor: UserAgent, Seen: Review,
@@ -108,8 +82,6 @@ var DWPActivationNavigates = Register(Rule{
 	Check:   "Needs a notification click, which headless browsers cannot simulate (`web-platform-tests/wpt#51125`). Catalogue only.",
 })
 
-// DWPAppBadge — Push API (DWP), "`app_badge` (`w3c/push-api#402`, open)", paraphrased: A top-level
-// app_badge sets the application badge.
 var DWPAppBadge = Register(Rule{
 	ID: "pushapi-dwp-app-badge", Doc: DWP, Section: "`app_badge` (`w3c/push-api#402`, open)",
 	Level: May, Actor: UserAgent, Seen: Review,

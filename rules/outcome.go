@@ -55,7 +55,12 @@ type Verdict struct {
 }
 
 // Check builds a verdict for rule r: Pass when ok, else the outcome its level calls for.
+//
+// It panics when r is not a rule of the catalogue as declared (an ID no declaration has, or a
+// rule value changed after Register): a verdict for a rule no report lists, graded at a level
+// nobody reviewed, must stop the grader rather than show up in a report.
 func Check(r Rule, ok bool, message string, evidence map[string]string) Verdict {
+	MustBeCatalogued(r)
 	o := Pass
 	if !ok {
 		o = r.Broken()

@@ -123,7 +123,11 @@ type Rule struct {
 	Implied bool // † in reports: stated without a BCP 14 keyword; the level is our reading
 	Actor   Actor
 	Seen    Seen
-	Summary string // one-line paraphrase
+	Summary string // one-line paraphrase, for tables
+	// Quote is the sentence of the document that carries the requirement, word for word: the
+	// one with the BCP 14 keyword, or for an Implied rule the one its reading rests on. Interop
+	// rules, which no document states, leave it empty and cite Ref.
+	Quote string
 	// Check is what pushspec does and expects to decide the rule (results.json's "check");
 	// reports show it next to the outcome.
 	Check string

@@ -11,9 +11,12 @@ import (
 	"log"
 	"net"
 	"net/http"
+	"strconv"
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 //go:embed static
@@ -43,6 +46,11 @@ type Site struct {
 	// finds the channel full is dropped from the channel (and logged) but still kept for
 	// AwaitReport and All.
 	ReportBuffer int
+	// Host is the host name in the origins' URLs; "" means localhost. Browsers must resolve it to
+	// ListenIP, and treat it as a secure context (localhost is one already).
+	Host string
+	// ListenIP is the address every origin listens on; "" means 127.0.0.1.
+	ListenIP string
 
 	mu      sync.Mutex
 	origins []*Origin
@@ -62,7 +70,7 @@ func StartSite() (*Site, error) {
 	return s, nil
 }
 
-// Start opens the default origin on 127.0.0.1:0.
+// Start opens the default origin on ListenIP (default 127.0.0.1), port 0.
 func (s *Site) Start() error {
 	s.mu.Lock()
 	started := s.def != nil
@@ -105,8 +113,9 @@ func (s *Site) Origins() []*Origin {
 	return append([]*Origin(nil), s.origins...)
 }
 
-// NewOrigin opens another listener on 127.0.0.1:0 serving the same content: a fresh origin
-// (http://localhost:PORT) with its own push subscriptions, permissions and reports.
+// NewOrigin opens another listener on ListenIP (default 127.0.0.1), port 0, serving the same
+// content: a fresh origin (http://Host:PORT, Host default localhost) with its own push
+// subscriptions, permissions and reports.
 func (s *Site) NewOrigin() (*Origin, error) {
 	s.mu.Lock()
 	if s.closed {
@@ -114,7 +123,14 @@ func (s *Site) NewOrigin() (*Origin, error) {
 		return nil, errors.New("sitefixture: Site closed")
 	}
 	s.mu.Unlock()
-	ln, err := net.Listen("tcp", "127.0.0.1:0")
+	ip, host := s.ListenIP, s.Host
+	if ip == "" {
+		ip = "127.0.0.1"
+	}
+	if host == "" {
+		host = "localhost"
+	}
+	ln, err := net.Listen("tcp", net.JoinHostPort(ip, "0"))
 	if err != nil {
 		return nil, fmt.Errorf("sitefixture: listen: %w", err)
 	}
@@ -124,10 +140,9 @@ func (s *Site) NewOrigin() (*Origin, error) {
 		buf = 1024
 	}
 	o := &Origin{
-		site:    s,
-		url:     fmt.Sprintf("http://localhost:%d", port),
-		ch:      make(chan Report, buf),
-		changed: make(chan struct{}),
+		site: s,
+		url:  "http://" + net.JoinHostPort(host, strconv.Itoa(port)),
+		ch:   make(chan Report, buf),
 	}
 	o.srv = &http.Server{
 		Handler:           o,
@@ -180,12 +195,12 @@ type Origin struct {
 
 	mu        sync.Mutex
 	reports   []Report
-	changed   chan struct{} // closed and replaced whenever a report arrives
+	changed   await.Changed // notified whenever a report arrives
 	closed    bool
 	unhandled []string
 }
 
-// URL is http://localhost:PORT, without a trailing slash. It is also the origin string for
+// URL is http://localhost:PORT (Site.Host in place of localhost), without a trailing slash. It is also the origin string for
 // permission grants.
 func (o *Origin) URL() string { return o.url }
 
@@ -214,23 +229,20 @@ func (o *Origin) Unhandled() []string {
 // consumed: two waiters may get the same one.
 func (o *Origin) AwaitReport(ctx context.Context, match func(Report) bool) (Report, error) {
 	seen := 0
-	for {
-		o.mu.Lock()
+	var r Report
+	err := o.changed.Until(ctx, &o.mu, func() bool {
 		for ; seen < len(o.reports); seen++ {
 			if match == nil || match(o.reports[seen]) {
-				r := o.reports[seen]
-				o.mu.Unlock()
-				return r, nil
+				r = o.reports[seen]
+				return true
 			}
 		}
-		ch := o.changed
-		o.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Report{}, fmt.Errorf("sitefixture: waiting for a report from %s: %w", o.url, context.Cause(ctx))
-		case <-ch:
-		}
+		return false
+	}, nil)
+	if err != nil {
+		return Report{}, fmt.Errorf("sitefixture: waiting for a report from %s: %w", o.url, context.Cause(ctx))
 	}
+	return r, nil
 }
 
 // AwaitID waits for the push report whose id is id.
@@ -326,8 +338,7 @@ func (o *Origin) serveBeacon(w http.ResponseWriter, r *http.Request) {
 	rep.ReceivedAt = received
 	o.mu.Lock()
 	o.reports = append(o.reports, rep)
-	close(o.changed)
-	o.changed = make(chan struct{})
+	o.changed.Notify()
 	o.mu.Unlock()
 	select {
 	case o.ch <- rep:

@@ -3,7 +3,9 @@ package sitefixture
 import (
 	"context"
 	"io"
+	"net"
 	"net/http"
+	"net/url"
 	"os/exec"
 	"strings"
 	"testing"
@@ -144,5 +146,32 @@ func TestScriptsParse(t *testing.T) {
 		if out, err := exec.Command(node, "--check", f).CombinedOutput(); err != nil {
 			t.Errorf("%s: %v\n%s", f, err, out)
 		}
+	}
+}
+
+// Host and ListenIP: the origin's URL carries Host, and it listens on ListenIP alone.
+func TestHostAndListenIP(t *testing.T) {
+	s := New()
+	s.Logf = t.Logf
+	s.Host, s.ListenIP = "push.pushspec.test", "127.0.0.2"
+	if err := s.Start(); err != nil {
+		t.Fatal(err)
+	}
+	defer s.Close()
+	u, err := url.Parse(s.URL())
+	if err != nil || u.Hostname() != "push.pushspec.test" || u.Port() == "" {
+		t.Fatalf("URL %s %v", s.URL(), err)
+	}
+	resp, err := http.Get("http://127.0.0.2:" + u.Port() + "/")
+	if err != nil {
+		t.Fatal(err)
+	}
+	resp.Body.Close()
+	if resp.StatusCode != 200 {
+		t.Errorf("GET / on 127.0.0.2: %d", resp.StatusCode)
+	}
+	if c, err := net.DialTimeout("tcp", "127.0.0.1:"+u.Port(), time.Second); err == nil {
+		c.Close()
+		t.Error("the origin also answers on 127.0.0.1")
 	}
 }

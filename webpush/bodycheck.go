@@ -4,15 +4,19 @@ import (
 	"crypto/ecdh"
 	"errors"
 	"fmt"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Rules of the sender's body that need no keys.
-const (
-	RuleSingleRecord     = "rfc8291-4-single-record"
-	RuleRSExceedsRecord  = "rfc8291-4-rs-exceeds-record"
-	RuleFits4096         = "rfc8291-4-fits-4096"
-	MaxRecommendedLength = 4096 // body octets a push service must accept (RFC 8030 §7.2)
+var (
+	RuleSingleRecord    = rules.SingleRecord.ID
+	RuleRSExceedsRecord = rules.RSExceedsRecord.ID
+	RuleFits4096        = rules.Fits4096.ID
 )
+
+// MaxRecommendedLength is the body size, in octets, a push service must accept (RFC 8030 §7.2).
+const MaxRecommendedLength = 4096
 
 // CheckBody grades the layout of an application server's aes128gcm body without decrypting it,
 // for subscriptions whose private key pushspec does not hold (a real browser's). It returns one

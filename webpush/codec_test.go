@@ -8,6 +8,8 @@ import (
 	"fmt"
 	"os"
 	"testing"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 func freshKeys(t testing.TB) *UAKeys {
@@ -78,10 +80,10 @@ func TestEncryptFreshness(t *testing.T) {
 	ha, _ := ParseContentHeader(a)
 	hb, _ := ParseContentHeader(b)
 	if bytes.Equal(ha.Salt, hb.Salt) {
-		t.Error("two messages share a salt (rfc8188-2.1-salt-not-reused)")
+		t.Errorf("two messages share a salt (%s)", rules.SaltNotReused.ID)
 	}
 	if bytes.Equal(ha.KeyID, hb.KeyID) {
-		t.Error("two messages share an ephemeral key (rfc8291-3.1-as-ephemeral-key)")
+		t.Errorf("two messages share an ephemeral key (%s)", rules.ASEphemeralKey.ID)
 	}
 }
 

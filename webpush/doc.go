@@ -12,7 +12,6 @@
 // the RFC 8291 Appendix A keys, for the browser specs; testdata/vectors.json holds every vector
 // (RFC 8188 §3, RFC 8291 Appendix A, RFC 8292 §2.4, autopush-rs, the edge cases) as data.
 //
-// It is a leaf: it imports nothing of pushspec's, and rule IDs appear here as plain strings (a test
-// checks each one against rules). It is not a push client: nothing here speaks HTTP to a
-// network.
+// It imports only rules, the catalogue its errors and problems name (as rules.X.ID strings). It is
+// not a push client: nothing here speaks HTTP to a network.
 package webpush

@@ -1,5 +1,6 @@
 package webpush
 
+import "github.com/pushspec/pushspec/rules"
 import "crypto/ecdh"
 
 // The keys of RFC 8291 Appendix A (testdata/vectors.json, "rfc8291_appendix_a"). Public test
@@ -66,9 +67,9 @@ func EdgeCases() []EdgeCase {
 		plaintext          []byte
 		o                  Options
 	}{
-		{"valid-padded", ExpectAccept, "rfc8188-2-padding-delimiter", text, Options{Pad: 10}},
-		{"two-records", ExpectMayAccept, "rfc8291-4-ua-multiple-records-optional", text, Options{RS: 38, Records: 2}},
-		{"empty-plaintext", ExpectAccept, "pushapi-push-data-empty-payload", []byte{}, Options{}},
+		{"valid-padded", ExpectAccept, rules.PaddingDelimiter.ID, text, Options{Pad: 10}},
+		{"two-records", ExpectMayAccept, rules.UAMultipleRecordsOptional.ID, text, Options{RS: 38, Records: 2}},
+		{"empty-plaintext", ExpectAccept, rules.PushDataEmptyPayload.ID, []byte{}, Options{}},
 		{"bad-delimiter-01", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: 1}},
 		{"bad-delimiter-03", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: 3}},
 		{"no-delimiter", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: NoDelimiter}},
@@ -77,15 +78,15 @@ func EdgeCases() []EdgeCase {
 		{"two-records-last-dropped", ExpectReject, RuleNoPartial, text, Options{RS: 38, Records: 2, Truncate: 38}},
 		// RFC 8188 §2.1 makes rs below 18 invalid, but RFC 8291 §4: "A user agent MAY ignore the
 		// rs field": a receiver that ignores it may accept.
-		{"rs-17", ExpectMayAccept, "rfc8291-4-ua-may-ignore-rs", text, Options{HeaderRS: 17}},
-		{"rs-smaller-than-record", ExpectMayAccept, "rfc8291-4-ua-may-ignore-rs", text, Options{HeaderRS: 50}},
+		{"rs-17", ExpectMayAccept, rules.UAMayIgnoreRS.ID, text, Options{HeaderRS: 17}},
+		{"rs-smaller-than-record", ExpectMayAccept, rules.UAMayIgnoreRS.ID, text, Options{HeaderRS: 50}},
 		{"truncated-tag", ExpectReject, RuleNoPartial, text, Options{Truncate: 1}},
 		{"short-record", ExpectReject, RuleMinRecord, text, Options{Truncate: 48}},
 		{"truncated-header", ExpectReject, RuleHeaderLayout, text, Options{Truncate: 94}},
 		{"keyid-off-curve", ExpectReject, RuleUAValidatesKey, text, Options{KeyIDNotOnCurve: true}},
 		// RFC 8291 §4 binds the sender to the uncompressed form; it requires nothing of a receiver
 		// that decompresses the same key.
-		{"keyid-compressed", ExpectMayAccept, "rfc8291-4-ua-keyid-other-form", text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}},
+		{"keyid-compressed", ExpectMayAccept, rules.UAKeyIDOtherForm.ID, text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}},
 	}
 	out := make([]EdgeCase, 0, len(cases))
 	for _, c := range cases {

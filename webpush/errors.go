@@ -1,5 +1,7 @@
 package webpush
 
+import "github.com/pushspec/pushspec/rules"
+
 // Error is a codec or parser failure tied to a catalogue rule.
 type Error struct {
 	Rule   string // rule ID of the catalogue (rules), e.g. "rfc8188-2.1-rs-min-18"
@@ -24,47 +26,47 @@ const (
 	LevelShould = "SHOULD"
 )
 
-// Rule IDs this package reports. They match rules; kept as strings so that this package
-// stays a leaf.
-const (
-	RuleTTLRequired        = "rfc8030-5.2-ttl-required"
-	RuleTTLSyntax          = "rfc8030-5.2-ttl-syntax"
-	RuleTTLMissing400      = "rfc8030-5.2-ttl-missing-400"
-	RuleTTLOverflow        = "rfc8030-5.2-ttl-overflow-as-2pow31"
-	RuleUrgencyValues      = "rfc8030-5.3-urgency-values"
-	RuleUrgencyMultiple400 = "rfc8030-5.3-urgency-multiple-400"
-	RuleTopicInvalid400    = "rfc8030-5.4-topic-invalid-400"
+// Rule IDs this package reports, as the strings Error.Rule and Problem.Rule carry. The
+// fake push service still names them by these names.
+var (
+	RuleTTLRequired        = rules.TTLRequired.ID
+	RuleTTLSyntax          = rules.TTLSyntax.ID
+	RuleTTLMissing400      = rules.TTLMissing400.ID
+	RuleTTLOverflow        = rules.TTLOverflowAs2Pow31.ID
+	RuleUrgencyValues      = rules.UrgencyValues.ID
+	RuleUrgencyMultiple400 = rules.UrgencyMultiple400.ID
+	RuleTopicInvalid400    = rules.TopicInvalid400.ID
 
-	RuleHeaderLayout       = "rfc8188-2.1-header-layout"
-	RuleRSMin18            = "rfc8188-2.1-rs-min-18"
-	RuleMinRecord          = "rfc8188-2-min-record"
-	RuleFailNoDelimiter    = "rfc8188-2-fail-no-delimiter"
-	RuleFailWrongDelimiter = "rfc8188-2-fail-wrong-delimiter"
-	RuleNoPartial          = "rfc8188-4.2-no-partial-processing"
-	RuleCEKDerivation      = "rfc8188-2.2-cek-derivation"
+	RuleHeaderLayout       = rules.HeaderLayout.ID
+	RuleRSMin18            = rules.RSMin18.ID
+	RuleMinRecord          = rules.MinRecord.ID
+	RuleFailNoDelimiter    = rules.FailNoDelimiter.ID
+	RuleFailWrongDelimiter = rules.FailWrongDelimiter.ID
+	RuleNoPartial          = rules.NoPartialProcessing.ID
+	RuleCEKDerivation      = rules.CEKDerivation.ID
 
-	RuleKeyDerivation      = "rfc8291-3.3-key-derivation"
-	RuleKeyIDIsASPublicKey = "rfc8291-4-keyid-is-as-public-key"
-	RuleUAValidatesKey     = "rfc8291-7-ua-validates-key"
-	RuleASValidatesKey     = "rfc8291-7-as-validates-key"
-	RuleUAChecksDelimiter  = "rfc8291-4-ua-checks-delimiter"
-	RuleAuthSecret16       = "rfc8291-3.2-auth-secret-16"
-	RuleAES128GCMOnly      = "rfc8291-4-aes128gcm-only"
+	RuleKeyDerivation      = rules.KeyDerivation.ID
+	RuleKeyIDIsASPublicKey = rules.KeyIDIsASPublicKey.ID
+	RuleUAValidatesKey     = rules.UAValidatesKey.ID
+	RuleASValidatesKey     = rules.ASValidatesKey.ID
+	RuleUAChecksDelimiter  = rules.UAChecksDelimiter.ID
+	RuleAuthSecret16       = rules.AuthSecret16.ID
+	RuleAES128GCMOnly      = rules.AES128GCMOnly.ID
 
-	RuleP256SigningKey    = "rfc8292-2-p256-signing-key"
-	RuleAudOrigin         = "rfc8292-2-aud-origin"
-	RuleExpRequired       = "rfc8292-2-exp-required"
-	RuleExpMax24h         = "rfc8292-2-exp-max-24h"
-	RuleVAPIDScheme       = "rfc8292-2-vapid-scheme"
-	RuleJWSES256          = "rfc8292-2-jws-es256"
-	RuleSubOptional       = "rfc8292-2.1-sub-optional"
-	RuleSubContactURI     = "rfc8292-2.1-sub-contact-uri"
-	RuleClaimsSmall       = "rfc8292-2.2-claims-small"
-	RuleKUncompressedB64  = "rfc8292-3.2-k-uncompressed-base64url"
-	RuleDistinctKeys      = "rfc8292-3.2-distinct-keys"
-	RuleRestrictedNeedJWT = "rfc8292-4.2-restricted-needs-jwt"
-	RuleRejectAbsent      = "rfc8292-4.2-reject-absent"
-	RuleRejectMissingTK   = "rfc8292-4.2-reject-missing-t-or-k"
-	RuleRejectExpired     = "rfc8292-4.2-reject-expired"
-	RuleRejectExpOver24h  = "rfc8292-4.2-reject-exp-over-24h"
+	RuleP256SigningKey    = rules.P256SigningKey.ID
+	RuleAudOrigin         = rules.AudOrigin.ID
+	RuleExpRequired       = rules.ExpRequired.ID
+	RuleExpMax24h         = rules.ExpMax24h.ID
+	RuleVAPIDScheme       = rules.VAPIDScheme.ID
+	RuleJWSES256          = rules.JWSES256.ID
+	RuleSubOptional       = rules.SubOptional.ID
+	RuleSubContactURI     = rules.SubContactURI.ID
+	RuleClaimsSmall       = rules.ClaimsSmall.ID
+	RuleKUncompressedB64  = rules.KUncompressedBase64URL.ID
+	RuleDistinctKeys      = rules.DistinctKeys.ID
+	RuleRestrictedNeedJWT = rules.RestrictedNeedsJWT.ID
+	RuleRejectAbsent      = rules.RejectAbsent.ID
+	RuleRejectMissingTK   = rules.RejectMissingTOrK.ID
+	RuleRejectExpired     = rules.RejectExpired.ID
+	RuleRejectExpOver24h  = rules.RejectExpOver24h.ID
 )

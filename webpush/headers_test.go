@@ -3,6 +3,8 @@ package webpush
 import (
 	"net/http"
 	"testing"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // header builds an http.Header with the given field repeated once per value; nil means absent.
@@ -156,7 +158,7 @@ func TestParseTopic(t *testing.T) {
 
 func TestErrorFormat(t *testing.T) {
 	_, err := ParseTTL(http.Header{})
-	if got, want := err.Error(), "the push request has no TTL header field (rfc8030-5.2-ttl-missing-400)"; got != want {
+	if got, want := err.Error(), "the push request has no TTL header field ("+rules.TTLMissing400.ID+")"; got != want {
 		t.Errorf("Error() = %q, want %q", got, want)
 	}
 }

@@ -19,6 +19,7 @@ import (
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
 
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -385,7 +386,7 @@ func TestServeProbe(t *testing.T) {
 	}
 	vb, _ := io.ReadAll(resp.Body)
 	resp.Body.Close()
-	for _, rule := range []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256", "rfc8291-4-aes128gcm-only", "rfc8030-5.4-topic-syntax"} {
+	for _, rule := range []string{rules.TTLRequired.ID, rules.JWSES256.ID, rules.AES128GCMOnly.ID, rules.TopicSyntax.ID} {
 		if !strings.Contains(string(vb), `"rule":"`+rule+`"`) {
 			t.Errorf("no failing verdict for %s", rule)
 		}

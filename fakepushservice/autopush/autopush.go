@@ -17,6 +17,7 @@ import (
 	"github.com/coder/websocket"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 // Path is where Attach mounts the WebSocket endpoint.
@@ -76,7 +77,6 @@ func AttachCore(c Core, opts Options) (*Link, error) {
 		uaids:     map[string]*uaState{},
 		conns:     map[*conn]bool{},
 		frames:    map[string][]Frame{},
-		changed:   make(chan struct{}),
 		regStatus: opts.RegisterStatus,
 	}
 	c.Handle("GET "+Path, l)
@@ -90,7 +90,7 @@ type Link struct {
 	wsURL string
 
 	mu        sync.Mutex
-	changed   chan struct{} // closed and replaced on every recorded event
+	changed   await.Changed // notified on every recorded event
 	closed    bool
 	connSeq   int
 	conns     map[*conn]bool
@@ -279,20 +279,10 @@ func (l *Link) Unknown() []Frame {
 
 // await waits until cond (run with l.mu held) is true; it errs only when ctx ends.
 func (l *Link) await(ctx context.Context, what string, cond func() bool) error {
-	for {
-		l.mu.Lock()
-		ok := cond()
-		ch := l.changed
-		l.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return fmt.Errorf("autopush: waiting for %s: %w", what, context.Cause(ctx))
-		case <-ch:
-		}
+	if err := l.changed.Until(ctx, &l.mu, cond, nil); err != nil {
+		return fmt.Errorf("autopush: waiting for %s: %w", what, context.Cause(ctx))
 	}
+	return nil
 }
 
 // AwaitHello returns the first handshake (past or future) answered with uaid; "" matches any.
@@ -403,10 +393,7 @@ func (l *Link) logf(format string, args ...any) {
 	log.Printf(format, args...)
 }
 
-func (l *Link) notifyLocked() {
-	close(l.changed)
-	l.changed = make(chan struct{})
-}
+func (l *Link) notifyLocked() { l.changed.Notify() }
 
 // ServeHTTP accepts one WebSocket connection and serves it until it ends.
 func (l *Link) ServeHTTP(w http.ResponseWriter, r *http.Request) {

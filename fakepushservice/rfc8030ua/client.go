@@ -38,6 +38,7 @@ import (
 	"golang.org/x/net/http2"
 	"golang.org/x/net/http2/hpack"
 
+	"github.com/pushspec/pushspec/internal/await"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -69,7 +70,7 @@ type Client struct {
 	dec *hpack.Decoder // read loop only
 
 	mu       sync.Mutex
-	changed  chan struct{} // closed and replaced on every change
+	changed  await.Changed // notified on every change
 	streams  map[uint32]*Stream
 	err      error // set once the connection broke
 	frames   []string
@@ -98,7 +99,7 @@ func Dial(ctx context.Context, rawURL string, roots *x509.CertPool) (*Client, er
 		return nil, fmt.Errorf("rfc8030ua: %s negotiated ALPN %q, not h2", u.Host, p)
 	}
 	c := &Client{conn: nc, origin: &url.URL{Scheme: u.Scheme, Host: u.Host}, nextID: 1,
-		changed: make(chan struct{}), streams: map[uint32]*Stream{}, settings: map[http2.SettingID]uint32{},
+		streams: map[uint32]*Stream{}, settings: map[http2.SettingID]uint32{},
 		readDone: make(chan struct{})}
 	c.fr = http2.NewFramer(nc, nc)
 	c.fr.SetMaxReadFrameSize(1 << 20)
@@ -179,27 +180,11 @@ func (c *Client) logFrameLocked(line string) {
 }
 
 // notifyLocked wakes every waiter; c.mu must be held.
-func (c *Client) notifyLocked() {
-	close(c.changed)
-	c.changed = make(chan struct{})
-}
+func (c *Client) notifyLocked() { c.changed.Notify() }
 
 // await calls cond under c.mu until it is true or ctx ends.
 func (c *Client) await(ctx context.Context, cond func() bool) error {
-	for {
-		c.mu.Lock()
-		ok := cond()
-		ch := c.changed
-		c.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		}
-	}
+	return c.changed.Until(ctx, &c.mu, cond, nil)
 }
 
 // Stream is one request the client sent, or one the server promised (a push).

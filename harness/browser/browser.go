@@ -87,6 +87,15 @@ type LaunchOptions struct {
 	// dom.push.serverURL at Mozilla's autopush (MozillaPushServerURL). The GCM and autopush
 	// fields above are then ignored. For users with internet; never used in tests or CI here.
 	RealPushServices bool
+	// AdvertiseHost, when set, is the host name in every URL pushspec hands the browser (the
+	// fixture site's origins, the --gcm-* URLs, dom.push.serverURL), and AdvertiseIP the
+	// address pushspec listens on, where that name must lead. A browser pushspec starts resolves
+	// the name to AdvertiseIP itself (Chromium's host-resolver rules, Firefox's
+	// network.dns.forceResolve) and treats its origins as secure contexts (AdvertiseSwitches,
+	// FirefoxAdvertisePrefs); AdvertiseIP must then be a loopback address. A remote browser
+	// needs the same from whoever started it. Empty: localhost and 127.0.0.1.
+	AdvertiseHost string
+	AdvertiseIP   string
 	// FirefoxPrefs are extra prefs for a Firefox pushspec starts, set over its own (ignored with
 	// Remote). A test that is about pushspec rather than Firefox's policies can lift one, e.g.
 	// dom.push.maxQuotaPerSubscription for a long burst. The no-network prefs, network.* and

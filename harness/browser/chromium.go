@@ -29,6 +29,8 @@ import (
 	"github.com/chromedp/cdproto/serviceworker"
 	"github.com/chromedp/chromedp"
 	"github.com/chromedp/chromedp/remote"
+
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 func init() { registerLauncher(Chromium, LaunchChromium) }
@@ -69,8 +71,17 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 	if mcs == "" {
 		mcs = "https://" + deadGCM
 	}
+	if err := checkAdvertise(opts); err != nil {
+		return "", nil, err
+	}
 	for _, u := range []string{checkin, register, mcs} {
-		if err := requireLoopback(u); err != nil {
+		if err := requireLoopback(u, opts.AdvertiseHost); err != nil {
+			return "", nil, err
+		}
+	}
+	secure := ""
+	if opts.AdvertiseHost != "" {
+		if secure, err = ChromiumSecureOriginSwitch(opts.AdvertiseHost); err != nil {
 			return "", nil, err
 		}
 	}
@@ -81,7 +92,10 @@ func chromiumSwitches(opts LaunchOptions) (execPath string, switches []chromiumS
 		{"disable-background-networking", true},
 		{"disable-component-update", true},
 		{"disable-sync", true},
-		{"host-resolver-rules", hostResolverRules},
+		{"host-resolver-rules", chromiumHostResolverRules(opts)},
+	}
+	if secure != "" {
+		switches = append(switches, chromiumSwitch{"unsafely-treat-insecure-origin-as-secure", secure})
 	}
 	switches = append(switches, chromiumCommonSwitches...)
 	switches = append(switches, []chromiumSwitch{
@@ -142,6 +156,25 @@ func chromiumExecPath(opts LaunchOptions) (string, error) {
 	return "", fmt.Errorf("chromium: none of %v exists (install it with `pushspec deps` or `make deps`)", ChromiumExecPaths)
 }
 
+// ChromiumArgs returns the binary and the command-line switches ("--name" or "--name=value")
+// pushspec starts Chromium with for o, without --user-data-dir and the DevTools transport: for
+// starting, on this machine, a Chromium that pushspec then drives as a remote (LaunchOptions.Remote)
+// with the same loopback-only switches. The SPKI switch needs a --user-data-dir beside it.
+func ChromiumArgs(o LaunchOptions) (execPath string, args []string, err error) {
+	execPath, switches, err := chromiumSwitches(o)
+	if err != nil {
+		return "", nil, err
+	}
+	for _, sw := range switches {
+		if sw.Value == true {
+			args = append(args, "--"+sw.Name)
+		} else {
+			args = append(args, fmt.Sprintf("--%s=%v", sw.Name, sw.Value))
+		}
+	}
+	return execPath, args, nil
+}
+
 // chromiumFlags turns chromiumSwitches into chromedp allocator options.
 func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	execPath, switches, err := chromiumSwitches(opts)
@@ -158,13 +191,18 @@ func chromiumFlags(opts LaunchOptions) ([]chromedp.ExecAllocatorOption, error) {
 	return o, nil
 }
 
-func requireLoopback(raw string) error {
+// requireLoopback refuses a GCM URL whose host is not loopback: 127.0.0.1, localhost, ::1, or the
+// advertised host (which checkAdvertise holds to a loopback address).
+func requireLoopback(raw, advertised string) error {
 	u, err := url.Parse(raw)
 	if err != nil {
 		return fmt.Errorf("chromium: GCM URL %q: %w", raw, err)
 	}
 	switch u.Hostname() {
 	case "127.0.0.1", "localhost", "::1":
+		return nil
+	}
+	if advertised != "" && strings.EqualFold(u.Hostname(), advertised) {
 		return nil
 	}
 	return fmt.Errorf("chromium: GCM URL %q is not loopback; pushspec browsers stay offline", raw)
@@ -321,7 +359,7 @@ func (b *chromiumBrowser) NewSession(ctx context.Context) (Session, error) {
 	b.mu.Unlock()
 	tabCtx, cancel := chromedp.NewContext(b.ctx)
 	s := &chromiumSession{b: b, ctx: tabCtx, cancel: cancel, origins: map[string]bool{},
-		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}, changed: make(chan struct{})}
+		regs: map[serviceworker.RegistrationID]*serviceworker.Registration{}}
 	// Listen opens the tab. Its context is the tab's (the listener lives as long as the tab), so
 	// ctx bounds the wait from outside.
 	opened := make(chan error, 1)
@@ -408,7 +446,7 @@ type chromiumSession struct {
 	origins map[string]bool // origins navigated to; events are filtered by them
 	events  []originEvent
 	regs    map[serviceworker.RegistrationID]*serviceworker.Registration
-	changed chan struct{} // closed and replaced whenever events or regs change
+	changed await.Changed // notified whenever events or regs change
 	closed  bool
 }
 
@@ -470,10 +508,7 @@ func (s *chromiumSession) onEvent(ev any) {
 	}
 }
 
-func (s *chromiumSession) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+func (s *chromiumSession) notifyLocked() { s.changed.Notify() }
 
 // await waits until cond (called under s.mu) holds; it errs when ctx ends, or at once with
 // the *LostError when the browser goes away.
@@ -482,21 +517,11 @@ func (s *chromiumSession) await(ctx context.Context, cond func() bool) error {
 	if s.b.loss != nil {
 		lost = s.b.loss.Lost()
 	}
-	for {
-		s.mu.Lock()
-		ok, ch := cond(), s.changed
-		s.mu.Unlock()
-		if ok {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-lost:
-			return s.b.loss.noticed()
-		case <-ch:
-		}
+	err := s.changed.Until(ctx, &s.mu, cond, lost)
+	if errors.Is(err, await.ErrAborted) {
+		return s.b.loss.noticed()
 	}
+	return err
 }
 
 // GrantNotifications grants the notifications permission to origin.

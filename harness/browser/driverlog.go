@@ -2,6 +2,7 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"io"
 	"log/slog"
 	"os"
@@ -11,6 +12,8 @@ import (
 	"sync"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/pushspec/pushspec/internal/await"
 )
 
 // The Playwright driver reaps the Firefox it launched, so only the driver knows how it ended.
@@ -31,11 +34,11 @@ type driverLog struct {
 	mu    sync.Mutex
 	buf   []byte
 	exits map[int]string // pid → "signal: SIGKILL", "exit status 1"
-	seen  chan struct{}  // closed and replaced when an exit line arrives
+	seen  await.Changed  // notified when an exit line arrives
 }
 
 func newDriverLog(next io.Writer, forward bool) *driverLog {
-	return &driverLog{next: next, forward: forward, exits: map[int]string{}, seen: make(chan struct{})}
+	return &driverLog{next: next, forward: forward, exits: map[int]string{}}
 }
 
 func (d *driverLog) Write(p []byte) (int, error) {
@@ -54,8 +57,7 @@ func (d *driverLog) Write(p []byte) (int, error) {
 		if m := exitLine.FindSubmatch(line); m != nil {
 			pid, _ := strconv.Atoi(string(m[1]))
 			d.exits[pid] = describeExit(string(m[2]), string(m[3]))
-			close(d.seen)
-			d.seen = make(chan struct{})
+			d.seen.Notify()
 		}
 		d.buf = d.buf[i+1:]
 	}
@@ -73,12 +75,11 @@ func (d *driverLog) Write(p []byte) (int, error) {
 	return len(p), nil
 }
 
-// exit returns how pid ended, if the driver said so, and a channel that closes on the next
-// exit line.
-func (d *driverLog) exit(pid int) (string, <-chan struct{}) {
-	d.mu.Lock()
-	defer d.mu.Unlock()
-	return d.exits[pid], d.seen
+// awaitExit returns how pid ended once the driver says so; "" when ctx ends first.
+func (d *driverLog) awaitExit(ctx context.Context, pid int) string {
+	var how string
+	_ = d.seen.Until(ctx, &d.mu, func() bool { how = d.exits[pid]; return how != "" }, nil)
+	return how
 }
 
 // describeExit words Node's (exitCode, signal) pair as os.ProcessState does.

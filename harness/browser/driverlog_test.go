@@ -2,8 +2,10 @@ package browser
 
 import (
 	"bytes"
+	"context"
 	"strings"
 	"testing"
+	"time"
 )
 
 // The driver's stderr: how a Firefox ended is read out of the pw:browser lines, which are kept
@@ -11,7 +13,6 @@ import (
 func TestDriverLogReadsExits(t *testing.T) {
 	var out bytes.Buffer
 	d := newDriverLog(&out, false)
-	_, seen := d.exit(31662)
 	in := "2026-12-07T23:29:25.894Z pw:browser <launched> pid=31662\n" +
 		"driver says hello\n" +
 		"2026-12-07T23:29:28.394Z pw:browser [pid=31662] <process did exit: exitCode=null, signal=SIGKILL>\n" +
@@ -19,18 +20,17 @@ func TestDriverLogReadsExits(t *testing.T) {
 	for i := 0; i < len(in); i += 7 { // arbitrary write boundaries
 		d.Write([]byte(in[i:min(i+7, len(in))]))
 	}
-	select {
-	case <-seen:
-	default:
-		t.Error("no exit line noticed")
-	}
-	if how, _ := d.exit(31662); how != "signal: SIGKILL" {
+	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
+	defer cancel()
+	if how := d.awaitExit(ctx, 31662); how != "signal: SIGKILL" {
 		t.Errorf("pid 31662 ended %q, want signal: SIGKILL", how)
 	}
-	if how, _ := d.exit(40000); how != "exit status 1" {
+	if how := d.awaitExit(ctx, 40000); how != "exit status 1" {
 		t.Errorf("pid 40000 ended %q, want exit status 1", how)
 	}
-	if how, _ := d.exit(1); how != "" {
+	ended, stop := context.WithCancel(ctx)
+	stop()
+	if how := d.awaitExit(ended, 1); how != "" {
 		t.Errorf("pid 1 ended %q, want nothing", how)
 	}
 	if got := out.String(); got != "driver says hello\n" {

@@ -133,6 +133,24 @@ func FirefoxRealPrefs() map[string]any {
 	return out
 }
 
+// FirefoxLaunchPrefs are the prefs of a Firefox pushspec starts for o (not in real mode):
+// FirefoxPrefs(o.AutopushURL), the advertised host's (FirefoxAdvertisePrefs), then o.FirefoxPrefs.
+// A Playwright server that pushspec drives as a remote on this machine is launched with them
+// (and FirefoxEnv()).
+func FirefoxLaunchPrefs(o LaunchOptions) (map[string]any, error) {
+	if err := checkExtraPrefs(o.FirefoxPrefs); err != nil {
+		return nil, err
+	}
+	if err := checkAdvertise(o); err != nil {
+		return nil, err
+	}
+	if o.AutopushURL == "" {
+		return nil, errors.New("browser: Firefox needs LaunchOptions.AutopushURL (the push server must be up before launch)")
+	}
+	prefs := withExtraPrefs(FirefoxPrefs(o.AutopushURL), FirefoxAdvertisePrefs(o.AdvertiseHost, o.AdvertiseIP))
+	return withExtraPrefs(prefs, o.FirefoxPrefs), nil
+}
+
 // FirefoxEnv is the browser's environment: playwright-go's Env replaces the whole environment,
 // so it starts from os.Environ().
 func FirefoxEnv() map[string]string {
@@ -272,7 +290,7 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 	var b playwright.Browser
 	if o.Remote != "" {
 		// A Playwright server launched the browser with its own prefs: it must have been given
-		// FirefoxPrefs(AutopushURL) and FirefoxEnv().
+		// FirefoxLaunchPrefs and FirefoxEnv().
 		b, err = call(ctx, "browser: connecting to Firefox at "+o.Remote, func() (playwright.Browser, error) {
 			return pw.Firefox.Connect(o.Remote, playwright.BrowserTypeConnectOptions{Timeout: playwright.Float(timeoutMS(ctx))})
 		})
@@ -297,9 +315,10 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 			})
 		})
 	} else {
-		if o.AutopushURL == "" {
+		prefs, perr := FirefoxLaunchPrefs(o)
+		if perr != nil {
 			pw.Stop()
-			return nil, errors.New("browser: Firefox needs LaunchOptions.AutopushURL (the push server must be up before launch)")
+			return nil, perr
 		}
 		exe := o.ExecPath
 		if exe == "" {
@@ -310,7 +329,7 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 				Channel:          playwright.String("moz-firefox"),
 				ExecutablePath:   playwright.String(exe),
 				Headless:         playwright.Bool(true),
-				FirefoxUserPrefs: withExtraPrefs(FirefoxPrefs(o.AutopushURL), o.FirefoxPrefs),
+				FirefoxUserPrefs: prefs,
 				Env:              FirefoxEnv(),
 				Timeout:          playwright.Float(timeoutMS(ctx)),
 			})
@@ -346,20 +365,12 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 func (f *firefoxBrowser) noteDisconnected() {
 	pid := f.loss.pid
 	if pid > 0 {
-		t := time.NewTimer(2 * time.Second)
-		defer t.Stop()
-		for {
-			how, next := f.driverLog.exit(pid)
-			if how != "" {
-				f.loss.lose("its process ended: " + how)
-				return
-			}
-			select {
-			case <-next:
-				continue
-			case <-t.C:
-			}
-			break
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Second)
+		how := f.driverLog.awaitExit(ctx, pid)
+		cancel()
+		if how != "" {
+			f.loss.lose("its process ended: " + how)
+			return
 		}
 		if processGone(pid) {
 			f.loss.lose("its process ended (the Playwright driver, which reaps it, did not say how)")

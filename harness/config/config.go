@@ -15,6 +15,8 @@ import (
 	"sort"
 	"strconv"
 	"strings"
+
+	"github.com/pushspec/pushspec/fakepushservice"
 )
 
 // Config is every knob a user can turn. Tags: env is the variable name after PUSHSPEC_, flag the
@@ -25,13 +27,13 @@ type Config struct {
 	FirefoxPath    string `env:"FIREFOX_PATH" flag:"firefox-path" def:"/usr/bin/firefox-esr" help:"Firefox binary"`
 	ChromiumRemote string `env:"CHROMIUM_REMOTE" flag:"chromium-remote" help:"CDP endpoint of a running Chromium (ws://host:port/devtools/browser/…) instead of starting one"`
 	FirefoxRemote  string `env:"FIREFOX_REMOTE" flag:"firefox-remote" help:"Playwright server endpoint (ws://…) to reach Firefox instead of starting one"`
-	AdvertiseHost  string `env:"ADVERTISE_HOST" flag:"advertise-host" help:"host name remote browsers use to reach pushspec's push service and site (default 127.0.0.1/localhost)"`
+	AdvertiseHost  string `env:"ADVERTISE_HOST" flag:"advertise-host" help:"host name (or IPv4 address) in every URL pushspec hands browsers — site origins, push endpoints, autopush and GCM URLs; pushspec listens where it resolves, on that address only (default: localhost and 127.0.0.1; see Browsers on another host)"`
 	PushService    string `env:"PUSH_SERVICE" flag:"push-service" def:"fake" help:"push service under test: fake | autopush=<ws URL> | control=<URL> | real (internet only)"`
 	Profile        string `env:"PROFILE" flag:"profile" def:"rfc" help:"response profile of the in-process push service: rfc, autopush, fcm, apple, wns, compat"`
 	Sender         string `env:"SENDER" flag:"sender" def:"webpush-go" help:"sender under test: webpush-go, web-push (the npm library, run with node), cmd (PUSHSPEC_SENDER_CMD)"`
 	SenderCmd      string `env:"SENDER_CMD" flag:"sender-cmd" help:"command that sends one push (see README: the PUSHSPEC_SEND_* variables it is given)"`
 	SenderName     string `env:"SENDER_NAME" flag:"sender-name" help:"name of the sender under test in reports: target id sender:<name>, so that reports of several libraries merge (default: the sender kind)"`
-	SenderVersion  string `env:"SENDER_VERSION" flag:"sender-version" help:"version of the sender under test, shown beside its name in reports"`
+	SenderVersion  string `env:"SENDER_VERSION" flag:"sender-version" help:"version of the sender under test, shown beside its name in reports (default: webpush-go's module version, web-push's package.json version, unknown for a command)"`
 	ReportDir      string `env:"REPORT_DIR" flag:"report-dir" def:"reports/out" help:"where results.json, junit.xml and index.html are written"`
 	Strict         bool   `env:"STRICT" flag:"strict" help:"treat broken SHOULD rules (non-strict) as failures"`
 	LabelFilter    string `env:"LABEL_FILTER" flag:"label-filter" help:"ginkgo label filter selecting specs, e.g. 'MUST && actor:push-service'"`
@@ -115,10 +117,8 @@ func (c *Config) Validate() error {
 			return fmt.Errorf("browsers: unknown browser %q (chromium, firefox)", b)
 		}
 	}
-	switch c.Profile {
-	case "rfc", "autopush", "fcm", "apple", "wns", "compat":
-	default:
-		return fmt.Errorf("profile: unknown profile %q (rfc, autopush, fcm, apple, wns, compat)", c.Profile)
+	if _, ok := fakepushservice.LookupProfile(c.Profile); !ok {
+		return fmt.Errorf("profile: unknown profile %q (%s)", c.Profile, strings.Join(fakepushservice.Profiles(), ", "))
 	}
 	kind, arg := c.PushServiceTarget()
 	switch kind {

@@ -109,3 +109,23 @@ func TestRedactedMasksSecretsAndEnvironRoundTrips(t *testing.T) {
 		t.Errorf("Environ does not round-trip:\n%+v\n%+v", d, c)
 	}
 }
+
+// An unknown profile stops the run before anything starts, naming the profiles the push service
+// knows (the list comes from the profiles themselves, not from a copy here).
+func TestValidateRejectsUnknownProfile(t *testing.T) {
+	t.Setenv("PUSHSPEC_PROFILE", "autopushh")
+	c, err := FromEnv()
+	if err == nil {
+		err = c.Validate()
+	}
+	if err == nil || !strings.Contains(err.Error(), `"autopushh"`) || !strings.Contains(err.Error(), "compat") {
+		t.Fatalf("Validate() = %v, want an error naming the profile and the known ones", err)
+	}
+	t.Setenv("PUSHSPEC_PROFILE", "wns")
+	if c, err = FromEnv(); err == nil {
+		err = c.Validate()
+	}
+	if err != nil {
+		t.Fatalf("profile wns refused: %v", err)
+	}
+}

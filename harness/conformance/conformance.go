@@ -99,7 +99,10 @@ func (r *Recorder) Evidence(key, value string) {
 
 // Observe records an info result for another rule, seen in passing (a status code a MAY allows,
 // a header a vendor adds). It never fails the spec and is kept whatever the spec's outcome.
+//
+// A rule not in the catalogue panics, which grades the spec error.
 func (r *Recorder) Observe(rule rules.Rule, message string) {
+	rules.MustBeCatalogued(rule)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	r.observed = append(r.observed, Result{Rule: rule.ID, Target: r.target.ID, Outcome: rules.Info, Message: message})
@@ -107,8 +110,10 @@ func (r *Recorder) Observe(rule rules.Rule, message string) {
 
 // Also declares that the spec's assertions decide rule as well: it gets its own result, graded
 // by its own level. Call it before the first assertion — a failing MUST assertion ends the body,
-// and an Also after it is never reached.
+// and an Also after it is never reached. A rule not in the catalogue panics, which grades the
+// spec error.
 func (r *Recorder) Also(rule rules.Rule) {
+	rules.MustBeCatalogued(rule)
 	r.mu.Lock()
 	defer r.mu.Unlock()
 	if rule.ID == r.rule.ID {
@@ -277,7 +282,7 @@ func addNotRun(rep types.SpecReport, msg string) {
 	if target == "" || len(ids) == 0 {
 		return
 	}
-	ginkgo.AddReportEntry(TargetEntry, Target{ID: target}, ginkgo.ReportEntryVisibilityNever)
+	ginkgo.AddReportEntry(TargetEntry, Identified(Target{ID: target}), ginkgo.ReportEntryVisibilityNever)
 	for _, id := range ids {
 		ginkgo.AddReportEntry(ResultEntry, Result{Rule: id, Target: target, Outcome: rules.Error, Message: msg},
 			ginkgo.ReportEntryVisibilityFailureOrVerbose)
@@ -329,8 +334,10 @@ func It(text string, target Target, rule rules.Rule, body func(ctx ginkgo.SpecCo
 var freezeOnce sync.Once
 
 func validate(target Target, rule rules.Rule) error {
-	if _, ok := rules.ByID(rule.ID); !ok {
+	if reg, ok := rules.ByID(rule.ID); !ok {
 		return fmt.Errorf("rule %q is not in the catalogue", rule.ID)
+	} else if reg != rule {
+		return fmt.Errorf("rule %q differs from its declaration in the catalogue", rule.ID)
 	}
 	if target.ID == "" {
 		return errors.New("target has no ID")
@@ -381,7 +388,7 @@ func run(ctx ginkgo.SpecContext, target Target, rule rules.Rule, body func(ginkg
 			}
 			rec.mu.Unlock()
 		}
-		ginkgo.AddReportEntry(TargetEntry, target, ginkgo.ReportEntryVisibilityNever)
+		ginkgo.AddReportEntry(TargetEntry, Identified(target), ginkgo.ReportEntryVisibilityNever)
 		for _, res := range rec.grade(ginkgo.CurrentSpecReport()) {
 			ginkgo.AddReportEntry(ResultEntry, res, ginkgo.ReportEntryVisibilityFailureOrVerbose)
 		}

@@ -3,6 +3,8 @@ package conformance
 import (
 	"strings"
 	"sync"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Deviation is a reviewed, documented case of a real implementation breaking a rule: the result
@@ -20,24 +22,24 @@ type Deviation struct {
 // KnownDeviations is the reviewed list. Keep it sorted by target, then rule.
 var KnownDeviations = []Deviation{
 	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
-	{"chromium", "pushapi-pmd-arraybuffer", "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
-	{"chromium", "pushapi-pmd-text-utf8", "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
-	{"chromium", "pushapi-push-data-empty-payload", "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
-	{"chromium", "pushapi-secure-context-only", "the PushManager and PushSubscription interface objects are exposed on an insecure http:// origin (Blink's push_manager.idl has no [SecureContext]); navigator.serviceWorker and ServiceWorkerRegistration are not, so no subscription can be reached there"},
-	{"chromium", "pushapi-subscribe-key-not-p256", "65 × 0x04 passes Blink's key check (length and 0x04 prefix only) and is refused later by the push service: AbortError \"push service error\" instead of InvalidAccessError"},
-	{"chromium", "pushapi-subscribe-key-required", "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
-	{"chromium", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler (no active worker) rejects with AbortError \"Subscription failed - no active Service Worker\", not InvalidStateError"},
-	{"chromium", "pushapi-subscription-getkey-fresh-buffer", "getKey() returns the same ArrayBuffer on every call, so a caller that detaches or changes it affects later calls"},
+	{"chromium", rules.PMDArrayBuffer.ID, "a payload that is not valid UTF-8 (the 256 octet values) reaches the service worker with event.data null: Chromium drops non-UTF-8 payloads before the push event"},
+	{"chromium", rules.PMDTextUTF8.ID, "event.data is null for a payload that is not valid UTF-8 (no U+FFFD replacement), and text() keeps a leading UTF-8 BOM"},
+	{"chromium", rules.PushDataEmptyPayload.ID, "a 103-octet aes128gcm body with an empty plaintext fires no push event; Chromium logs \"smaller than smallest valid message (104 bytes)\""},
+	{"chromium", rules.SecureContextOnly.ID, "the PushManager and PushSubscription interface objects are exposed on an insecure http:// origin (Blink's push_manager.idl has no [SecureContext]); navigator.serviceWorker and ServiceWorkerRegistration are not, so no subscription can be reached there"},
+	{"chromium", rules.SubscribeKeyNotP256.ID, "65 × 0x04 passes Blink's key check (length and 0x04 prefix only) and is refused later by the push service: AbortError \"push service error\" instead of InvalidAccessError"},
+	{"chromium", rules.SubscribeKeyRequired.ID, "subscribe() without applicationServerKey rejects with AbortError \"missing applicationServerKey, and manifest empty or missing\", not NotSupportedError"},
+	{"chromium", rules.SubscribeNoActiveWorker.ID, "subscribe() from the install handler (no active worker) rejects with AbortError \"Subscription failed - no active Service Worker\", not InvalidStateError"},
+	{"chromium", rules.SubscriptionGetKeyFreshBuffer.ID, "getKey() returns the same ArrayBuffer on every call, so a caller that detaches or changes it affects later calls"},
 
 	// Firefox ESR 153 (Debian firefox-esr 153.7.0), seen in specs/useragent, 2026-11-27.
-	{"firefox", "notifications-actions-capped", "Notification.actions is not a frozen array of frozen objects"},
-	{"firefox", "notifications-close-removes", "getNotifications() right after close() still lists the closed notification (close is asynchronous in Firefox's notification DB)"},
-	{"firefox", "notifications-get-creation-order", "getNotifications() does not list notifications in creation order (seen: o2 o1 o4 o3 o5, stable over rounds)"},
-	{"firefox", "notifications-renotify-needs-tag", "showNotification({renotify: true}) without a tag resolves instead of rejecting with TypeError"},
-	{"firefox", "notifications-silent-with-vibrate", "showNotification({silent: true, vibrate: [100]}) resolves instead of rejecting with TypeError"},
-	{"firefox", "notifications-timestamp-default", "Notification.timestamp is not exposed (undefined)"},
-	{"firefox", "pushapi-ack-after-waituntil", "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
-	{"firefox", "pushapi-subscribe-no-active-worker", "subscribe() from the install handler, while the registration has no active worker, resolves with a working endpoint instead of rejecting with InvalidStateError"},
+	{"firefox", rules.NotificationActionsCapped.ID, "Notification.actions is not a frozen array of frozen objects"},
+	{"firefox", rules.NotificationCloseRemoves.ID, "getNotifications() right after close() still lists the closed notification (close is asynchronous in Firefox's notification DB)"},
+	{"firefox", rules.NotificationGetCreationOrder.ID, "getNotifications() does not list notifications in creation order (seen: o2 o1 o4 o3 o5, stable over rounds)"},
+	{"firefox", rules.NotificationRenotifyNeedsTag.ID, "showNotification({renotify: true}) without a tag resolves instead of rejecting with TypeError"},
+	{"firefox", rules.NotificationSilentWithVibrate.ID, "showNotification({silent: true, vibrate: [100]}) resolves instead of rejecting with TypeError"},
+	{"firefox", rules.NotificationTimestampDefault.ID, "Notification.timestamp is not exposed (undefined)"},
+	{"firefox", rules.AckAfterWaitUntil.ID, "the autopush ack is sent right after the push event is dispatched (about 12 ms), before the waitUntil promise (held 1 s) settles"},
+	{"firefox", rules.SubscribeNoActiveWorker.ID, "subscribe() from the install handler, while the registration has no active worker, resolves with a working endpoint instead of rejecting with InvalidStateError"},
 }
 
 // SpecDeviation is a reviewed deviation that holds for some of a rule's specs only: those whose
@@ -52,7 +54,7 @@ type SpecDeviation struct {
 // target, then rule.
 var KnownSpecDeviations = []SpecDeviation{
 	// Chromium 156 (Debian chromium 156.0.8078.108), seen in specs/useragent, 2026-11-27.
-	{Deviation{"chromium", "pushapi-undecryptable-no-event", "a payload delivered without a content coding (MCS raw_data, no content-encoding app data) fires a push event with event.data null: DevTools records \"Push message received\" Success=Yes, Was Encrypted=No. The bytes never reach the worker, but a message that cannot be decrypted fires a push event"},
+	{Deviation{"chromium", rules.UndecryptableNoEvent.ID, "a payload delivered without a content coding (MCS raw_data, no content-encoding app data) fires a push event with event.data null: DevTools records \"Push message received\" Success=Yes, Was Encrypted=No. The bytes never reach the worker, but a message that cannot be decrypted fires a push event"},
 		"fires no push event for a payload delivered without a content coding"},
 }
 

@@ -55,8 +55,9 @@ func TestValidate(t *testing.T) {
 	}{
 		"no target ID": {Target{Kind: KindUserAgent}, rules.PMDJSON},
 		"bad kind":     {Target{ID: "firefox", Kind: "browser"}, rules.PMDJSON},
-		"unknown rule": {good, rules.Rule{ID: "rfc8030-9-made-up"}},
+		"unknown rule": {good, rules.Rule{ID: "rfc8030-9-made-up"}}, // ruleids:allow
 		"zero rule":    {good, rules.Rule{}},
+		"changed rule": {good, func() rules.Rule { r := rules.PMDJSON; r.Level = rules.May; return r }()},
 	} {
 		if validate(c.target, c.rule) == nil {
 			t.Errorf("%s: accepted", name)
@@ -64,9 +65,37 @@ func TestValidate(t *testing.T) {
 	}
 }
 
+// A rule outside the catalogue given to Also or Observe panics (the spec is graded error)
+// instead of being graded at the level its made-up value carries.
+func TestRecorderRefusesUnknownRules(t *testing.T) {
+	r := &Recorder{rule: rules.PMDJSON, target: Target{ID: "firefox", Kind: KindUserAgent}, evidence: map[string]string{}}
+	unknown := rules.Rule{ID: "rfc8030-9-made-up", Level: rules.Must} // ruleids:allow
+	for name, f := range map[string]func(){
+		"Also":    func() { r.Also(unknown) },
+		"Observe": func() { r.Observe(unknown, "seen") },
+	} {
+		func() {
+			defer func() {
+				if recover() == nil {
+					t.Errorf("%s accepted a rule outside the catalogue", name)
+				}
+			}()
+			f()
+		}()
+	}
+	if len(r.also) != 0 || len(r.observed) != 0 {
+		t.Errorf("the unknown rule was recorded: also %v, observed %v", r.also, r.observed)
+	}
+	r.Also(rules.TTLMissing400)
+	r.Observe(rules.Over4096May413, "seen")
+	if len(r.also) != 1 || len(r.observed) != 1 {
+		t.Errorf("catalogued rules were not recorded: also %v, observed %v", r.also, r.observed)
+	}
+}
+
 func TestLabels(t *testing.T) {
 	got := Labels(rules.KeyDerivation, Target{ID: "autopush=ws://h:1/x", Kind: KindPushService})
-	want := []string{"rfc8291-3.3-key-derivation", "rfc8291", "MUST", "actor:application-server", "actor:user-agent", "target:autopush=ws:__h:1_x"}
+	want := []string{rules.KeyDerivation.ID, "rfc8291", "MUST", "actor:application-server", "actor:user-agent", "target:autopush=ws:__h:1_x"}
 	if strings.Join(got, " ") != strings.Join(want, " ") {
 		t.Errorf("Labels = %q, want %q", got, want)
 	}

@@ -60,6 +60,14 @@ var _ = conformance.RegisterHealthCheck(func(t conformance.Target, start time.Ti
 
 var _ = conformance.ReportNotRunAfterHarnessError()
 
+// late is declared without a name or version, as a browser is before it launched; BeforeSuite
+// identifies it, as the Env does once the browser reported its version.
+var late = conformance.Target{ID: "late", Kind: conformance.KindUserAgent, Name: "late"}
+
+var _ = BeforeSuite(func() {
+	conformance.Identify(conformance.Target{ID: "late", Name: "Late Browser", Version: "42.0.1"})
+})
+
 var _ = Describe("wrapper", func() {
 	// A wait on a dead browser fails its assertion: no failure of the target, an error.
 	conformance.It("loses its browser while waiting", lostUA, rules.PushEventFired, func(ctx SpecContext, r *conformance.Recorder) {
@@ -101,6 +109,8 @@ var _ = Describe("wrapper", func() {
 	conformance.It("passes", chromium, rules.PMDJSON, func(ctx SpecContext, r *conformance.Recorder) {
 		Expect(`{"a":1}`).To(MatchJSON(`{"a": 1}`))
 	})
+
+	conformance.It("passes", late, rules.PMDJSON, func(ctx SpecContext, r *conformance.Recorder) {})
 
 	conformance.It("finds the catalogue frozen", fake, rules.TTLMissing400, func(ctx SpecContext, r *conformance.Recorder) {
 		Expect(rules.Frozen()).To(BeTrue(), "conformance.It freezes the rule catalogue")

@@ -113,6 +113,14 @@ func TestWrapper(t *testing.T) {
 		outcomes: map[string]rules.Outcome{must: rules.Pass, rules.TTLShorterRetention.ID: rules.Info}})
 	check(t, report, want{name: "passes", target: "chromium", state: types.SpecStatePassed,
 		outcomes: map[string]rules.Outcome{rules.PMDJSON.ID: rules.Pass}})
+	// A target identified after the tree was built reports its name and version.
+	if _, tgt, _, _ := conformance.Results(spec(t, report, "wrapper passes", "late")); tgt.Name != "Late Browser" || tgt.Version != "42.0.1" {
+		t.Errorf("identified target reported as %+v, want name Late Browser, version 42.0.1", tgt)
+	}
+	// A declared version is kept.
+	if _, tgt, _, _ := conformance.Results(spec(t, report, "wrapper passes", "fake:rfc")); tgt.Version != "test" {
+		t.Errorf("declared target reported as %+v, want version test", tgt)
+	}
 	check(t, report, want{name: "finds the catalogue frozen", state: types.SpecStatePassed,
 		outcomes: map[string]rules.Outcome{must: rules.Pass}})
 	// An observation survives the spec's failure, as info.

@@ -13,6 +13,7 @@ import (
 
 	"github.com/coder/websocket"
 
+	"github.com/pushspec/pushspec/internal/await"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -29,7 +30,7 @@ type AutopushClient struct {
 	Timeout time.Duration
 
 	mu       sync.Mutex
-	changed  chan struct{}
+	changed  await.Changed
 	conn     *websocket.Conn
 	uaid     string
 	noAck    bool
@@ -53,7 +54,7 @@ type autopushReceived struct {
 
 // DialAutopush connects to the autopush WebSocket at url and says hello.
 func DialAutopush(ctx context.Context, url string) (*AutopushClient, error) {
-	c := &AutopushClient{url: url, changed: make(chan struct{}), pending: map[string]chan map[string]any{},
+	c := &AutopushClient{url: url, pending: map[string]chan map[string]any{},
 		channels: map[string]*autopushChannel{}, cursor: map[string]int{}}
 	if err := c.Reconnect(ctx); err != nil {
 		return nil, err
@@ -299,10 +300,7 @@ func (c *AutopushClient) deliverReply(key string, m map[string]any) {
 	}
 }
 
-func (c *AutopushClient) notifyLocked() {
-	close(c.changed)
-	c.changed = make(chan struct{})
-}
+func (c *AutopushClient) notifyLocked() { c.changed.Notify() }
 
 // decodeB64 accepts base64url with or without padding (Firefox ignores padding in data).
 func decodeB64(s string) ([]byte, error) {
@@ -391,24 +389,18 @@ func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]a
 // AwaitNotification returns the next notification for channelID (each call the one after the
 // previous call's). It errs when ctx ends.
 func (c *AutopushClient) AwaitNotification(ctx context.Context, channelID string) (Received, error) {
-	for {
-		c.mu.Lock()
+	var r Received
+	err := c.changed.Until(ctx, &c.mu, func() bool {
 		for i := c.cursor[channelID]; i < len(c.received); i++ {
 			if strings.EqualFold(c.received[i].channelID, channelID) {
 				c.cursor[channelID] = i + 1
-				r := c.received[i].r
-				c.mu.Unlock()
-				return r, nil
+				r = c.received[i].r
+				return true
 			}
 		}
-		ch := c.changed
-		c.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Received{}, ctx.Err()
-		case <-ch:
-		}
-	}
+		return false
+	}, nil)
+	return r, err
 }
 
 // Frames returns every frame received so far (at most 1000), for evidence.

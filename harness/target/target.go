@@ -136,7 +136,7 @@ func Describe(cfg config.Config) conformance.Target {
 // FakeTarget is the target of the in-process fake in a profile.
 func FakeTarget(profile string) conformance.Target {
 	return conformance.Target{ID: "fake:" + profile, Kind: conformance.KindPushService,
-		Name: "pushspec fakepushservice, profile " + profile}
+		Name: "pushspec fakepushservice", Version: fakeVersion(profile)}
 }
 
 // FromConfig starts (fake) or connects to (control, autopush, real) the push service that cfg

@@ -54,8 +54,7 @@ var _ = afterSuite(func() { harness.CloseShared() })
 var _ = describe("Interop: real browsers", func() {
 	for _, k := range kinds {
 		for _, s := range senders {
-			t := conformance.Target{ID: string(k) + "/" + s + "/" + envProfile, Kind: conformance.KindUserAgent,
-				Name: fmt.Sprintf("%s ← %s via the %s profile", k, s, envProfile)}
+			t := harness.InteropTarget(k, s, envProfile)
 			// RFC 8291 §3.3, §3.4 end to end, with a real browser: what the sender encrypts for
 			// the browser's subscription reaches its service worker with the exact bytes.
 			// Sends: a JSON payload with a correlation id (HTTPS, the Env's VAPID key).

@@ -77,7 +77,7 @@ func senderFor(name string, f *target.Fake) sender.Sender {
 
 func cell(s, p string) conformance.Target {
 	return conformance.Target{ID: "virtual-ua/" + s + "/" + p, Kind: conformance.KindUserAgent,
-		Name: fmt.Sprintf("pushspec virtual UA ← %s via the %s profile", s, p)}
+		Name: fmt.Sprintf("pushspec virtual UA ← %s via the %s profile", s, p), Version: harness.VirtualUAInteropVersion(s)}
 }
 
 var _ = describe("Interop: virtual user agent", func() {

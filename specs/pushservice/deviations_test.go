@@ -46,29 +46,29 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			name: "fake in profile autopush",
 			env:  []string{"PUSHSPEC_PROFILE=autopush"},
 			broken: map[string]rules.Outcome{
-				"rfc8030-5.3-urgency-multiple-400":     rules.Fail, // autopush ignores Urgency
-				"rfc8030-5.1-receipts-supported":       rules.Fail, // no receipts
-				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 410 errno 106
-				"rfc8292-4.2-status-403-invalid":       rules.Info, // 401 errno 109 for everything
-				"rfc8292-3.2-same-keys-400":            rules.NonStrict,
-				"rfc8030-8.4-rate-limit":               rules.Info, // 503 errno 201 "Please slow message send rate", not 429
+				rules.UrgencyMultiple400.ID:     rules.Fail, // autopush ignores Urgency
+				rules.ReceiptsSupported.ID:      rules.Fail, // no receipts
+				rules.ExpiredSubscription404.ID: rules.Fail, // 410 errno 106
+				rules.Status403Invalid.ID:       rules.Info, // 401 errno 109 for everything
+				rules.SameKeys400.ID:            rules.NonStrict,
+				rules.RateLimit.ID:              rules.Info, // 503 errno 201 "Please slow message send rate", not 429
 				// The profile records autopush's 401 errno 109 without WWW-Authenticate.
-				"rfc8292-4.2-401-www-authenticate": rules.Fail,
+				rules.Unauthorized401Challenge.ID: rules.Fail,
 			},
-			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.2-ttl-missing-400", "rfc8030-5.4-topic-invalid-400",
-				"rfc8030-5.4-topic-replaces", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-wrong-aud",
-				"rfc8030-5-unknown-push-resource-404"}, // 404 errno 102 "Invalid token"
+			pass: []string{rules.Accepted201Location.ID, rules.TTLMissing400.ID, rules.TopicInvalid400.ID,
+				rules.TopicReplaces.ID, rules.RejectBadSignature.ID, rules.RejectWrongAud.ID,
+				rules.UnknownPushResource.ID}, // 404 errno 102 "Invalid token"
 		},
 		{
 			name: "fake in profile fcm",
 			env:  []string{"PUSHSPEC_PROFILE=fcm"},
 			broken: map[string]rules.Outcome{
-				"rfc8030-5.4-topic-invalid-400":    rules.Fail, // FCM treats Topic as opaque
-				"rfc8030-5.3-urgency-multiple-400": rules.Fail,
-				"rfc8292-4.2-status-401-absent":    rules.Info, // 400 UnauthorizedRegistration
+				rules.TopicInvalid400.ID:    rules.Fail, // FCM treats Topic as opaque
+				rules.UrgencyMultiple400.ID: rules.Fail,
+				rules.Status401Absent.ID:    rules.Info, // 400 UnauthorizedRegistration
 			},
-			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-exp-over-24h",
-				"rfc8030-8.4-rate-limit", "rfc8030-8.4-429-retry-after"}, // 429 + Retry-After: 10
+			pass: []string{rules.TTLMissing400.ID, rules.RejectAbsent.ID, rules.RejectExpOver24h.ID,
+				rules.RateLimit.ID, rules.RetryAfterOn429.ID}, // 429 + Retry-After: 10
 		},
 	}
 
@@ -84,42 +84,42 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 		{
 			name:   "fake without a 410 receipt when it gives up on a message",
 			env:    []string{doubleEnv + "=no-give-up-receipt"},
-			broken: map[string]rules.Outcome{"rfc8030-6.3-receipt-410-on-give-up": rules.Fail},
-			pass:   []string{"rfc8030-6.2-receipt-204-on-ack"},
+			broken: map[string]rules.Outcome{rules.Receipt410OnGiveUp.ID: rules.Fail},
+			pass:   []string{rules.Receipt204OnAck.ID},
 		},
 		{
 			// RFC 8030 §6.3 owes the 410 only for a give-up before the advertised expiry.
 			name: "fake without a receipt for a message that reached its TTL",
 			env:  []string{doubleEnv + "=no-expiry-receipt"},
-			pass: []string{"rfc8030-6.3-receipt-410-on-give-up", "rfc8030-6.2-receipt-204-on-ack"},
+			pass: []string{rules.Receipt410OnGiveUp.ID, rules.Receipt204OnAck.ID},
 		},
 		{
 			name: "fake that delivers messages after their TTL",
 			env:  []string{doubleEnv + "=keep-expired"},
-			broken: map[string]rules.Outcome{"rfc8030-7.2-expired-as-never-sent": rules.Fail,
-				"rfc8030-5.2-no-delivery-after-ttl": rules.Fail},
-			pass: []string{"rfc8030-6-wait-0-nothing-204"},
+			broken: map[string]rules.Outcome{rules.ExpiredAsNeverSent.ID: rules.Fail,
+				rules.NoDeliveryAfterTTL.ID: rules.Fail},
+			pass: []string{rules.WaitZeroNothing204.ID},
 		},
 		{
 			// 200 to both wait=0 requests: §7.2's "as though no push message was ever sent" holds.
 			name:   "fake answering 200 to Prefer: wait=0 with nothing to push",
 			env:    []string{doubleEnv + "=wait-0-200"},
-			broken: map[string]rules.Outcome{"rfc8030-6-wait-0-nothing-204": rules.NonStrict},
-			pass:   []string{"rfc8030-7.2-expired-as-never-sent", "rfc8030-6-wait-0-pushes-all"},
+			broken: map[string]rules.Outcome{rules.WaitZeroNothing204.ID: rules.NonStrict},
+			pass:   []string{rules.ExpiredAsNeverSent.ID, rules.WaitZeroPushesAll.ID},
 		},
 		{
 			// RFC 8030 §5.1: a service MAY refuse receipt requests that omit a receipt
 			// subscription with 429; receipt support then cannot be checked, which is no failure.
 			name: "fake answering 429 to receipt requests without a receipt subscription",
 			env:  []string{doubleEnv + "=receipt-needs-link"},
-			pass: []string{"rfc8030-5.1-missing-receipt-subscription-429"},
+			pass: []string{rules.MissingReceiptSubscription429.ID},
 		},
 		{
 			// The right status for the wrong fault: the answer must name the fault where the
 			// profile gives a reason (autopush: errno 111 "Missing TTL value").
 			name:   "fake in profile autopush refusing a push without TTL as if it lacked Content-Encoding",
 			env:    []string{"PUSHSPEC_PROFILE=autopush", doubleEnv + "=ttl-missing-wrong-reason"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-missing-400": rules.Fail},
+			broken: map[string]rules.Outcome{rules.TTLMissing400.ID: rules.Fail},
 		},
 		{
 			// Conformant but unusual: 120-bit tokens, TTL capped at four weeks and echoed, 404 for
@@ -127,25 +127,25 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// rules, so the loop below refuses any). 120 bits meet §8.3's advice.
 			name: "fake with 120-bit tokens and TTLs capped at four weeks",
 			env:  []string{doubleEnv + "=tokens-120-ttl-4w"},
-			pass: []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-5.2-ttl-missing-400", "rfc8030-5-accepted-201-location"},
+			pass: []string{rules.PushURIUncorrelatable.ID, rules.TTLMissing400.ID, rules.Accepted201Location.ID},
 		},
 		{
 			// RFC 8030 §8.4 sets no rate: a limit above the flood is not a broken SHOULD.
 			name: "fake with a rate limit above the suite's flood",
 			env:  []string{doubleEnv + "=rate-limit-above-flood"},
-			skip: []string{"rfc8030-8.4-429-retry-after"},
+			skip: []string{rules.RetryAfterOn429.ID},
 		},
 		{
 			name:   "fake answering 410 on the receipt subscription when the user agent acknowledges",
 			env:    []string{doubleEnv + "=ack-receipt-410"},
-			broken: map[string]rules.Outcome{"rfc8030-6.2-receipt-204-on-ack": rules.Fail},
-			pass:   []string{"rfc8030-6.3-receipt-410-on-give-up", "rfc8030-6.2-redeliver-unacked"},
+			broken: map[string]rules.Outcome{rules.Receipt204OnAck.ID: rules.Fail},
+			pass:   []string{rules.Receipt410OnGiveUp.ID, rules.RedeliverUnacked.ID},
 		},
 		{
 			name:   "fake that never delivers a message again once taken without an acknowledgement",
 			env:    []string{doubleEnv + "=no-redelivery"},
-			broken: map[string]rules.Outcome{"rfc8030-6.2-redeliver-unacked": rules.NonStrict},
-			pass:   []string{"rfc8030-6.2-receipt-204-on-ack", "rfc8030-6-undelivered-pushed-on-reconnect"},
+			broken: map[string]rules.Outcome{rules.RedeliverUnacked.ID: rules.NonStrict},
+			pass:   []string{rules.Receipt204OnAck.ID, rules.UndeliveredPushedOnReconnect.ID},
 		},
 		{
 			// Storing for a user agent that is away is what the rule asks; every check that
@@ -153,55 +153,55 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// message taken once is stored, and comes again.
 			name:   "fake that drops every message for a user agent that is not connected",
 			env:    []string{doubleEnv + "=drop-when-offline"},
-			broken: map[string]rules.Outcome{"rfc8030-6-undelivered-pushed-on-reconnect": rules.Fail},
-			pass:   []string{"rfc8030-6.2-redeliver-unacked"},
+			broken: map[string]rules.Outcome{rules.UndeliveredPushedOnReconnect.ID: rules.Fail},
+			pass:   []string{rules.RedeliverUnacked.ID},
 		},
 		{
 			// Without the Link a push on a subscription's own monitor is still its own; through
 			// a set the user agent cannot tell whose message it is.
 			name: "fake pushing messages without Link rel=\"urn:ietf:params:push\"",
 			env:  []string{doubleEnv + "=no-push-link"},
-			broken: map[string]rules.Outcome{"rfc8030-6-push-link-on-delivery": rules.NonStrict,
-				"rfc8030-6.1-set-delivery-link": rules.Fail},
-			pass: []string{"rfc8030-6-wait-0-pushes-all", "rfc8030-7.2-stored-last-modified"},
+			broken: map[string]rules.Outcome{rules.PushLinkOnDelivery.ID: rules.NonStrict,
+				rules.SetDeliveryLink.ID: rules.Fail},
+			pass: []string{rules.WaitZeroPushesAll.ID, rules.StoredLastModified.ID},
 		},
 		{
 			name:   "fake pushing stored messages without Last-Modified",
 			env:    []string{doubleEnv + "=no-last-modified"},
-			broken: map[string]rules.Outcome{"rfc8030-7.2-stored-last-modified": rules.NonStrict},
-			pass:   []string{"rfc8030-6-push-link-on-delivery", "rfc8030-6.1-set-delivery-link", "rfc8030-6-wait-0-pushes-all"},
+			broken: map[string]rules.Outcome{rules.StoredLastModified.ID: rules.NonStrict},
+			pass:   []string{rules.PushLinkOnDelivery.ID, rules.SetDeliveryLink.ID, rules.WaitZeroPushesAll.ID},
 		},
 		{
 			name:   "fake making one server push per Prefer: wait=0 request",
 			env:    []string{doubleEnv + "=wait-0-one-push"},
-			broken: map[string]rules.Outcome{"rfc8030-6-wait-0-pushes-all": rules.Fail},
-			pass:   []string{"rfc8030-6-push-link-on-delivery", "rfc8030-7.2-stored-last-modified", "rfc8030-7.3-outstanding-requests-404"},
+			broken: map[string]rules.Outcome{rules.WaitZeroPushesAll.ID: rules.Fail},
+			pass:   []string{rules.PushLinkOnDelivery.ID, rules.StoredLastModified.ID, rules.OutstandingRequests404.ID},
 		},
 		{
 			name: "fake ending an open monitoring request of an expired subscription with 410",
 			env:  []string{doubleEnv + "=expired-monitor-410"},
-			broken: map[string]rules.Outcome{"rfc8030-7.3-outstanding-requests-404": rules.Fail,
-				"rfc8030-7.3.1-set-expiry-cascades": rules.Fail},
-			pass: []string{"rfc8030-7.3.1-member-leaves-set"},
+			broken: map[string]rules.Outcome{rules.OutstandingRequests404.ID: rules.Fail,
+				rules.SetExpiryCascades.ID: rules.Fail},
+			pass: []string{rules.MemberLeavesSet.ID},
 		},
 		{
 			name:   "fake expiring a subscription set without its subscriptions",
 			env:    []string{doubleEnv + "=set-expiry-keeps-members"},
-			broken: map[string]rules.Outcome{"rfc8030-7.3.1-set-expiry-cascades": rules.Fail},
-			pass:   []string{"rfc8030-7.3-outstanding-requests-404", "rfc8030-7.3.1-member-leaves-set"},
+			broken: map[string]rules.Outcome{rules.SetExpiryCascades.ID: rules.Fail},
+			pass:   []string{rules.OutstandingRequests404.ID, rules.MemberLeavesSet.ID},
 		},
 		{
 			name:   "fake expiring a whole subscription set with one of its subscriptions",
 			env:    []string{doubleEnv + "=member-expiry-ends-set"},
-			broken: map[string]rules.Outcome{"rfc8030-7.3.1-member-leaves-set": rules.Fail},
-			pass:   []string{"rfc8030-7.3-outstanding-requests-404", "rfc8030-7.3.1-set-expiry-cascades"},
+			broken: map[string]rules.Outcome{rules.MemberLeavesSet.ID: rules.Fail},
+			pass:   []string{rules.OutstandingRequests404.ID, rules.SetExpiryCascades.ID},
 		},
 		{
 			// The 4096-octet twin of the 413 check is refused too: that MAY cannot be judged.
 			name:   "fake refusing bodies above 3072 octets with 413",
 			env:    []string{doubleEnv + "=413-above-3k"},
-			broken: map[string]rules.Outcome{"rfc8030-7.2-no-413-up-to-4096": rules.Fail},
-			skip:   []string{"rfc8030-7.2-413-over-limit"},
+			broken: map[string]rules.Outcome{rules.No413UpTo4096.ID: rules.Fail},
+			skip:   []string{rules.Over4096May413.ID},
 		},
 		{
 			// Conformant: it takes larger bodies, and keeps messages for their whole TTL; both
@@ -209,69 +209,69 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// this case.
 			name: "fake accepting bodies up to 8192 octets",
 			env:  []string{doubleEnv + "=max-payload-8k"},
-			broken: map[string]rules.Outcome{"rfc8030-7.2-413-over-limit": rules.Info,
-				"rfc8030-7.2-early-expiry": rules.Info},
-			pass: []string{"rfc8030-7.2-no-413-up-to-4096"},
+			broken: map[string]rules.Outcome{rules.Over4096May413.ID: rules.Info,
+				rules.EarlyExpiry.ID: rules.Info},
+			pass: []string{rules.No413UpTo4096.ID},
 		},
 		{
 			// Conformant: a message kept 30 s of its 60 s TTL, the cap said in the TTL header.
 			name: "fake with TTLs capped at 30 s",
 			env:  []string{doubleEnv + "=ttl-cap-30s"},
-			pass: []string{"rfc8030-7.2-early-expiry", "rfc8030-7.2-413-over-limit"},
+			pass: []string{rules.EarlyExpiry.ID, rules.Over4096May413.ID},
 		},
 		{
 			name:   "fake answering 429 without Retry-After",
 			env:    []string{doubleEnv + "=429-without-retry-after"},
-			broken: map[string]rules.Outcome{"rfc8030-8.4-429-retry-after": rules.NonStrict},
-			pass:   []string{"rfc8030-8.4-rate-limit"},
+			broken: map[string]rules.Outcome{rules.RetryAfterOn429.ID: rules.NonStrict},
+			pass:   []string{rules.RateLimit.ID},
 		},
 		{
 			// The same fact in every token links no subscription to another: the URIs do not
 			// correlate, but they expose the device.
 			name:   "fake putting the client's address in every push resource token",
 			env:    []string{doubleEnv + "=client-address-in-token"},
-			broken: map[string]rules.Outcome{"rfc8030-8.2-no-user-device-info": rules.Fail},
-			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-message-uri-uncorrelatable", "rfc8030-8.3-push-uri-entropy"},
+			broken: map[string]rules.Outcome{rules.NoUserDeviceInfo.ID: rules.Fail},
+			pass:   []string{rules.PushURIUncorrelatable.ID, rules.MessageURIUncorrelatable.ID, rules.PushURIEntropy.ID},
 		},
 		{
 			name:   "fake numbering push messages with one counter",
 			env:    []string{doubleEnv + "=message-id-counter"},
-			broken: map[string]rules.Outcome{"rfc8030-8.2-message-uri-uncorrelatable": rules.Fail},
-			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-no-user-device-info", "rfc8030-8.3-push-uri-entropy"},
+			broken: map[string]rules.Outcome{rules.MessageURIUncorrelatable.ID: rules.Fail},
+			pass:   []string{rules.PushURIUncorrelatable.ID, rules.NoUserDeviceInfo.ID, rules.PushURIEntropy.ID},
 		},
 		{
 			// A hash of the user agent's id is no device information, but it links the push
 			// URIs of one user agent.
 			name:   "fake starting push resource tokens with a hash of the user agent",
 			env:    []string{doubleEnv + "=ua-hash-in-token"},
-			broken: map[string]rules.Outcome{"rfc8030-8.2-push-uri-uncorrelatable": rules.Fail},
-			pass:   []string{"rfc8030-8.2-no-user-device-info", "rfc8030-8.2-message-uri-uncorrelatable", "rfc8030-8.3-push-uri-entropy"},
+			broken: map[string]rules.Outcome{rules.PushURIUncorrelatable.ID: rules.Fail},
+			pass:   []string{rules.NoUserDeviceInfo.ID, rules.MessageURIUncorrelatable.ID, rules.PushURIEntropy.ID},
 		},
 		{
 			// Below §8.3's 120 bits, and still uncorrelated: info only, and nothing fails.
 			name:   "fake with 104-bit push resource tokens",
 			env:    []string{doubleEnv + "=tokens-104"},
-			broken: map[string]rules.Outcome{"rfc8030-8.3-push-uri-entropy": rules.Info},
-			pass:   []string{"rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-no-user-device-info"},
+			broken: map[string]rules.Outcome{rules.PushURIEntropy.ID: rules.Info},
+			pass:   []string{rules.PushURIUncorrelatable.ID, rules.NoUserDeviceInfo.ID},
 		},
 		{
 			// RFC 8292 §4.2's rejections, one double each: a service that takes one kind of
 			// invalid credentials fails that rule, and only that kind: it still refuses the others.
 			name:   "fake accepting a push without vapid authentication",
 			env:    []string{doubleEnv + "=accepts-no-vapid"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-absent": rules.Fail, "rfc8292-4.2-status-401-absent": rules.Info},
-			pass: []string{"rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch",
-				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-2-service-may-403"},
+			broken: map[string]rules.Outcome{rules.RejectAbsent.ID: rules.Fail, rules.Status401Absent.ID: rules.Info},
+			pass: []string{rules.RejectBadSignature.ID, rules.RejectExpired.ID, rules.RejectKeyMismatch.ID,
+				rules.RejectMissingTOrK.ID, rules.ServiceMay403.ID},
 			// No 401 to check. (rfc8292-4.1-ignore-unknown-members fails too: its spec shows that
 			// the vapid member restricted the subscription by the refusal of a push without VAPID.)
-			skip: []string{"rfc8292-4.2-401-www-authenticate"},
+			skip: []string{rules.Unauthorized401Challenge.ID},
 		},
 		{
 			name:   "fake accepting a vapid token without t or k",
 			env:    []string{doubleEnv + "=accepts-missing-t-or-k"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-missing-t-or-k": rules.Fail},
-			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
-				"rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch", "rfc8292-2-invalid-token-not-used"},
+			broken: map[string]rules.Outcome{rules.RejectMissingTOrK.ID: rules.Fail},
+			pass: []string{rules.RejectAbsent.ID, rules.Status401Absent.ID, rules.RejectBadSignature.ID,
+				rules.RejectExpired.ID, rules.RejectKeyMismatch.ID, rules.InvalidTokenNotUsed.ID},
 		},
 		{
 			// The forged signature is taken on a restricted subscription (a failed MUST, and the
@@ -279,211 +279,211 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// (allowed: RFC 8292 §2's 403 is a MAY, graded info).
 			name: "fake accepting a vapid token whose signature does not verify",
 			env:  []string{doubleEnv + "=accepts-bad-signature"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-bad-signature": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail,
-				"rfc8292-4.2-status-403-invalid": rules.Info, "rfc8292-2-service-may-403": rules.Info},
-			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-expired",
-				"rfc8292-4.2-reject-key-mismatch", "rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-wrong-aud"},
+			broken: map[string]rules.Outcome{rules.RejectBadSignature.ID: rules.Fail, rules.InvalidTokenNotUsed.ID: rules.Fail,
+				rules.Status403Invalid.ID: rules.Info, rules.ServiceMay403.ID: rules.Info},
+			pass: []string{rules.RejectAbsent.ID, rules.Status401Absent.ID, rules.RejectExpired.ID,
+				rules.RejectKeyMismatch.ID, rules.RejectMissingTOrK.ID, rules.RejectWrongAud.ID},
 		},
 		{
 			name:   "fake accepting a vapid token whose exp has passed",
 			env:    []string{doubleEnv + "=accepts-expired-token"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-expired": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
-			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
-				"rfc8292-4.2-reject-missing-t-or-k", "rfc8292-4.2-reject-exp-over-24h"},
+			broken: map[string]rules.Outcome{rules.RejectExpired.ID: rules.Fail, rules.InvalidTokenNotUsed.ID: rules.Fail},
+			pass: []string{rules.RejectAbsent.ID, rules.RejectBadSignature.ID, rules.RejectKeyMismatch.ID,
+				rules.RejectMissingTOrK.ID, rules.RejectExpOver24h.ID},
 		},
 		{
 			name:   "fake accepting a vapid token signed by another key than the subscription's",
 			env:    []string{doubleEnv + "=accepts-other-key-token"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-reject-key-mismatch": rules.Fail, "rfc8292-2-invalid-token-not-used": rules.Fail},
-			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-expired",
-				"rfc8292-4.2-reject-missing-t-or-k"},
+			broken: map[string]rules.Outcome{rules.RejectKeyMismatch.ID: rules.Fail, rules.InvalidTokenNotUsed.ID: rules.Fail},
+			pass: []string{rules.RejectAbsent.ID, rules.RejectBadSignature.ID, rules.RejectExpired.ID,
+				rules.RejectMissingTOrK.ID},
 		},
 		{
 			name:   "fake accepting a push naming an unknown receipt subscription",
 			env:    []string{doubleEnv + "=accepts-invalid-receipt-subscription"},
-			broken: map[string]rules.Outcome{"rfc8030-5.1-invalid-receipt-subscription-400": rules.Fail},
-			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link"},
+			broken: map[string]rules.Outcome{rules.InvalidReceiptSubscription400.ID: rules.Fail},
+			pass:   []string{rules.ReceiptsSupported.ID, rules.Receipt202LocationLink.ID},
 		},
 		{
 			// Only the token that repeats a verified one's header and claims gets through.
 			name:   "fake caching vapid tokens by their header and claims",
 			env:    []string{doubleEnv + "=caches-tokens-by-claims"},
-			broken: map[string]rules.Outcome{"rfc8292-2-invalid-token-not-used": rules.Fail},
-			pass:   []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-reject-expired", "rfc8292-4.2-reject-key-mismatch"},
+			broken: map[string]rules.Outcome{rules.InvalidTokenNotUsed.ID: rules.Fail},
+			pass:   []string{rules.RejectAbsent.ID, rules.RejectExpired.ID, rules.RejectKeyMismatch.ID},
 		},
 		{
 			name:   "fake refusing a vapid Authorization with unknown parameters",
 			env:    []string{doubleEnv + "=refuses-unknown-auth-params"},
-			broken: map[string]rules.Outcome{"rfc8292-3-ignore-unknown-params": rules.Fail},
-			pass: []string{"rfc8292-4.2-reject-absent", "rfc8292-4.2-status-401-absent", "rfc8292-4.2-reject-bad-signature",
-				"rfc8292-3.2-same-keys-400"},
+			broken: map[string]rules.Outcome{rules.IgnoreUnknownParams.ID: rules.Fail},
+			pass: []string{rules.RejectAbsent.ID, rules.Status401Absent.ID, rules.RejectBadSignature.ID,
+				rules.SameKeys400.ID},
 		},
 		{
 			// RFC 8030 §5.4's replacement, one double per rule. Keeping the replaced message also
 			// delivers it after the replacing one's TTL, and sends its receipt.
 			name:   "fake keeping the message a Topic replaces",
 			env:    []string{doubleEnv + "=topic-keeps-replaced"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces": rules.Fail},
-			pass:   []string{"rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location"},
+			broken: map[string]rules.Outcome{rules.TopicReplaces.ID: rules.Fail},
+			pass:   []string{rules.DistinctTopicsKept.ID, rules.TopicNewLocation.ID},
 		},
 		{
 			name:   "fake replacing messages of any Topic",
 			env:    []string{doubleEnv + "=topic-replaces-any"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-distinct-topics-kept": rules.Fail},
-			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-topic-new-location", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt",
-				"rfc8030-5.4-replaced-receipt-suppressed"},
+			broken: map[string]rules.Outcome{rules.DistinctTopicsKept.ID: rules.Fail},
+			pass: []string{rules.TopicReplaces.ID, rules.TopicNewLocation.ID, rules.TopicReplacesTTLUrgencyReceipt.ID,
+				rules.ReplacedReceiptSuppressed.ID},
 		},
 		{
 			name:   "fake giving a replacing message the replaced one's expiry",
 			env:    []string{doubleEnv + "=topic-keeps-expiry"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-replaces-ttl-urgency-receipt": rules.Fail},
-			pass: []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-new-location",
-				"rfc8030-5.4-replaced-receipt-suppressed"},
+			broken: map[string]rules.Outcome{rules.TopicReplacesTTLUrgencyReceipt.ID: rules.Fail},
+			pass: []string{rules.TopicReplaces.ID, rules.DistinctTopicsKept.ID, rules.TopicNewLocation.ID,
+				rules.ReplacedReceiptSuppressed.ID},
 		},
 		{
 			// The receipt asked for the replaced message's resource then names the replacing one's.
 			name:   "fake giving a replacing message the replaced one's Location",
 			env:    []string{doubleEnv + "=topic-keeps-location"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-new-location": rules.Fail},
-			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.4-distinct-topics-kept", "rfc8030-5.4-topic-replaces-ttl-urgency-receipt"},
+			broken: map[string]rules.Outcome{rules.TopicNewLocation.ID: rules.Fail},
+			pass:   []string{rules.TopicReplaces.ID, rules.DistinctTopicsKept.ID, rules.TopicReplacesTTLUrgencyReceipt.ID},
 		},
 		{
 			name:   "fake sending a 410 receipt for a replaced message",
 			env:    []string{doubleEnv + "=replaced-receipt-410"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-replaced-receipt-suppressed": rules.NonStrict},
-			pass:   []string{"rfc8030-5.4-topic-replaces", "rfc8030-5.1-receipt-202-location-link"},
+			broken: map[string]rules.Outcome{rules.ReplacedReceiptSuppressed.ID: rules.NonStrict},
+			pass:   []string{rules.TopicReplaces.ID, rules.Receipt202LocationLink.ID},
 		},
 		{
 			name:   "fake keeping a TTL-0 message for an offline user agent",
 			env:    []string{doubleEnv + "=keep-ttl-0"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-offline-dropped": rules.Fail},
-			pass:   []string{"rfc8030-5.2-ttl-zero-connected", "rfc8030-5.2-no-delivery-after-ttl"},
+			broken: map[string]rules.Outcome{rules.TTLZeroOfflineDropped.ID: rules.Fail},
+			pass:   []string{rules.TTLZeroConnected.ID, rules.NoDeliveryAfterTTL.ID},
 		},
 		{
 			name:   "fake dropping a TTL-0 message for a connected user agent",
 			env:    []string{doubleEnv + "=drop-ttl-0"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-zero-connected": rules.Fail},
-			pass:   []string{"rfc8030-5.2-ttl-zero-offline-dropped", "rfc8030-5.2-no-delivery-after-ttl"},
+			broken: map[string]rules.Outcome{rules.TTLZeroConnected.ID: rules.Fail},
+			pass:   []string{rules.TTLZeroOfflineDropped.ID, rules.NoDeliveryAfterTTL.ID},
 		},
 		{
 			// Keeping a TTL-2 message two minutes also delivers it after its TTL.
 			name:   "fake keeping every message at least two minutes and echoing that TTL",
 			env:    []string{doubleEnv + "=min-ttl-120"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-response-not-above-request": rules.Fail},
-			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-overflow-as-2pow31"},
+			broken: map[string]rules.Outcome{rules.TTLResponseNotAboveRequest.ID: rules.Fail},
+			pass:   []string{rules.TTL31Bit.ID, rules.TTLOverflowAs2Pow31.ID},
 		},
 		{
 			name:   "fake refusing a TTL too large to represent",
 			env:    []string{doubleEnv + "=refuses-ttl-overflow"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-overflow-as-2pow31": rules.Fail},
-			pass:   []string{"rfc8030-5.2-ttl-31-bit", "rfc8030-5.2-ttl-response-not-above-request", "rfc8030-5.2-ttl-missing-400"},
+			broken: map[string]rules.Outcome{rules.TTLOverflowAs2Pow31.ID: rules.Fail},
+			pass:   []string{rules.TTL31Bit.ID, rules.TTLResponseNotAboveRequest.ID, rules.TTLMissing400.ID},
 		},
 		{
 			// A TTL above 16 bits refused: the overflow and the echo checks fail with it.
 			name:   "fake parsing TTL with 16 bits",
 			env:    []string{doubleEnv + "=ttl-16-bit"},
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-31-bit": rules.NonStrict},
-			pass:   []string{"rfc8030-5.2-ttl-missing-400", "rfc8030-5.2-ttl-zero-connected"},
+			broken: map[string]rules.Outcome{rules.TTL31Bit.ID: rules.NonStrict},
+			pass:   []string{rules.TTLMissing400.ID, rules.TTLZeroConnected.ID},
 		},
 		{
 			name:   "fake taking a message without Urgency as high",
 			env:    []string{doubleEnv + "=no-urgency-as-high"},
-			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-default-normal": rules.Fail},
-			pass:   []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-5.3-urgency-not-forwarded"},
+			broken: map[string]rules.Outcome{rules.UrgencyDefaultNormal.ID: rules.Fail},
+			pass:   []string{rules.RespectUAThreshold.ID, rules.UrgencyNotForwarded.ID},
 		},
 		{
 			// Ignoring the threshold also delivers the message without Urgency to a user agent
 			// that asked for high.
 			name:   "fake ignoring the user agent's urgency threshold",
 			env:    []string{doubleEnv + "=ignores-urgency-threshold"},
-			broken: map[string]rules.Outcome{"rfc8030-5.3-respect-ua-threshold": rules.Fail},
-			pass:   []string{"rfc8030-5.3-urgency-not-forwarded"},
+			broken: map[string]rules.Outcome{rules.RespectUAThreshold.ID: rules.Fail},
+			pass:   []string{rules.UrgencyNotForwarded.ID},
 		},
 		{
 			name:   "fake forwarding the vapid key to the user agent in Crypto-Key",
 			env:    []string{doubleEnv + "=forwards-vapid-key"},
-			broken: map[string]rules.Outcome{"rfc8292-4.2-no-jwt-to-ua": rules.Fail},
-			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded"},
+			broken: map[string]rules.Outcome{rules.NoJWTToUA.ID: rules.Fail},
+			pass:   []string{rules.UrgencyNotForwarded.ID, rules.TopicNotForwarded.ID},
 		},
 		{
 			name:   "fake answering a receipt request without the receipt subscription's Link",
 			env:    []string{doubleEnv + "=receipt-no-link"},
-			broken: map[string]rules.Outcome{"rfc8030-5.1-receipt-202-location-link": rules.Fail},
-			pass:   []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-invalid-receipt-subscription-400"},
+			broken: map[string]rules.Outcome{rules.Receipt202LocationLink.ID: rules.Fail},
+			pass:   []string{rules.ReceiptsSupported.ID, rules.InvalidReceiptSubscription400.ID},
 		},
 		{
 			name:   "fake making a new receipt subscription for every receipt request",
 			env:    []string{doubleEnv + "=receipt-always-new"},
-			broken: map[string]rules.Outcome{"rfc8030-5.1-service-reuses-receipt-subscription": rules.NonStrict},
-			pass: []string{"rfc8030-5.1-receipts-supported", "rfc8030-5.1-receipt-202-location-link",
-				"rfc8030-5.1-invalid-receipt-subscription-400"},
+			broken: map[string]rules.Outcome{rules.ServiceReusesReceiptSubscription.ID: rules.NonStrict},
+			pass: []string{rules.ReceiptsSupported.ID, rules.Receipt202LocationLink.ID,
+				rules.InvalidReceiptSubscription400.ID},
 		},
 		{
 			// The specs that need the subscription resource fail with it.
 			name:   "fake answering a subscribe request without Location",
 			env:    []string{doubleEnv + "=subscribe-no-location"},
-			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-201-location": rules.Fail},
-			pass:   []string{"rfc8030-4-subscribe-link-push", "rfc8030-4.1-set-link"},
+			broken: map[string]rules.Outcome{rules.Subscribe201Location.ID: rules.Fail},
+			pass:   []string{rules.SubscribeLinkPush.ID, rules.SubscriptionSetLink.ID},
 		},
 		{
 			name:   "fake answering a subscribe request without the push resource's Link",
 			env:    []string{doubleEnv + "=subscribe-no-push-link"},
-			broken: map[string]rules.Outcome{"rfc8030-4-subscribe-link-push": rules.Fail},
-			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link"},
+			broken: map[string]rules.Outcome{rules.SubscribeLinkPush.ID: rules.Fail},
+			pass:   []string{rules.Subscribe201Location.ID, rules.SubscriptionSetLink.ID},
 		},
 		{
 			// Sets are a MAY: without one, the set rules cannot be checked.
 			name:   "fake giving no subscription set",
 			env:    []string{doubleEnv + "=subscribe-no-set"},
-			broken: map[string]rules.Outcome{"rfc8030-4.1-set-link": rules.Info},
-			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4-subscribe-link-push", "rfc8030-4.1-invalid-set-400"},
-			skip:   []string{"rfc8030-4.1-service-reuses-set", "rfc8030-4.1-missing-set-429"},
+			broken: map[string]rules.Outcome{rules.SubscriptionSetLink.ID: rules.Info},
+			pass:   []string{rules.Subscribe201Location.ID, rules.SubscribeLinkPush.ID, rules.InvalidSet400.ID},
+			skip:   []string{rules.ServiceReusesSet.ID, rules.MissingSet429.ID},
 		},
 		{
 			name:   "fake giving a new subscription set to a request naming one",
 			env:    []string{doubleEnv + "=subscribe-new-set"},
-			broken: map[string]rules.Outcome{"rfc8030-4.1-service-reuses-set": rules.NonStrict},
-			pass:   []string{"rfc8030-4-subscribe-201-location", "rfc8030-4.1-set-link", "rfc8030-4.1-invalid-set-400"},
+			broken: map[string]rules.Outcome{rules.ServiceReusesSet.ID: rules.NonStrict},
+			pass:   []string{rules.Subscribe201Location.ID, rules.SubscriptionSetLink.ID, rules.InvalidSet400.ID},
 		},
 		{
 			name:   "fake taking an unknown subscription set as none",
 			env:    []string{doubleEnv + "=subscribe-ignores-invalid-set"},
-			broken: map[string]rules.Outcome{"rfc8030-4.1-invalid-set-400": rules.Fail},
-			pass:   []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set"},
+			broken: map[string]rules.Outcome{rules.InvalidSet400.ID: rules.Fail},
+			pass:   []string{rules.SubscriptionSetLink.ID, rules.ServiceReusesSet.ID},
 		},
 		{
 			name:   "fake reading a subscribe body of any media type as webpush options",
 			env:    []string{doubleEnv + "=subscribe-options-any-type"},
-			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-other-media-type": rules.Fail},
-			pass:   []string{"rfc8292-4.1-ignore-unknown-members", "rfc8030-4-subscribe-201-location"},
+			broken: map[string]rules.Outcome{rules.IgnoreOtherMediaType.ID: rules.Fail},
+			pass:   []string{rules.IgnoreUnknownMembers.ID, rules.Subscribe201Location.ID},
 		},
 		{
 			name:   "fake refusing unknown members of the webpush options",
 			env:    []string{doubleEnv + "=subscribe-options-strict-members"},
-			broken: map[string]rules.Outcome{"rfc8292-4.1-ignore-unknown-members": rules.Fail},
-			pass:   []string{"rfc8292-4.1-ignore-other-media-type", "rfc8030-4-subscribe-201-location"},
+			broken: map[string]rules.Outcome{rules.IgnoreUnknownMembers.ID: rules.Fail},
+			pass:   []string{rules.IgnoreOtherMediaType.ID, rules.Subscribe201Location.ID},
 		},
 		{
 			name:   "fake forwarding Urgency to the user agent",
 			env:    []string{doubleEnv + "=forwards-urgency"},
-			broken: map[string]rules.Outcome{"rfc8030-5.3-urgency-not-forwarded": rules.Fail},
-			pass:   []string{"rfc8030-5.4-topic-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+			broken: map[string]rules.Outcome{rules.UrgencyNotForwarded.ID: rules.Fail},
+			pass:   []string{rules.TopicNotForwarded.ID, rules.NoJWTToUA.ID},
 		},
 		{
 			name:   "fake forwarding Topic to the user agent",
 			env:    []string{doubleEnv + "=forwards-topic"},
-			broken: map[string]rules.Outcome{"rfc8030-5.4-topic-not-forwarded": rules.Fail},
-			pass:   []string{"rfc8030-5.3-urgency-not-forwarded", "rfc8292-4.2-no-jwt-to-ua"},
+			broken: map[string]rules.Outcome{rules.TopicNotForwarded.ID: rules.Fail},
+			pass:   []string{rules.UrgencyNotForwarded.ID, rules.NoJWTToUA.ID},
 		},
 		{
 			// pushspec's fake as it is (profile rfc): the MAY behaviours it does not take are
 			// graded info, never fail.
 			name: "fake in profile rfc",
 			env:  []string{"PUSHSPEC_PROFILE=rfc"},
-			broken: map[string]rules.Outcome{"rfc8030-4.1-missing-set-429": rules.Info,
-				"rfc8030-5.1-missing-receipt-subscription-429": rules.Info, "rfc8030-5.2-ttl-shorter-retention": rules.Info},
-			pass: []string{"rfc8030-4.1-set-link", "rfc8030-4.1-service-reuses-set", "rfc8030-5.1-service-reuses-receipt-subscription",
-				"rfc8292-2-service-may-403", "rfc8292-4.2-status-401-absent"},
+			broken: map[string]rules.Outcome{rules.MissingSet429.ID: rules.Info,
+				rules.MissingReceiptSubscription429.ID: rules.Info, rules.TTLShorterRetention.ID: rules.Info},
+			pass: []string{rules.SubscriptionSetLink.ID, rules.ServiceReusesSet.ID, rules.ServiceReusesReceiptSubscription.ID,
+				rules.ServiceMay403.ID, rules.Status401Absent.ID},
 		},
 		{
 			// Conformant: RFC 8030 §4.1 lets a service refuse, with 429, a subscribe request
@@ -491,7 +491,7 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// breaks.
 			name: "fake answering 429 to a subscribe request without its set",
 			env:  []string{doubleEnv + "=subscribe-needs-set"},
-			pass: []string{"rfc8030-4.1-missing-set-429", "rfc8030-7.2-expired-as-never-sent"},
+			pass: []string{rules.MissingSet429.ID, rules.ExpiredAsNeverSent.ID},
 		},
 	}...)
 
@@ -511,12 +511,12 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			// The autopush target posts with Go's default client: SSL_CERT_FILE makes it trust
 			// the fake's CA, as a user would for a local service with its own certificate.
 			env: []string{"PUSHSPEC_PUSH_SERVICE=autopush=" + ws, "SSL_CERT_FILE=" + ca},
-			pass: []string{"rfc8030-5-accepted-201-location", "rfc8030-5.4-topic-replaces", "rfc8030-5.2-no-delivery-after-ttl",
-				"rfc8030-5.4-topic-replaces-ttl-urgency-receipt", "rfc8030-5.3-urgency-not-forwarded", "rfc8030-5.4-topic-not-forwarded",
-				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-6.2-redeliver-unacked", "rfc8030-6-undelivered-pushed-on-reconnect",
-				"rfc8030-3-https", "rfc8030-8.2-push-uri-uncorrelatable", "rfc8030-8.2-message-uri-uncorrelatable",
-				"rfc8030-8.2-no-user-device-info", "rfc8030-8.4-rate-limit", "rfc8292-2-invalid-token-not-used"},
-			skip: []string{"rfc8030-5.3-respect-ua-threshold", "rfc8030-6.2-receipt-204-on-ack"},
+			pass: []string{rules.Accepted201Location.ID, rules.TopicReplaces.ID, rules.NoDeliveryAfterTTL.ID,
+				rules.TopicReplacesTTLUrgencyReceipt.ID, rules.UrgencyNotForwarded.ID, rules.TopicNotForwarded.ID,
+				rules.NoJWTToUA.ID, rules.RedeliverUnacked.ID, rules.UndeliveredPushedOnReconnect.ID,
+				rules.PushServiceHTTPS.ID, rules.PushURIUncorrelatable.ID, rules.MessageURIUncorrelatable.ID,
+				rules.NoUserDeviceInfo.ID, rules.RateLimit.ID, rules.InvalidTokenNotUsed.ID},
+			skip: []string{rules.RespectUAThreshold.ID, rules.Receipt204OnAck.ID},
 		})
 	}
 
@@ -536,22 +536,22 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			name: "web-push-testing 1.2.2 (control API)",
 			env:  []string{"PUSHSPEC_PUSH_SERVICE=control=" + srv},
 			broken: map[string]rules.Outcome{
-				"rfc8030-5-accepted-201-location":      rules.Fail, // 201 without Location
-				"rfc8030-7.3-expired-subscription-404": rules.Fail, // 410 when expired
-				"rfc8030-5-unknown-push-resource-404":  rules.Info, // 400 "Client not subscribed" (not §7.3)
-				"rfc8030-5.3-urgency-multiple-400":     rules.Fail, // Urgency ignored
-				"rfc8030-5.4-topic-invalid-400":        rules.Fail, // Topic ignored
-				"rfc8030-5.1-receipts-supported":       rules.Fail, // receipts ignored
-				"rfc8292-4.2-reject-wrong-aud":         rules.Fail, // aud not checked
-				"rfc8292-4.2-reject-exp-over-24h":      rules.Fail, // 24 h cap not checked
-				"rfc8030-3-https":                      rules.Fail, // plain http:// endpoints only
-				"rfc8030-8.4-rate-limit":               rules.Info, // takes every message of a flood
+				rules.Accepted201Location.ID:    rules.Fail, // 201 without Location
+				rules.ExpiredSubscription404.ID: rules.Fail, // 410 when expired
+				rules.UnknownPushResource.ID:    rules.Info, // 400 "Client not subscribed" (not §7.3)
+				rules.UrgencyMultiple400.ID:     rules.Fail, // Urgency ignored
+				rules.TopicInvalid400.ID:        rules.Fail, // Topic ignored
+				rules.ReceiptsSupported.ID:      rules.Fail, // receipts ignored
+				rules.RejectWrongAud.ID:         rules.Fail, // aud not checked
+				rules.RejectExpOver24h.ID:       rules.Fail, // 24 h cap not checked
+				rules.PushServiceHTTPS.ID:       rules.Fail, // plain http:// endpoints only
+				rules.RateLimit.ID:              rules.Info, // takes every message of a flood
 			},
-			pass: []string{"rfc8030-5.2-ttl-missing-400", "rfc8292-4.2-reject-bad-signature", "rfc8292-4.2-reject-key-mismatch",
-				"rfc8292-4.2-reject-expired"},
+			pass: []string{rules.TTLMissing400.ID, rules.RejectBadSignature.ID, rules.RejectKeyMismatch.ID,
+				rules.RejectExpired.ID},
 			// No UA link to take offline or watch.
-			skip: []string{"rfc8030-6-undelivered-pushed-on-reconnect", "rfc8030-5.4-topic-replaces", "rfc8030-5.3-urgency-not-forwarded",
-				"rfc8292-4.2-no-jwt-to-ua", "rfc8030-8.4-429-retry-after"},
+			skip: []string{rules.UndeliveredPushedOnReconnect.ID, rules.TopicReplaces.ID, rules.UrgencyNotForwarded.ID,
+				rules.NoJWTToUA.ID, rules.RetryAfterOn429.ID},
 		})
 	}
 

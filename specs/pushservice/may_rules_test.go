@@ -30,7 +30,7 @@ func TestMayRulesTaken(t *testing.T) {
 			// info; each rejection spec records its 403 as info.)
 			name:  "fake with 120-bit tokens and TTLs capped at four weeks",
 			env:   []string{doubleEnv + "=tokens-120-ttl-4w"},
-			rules: []string{"rfc8030-5.2-ttl-shorter-retention", "rfc8292-4.2-status-403-invalid"},
+			rules: []string{rules.TTLShorterRetention.ID, rules.Status403Invalid.ID},
 		},
 	}
 	for _, c := range cases {

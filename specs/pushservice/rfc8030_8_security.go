@@ -2,10 +2,8 @@ package pushservice
 
 import (
 	"bytes"
-	"encoding/base64"
 	"encoding/hex"
 	"fmt"
-	"math"
 	"net"
 	"net/http"
 	"net/url"
@@ -20,331 +18,28 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
 	"github.com/pushspec/pushspec/rules"
 )
 
-// RFC 8030 §8.2 privacy heuristic. The URIs a service hands out (push resources, push message
-// resources) are compared after removing what every URI of one kind shares: scheme, host and
-// port, the longest prefix and suffix common to all URIs of that kind (a fixed path such as
-// "/push/" or "/wpush/v2/"), and any run of 4 or more characters all of them carry (a fixed
-// infix such as FCM's ":APA91b"). What is left (the variable part) of two URIs that belong to
-// different subscriptions must not correlate. They correlate when:
-//
-//   - they share a segment (split at / ? & = ; : , .) that not every subscription's URIs of the
-//     kind have: an identifier repeated across subscriptions, however short ("virtual:7" in two
-//     URIs of one UA). A segment every subscription has links none of them to another: the "1"
-//     of /m/<subscription's random id>/1 when each subscription numbers its own messages;
-//   - they share a run of minShared or more characters: an embedded identifier (8 hex characters
-//     are 32 bits: two independent random 64-hex tokens share one with probability ~10⁻⁶);
-//   - they have segments that are decimal numbers within counterGap of each other, neither of
-//     them a number every subscription has: values of one counter shared by the subscriptions,
-//     which link URIs by the order they were made (each subscription's own counter repeats the
-//     same values in every subscription and links nothing).
-//
-// Push message URIs of one subscription MAY correlate with it and with each other (RFC 8030
-// §8.2), so pairs of one subscription are never compared.
-//
-// Apart from correlation, RFC 8030 §8.3 (paraphrased, no BCP 14 keyword) advises that these
-// URIs, which work as capabilities, carry at least 120 bits of entropy; pushspec estimates the
-// bits of each push resource's variable part (hex counts 4 bits a character, base64url 6,
-// decimal 3.3) and records fewer as info (rfc8030-8.3-push-uri-entropy), never as a §8.2
-// failure.
-const (
-	minShared  = 8
-	counterGap = 1_000_000
-	minBits    = 120
-)
-
-// uriOf is one URI the service handed out: kind "push" or "message", the subscription (label)
-// it belongs to, and that subscription's user agent (label).
-type uriOf struct {
-	kind, sub, ua, uri string
-}
-
-// uriRest is the URI without scheme and authority.
-func uriRest(s string) string {
-	u, err := url.Parse(s)
-	if err != nil {
-		return s
-	}
-	rest := u.EscapedPath()
-	if u.RawQuery != "" {
-		rest += "?" + u.RawQuery
-	}
-	return rest
-}
-
-// fixedParts returns the longest prefix and suffix every string shares (not overlapping in the
-// shortest one).
-func fixedParts(ss []string) (prefix, suffix string) {
-	if len(ss) < 2 {
-		return "", ""
-	}
-	prefix = ss[0]
-	for _, s := range ss[1:] {
-		for !strings.HasPrefix(s, prefix) {
-			prefix = prefix[:len(prefix)-1]
-		}
-	}
-	suffix = ss[0][len(prefix):]
-	for _, s := range ss[1:] {
-		for !strings.HasSuffix(s[len(prefix):], suffix) {
-			suffix = suffix[1:]
-		}
-	}
-	return prefix, suffix
-}
-
-func segments(s string) []string {
-	return strings.FieldsFunc(s, func(r rune) bool { return strings.ContainsRune("/?&=;:,.", r) })
-}
-
-// longestCommon returns the longest common substring of a and b.
-func longestCommon(a, b string) string {
-	best, end := 0, 0
-	prev := make([]int, len(b)+1)
-	cur := make([]int, len(b)+1)
-	for i := 1; i <= len(a); i++ {
-		for j := 1; j <= len(b); j++ {
-			if a[i-1] == b[j-1] {
-				cur[j] = prev[j-1] + 1
-				if cur[j] > best {
-					best, end = cur[j], i
-				}
-			} else {
-				cur[j] = 0
-			}
-		}
-		prev, cur = cur, prev
-	}
-	return a[end-best : end]
-}
-
-// maskCommon replaces, in every string, each run of 4 or more characters that all of them share
-// (a fixed part of the format in the middle, e.g. FCM's ":APA91b") by "/", longest first, and
-// returns the strings and the runs.
-func maskCommon(vs []string) ([]string, []string) {
-	var runs []string
-	if len(vs) < 2 {
-		return vs, nil
-	}
-	out := append([]string(nil), vs...)
-	for {
-		found := ""
-		for l := len(out[0]); l >= 4 && found == ""; l-- {
-			for i := 0; i+l <= len(out[0]) && found == ""; i++ {
-				c := out[0][i : i+l]
-				if strings.Contains(c, "/") {
-					continue
-				}
-				all := true
-				for _, o := range out[1:] {
-					if !strings.Contains(o, c) {
-						all = false
-						break
-					}
-				}
-				if all {
-					found = c
-				}
-			}
-		}
-		if found == "" {
-			return out, runs
-		}
-		runs = append(runs, found)
-		for k := range out {
-			out[k] = strings.ReplaceAll(out[k], found, "/")
-		}
-	}
-}
-
-// numbers are the segments of s that are decimal numbers (at most 18 digits, so they fit an
-// int64), leaving out those in common. Whole segments only: digit runs inside a random token are
-// close to each other by chance, a segment of a random hex or base64url token is all digits
-// almost never.
-func numbers(s string, common map[string]bool) []int64 {
-	var out []int64
-	for _, f := range segments(s) {
-		if len(f) <= 18 && isDigits(f) && !common[f] {
-			if n, err := strconv.ParseInt(f, 10, 64); err == nil {
-				out = append(out, n)
-			}
-		}
-	}
-	return out
-}
-
-// correlation says why the variable parts a and b correlate, or "" when they look independent.
-// common holds the segments that every subscription's URIs of the kind have. rawA and rawB are
-// the variable parts before the runs all URIs share were masked: numbers are looked for there,
-// since masking can cut a random token into pieces, one of which may be all digits.
-func correlation(a, b, rawA, rawB string, common map[string]bool) string {
-	inA := map[string]bool{}
-	for _, s := range segments(a) {
-		inA[s] = true
-	}
-	for _, s := range segments(b) {
-		if inA[s] && !common[s] {
-			return fmt.Sprintf("both carry the segment %q", cut(s, 40))
-		}
-	}
-	if lc := longestCommon(a, b); len(lc) >= minShared {
-		return fmt.Sprintf("both carry the %d characters %q", len(lc), cut(lc, 40))
-	}
-	for _, x := range numbers(rawA, common) {
-		for _, y := range numbers(rawB, common) {
-			if d := x - y; d != 0 && d > -counterGap && d < counterGap {
-				return fmt.Sprintf("they hold the numbers %d and %d, %d apart (a counter?)", x, y, d)
-			}
-		}
-	}
-	return ""
-}
-
-// tokenBits estimates the randomness a variable part can carry: its letters and digits times the
-// bits of the smallest alphabet they fit (decimal, hex, base64url).
-func tokenBits(v string) float64 {
-	n, digits, hexOnly := 0, true, true
-	for _, c := range v {
-		isDigit := c >= '0' && c <= '9'
-		isHex := isDigit || (c >= 'a' && c <= 'f') || (c >= 'A' && c <= 'F')
-		isB64 := isHex || (c >= 'g' && c <= 'z') || (c >= 'G' && c <= 'Z') || c == '-' || c == '_'
-		if !isB64 {
-			continue
-		}
-		n++
-		digits = digits && isDigit
-		hexOnly = hexOnly && isHex
-	}
-	switch {
-	case digits:
-		return float64(n) * math.Log2(10)
-	case hexOnly:
-		return float64(n) * 4
-	}
-	return float64(n) * 6
-}
-
-// correlated compares every pair of URIs of different subscriptions in which at least one URI is
-// of kind want, and returns the first correlation found ("" for none). Variable parts are taken
-// per kind; evidence gets every URI with its variable part.
-func correlated(r *conformance.Recorder, uris []uriOf, want string) string {
-	why, ev := compareURIs(uris, want)
+// correlated runs the RFC 8030 §8.2 heuristic (graders.CompareURIs) for URIs of kind want and
+// records its evidence: every URI with its variable part.
+func correlated(r *conformance.Recorder, uris []graders.URI, want string) string {
+	why, ev := graders.CompareURIs(uris, want)
 	for k, v := range ev {
 		r.Evidence(k, v)
 	}
 	return why
 }
 
-// compareURIs is correlated without a recorder: the first correlation, and the evidence.
-func compareURIs(uris []uriOf, want string) (string, map[string]string) {
-	ev := map[string]string{}
-	vars, raws := map[int]string{}, map[int]string{}
-	common := map[string]bool{}
-	for _, kind := range []string{"push", "message"} {
-		var rests []string
-		var idx []int
-		for i, u := range uris {
-			if u.kind == kind {
-				rests = append(rests, uriRest(u.uri))
-				idx = append(idx, i)
-			}
-		}
-		pre, suf := fixedParts(rests)
-		vs := make([]string, len(rests))
-		for k, rest := range rests {
-			vs[k] = rest[len(pre) : len(rest)-len(suf)]
-		}
-		for k, v := range vs {
-			raws[idx[k]] = v
-		}
-		vs, infixes := maskCommon(vs)
-		// A segment is common when every subscription has it in some URI of the kind.
-		subsOf := map[string]map[string]bool{}
-		subs := map[string]bool{}
-		for k, v := range vs {
-			vars[idx[k]] = v
-			sub := uris[idx[k]].sub
-			subs[sub] = true
-			for _, s := range segments(v) {
-				if subsOf[s] == nil {
-					subsOf[s] = map[string]bool{}
-				}
-				subsOf[s][sub] = true
-			}
-		}
-		for s, in := range subsOf {
-			if len(in) == len(subs) && len(subs) > 1 {
-				common[s] = true
-			}
-		}
-		if len(rests) > 0 {
-			ev["fixed."+kind] = fmt.Sprintf("prefix %q, suffix %q, in every one %q", pre, suf, infixes)
-		}
-	}
-	var lines []string
-	for i, u := range uris {
-		lines = append(lines, fmt.Sprintf("%-7s %-3s (UA %s) %s → %s", u.kind, u.sub, u.ua, cut(u.uri, 90), cut(vars[i], 60)))
-	}
-	ev["uris"] = strings.Join(lines, "\n")
-	for i := range uris {
-		for j := i + 1; j < len(uris); j++ {
-			a, b := uris[i], uris[j]
-			if a.sub == b.sub || (a.kind != want && b.kind != want) {
-				continue
-			}
-			why := correlation(vars[i], vars[j], raws[i], raws[j], common)
-			if a.kind == b.kind && uriRest(a.uri) == uriRest(b.uri) {
-				why = "they are the same URI"
-			}
-			if why != "" {
-				return fmt.Sprintf("%s URI of %s (UA %s) and %s URI of %s (UA %s): %s", a.kind, a.sub, a.ua, b.kind, b.sub, b.ua, why), ev
-			}
-		}
-	}
-	return "", ev
-}
-
-// shortTokens lists the push resource URIs whose variable part carries fewer than minBits.
-func shortTokens(uris []uriOf) []string {
-	var rests []string
-	for _, u := range uris {
-		if u.kind == "push" {
-			rests = append(rests, uriRest(u.uri))
-		}
-	}
-	pre, suf := fixedParts(rests)
-	// The fixed part of a URI format ends and starts at a separator ("/push/"); characters the
-	// tokens share beyond it by chance (three random tokens starting with the same letter, one
-	// time in 4096) belong to the tokens, and count.
-	pre = pre[:strings.LastIndexAny(pre, "/?&=;:,.")+1]
-	if i := strings.IndexAny(suf, "/?&=;:,."); i >= 0 {
-		suf = suf[i:]
-	} else {
-		suf = ""
-	}
-	var short []string
-	for _, u := range uris {
-		if u.kind != "push" {
-			continue
-		}
-		rest := uriRest(u.uri)
-		if bits := tokenBits(rest[len(pre) : len(rest)-len(suf)]); bits < minBits {
-			short = append(short, fmt.Sprintf("%s: about %.0f bits", u.sub, bits))
-		}
-	}
-	return short
-}
-
 // privacyURIs makes subscriptions A1, A2, A3 on one user agent (when the target can: SameUA)
 // and B1, B2 on others, sends two messages to A1 and one to each other subscription, and
 // returns every push resource URI and every push message URI (Location) it got. ids maps the
 // user agent labels to the service's user agent ids where the target knows them.
-func privacyURIs(ctx SpecContext, r *conformance.Recorder) (uris []uriOf, ids map[string]string, noLocation bool) {
+func privacyURIs(ctx SpecContext, r *conformance.Recorder) (uris []graders.URI, ids map[string]string, noLocation bool) {
 	ids = map[string]string{}
 	type held struct {
 		label, ua string
@@ -374,7 +69,7 @@ func privacyURIs(ctx SpecContext, r *conformance.Recorder) (uris []uriOf, ids ma
 		}
 	}
 	for _, h := range subs {
-		uris = append(uris, uriOf{"push", h.label, h.ua, h.sub.Endpoint})
+		uris = append(uris, graders.URI{Kind: "push", Sub: h.label, UA: h.ua, URI: h.sub.Endpoint})
 	}
 	for _, h := range subs {
 		n := 1
@@ -393,7 +88,7 @@ func privacyURIs(ctx SpecContext, r *conformance.Recorder) (uris []uriOf, ids ma
 					loc = base.ResolveReference(lu).String()
 				}
 			}
-			uris = append(uris, uriOf{"message", h.label, h.ua, loc})
+			uris = append(uris, graders.URI{Kind: "message", Sub: h.label, UA: h.ua, URI: loc})
 		}
 	}
 	if noLocation {
@@ -431,29 +126,6 @@ func deviceNeedles(ids map[string]string) map[string]string {
 	add("the client address (decimal)", strconv.FormatUint(uint64(ip[0])<<24|uint64(ip[1])<<16|uint64(ip[2])<<8|uint64(ip[3]), 10))
 	add("the Go HTTP client's User-Agent", "Go-http-client")
 	return n
-}
-
-// decodings are the ways a URI part may hide a value: as it is, percent-decoded, and each
-// segment of 8 or more characters read as base64url (padded or not, also standard base64) or hex.
-func decodings(rest string) [][]byte {
-	out := [][]byte{[]byte(rest)}
-	if d, err := url.PathUnescape(rest); err == nil {
-		out = append(out, []byte(d))
-	}
-	for _, s := range strings.FieldsFunc(rest, func(r rune) bool { return strings.ContainsRune("/?&=;:,.%", r) }) {
-		if len(s) < 8 {
-			continue
-		}
-		for _, enc := range []*base64.Encoding{base64.RawURLEncoding, base64.URLEncoding, base64.RawStdEncoding, base64.StdEncoding} {
-			if b, err := enc.DecodeString(s); err == nil {
-				out = append(out, b)
-			}
-		}
-		if b, err := hex.DecodeString(s); err == nil {
-			out = append(out, b)
-		}
-	}
-	return out
 }
 
 // floodBound is how many messages the rate-limit check sends to one user agent before it gives
@@ -562,8 +234,8 @@ var _ = describe("RFC 8030 §8 Security Considerations", func() {
 		func(ctx SpecContext, r *conformance.Recorder) {
 			uris, _, _ := privacyURIs(ctx, r)
 			correlated(r, uris, "push") // for the evidence: every URI and its variable part
-			short := shortTokens(uris)
-			Expect(short).To(BeEmpty(), "push resource tokens look shorter than the %d bits RFC 8030 §8.3 advises: %s", minBits, strings.Join(short, "; "))
+			short := graders.ShortTokens(uris)
+			Expect(short).To(BeEmpty(), "push resource tokens look shorter than the %d bits RFC 8030 §8.3 advises: %s", graders.MinBits, strings.Join(short, "; "))
 		})
 
 	// RFC 8030 §8.2, paraphrased: the URIs provided to identify a push message MUST NOT provide
@@ -600,14 +272,14 @@ var _ = describe("RFC 8030 §8 Security Considerations", func() {
 			r.Evidence("looked_for", strings.Join(whats, "; "))
 			var lines []string
 			for _, u := range uris {
-				lines = append(lines, fmt.Sprintf("%-7s %-3s %s", u.kind, u.sub, cut(u.uri, 110)))
+				lines = append(lines, fmt.Sprintf("%-7s %-3s %s", u.Kind, u.Sub, cut(u.URI, 110)))
 			}
 			r.Evidence("uris", strings.Join(lines, "\n"))
 			for _, u := range uris {
-				for _, d := range decodings(uriRest(u.uri)) {
+				for _, d := range graders.Decodings(graders.URIRest(u.URI)) {
 					for _, what := range whats {
 						Expect(bytes.Contains(d, []byte(needles[what]))).To(BeFalse(),
-							"the %s URI of %s carries %s (%q)", u.kind, u.sub, what, needles[what])
+							"the %s URI of %s carries %s (%q)", u.Kind, u.Sub, what, needles[what])
 					}
 				}
 			}

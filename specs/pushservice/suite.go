@@ -59,6 +59,7 @@ var _ = beforeSuite(func(ctx SpecContext) {
 	}
 	Expect(err).NotTo(HaveOccurred(), "starting the push service target %s", tgt.ID)
 	DeferCleanup(svc.Close)
+	target.Identify(ctx, svc)
 })
 
 // doubleEnv names a variant of the in-process fake for pushspec's own tests (deviations_test.go):

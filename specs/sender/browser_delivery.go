@@ -75,6 +75,7 @@ var _ = describe("Delivery of the sender's message to real browsers", func() {
 				}
 				DeferCleanup(c.Close)
 				r.Evidence("browser", string(k)+" "+env.Browser(k).Version())
+				r.Evidence(conformance.EvidenceShownBy, harness.BrowserLabel(env.Browser(k)))
 
 				// Over HTTPS (the npm library speaks nothing else), on the same path.
 				ep, err := url.Parse(c.Subscription.WebPush.Endpoint)

@@ -55,14 +55,14 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		want want
 	}{
 		{"no TTL, DER signature, exp 25 h", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -omit-ttl -der -exp-25h"}, want{
-			broken: map[string]rules.Outcome{"rfc8030-5.2-ttl-required": rules.Fail, "rfc8292-2-jws-es256": rules.Fail, "rfc8292-2-exp-max-24h": rules.Fail},
-			pass: []string{"rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8030-5-post-to-push-resource",
-				"rfc8292-2.1-sub-contact-uri", "rfc8291-7-as-validates-key", "interop-mozilla-bridge-size", "rfc8291-4-single-record",
-				"rfc8030-5-payload-as-given", "rfc8030-8.4-sender-honours-retry-after", "rfc8030-5.4-topic-syntax"},
+			broken: map[string]rules.Outcome{rules.TTLRequired.ID: rules.Fail, rules.JWSES256.ID: rules.Fail, rules.ExpMax24h.ID: rules.Fail},
+			pass: []string{rules.AES128GCMOnly.ID, rules.KeyDerivation.ID, rules.PostToPushResource.ID,
+				rules.SubContactURI.ID, rules.ASValidatesKey.ID, rules.InteropMozillaBridgeSize.ID, rules.SingleRecord.ID,
+				rules.PayloadAsGiven.ID, rules.SenderHonoursRetryAfter.ID, rules.TopicSyntax.ID},
 			// Interop rules are judged only on requests the vendor would otherwise accept: these
 			// are refused for the missing TTL first.
-			skipSays: map[string]string{"interop-apple-sub-format": "refuses this request for another reason (ttl-missing",
-				"interop-wns-ttl-zero": "refuses this request for another reason (ttl-missing"},
+			skipSays: map[string]string{rules.InteropAppleSubFormat.ID: "refuses this request for another reason (ttl-missing",
+				rules.InteropWNSTTLZero.ID: "refuses this request for another reason (ttl-missing"},
 		}},
 		// A sender that sends nothing (its TLS trust is wrong) gets errors naming the cause, no
 		// failure and no pass: refusing the off-curve key or the subject-less token proves nothing.
@@ -72,10 +72,10 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// rfc8030-5.2-headers-as-asked (info). Topic padded with '=': rfc8030-5.4-topic-syntax fails.
 		{"unsupported aesgcm, quoted payload, TTL 0 as 60, padded Topic", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=quoting-sender",
 			"PUSHSPEC_SENDER_CMD=" + bin + " -unsupported-aesgcm -json-quote -ttl-default 60 -topic-pad"}, want{
-			broken: map[string]rules.Outcome{"rfc8030-5-payload-as-given": rules.Info, "rfc8030-5.2-headers-as-asked": rules.Info,
-				"rfc8030-5.4-topic-syntax": rules.Fail},
-			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
-			skipSays:  map[string]string{"rfc8291-3.3-key-derivation": "encrypts with aes128gcm only"},
+			broken: map[string]rules.Outcome{rules.PayloadAsGiven.ID: rules.Info, rules.HeadersAsAsked.ID: rules.Info,
+				rules.TopicSyntax.ID: rules.Fail},
+			notBroken: []string{rules.KeyDerivation.ID, rules.EmptyAAD.ID, rules.EndToEndProtection.ID},
+			skipSays:  map[string]string{rules.KeyDerivation.ID: "encrypts with aes128gcm only"},
 		}},
 		// Conformant but unusual: exp exactly 24 h after the sender's own now (RFC 8292 §2),
 		// no sub (§2.1: MAY), aud as an array that includes the origin (RFC 7519 §4.1.3),
@@ -83,9 +83,9 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// octets of padding (less where the body would pass 4096 octets). No fail and no
 		// non-strict; the exp at the bound is an interop note.
 		{"exp now + 24 h, no sub, aud array, padding", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -exp-24h -no-sub -aud-array -k-first -pad 40 -pad-fit"}, want{
-			broken: map[string]rules.Outcome{"interop-exp-skew-margin": rules.Info, "rfc8292-2.1-sub-optional": rules.Info},
-			pass: []string{"rfc8292-2-exp-max-24h", "rfc8292-2-aud-origin", "rfc8188-2-padding-delimiter", "rfc8291-3.3-key-derivation",
-				"rfc8292-4.2-restricted-needs-jwt", "rfc8292-2-vapid-scheme", "rfc8030-8.1-end-to-end-protection"},
+			broken: map[string]rules.Outcome{rules.InteropExpSkewMargin.ID: rules.Info, rules.SubOptional.ID: rules.Info},
+			pass: []string{rules.ExpMax24h.ID, rules.AudOrigin.ID, rules.PaddingDelimiter.ID, rules.KeyDerivation.ID,
+				rules.RestrictedNeedsJWT.ID, rules.VAPIDScheme.ID, rules.EndToEndProtection.ID},
 			none: []rules.Outcome{rules.Fail, rules.NonStrict},
 		}},
 		// A wrong padding delimiter is the sender's fault, under its own rule; the keys were
@@ -93,47 +93,47 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// RFC 8292 §3.2: k in base64url (RFC 7515: no '=' padding): a MUST (implied), failed
 		// the same way by the live verdict and the suite; the token is otherwise sound.
 		{"padded k", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -pad-k"}, want{
-			broken: map[string]rules.Outcome{"rfc8292-3.2-k-uncompressed-base64url": rules.Fail},
-			pass:   []string{"rfc8292-2-jws-es256", "rfc8292-2-exp-max-24h", "rfc8292-2-vapid-scheme", "rfc8291-3.3-key-derivation"},
+			broken: map[string]rules.Outcome{rules.KUncompressedBase64URL.ID: rules.Fail},
+			pass:   []string{rules.JWSES256.ID, rules.ExpMax24h.ID, rules.VAPIDScheme.ID, rules.KeyDerivation.ID},
 		}},
 		{"padding delimiter 0x01", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -delimiter 1"}, want{
-			broken: map[string]rules.Outcome{"rfc8188-2-padding-delimiter": rules.Fail},
-			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8292-2-exp-max-24h", "rfc8188-2-empty-aad", "rfc8030-8.1-end-to-end-protection"},
+			broken: map[string]rules.Outcome{rules.PaddingDelimiter.ID: rules.Fail},
+			pass:   []string{rules.KeyDerivation.ID, rules.ExpMax24h.ID, rules.EmptyAAD.ID, rules.EndToEndProtection.ID},
 			// No plaintext comes out, but the payload was not changed: not a fault of that rule.
-			notBroken: []string{"rfc8030-5-payload-as-given"},
-			skipSays:  map[string]string{"rfc8030-5-payload-as-given": "graded by rfc8188-2-padding-delimiter"},
+			notBroken: []string{rules.PayloadAsGiven.ID},
+			skipSays:  map[string]string{rules.PayloadAsGiven.ID: "graded by " + rules.PaddingDelimiter.ID},
 		}},
 		// One fault, one rule: the draft coding and the draft scheme each fail their own rule;
 		// the body is still protected end to end and the subscription's key still signs it.
 		{"aesgcm and the draft WebPush scheme", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -webpush-scheme"}, want{
-			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8292-2-vapid-scheme": rules.Fail},
-			pass: []string{"rfc8030-8.1-end-to-end-protection", "rfc8291-3.3-key-derivation", "rfc8292-4.2-restricted-needs-jwt",
-				"rfc8292-2-jws-es256", "rfc8292-2-exp-max-24h"},
+			broken: map[string]rules.Outcome{rules.AES128GCMOnly.ID: rules.Fail, rules.VAPIDScheme.ID: rules.Fail},
+			pass: []string{rules.EndToEndProtection.ID, rules.KeyDerivation.ID, rules.RestrictedNeedsJWT.ID,
+				rules.JWSES256.ID, rules.ExpMax24h.ID},
 		}},
 		{"aesgcm padded past 4096", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aesgcm -pad 4100"}, want{
-			broken: map[string]rules.Outcome{"rfc8291-4-aes128gcm-only": rules.Fail, "rfc8291-4-fits-4096": rules.NonStrict,
-				"interop-mozilla-bridge-size": rules.Info},
-			pass: []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256"},
+			broken: map[string]rules.Outcome{rules.AES128GCMOnly.ID: rules.Fail, rules.Fits4096.ID: rules.NonStrict,
+				rules.InteropMozillaBridgeSize.ID: rules.Info},
+			pass: []string{rules.TTLRequired.ID, rules.JWSES256.ID},
 		}},
 		// Non-empty AAD: the tag cannot tell which RFC 8188 step is wrong, so all three break
 		// (and rfc8291-3.3-key-derivation with them). Retrying every non-2xx at once breaks the
 		// gone and throttle interop rules; asking for receipts without passing the receipt
 		// subscription back breaks rfc8030-5.1-sender-reuses-receipt-subscription.
 		{"non-empty AAD, retries, receipt subscription dropped", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -aad -retry 2 -receipts"}, want{
-			broken: map[string]rules.Outcome{"rfc8188-2-empty-aad": rules.Fail, "rfc8188-2.2-cek-derivation": rules.Fail,
-				"rfc8188-2.3-nonce-derivation": rules.Fail, "rfc8291-3.3-key-derivation": rules.Fail,
-				"interop-404-410-both-mean-gone": rules.Info, "interop-wns-406-throttle": rules.Info,
-				"rfc8030-5.1-sender-reuses-receipt-subscription": rules.NonStrict, "rfc8030-8.4-sender-honours-retry-after": rules.NonStrict},
-			pass: []string{"rfc8030-5.2-ttl-required", "rfc8292-2-jws-es256", "rfc8188-2.1-header-layout", "interop-apple-topic-decodable"},
+			broken: map[string]rules.Outcome{rules.EmptyAAD.ID: rules.Fail, rules.CEKDerivation.ID: rules.Fail,
+				rules.NonceDerivation.ID: rules.Fail, rules.KeyDerivation.ID: rules.Fail,
+				rules.Interop404410BothMeanGone.ID: rules.Info, rules.InteropWNS406Throttle.ID: rules.Info,
+				rules.SenderReusesReceiptSubscription.ID: rules.NonStrict, rules.SenderHonoursRetryAfter.ID: rules.NonStrict},
+			pass: []string{rules.TTLRequired.ID, rules.JWSES256.ID, rules.HeaderLayout.ID, rules.InteropAppleTopicDecodable.ID},
 		}},
 		{"receipt subscription kept", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -receipt-state " + filepath.Join(t.TempDir(), "receipt")}, want{
-			pass: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
-				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-urgency",
-				"rfc8030-5.2-headers-as-asked", "rfc8030-5-payload-as-given", "rfc8291-3.3-key-derivation", "rfc8030-8.1-end-to-end-protection",
-				"interop-apple-sub-format", "interop-accept-any-2xx"},
+			pass: []string{rules.SenderReusesReceiptSubscription.ID, rules.EmptyAAD.ID, rules.CEKDerivation.ID,
+				rules.NonceDerivation.ID, rules.Interop404410BothMeanGone.ID, rules.InteropWNS406Throttle.ID, rules.InteropAppleUrgency.ID,
+				rules.HeadersAsAsked.ID, rules.PayloadAsGiven.ID, rules.KeyDerivation.ID, rules.EndToEndProtection.ID,
+				rules.InteropAppleSubFormat.ID, rules.InteropAcceptAny2xx.ID},
 			// Judged, since the vendors would otherwise accept these requests: a token without
 			// sub (Apple refuses it) and TTL 0 without X-WNS-Cache-Policy (WNS refuses it).
-			broken: map[string]rules.Outcome{"interop-apple-sub-required": rules.Info, "interop-wns-ttl-zero": rules.Info},
+			broken: map[string]rules.Outcome{rules.InteropAppleSubRequired.ID: rules.Info, rules.InteropWNSTTLZero.ID: rules.Info},
 		}},
 		// RFC 8188 §4.3: a fresh random salt per message (SHOULD); a zero salt under a fresh ECDH
 		// key each time reuses no keying material, so rfc8188-2.1-salt-not-reused holds.
@@ -141,35 +141,35 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 		// the sender MUST check p256dh is on P-256; this one encrypts to a key of its own and sends.
 		{"zero salt, vapid in Proxy-Authorization, no key check", []string{"PUSHSPEC_SENDER=cmd",
 			"PUSHSPEC_SENDER_CMD=" + bin + " -zero-salt -proxy-auth -no-key-check"}, want{
-			broken: map[string]rules.Outcome{"rfc8188-4.3-random-salt": rules.NonStrict, "rfc8292-3-no-proxy-auth": rules.Fail,
-				"rfc8291-7-as-validates-key": rules.Fail},
-			pass: []string{"rfc8188-2.1-salt-not-reused", "rfc8291-3.3-key-derivation", "rfc8292-2-vapid-scheme", "rfc8292-2-jws-es256",
-				"rfc8030-8.1-end-to-end-protection"},
+			broken: map[string]rules.Outcome{rules.RandomSalt.ID: rules.NonStrict, rules.NoProxyAuth.ID: rules.Fail,
+				rules.ASValidatesKey.ID: rules.Fail},
+			pass: []string{rules.SaltNotReused.ID, rules.KeyDerivation.ID, rules.VAPIDScheme.ID, rules.JWSES256.ID,
+				rules.EndToEndProtection.ID},
 		}},
 		// Interop (MAY, info): a sender that drops the Urgency it is given (it never met Apple's
 		// historical BadUrgency) and one that takes only 201 as success. Conformant: TTL 0 with
 		// X-WNS-Cache-Policy: no-cache, which WNS accepts; a sub in every token (RFC 8292 §2.1).
 		{"Urgency dropped, only 201 a success, TTL 0 with X-WNS-Cache-Policy", []string{"PUSHSPEC_SENDER=cmd",
 			"PUSHSPEC_SENDER_CMD=" + bin + " -drop-urgency -only-201 -wns-no-cache"}, want{
-			broken: map[string]rules.Outcome{"interop-apple-urgency": rules.Info, "interop-accept-any-2xx": rules.Info,
-				"rfc8030-5.2-headers-as-asked": rules.Info},
-			pass: []string{"interop-wns-ttl-zero", "rfc8292-2.1-sub-optional", "rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required",
-				"rfc8188-4.3-random-salt"},
+			broken: map[string]rules.Outcome{rules.InteropAppleUrgency.ID: rules.Info, rules.InteropAcceptAny2xx.ID: rules.Info,
+				rules.HeadersAsAsked.ID: rules.Info},
+			pass: []string{rules.InteropWNSTTLZero.ID, rules.SubOptional.ID, rules.KeyDerivation.ID, rules.TTLRequired.ID,
+				rules.RandomSalt.ID},
 		}},
 		// RFC 8030 §5: delivery is requested by a POST to the push resource, the endpoint URL as
 		// given. This sender rewrites the path (the fake serves the subscription there too).
 		{"endpoint path rewritten", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -fcm-path"}, want{
-			broken: map[string]rules.Outcome{"rfc8030-5-post-to-push-resource": rules.Fail},
-			pass:   []string{"rfc8291-3.3-key-derivation", "rfc8030-5.2-ttl-required", "rfc8292-2-aud-origin", "rfc8030-5-payload-as-given"},
+			broken: map[string]rules.Outcome{rules.PostToPushResource.ID: rules.Fail},
+			pass:   []string{rules.KeyDerivation.ID, rules.TTLRequired.ID, rules.AudOrigin.ID, rules.PayloadAsGiven.ID},
 		}},
 		// RFC 8188 §2: no record is longer than rs. The header says rs 20, every record is longer;
 		// RFC 8291 §4's rs above the record breaks with it. Read as one record, the body opens
 		// with the subscription's keys: the key derivation holds.
 		{"record longer than rs", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_CMD=" + bin + " -header-rs 20"}, want{
-			broken:    map[string]rules.Outcome{"rfc8188-2-record-layout": rules.Fail, "rfc8291-4-rs-exceeds-record": rules.Fail},
-			pass:      []string{"rfc8188-2.1-header-layout", "rfc8188-2.1-rs-min-18", "rfc8292-2-jws-es256", "rfc8291-3.3-key-derivation"},
-			notBroken: []string{"rfc8030-5-payload-as-given"},
-			skipSays:  map[string]string{"rfc8030-5-payload-as-given": "graded by rfc8188-2-record-layout"},
+			broken:    map[string]rules.Outcome{rules.RecordLayout.ID: rules.Fail, rules.RSExceedsRecord.ID: rules.Fail},
+			pass:      []string{rules.HeaderLayout.ID, rules.RSMin18.ID, rules.JWSES256.ID, rules.KeyDerivation.ID},
+			notBroken: []string{rules.PayloadAsGiven.ID},
+			skipSays:  map[string]string{rules.PayloadAsGiven.ID: "graded by " + rules.RecordLayout.ID},
 		}},
 	}
 	if _, err := (sender.Node{}).Send(ctx, sender.Message{}); err != nil && strings.Contains(err.Error(), "not installed") {
@@ -180,12 +180,12 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			env  []string
 			want want
 		}{"web-push (npm)", []string{"PUSHSPEC_SENDER=web-push"}, want{
-			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8291-3.3-key-derivation", "rfc8292-2-jws-es256",
-				"rfc8292-2-aud-origin", "rfc8292-2.1-sub-contact-uri", "rfc8291-4-single-record", "rfc8188-2-padding-delimiter",
-				"interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection", "rfc8188-2-empty-aad", "rfc8188-2.2-cek-derivation",
-				"rfc8188-2.3-nonce-derivation", "interop-404-410-both-mean-gone", "interop-wns-406-throttle", "interop-apple-topic-decodable",
-				"interop-apple-urgency", "rfc8030-5-payload-as-given", "rfc8030-5.2-headers-as-asked", "rfc8030-8.4-sender-honours-retry-after"},
-			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription"},
+			pass: []string{rules.TTLRequired.ID, rules.AES128GCMOnly.ID, rules.KeyDerivation.ID, rules.JWSES256.ID,
+				rules.AudOrigin.ID, rules.SubContactURI.ID, rules.SingleRecord.ID, rules.PaddingDelimiter.ID,
+				rules.InteropAcceptAny2xx.ID, rules.EndToEndProtection.ID, rules.EmptyAAD.ID, rules.CEKDerivation.ID,
+				rules.NonceDerivation.ID, rules.Interop404410BothMeanGone.ID, rules.InteropWNS406Throttle.ID, rules.InteropAppleTopicDecodable.ID,
+				rules.InteropAppleUrgency.ID, rules.PayloadAsGiven.ID, rules.HeadersAsAsked.ID, rules.SenderHonoursRetryAfter.ID},
+			skip: []string{rules.SenderReusesReceiptSubscription.ID},
 		}})
 		// The same library's CLI as a command sender, through testdata/webpush-cli.sh, as a user
 		// would write it: it says unsupported for what the CLI cannot express (Urgency, Topic,
@@ -205,15 +205,15 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			want want
 		}{"web-push CLI (command)", []string{"PUSHSPEC_SENDER=cmd", "PUSHSPEC_SENDER_NAME=web-push-cli", "PUSHSPEC_NPM_BIN=" + npmBin,
 			"PUSHSPEC_SENDER_CMD=" + script}, want{
-			pass: []string{"rfc8030-5.2-ttl-required", "rfc8291-4-aes128gcm-only", "rfc8292-2-jws-es256", "rfc8292-2-aud-origin",
-				"rfc8291-7-as-validates-key", "interop-apple-sub-required", "interop-accept-any-2xx", "rfc8030-8.1-end-to-end-protection",
-				"rfc8188-2-empty-aad", "rfc8030-8.4-sender-honours-retry-after"},
-			notBroken: []string{"rfc8291-3.3-key-derivation", "rfc8030-5-payload-as-given"},
-			broken:    map[string]rules.Outcome{"rfc8030-5.2-headers-as-asked": rules.Info},
-			skip: []string{"rfc8030-5.1-sender-reuses-receipt-subscription", "rfc8030-5.4-topic-syntax", "rfc8030-5.3-urgency-values",
-				"interop-apple-urgency"},
-			skipSays: map[string]string{"rfc8030-5-payload-as-given": "takes the payload as text (--payload), not binary",
-				"rfc8030-5.2-headers-as-asked": "has no option for Urgency or Topic"},
+			pass: []string{rules.TTLRequired.ID, rules.AES128GCMOnly.ID, rules.JWSES256.ID, rules.AudOrigin.ID,
+				rules.ASValidatesKey.ID, rules.InteropAppleSubRequired.ID, rules.InteropAcceptAny2xx.ID, rules.EndToEndProtection.ID,
+				rules.EmptyAAD.ID, rules.SenderHonoursRetryAfter.ID},
+			notBroken: []string{rules.KeyDerivation.ID, rules.PayloadAsGiven.ID},
+			broken:    map[string]rules.Outcome{rules.HeadersAsAsked.ID: rules.Info},
+			skip: []string{rules.SenderReusesReceiptSubscription.ID, rules.TopicSyntax.ID, rules.UrgencyValues.ID,
+				rules.InteropAppleUrgency.ID},
+			skipSays: map[string]string{rules.PayloadAsGiven.ID: "takes the payload as text (--payload), not binary",
+				rules.HeadersAsAsked.ID: "has no option for Urgency or Topic"},
 		}})
 	}
 	for _, c := range cases {
@@ -235,7 +235,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				if errors == 0 {
 					t.Error("a sender that sent nothing got no error")
 				}
-				for _, rule := range []string{"rfc8291-7-as-validates-key", "interop-apple-sub-required", "rfc8030-5.2-ttl-required"} {
+				for _, rule := range []string{rules.ASValidatesKey.ID, rules.InteropAppleSubRequired.ID, rules.TTLRequired.ID} {
 					if !all(got[rule], rules.Error) || !strings.Contains(strings.Join(msgs[rule], " "), "certificate signed by unknown authority") {
 						t.Errorf("%s: want error naming the cause, got %v %v", rule, got[rule], msgs[rule])
 					}

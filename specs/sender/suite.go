@@ -53,7 +53,7 @@ const subject = "mailto:pushspec@example.com"
 // when a name is given (so that several command senders' reports merge without colliding),
 // else "sender:<kind>".
 func senderTarget(c config.Config) conformance.Target {
-	t := conformance.Target{ID: c.SenderTargetID(), Kind: conformance.KindSender, Name: c.Sender, Version: c.SenderVersion}
+	t := conformance.Target{ID: c.SenderTargetID(), Kind: conformance.KindSender, Name: c.Sender, Version: sender.Version(c.Sender, c.SenderVersion)}
 	switch c.Sender {
 	case "web-push":
 		t.Name = "web-push (npm)"

@@ -20,6 +20,7 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
@@ -103,7 +104,7 @@ var _ = describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 							r.Observe(rules.PushURIEntropy, fmt.Sprintf("the token of endpoint %d is %d characters, fewer than the 20 base64url characters 120 bits need (RFC 8030 §8.3 advice)", i+1, len(t)))
 						}
 						for j := i + 1; j < len(tokens); j++ {
-							s := commonRun(t, tokens[j])
+							s := graders.LongestCommon(t, tokens[j])
 							Expect(len(s)).To(BeNumerically("<", 8), "the tokens of endpoints %d and %d share %q", i+1, j+1, s)
 						}
 					}
@@ -169,21 +170,4 @@ func deviceStrings(ctx SpecContext, r *conformance.Recorder, k browser.Kind, cli
 	}
 	r.Evidence("scanned for", strings.Join(names, "; "))
 	return out
-}
-
-// commonRun is the longest run of characters a and b share.
-func commonRun(a, b string) string {
-	best := ""
-	for i := range a {
-		for j := range b {
-			n := 0
-			for i+n < len(a) && j+n < len(b) && a[i+n] == b[j+n] {
-				n++
-			}
-			if n > len(best) {
-				best = a[i : i+n]
-			}
-		}
-	}
-	return best
 }

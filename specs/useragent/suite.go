@@ -66,8 +66,9 @@ const waitFor = 15 * time.Second
 // specTimeout bounds each spec.
 var specTimeout = SpecTimeout(time.Minute)
 
-// target describes a browser kind for the conformance wrapper. The version is only known once the
-// Env has started, after the spec tree is built; it is recorded as evidence by each spec.
+// target describes a browser kind for the conformance wrapper. Its product and version are known
+// only once the Env has started the browser, after the spec tree is built: the Env identifies it
+// then (harness.BrowserTarget), and each spec reports its target with them.
 func target(k browser.Kind) conformance.Target {
 	return conformance.Target{ID: string(k), Kind: conformance.KindUserAgent, Name: string(k)}
 }
