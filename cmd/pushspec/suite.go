@@ -37,15 +37,14 @@ func init() {
 type suiteDef struct {
 	name     string
 	register func() (string, error)
-	browsers bool // its specs use the configured browsers
 }
 
 // suiteDefs are the suites, in the order `pushspec run` lists them.
 var suiteDefs = []suiteDef{
 	{name: "pushservice", register: pushservice.Register},
-	{name: "sender", register: sendersuite.Register, browsers: true},
-	{name: "interop", register: interop.Register, browsers: true},
-	{name: "useragent", register: useragent.Register, browsers: true},
+	{name: "sender", register: sendersuite.Register},
+	{name: "interop", register: interop.Register},
+	{name: "useragent", register: useragent.Register},
 }
 
 func lookupSuite(name string) (suiteDef, bool) {
