@@ -39,10 +39,10 @@ against the configured targets and writes the report:
   <report-dir>/junit.xml      for CI systems
   <report-dir>/raw/           each suite's full log and ginkgo JSON report
 
-The suites are linked into this binary: it runs each in a process of its own (the user agent suite
-one per browser), --procs at a time. On a terminal it shows one live line per suite; otherwise, or
+The suites are linked into this binary: it runs each in a process of its own, --procs processes at
+a time; the user agent suite shares its specs among --procs processes. On a terminal it shows one live line per suite; otherwise, or
 with CI set, plain lines. It ends with a table per target, one line per failure and the report's
-path. Run ` + "`pushspec deps`" + ` first to install the browsers' driver and the npm tools.
+path. Run ` + "`pushspec deps`" + ` first: it installs the browsers, their driver and the npm tools.
 
 Exit status: 0 when no MUST rule failed (and, with --strict, no SHOULD rule) and the harness did not
 break; 1 when a target broke a rule; 2 when pushspec itself could not run.
