@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Receipts (RFC 8030 §5.1, §6.2, §6.3). A request with Prefer: respond-async is answered 202 with
@@ -17,7 +19,7 @@ import (
 //	GET /receipts/{rid}                → 200 {"receipts":[{"seq":1,"message":"/m/<id>","status":204,"time":…}, …]}
 //	GET /receipts/{rid}?after=N&wait=S → long poll: waits up to S seconds (max 30) for a receipt
 //	                                     with seq > N; answers 200 with whatever is there then.
-//	unknown rid                        → 404 {"rule":"rfc8030-5.1-invalid-receipt-subscription-400",…}
+//	unknown rid                        → 404 naming rules.InvalidReceiptSubscription400
 //
 // status 204 means the UA acknowledged the message (rfc8030-6.2-receipt-204-on-ack); 410 means
 // the service gave up on it: TTL elapsed, TTL 0 to an offline UA, the UA refused it (ack 101/102)
@@ -90,7 +92,7 @@ func (s *Server) serveReceipts(w http.ResponseWriter, r *http.Request) {
 	_, ok := s.receipts[rid]
 	s.mu.Unlock()
 	if !ok {
-		writeJSON(w, http.StatusNotFound, map[string]any{"rule": "rfc8030-5.1-invalid-receipt-subscription-400",
+		writeJSON(w, http.StatusNotFound, map[string]any{"rule": rules.InvalidReceiptSubscription400.ID,
 			"error": "no receipt subscription " + truncate(rid, 80), "status": 404})
 		return
 	}

@@ -58,6 +58,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/graders"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -156,7 +158,7 @@ func (s *Server) r8030NotOffered(w http.ResponseWriter, r *http.Request) bool {
 	if s.OffersRFC8030() {
 		return false
 	}
-	r8030Error(w, http.StatusNotFound, "rfc8030-4-subscribe-201-location",
+	r8030Error(w, http.StatusNotFound, rules.Subscribe201Location.ID,
 		"profile "+s.profile().Name+" does not offer RFC 8030's user-agent interface (that service has none)")
 	return true
 }
@@ -257,7 +259,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		r8030Error(w, http.StatusBadRequest, "rfc8292-4.1-ignore-unknown-members", err.Error())
+		r8030Error(w, http.StatusBadRequest, rules.IgnoreUnknownMembers.ID, err.Error())
 		return
 	}
 	setID, rawSet, hasSet := setFromLink(r.Header)
@@ -270,7 +272,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		given := s.rfc8030.givenSet[r.RemoteAddr]
 		s.mu.Unlock()
 		if given != "" {
-			r8030Error(w, http.StatusTooManyRequests, "rfc8030-4.1-missing-set-429",
+			r8030Error(w, http.StatusTooManyRequests, rules.MissingSet429.ID,
 				"this connection was given a subscription set; include it (Link rel=\"urn:ietf:params:push:set\")")
 			return
 		}
@@ -289,7 +291,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		valid := set != nil && !set.expired
 		s.mu.Unlock()
 		if !valid {
-			r8030Error(w, http.StatusBadRequest, "rfc8030-4.1-invalid-set-400",
+			r8030Error(w, http.StatusBadRequest, rules.InvalidSet400.ID,
 				"not a subscription set of this service, or one that expired: "+truncate(rawSet, 160))
 			return
 		}
@@ -312,7 +314,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		// Expired between the check and now: the new subscription goes with it.
 		s.mu.Unlock()
 		_ = s.ExpireSubscription(sub.ID)
-		r8030Error(w, http.StatusBadRequest, "rfc8030-4.1-invalid-set-400", "the subscription set expired while subscribing")
+		r8030Error(w, http.StatusBadRequest, rules.InvalidSet400.ID, "the subscription set expired while subscribing")
 		return
 	}
 	if set == nil {
@@ -324,7 +326,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 	set.members = append(set.members, rs)
 	s.rfc8030.subs[rid] = rs
 	s.rfc8030.byCore[sub.ID] = rs
-	s.addEventLocked(Event{Kind: "rfc8030-subscribe", UA: ua, Sub: sub.ID, Detail: fmt.Sprintf("set %.8s…, restricted %v", set.id, key != nil)})
+	s.addEventLocked(Event{Kind: "rfc8030ua-subscribe", UA: ua, Sub: sub.ID, Detail: fmt.Sprintf("set %.8s…, restricted %v", set.id, key != nil)})
 	s.notifyLocked() // a live monitor of the set picks up its new member
 	s.mu.Unlock()
 
@@ -351,7 +353,7 @@ func (s *Server) r8030DeleteSub(w http.ResponseWriter, r *http.Request) {
 	rs := s.rfc8030.subs[r.PathValue("id")]
 	s.mu.Unlock()
 	if rs == nil || s.Unsubscribe(rs.subID, "the RFC 8030 user agent deleted its subscription resource") != nil {
-		r8030Error(w, http.StatusNotFound, "rfc8030-7.3-outstanding-requests-404", "no such subscription")
+		r8030Error(w, http.StatusNotFound, rules.OutstandingRequests404.ID, "no such subscription")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -374,7 +376,7 @@ func (s *Server) ExpireSubscriptionSet(id string) error {
 	if s.SetExpiryKeepsMembers {
 		members = nil // a double's deviation: the subscriptions outlive their set
 	}
-	s.addEventLocked(Event{Kind: "rfc8030-set-expire", Detail: fmt.Sprintf("set %.8s…, %d subscriptions", id, len(members))})
+	s.addEventLocked(Event{Kind: "rfc8030ua-set-expire", Detail: fmt.Sprintf("set %.8s…, %d subscriptions", id, len(members))})
 	s.notifyLocked()
 	s.mu.Unlock()
 	for _, m := range members {
@@ -452,7 +454,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ProtoMajor != 2 {
-		r8030Error(w, http.StatusHTTPVersionNotSupported, "rfc8030-6-wait-0-pushes-all",
+		r8030Error(w, http.StatusHTTPVersionNotSupported, rules.WaitZeroPushesAll.ID,
 			"messages are delivered with HTTP/2 server push: monitor over HTTP/2 (the HTTPS listener, ALPN h2)")
 		return
 	}
@@ -460,21 +462,21 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 	if uv := r.Header.Values("Urgency"); len(uv) > 0 {
 		u, err := webpush.ParseUrgency(r.Header)
 		if err != nil {
-			r8030Error(w, http.StatusBadRequest, "rfc8030-5.3-respect-ua-threshold", "Urgency: "+errText(err))
+			r8030Error(w, http.StatusBadRequest, rules.RespectUAThreshold.ID, "Urgency: "+graders.ErrText(err))
 			return
 		}
 		minUrgency = u
 	}
 	pusher, ok := w.(http.Pusher)
 	if !ok {
-		r8030Error(w, http.StatusHTTPVersionNotSupported, "rfc8030-6-wait-0-pushes-all", "this connection cannot carry server pushes")
+		r8030Error(w, http.StatusHTTPVersionNotSupported, rules.WaitZeroPushesAll.ID, "this connection cannot carry server pushes")
 		return
 	}
 	id := r.PathValue("id")
 	isSet := strings.HasPrefix(r.URL.Path, "/rfc8030/set/")
-	goneRule := "rfc8030-7.3-outstanding-requests-404"
+	goneRule := rules.OutstandingRequests404.ID
 	if isSet {
-		goneRule = "rfc8030-7.3.1-set-expiry-cascades"
+		goneRule = rules.SetExpiryCascades.ID
 	}
 
 	// members returns what the request monitors now; gone is true once the subscription (set)
@@ -536,7 +538,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			owed[msg.id] = msg.ua
 		}
 	}
-	s.addEventLocked(Event{Kind: "rfc8030-monitor", Detail: fmt.Sprintf("%s, %d subscriptions, wait=0 %v (%d stored), min urgency %q", r.URL.Path[:min(len(r.URL.Path), 24)]+"…", len(ms), wait0, len(owed), minUrgency)})
+	s.addEventLocked(Event{Kind: "rfc8030ua-monitor", Detail: fmt.Sprintf("%s, %d subscriptions, wait=0 %v (%d stored), min urgency %q", r.URL.Path[:min(len(r.URL.Path), 24)]+"…", len(ms), wait0, len(owed), minUrgency)})
 	s.mu.Unlock()
 
 	mon := &r8030Monitor{s: s, remote: r.RemoteAddr, reqs: make(chan r8030PushReq), done: make(chan struct{})}

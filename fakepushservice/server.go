@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -236,7 +237,6 @@ type Server struct {
 	initOnce sync.Once
 	mux      *http.ServeMux
 	mu       sync.RWMutex  // guards everything below; RLock for lookups on the request path
-	saltMu   sync.Mutex    // guards seenSalt, seenKey
 	nFaults  atomic.Int32  // len(faults), read without the lock
 	changed  chan struct{} // closed and replaced on every state change (Await helpers)
 	closed   bool
@@ -259,8 +259,7 @@ type Server struct {
 	faults         []FaultRule
 	unhandled      []string
 	ctrlUA         *VirtualUA
-	seenSalt       map[[32]byte][32]byte // (subscription, keyid, salt) → the accepted body that used it
-	seenKey        map[[32]byte][32]byte // (subscription, keyid) → the accepted body that used it
+	keyHistory     graders.KeyHistory // salts and ECDH keys of accepted messages (reuse grades)
 	vcache         *webpush.VerifyCache
 	rfc8030        rfc8030State // RFC 8030's own UA interface (rfc8030ua.go)
 	counter        int
@@ -580,7 +579,7 @@ func newID(n int) string {
 type Event struct {
 	Seq     int       `json:"seq"`
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // subscribe, unsubscribed, expired, request, store, replace, drop, delete, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled, rfc8030-*
+	Kind    string    `json:"kind"` // subscribe, unsubscribed, expired, request, store, replace, drop, delete, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled, rfc8030ua-*
 	UA      string    `json:"ua,omitempty"`
 	Sub     string    `json:"subscription,omitempty"`
 	Message string    `json:"message,omitempty"`
