@@ -82,30 +82,33 @@ type FaultRule struct {
 // AddFault queues a fault rule (also settable through POST /_pushspec/faults).
 func (s *Server) AddFault(f FaultRule) {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = append(s.faults, f)
-	s.nFaults.Store(int32(len(s.faults)))
+	q := &s.faults
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.rules = append(q.rules, f)
+	q.n.Store(int32(len(q.rules)))
 }
 
 // ClearFaults removes every fault rule.
 func (s *Server) ClearFaults() {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.faults = nil
-	s.nFaults.Store(0)
+	q := &s.faults
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	q.rules = nil
+	q.n.Store(0)
 }
 
 func (s *Server) takeFault(subID string) *Fault {
-	if s.nFaults.Load() == 0 {
+	q := &s.faults
+	if q.n.Load() == 0 {
 		return nil
 	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	defer func() { s.nFaults.Store(int32(len(s.faults))) }()
-	for i := range s.faults {
-		fr := &s.faults[i]
+	q.mu.Lock()
+	defer q.mu.Unlock()
+	defer func() { q.n.Store(int32(len(q.rules))) }()
+	for i := range q.rules {
+		fr := &q.rules[i]
 		if fr.Subscription != "" && fr.Subscription != subID {
 			continue
 		}
@@ -113,7 +116,7 @@ func (s *Server) takeFault(subID string) *Fault {
 		if fr.Count > 0 {
 			fr.Count--
 			if fr.Count == 0 {
-				s.faults = append(s.faults[:i], s.faults[i+1:]...)
+				q.rules = append(q.rules[:i], q.rules[i+1:]...)
 			}
 		}
 		return &f
@@ -327,14 +330,7 @@ func (s *Server) analyze(p *pushReq) {
 	p.rec.Conditions = nil
 	// Subscription.
 	id := p.rec.SubscriptionID
-	s.mu.RLock()
-	st := s.subs[id]
-	var state SubState
-	var reason string
-	if st != nil {
-		state, reason = st.state, st.reason
-	}
-	s.mu.RUnlock()
+	st, state, reason := s.subs.lookup(id)
 	switch {
 	case st == nil:
 		p.add(CondUnknownSub, "no subscription "+truncate(id, 80))
@@ -443,9 +439,7 @@ func (s *Server) analyze(p *pushReq) {
 	p.wantAsync = graders.PreferRespondAsync(h)
 	if link, has := graders.ReceiptLink(h); has {
 		rid := strings.TrimPrefix(link.Path, "/receipts/")
-		s.mu.RLock()
-		rs := s.receipts[rid]
-		s.mu.RUnlock()
+		rs := s.receiptSub(rid)
 		if !strings.HasPrefix(link.Path, "/receipts/") || rs == nil {
 			p.add(CondReceiptInvalid, "unknown receipt subscription "+truncate(link.Raw, 120))
 		} else {
@@ -473,9 +467,9 @@ func (s *Server) senderExtras(p *pushReq) {
 	// A sender (known by its VAPID key) that was given a receipt subscription passes it back on
 	// later receipt requests.
 	if p.wantAsync && p.vapidKey() != nil {
-		s.mu.RLock()
-		given := s.receiptFor[string(p.vapidKey())]
-		s.mu.RUnlock()
+		s.receipts.mu.Lock()
+		given := s.receipts.given[string(p.vapidKey())]
+		s.receipts.mu.Unlock()
 		if given != "" {
 			g.ReceiptGiven = "/receipts/" + given
 			p.grade(graders.Receipts(g))
@@ -704,10 +698,10 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	}
 	async := p.wantAsync && p.prof.Receipts
 	var rs *receiptSub
-	s.mu.Lock()
-	if st := p.sub.state; st != SubActive {
+	s.store.mu.Lock()
+	if _, st, _ := s.subs.lookup(p.sub.sub.ID); st != SubActive {
 		// Ended between the checks and now: answer as the profile answers a gone subscription.
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		c := CondExpired
 		if st == SubUnsubscribed {
 			c = CondUnsubscribed
@@ -723,16 +717,18 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if async {
 		rs = p.receipt
 		if rs == nil || s.ReceiptAlwaysNew {
-			rs = s.newReceiptSubLocked()
+			rs = s.newReceiptSub()
 		}
 		m.receipt = rs
 		if k := p.vapidKey(); k != nil {
-			s.receiptFor[string(k)] = rs.id
+			s.receipts.mu.Lock()
+			s.receipts.given[string(k)] = rs.id
+			s.receipts.mu.Unlock()
 		}
 	}
 	stored := s.storeLocked(m)
 	msgID = m.id // TopicKeepsLocation may have given it the replaced message's
-	s.mu.Unlock()
+	s.store.mu.Unlock()
 	s.keyHistory.Remember(p.g.KeyUse())
 
 	status := http.StatusCreated
@@ -789,36 +785,47 @@ func stripVAPIDFromCryptoKey(v string) string {
 
 // publish records a finished request.
 func (s *Server) publish(rec *Request) {
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.requests = append(s.requests, rec)
-	s.reqByID[rec.ID] = rec
-	if mx := s.maxRecorded(); len(s.requests) > 2*mx {
-		drop := len(s.requests) - mx
-		for _, old := range s.requests[:drop] {
-			delete(s.reqByID, old.ID)
+	l := &s.log
+	l.mu.Lock()
+	l.requests = append(l.requests, rec)
+	l.byID[rec.ID] = rec
+	if mx := s.maxRecorded(); len(l.requests) > 2*mx {
+		drop := len(l.requests) - mx
+		for _, old := range l.requests[:drop] {
+			delete(l.byID, old.ID)
 		}
-		s.requests = append([]*Request(nil), s.requests[drop:]...)
+		l.requests = append([]*Request(nil), l.requests[drop:]...)
 	}
-	s.addEventLocked(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
+	l.mu.Unlock()
+	s.event(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
 		Detail: fmt.Sprintf("%s %s → %d %s", rec.Method, rec.Path, rec.Status, rec.Answered)})
-	s.notifyLocked()
+	s.notify()
 }
 
 // Requests returns every recorded push-resource request, oldest first.
 func (s *Server) Requests() []*Request {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]*Request(nil), s.requests...)
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return append([]*Request(nil), s.log.requests...)
+}
+
+// requestByID returns the recorded request with that ID.
+func (s *Server) requestByID(id string) *Request {
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return s.log.byID[id]
 }
 
 // AwaitRequest waits for the first recorded request for which pred is true (pred nil: any) and
-// returns it; it errs only when ctx ends. pred runs with the server's lock held: keep it short.
+// returns it; it errs only when ctx ends. pred runs with the request log's lock held: keep it
+// short.
 func (s *Server) AwaitRequest(ctx context.Context, pred func(*Request) bool) (*Request, error) {
 	var out *Request
 	err := s.await(ctx, func() bool {
-		for _, r := range s.requests {
+		s.log.mu.Lock()
+		defer s.log.mu.Unlock()
+		for _, r := range s.log.requests {
 			if pred == nil || pred(r) {
 				out = r
 				return true
@@ -832,11 +839,11 @@ func (s *Server) AwaitRequest(ctx context.Context, pred func(*Request) bool) (*R
 // RequestForMessage returns the request that created message messageID.
 func (s *Server) RequestForMessage(messageID string) (*Request, bool) {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	for i := len(s.requests) - 1; i >= 0; i-- {
-		if s.requests[i].MessageID == messageID {
-			return s.requests[i], true
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	for i := len(s.log.requests) - 1; i >= 0; i-- {
+		if s.log.requests[i].MessageID == messageID {
+			return s.log.requests[i], true
 		}
 	}
 	return nil, false
@@ -851,14 +858,16 @@ func (s *Server) serveMessage(w http.ResponseWriter, r *http.Request) {
 			"error": "the push message resource takes DELETE only", "status": 405})
 		return
 	}
-	s.mu.Lock()
-	m, ok := s.msgs[id]
+	s.store.mu.Lock()
+	m, ok := s.store.msgs[id]
 	if ok {
 		s.removeLocked(m)
-		s.addEventLocked(Event{Kind: "delete", UA: m.ua, Sub: m.sub.sub.ID, Message: id, Detail: "DELETE by the application server"})
-		s.notifyLocked()
 	}
-	s.mu.Unlock()
+	s.store.mu.Unlock()
+	if ok {
+		s.event(Event{Kind: "delete", UA: m.ua, Sub: m.sub.sub.ID, Message: id, Detail: "DELETE by the application server"})
+		s.notify()
+	}
 	if !ok {
 		writeJSON(w, http.StatusNotFound, map[string]any{"rule": rules.Accepted201Location.ID,
 			"error": "no stored message " + truncate(id, 80) + " (delivered and acknowledged, expired, replaced, deleted or never existed)", "status": 404})

@@ -139,7 +139,7 @@ func TestWebpushGoTTLZeroOffline(t *testing.T) {
 	if err != nil || string(got.Payload) != "sentinel" {
 		t.Fatalf("after reconnect got %q %v, want the sentinel", got.Payload, err)
 	}
-	if err := s.await(ctx, func() bool { return len(s.msgs) == 0 }); err != nil {
+	if err := s.await(ctx, func() bool { return s.store.len() == 0 }); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(ua.ReceivedFor(vs.ID)); n != 2 {
