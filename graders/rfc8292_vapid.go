@@ -6,6 +6,7 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+	"sync/atomic"
 	"time"
 
 	"github.com/pushspec/pushspec/rules"
@@ -114,9 +115,10 @@ func VAPID(r *Request) []rules.Verdict {
 		return out
 	}
 	v := res.V
+	te := tokenEvidenceOf(v)
 	ev := map[string]string{
-		"scheme": v.Scheme, "k": webpush.Base64URL(v.Key), "jwt_header": jsonText(v.Header),
-		"jwt_claims": jsonText(v.Claims), "signature_len": strconv.Itoa(len(v.Signature)),
+		"scheme": v.Scheme, "k": te.k, "jwt_header": te.header,
+		"jwt_claims": te.claims, "signature_len": strconv.Itoa(len(v.Signature)),
 	}
 	if t, ok := v.Claims["exp"]; ok {
 		ev["exp"] = fmt.Sprint(t)
@@ -167,6 +169,24 @@ func VAPID(r *Request) []rules.Verdict {
 		out = append(out, rules.Check(rules.DistinctKeys, true, "k differs from the message's ECDH key", ev))
 	}
 	return append(out, expTiming(r, v)...)
+}
+
+// tokenEvidence is the evidence text of a token, kept for the last token seen: a VerifyCache hit
+// returns the same *webpush.VAPID, and senders reuse one token for many requests.
+type tokenEvidence struct {
+	v                 *webpush.VAPID
+	k, header, claims string
+}
+
+var lastToken atomic.Pointer[tokenEvidence]
+
+func tokenEvidenceOf(v *webpush.VAPID) *tokenEvidence {
+	if te := lastToken.Load(); te != nil && te.v == v {
+		return te
+	}
+	te := &tokenEvidence{v: v, k: webpush.Base64URL(v.Key), header: jsonText(v.Header), claims: jsonText(v.Claims)}
+	lastToken.Store(te)
+	return te
 }
 
 // expTiming records the two interop notes on exp, both info: exp left no room for a push
