@@ -520,22 +520,21 @@ func (s *Server) connLoop(c *connState) {
 		err := c.conn.Deliver(dctx, d)
 		cancel()
 
-		s.store.mu.Lock()
 		if err != nil {
 			rec.Err = err.Error()
 			s.recordDelivery(rec)
 			s.event(Event{Kind: "deliver-error", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: err.Error()})
+			s.store.mu.Lock()
 			s.closeConnLocked(c, "Deliver failed: "+err.Error())
 			s.store.mu.Unlock()
 			return
 		}
+		// The delivery log and the events have locks of their own: the store's is not needed.
 		s.recordDelivery(rec)
 		s.event(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
 		s.notify()
-		hook := s.OnDelivery
-		s.store.mu.Unlock()
-		if hook != nil {
-			hook(rec)
+		if s.OnDelivery != nil {
+			s.OnDelivery(rec)
 		}
 	}
 }
@@ -559,12 +558,17 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 // gets 204 for AckDelivered (rfc8030-6.2-receipt-204-on-ack) and 410 otherwise.
 func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]string) {
 	s.init()
+	// The message leaves the store first, under the store's lock alone; the ack is recorded and
+	// the receipt sent after, so an Await that sees the ack sees the message gone.
 	s.store.mu.Lock()
-	defer s.store.mu.Unlock()
 	m, known := s.store.msgs[messageID]
 	if known && m.ua != ua {
 		known = false // a UA cannot ack another UA's message
 	}
+	if known {
+		s.removeLocked(m)
+	}
+	s.store.mu.Unlock()
 	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: copyMap(evidence), At: s.now(), Known: known}
 	l := &s.deliveries
 	l.mu.Lock()
@@ -582,7 +586,6 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 	}
 	s.event(Event{Kind: "ack", UA: ua, Message: messageID, Detail: detail})
 	if known {
-		s.removeLocked(m)
 		if m.receipt != nil {
 			st := 204
 			if s.AckReceiptStatus != 0 {
