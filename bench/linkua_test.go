@@ -4,7 +4,6 @@ import (
 	"bytes"
 	"context"
 	"fmt"
-	"runtime"
 	"strings"
 	"sync"
 	"testing"
@@ -88,14 +87,10 @@ func benchPushspecLink(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 	}
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, s.URL()))
 
-	runtime.GC()
-	cpu0 := ProcessCPU()
-	b.ResetTimer()
-	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
-	b.StopTimer()
-	checkAnswers(b, res)
+	run := runLoad(b, ctx, msgs, senders, nil)
+	res := run.Result
 
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), ProcessCPU()
 	want := make([]int, len(uas))
 	for i := range res.Outcomes {
 		want[uaOf[msgs[i].URL]]++
@@ -106,7 +101,7 @@ func benchPushspecLink(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 		ua.awaitCount(dctx, want[u])
 	}
 	drain := time.Since(t0)
-	cpu := ProcessCPU() - cpu0
+	cpu := run.SelfCPU + ProcessCPU() - cpu0
 	lost, dup, bad := 0, 0, 0
 	for i, o := range res.Outcomes {
 		id := o.Location[strings.LastIndexByte(o.Location, '/')+1:]
@@ -123,7 +118,7 @@ func benchPushspecLink(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 			dup += len(got) - 1
 		}
 	}
-	reportLoad(b, "pushspec-link", senders, res, drain, lost, dup, cpu, 0)
+	reportLoad(b, "pushspec-link", senders, res, drain, lost, dup, cpu, 0, run.GeneratorCPU)
 	if lost != 0 || dup != 0 || bad != 0 {
 		b.Fatalf("%d accepted: %d lost, %d duplicated, %d delivered with another body", res.Accepted, lost, dup, bad)
 	}

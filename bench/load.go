@@ -121,6 +121,12 @@ func Run(ctx context.Context, l Load) *Result {
 	}
 	wg.Wait()
 	res.Elapsed = time.Since(start)
+	res.tally(accepted)
+	return res
+}
+
+// tally counts the outcomes.
+func (res *Result) tally(accepted func(status int) bool) {
 	for _, o := range res.Outcomes {
 		switch {
 		case o.Status == 0 && o.Err == nil:
@@ -136,7 +142,6 @@ func Run(ctx context.Context, l Load) *Result {
 			}
 		}
 	}
-	return res
 }
 
 func post(ctx context.Context, c *http.Client, m Message) Outcome {

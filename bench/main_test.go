@@ -50,14 +50,15 @@ type loadFigures struct {
 	rate            float64
 	p50, p99, drain time.Duration
 	lost, dup       int
-	goCPU, peerCPU  float64 // CPU µs per accepted message: this process, the node process
+	goCPU, peerCPU  float64 // CPU µs per accepted message: this process (the service), the node process
+	genCPU          float64 // CPU µs per accepted message of the load generator
 }
 
 // projected is the rate an otherwise idle machine like this one would reach if CPU were the only
 // limit: every core busy with this work, the single-threaded node process at most one core.
 func (f loadFigures) projected() float64 {
 	cores := float64(runtime.NumCPU())
-	total := f.goCPU + f.peerCPU
+	total := f.goCPU + f.peerCPU + f.genCPU
 	if total <= 0 {
 		return 0
 	}
@@ -85,6 +86,9 @@ func recorded(service string, senders int) (loadFigures, bool) {
 }
 
 func TestMain(m *testing.M) {
+	if ran, code := GeneratorMain(); ran { // this binary run again as the load generator
+		os.Exit(code)
+	}
 	fmt.Println("machine:", Machine())
 	code := m.Run()
 	if peer != nil {
@@ -139,8 +143,9 @@ func printSummary() {
 	sort.Ints(senders)
 	ms := func(d time.Duration) string { return fmt.Sprintf("%.2f", float64(d.Microseconds())/1000) }
 	fmt.Println("\npush accept (validated messages, same load to both; last run of each benchmark)")
-	fmt.Println("cpu µs/msg: senders + service (+ node for the peer); projected: the CPU-bound rate of an idle machine like this one")
-	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %7s %11s %10s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio", "cpu µs/msg", "projected", "proj ratio")
+	fmt.Printf("senders: a separate load generator process (GOMAXPROCS %d), raw keep-alive HTTP/1.1, requests serialized before the clock\n", genProcs())
+	fmt.Println("cpu µs/msg: the service (+ node for the peer); gen: the generator's; projected: the CPU-bound rate of an idle machine like this one, generator included")
+	fmt.Printf("%-8s %-17s %8s %10s %8s %8s %9s %5s %7s %11s %8s %10s %9s\n", "senders", "service", "messages", "msgs/s", "p50 ms", "p99 ms", "drain ms", "lost", "ratio", "cpu µs/msg", "gen µs", "projected", "proj ratio")
 	for _, n := range senders {
 		peerF, hasPeer := summary["web-push-testing"][n]
 		for _, svc := range []string{"web-push-testing", "pushspec", "pushspec-link", "http-floor"} {
@@ -155,7 +160,7 @@ func printSummary() {
 					pratio = fmt.Sprintf("%.1f×", f.projected()/peerF.projected())
 				}
 			}
-			fmt.Printf("%-8d %-17s %8d %10.0f %8s %8s %9s %5d %7s %11.0f %10.0f %9s\n", n, svc, f.n, f.rate, ms(f.p50), ms(f.p99), ms(f.drain), f.lost, ratio, f.goCPU+f.peerCPU, f.projected(), pratio)
+			fmt.Printf("%-8d %-17s %8d %10.0f %8s %8s %9s %5d %7s %11.0f %8.0f %10.0f %9s\n", n, svc, f.n, f.rate, ms(f.p50), ms(f.p99), ms(f.drain), f.lost, ratio, f.goCPU+f.peerCPU, f.genCPU, f.projected(), pratio)
 		}
 	}
 	fmt.Println()

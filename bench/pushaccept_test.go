@@ -6,7 +6,9 @@ import (
 	"io"
 	"net"
 	"net/http"
+	"os"
 	"runtime"
+	"strconv"
 	"strings"
 	"sync"
 	"testing"
@@ -90,19 +92,23 @@ func pushHeader(b *testing.B, vk *webpush.VAPIDKeys, aud string) http.Header {
 // (p50/p99) and that every accepted message reached the user agent (lost), for web-push-testing
 // 1.2.2 and then pushspec's push service under the same load: b.N distinct valid aes128gcm
 // messages of 100 octets to 16 restricted subscriptions, one VAPID token reused, bodies encrypted
-// before the timer starts, 1/16/64 concurrent senders on keep-alive connections. pushspec's runs
+// before the timer starts, 1/16/64 concurrent senders on keep-alive connections. The senders run
+// in a separate generator process (RunExternal, GOMAXPROCS $PUSH_GEN_PROCS, default 1) with every
+// request serialized before the clock starts; the service runs in this process. pushspec's runs
 // also report their ratio to the peer's rate measured just before ("x-peer") and the ratio of CPU
 // per message ("x-peer-cpu", the one to trust on a busy machine).
 //
 // service=pushspec-link is pushspec with the subscriptions held by a link, as for real browsers:
 // the service holds no user-agent keys, so it validates everything but the decryption, and
-// the link only checks the delivered bytes and acks (linkua_test.go). service=http-floor is the ceiling of the set-up itself: the same load to a net/http handler
-// that reads the body and answers 201, validating nothing.
+// the link only checks the delivered bytes and acks (linkua_test.go). service=http-floor is the
+// ceiling of the set-up itself, generator included: the same load to a net/http handler that reads
+// the body and answers 201, validating nothing.
 //
 // pushspec validates each message (VAPID with its verify cache, headers, body layout, verdicts
 // recorded), stores it and delivers it to a VirtualUA that decrypts and acknowledges it;
 // web-push-testing verifies the JWT (jsonwebtoken, no cache) and decrypts. pushspec runs in this
-// process, so allocs/op count the senders and the service; for the peer only the senders.
+// process, so allocs/op count the service alone (and, as for the peer, this process's share of
+// handing the load to the generator).
 func BenchmarkPushAccept(b *testing.B) {
 	vk, err := webpush.NewVAPIDKeys()
 	if err != nil {
@@ -118,19 +124,47 @@ func BenchmarkPushAccept(b *testing.B) {
 	}
 }
 
-// reportLoad reports the run's figures. goCPU is this process's CPU time over the load (senders,
-// and for pushspec the service and its virtual UAs up to the end of the drain); peerCPU is the
-// node process's, 0 for pushspec.
-func reportLoad(b *testing.B, service string, senders int, res *Result, drain time.Duration, lost, dup int, goCPU, peerCPU time.Duration) {
+// genProcs is the load generator's GOMAXPROCS: $PUSH_GEN_PROCS, default 1 (one of this machine's
+// cores at most, the rest left to the service).
+func genProcs() int {
+	if n, err := strconv.Atoi(os.Getenv("PUSH_GEN_PROCS")); err == nil && n > 0 {
+		return n
+	}
+	return 1
+}
+
+// runLoad posts msgs from the generator process (loadgen.go) with senders connections; the
+// benchmark's timer runs over the load alone, and start (if set) is called with it.
+func runLoad(b *testing.B, ctx context.Context, msgs []Message, senders int, start func()) *ExternalRun {
+	runtime.GC()
+	r, err := RunExternal(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout}, genProcs(), func() {
+		b.ResetTimer()
+		if start != nil {
+			start()
+		}
+	})
+	b.StopTimer()
+	if err != nil {
+		b.Fatal(err)
+	}
+	checkAnswers(b, r.Result)
+	return r
+}
+
+// reportLoad reports the run's figures. goCPU is this process's CPU time over the load (for
+// pushspec the service and its user agents up to the end of the drain; the senders run in the
+// generator process, whose CPU is genCPU); peerCPU is the node process's, 0 for pushspec.
+func reportLoad(b *testing.B, service string, senders int, res *Result, drain time.Duration, lost, dup int, goCPU, peerCPU, genCPU time.Duration) {
 	ms := func(d time.Duration) float64 { return float64(d.Microseconds()) / 1000 }
 	perMsg := func(d time.Duration) float64 { return float64(d.Nanoseconds()) / 1000 / float64(max(1, res.Accepted)) }
 	f := loadFigures{n: b.N, rate: res.Rate(), p50: res.Percentile(50), p99: res.Percentile(99), drain: drain, lost: lost, dup: dup,
-		goCPU: perMsg(goCPU), peerCPU: perMsg(peerCPU)}
+		goCPU: perMsg(goCPU), peerCPU: perMsg(peerCPU), genCPU: perMsg(genCPU)}
 	b.ReportMetric(f.rate, "msgs/s")
 	b.ReportMetric(ms(f.p50), "p50-ms")
 	b.ReportMetric(ms(f.p99), "p99-ms")
 	b.ReportMetric(float64(lost), "lost")
 	b.ReportMetric(f.goCPU+f.peerCPU, "cpu-µs/msg")
+	b.ReportMetric(f.genCPU, "gen-cpu-µs/msg")
 	if peerCPU > 0 {
 		b.ReportMetric(f.peerCPU, "node-cpu-µs/msg")
 	}
@@ -138,8 +172,8 @@ func reportLoad(b *testing.B, service string, senders int, res *Result, drain ti
 		if p, ok := recorded("web-push-testing", senders); ok && p.rate > 0 {
 			b.ReportMetric(f.rate/p.rate, "x-peer")
 			if f.goCPU > 0 {
-				// CPU per message, the peer's over ours (both include the senders): the ratio
-				// that survives a loaded machine.
+				// CPU per message, the peer's over ours (the service's alone; the senders run
+				// in the generator): the ratio that survives a loaded machine.
 				b.ReportMetric((p.goCPU+p.peerCPU)/f.goCPU, "x-peer-cpu")
 			}
 		}
@@ -188,15 +222,11 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 	aud := s.URL() // the push resource's origin, scheme://host:port
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, aud))
 
-	runtime.GC()
-	cpu0 := ProcessCPU()
-	b.ResetTimer()
-	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
-	b.StopTimer()
-	checkAnswers(b, res)
+	run := runLoad(b, ctx, msgs, senders, nil)
+	res := run.Result
 
 	// Every accepted message must reach its virtual UA, decrypted to what was sent, once.
-	t0 := time.Now()
+	t0, cpu0 := time.Now(), ProcessCPU()
 	want := make([]int, len(uas))
 	byID := make(map[string]int, len(msgs)) // message ID → index
 	for i, o := range res.Outcomes {
@@ -209,7 +239,7 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 		ua.AwaitCount(dctx, want[u]) // a shortfall is counted as lost below
 	}
 	drain := time.Since(t0)
-	cpu := ProcessCPU() - cpu0 // up to the last delivery: decrypting and acking are part of the work
+	cpu := run.SelfCPU + ProcessCPU() - cpu0 // up to the last delivery: decrypting and acking are part of the work
 	got := make([]int, len(msgs))
 	bad := 0
 	for _, ua := range uas {
@@ -231,7 +261,7 @@ func benchPushspec(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 			dup += n - 1
 		}
 	}
-	reportLoad(b, "pushspec", senders, res, drain, lost, dup, cpu, 0)
+	reportLoad(b, "pushspec", senders, res, drain, lost, dup, cpu, 0, run.GeneratorCPU)
 	if lost != 0 || dup != 0 || bad != 0 {
 		b.Fatalf("%d accepted: %d lost, %d duplicated, %d deliveries wrong (unknown ID, undecryptable or other payload)", res.Accepted, lost, dup, bad)
 	}
@@ -253,13 +283,9 @@ func benchPeer(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 	}
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, peerSubs[0].Audience))
 
-	runtime.GC()
-	cpu0, peer0 := ProcessCPU(), p.CPU()
-	b.ResetTimer()
-	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
-	b.StopTimer()
-	cpu, peerCPU := ProcessCPU()-cpu0, p.CPU()-peer0
-	checkAnswers(b, res)
+	var peer0 time.Duration
+	run := runLoad(b, ctx, msgs, senders, func() { peer0 = p.CPU() })
+	res, peerCPU := run.Result, p.CPU()-peer0
 
 	// The peer decrypts and stores synchronously before it answers 201, so its
 	// /get-notifications must list every accepted payload once its answer came back.
@@ -284,7 +310,7 @@ func benchPeer(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 			dup += n - 1
 		}
 	}
-	reportLoad(b, "web-push-testing", senders, res, drain, lost, dup, cpu, peerCPU)
+	reportLoad(b, "web-push-testing", senders, res, drain, lost, dup, run.SelfCPU, peerCPU, run.GeneratorCPU)
 	if lost != 0 || dup != 0 {
 		b.Fatalf("%d accepted: %d lost, %d duplicated", res.Accepted, lost, dup)
 	}
@@ -316,12 +342,6 @@ func benchFloor(b *testing.B, vk *webpush.VAPIDKeys, senders int) {
 		subs = append(subs, k.Subscription(fmt.Sprintf("%s/push/%d", base, i)))
 	}
 	msgs := encryptAll(b, subs, b.N, pushHeader(b, vk, base))
-	runtime.GC()
-	cpu0 := ProcessCPU()
-	b.ResetTimer()
-	res := Run(ctx, Load{Messages: msgs, Senders: senders, Timeout: loadTimeout})
-	b.StopTimer()
-	cpu := ProcessCPU() - cpu0
-	checkAnswers(b, res)
-	reportLoad(b, "http-floor", senders, res, 0, 0, 0, cpu, 0)
+	run := runLoad(b, ctx, msgs, senders, nil)
+	reportLoad(b, "http-floor", senders, run.Result, 0, 0, 0, run.SelfCPU, 0, run.GeneratorCPU)
 }

@@ -111,15 +111,15 @@ func (s *Server) ctlStatus(w http.ResponseWriter, r *http.Request) { ctlOK(w) }
 
 // controlUA is the VirtualUA that owns control-API subscriptions.
 func (s *Server) controlUA() *VirtualUA {
-	s.mu.Lock()
+	s.netMu.Lock()
 	v := s.ctrlUA
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	if v != nil {
 		return v
 	}
 	nv := s.NewVirtualUA(VirtualUAOptions{Name: "control"})
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
 	if s.ctrlUA == nil {
 		s.ctrlUA = nv
 		return nv
@@ -265,10 +265,7 @@ func (s *Server) ctlSubscribe(w http.ResponseWriter, r *http.Request) {
 
 func (s *Server) ctlExpire(w http.ResponseWriter, r *http.Request) {
 	hash := r.PathValue("hash")
-	s.mu.Lock()
-	_, ok := s.subs[hash]
-	s.mu.Unlock()
-	if !ok {
+	if st, _, _ := s.subs.lookup(hash); st == nil {
 		ctlError(w, http.StatusBadRequest, "Subscription with specified client hash does not exist")
 		return
 	}
@@ -290,9 +287,7 @@ func (s *Server) ctlGetNotifications(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	hash, _ := form["clientHash"].(string)
-	s.mu.Lock()
-	st := s.subs[hash]
-	s.mu.Unlock()
+	st, _, _ := s.subs.lookup(hash)
 	if hash == "" || st == nil || st.vua == nil {
 		ctlError(w, http.StatusBadRequest, "Client not subscribed")
 		return
@@ -300,10 +295,12 @@ func (s *Server) ctlGetNotifications(w http.ResponseWriter, r *http.Request) {
 	// Read-your-writes: wait until nothing accepted for this subscription is still in flight.
 	ctx, cancel := context.WithTimeout(r.Context(), getNotificationsWait)
 	_ = s.await(ctx, func() bool {
-		if s.conns[st.sub.UA] == nil {
+		s.store.mu.Lock()
+		defer s.store.mu.Unlock()
+		if s.store.conns[st.sub.UA] == nil {
 			return true
 		}
-		for _, m := range s.msgs {
+		for _, m := range s.store.msgs {
 			if m.sub == st {
 				return false
 			}
@@ -367,9 +364,7 @@ func (s *Server) psRequests(w http.ResponseWriter, r *http.Request) {
 }
 
 func (s *Server) psRequest(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	rq := s.reqByID[r.PathValue("id")]
-	s.mu.Unlock()
+	rq := s.requestByID(r.PathValue("id"))
 	if rq == nil {
 		writeJSON(w, 404, map[string]any{"rule": "pushspec-unknown-request", "error": "no such request", "status": 404})
 		return
@@ -435,7 +430,11 @@ func (s *Server) psEvents(w http.ResponseWriter, r *http.Request) {
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
 	if wait = min(max(wait, 0), 30); wait > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Duration(wait)*time.Second)
-		_ = s.await(ctx, func() bool { return s.eventSeq > after })
+		_ = s.await(ctx, func() bool {
+			s.events.mu.Lock()
+			defer s.events.mu.Unlock()
+			return s.events.seq > after
+		})
 		cancel()
 	}
 	out := []Event{}
@@ -454,12 +453,12 @@ type subJSON struct {
 }
 
 func (s *Server) psSubscriptions(w http.ResponseWriter, r *http.Request) {
-	s.mu.Lock()
-	out := make([]subJSON, 0, len(s.subs))
-	for _, st := range s.subs {
+	s.subs.mu.RLock()
+	out := make([]subJSON, 0, len(s.subs.byID))
+	for _, st := range s.subs.byID {
 		out = append(out, subJSON{Subscription: st.sub, State: st.state, Reason: st.reason})
 	}
-	s.mu.Unlock()
+	s.subs.mu.RUnlock()
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
 	writeJSON(w, 200, out)
 }
@@ -486,9 +485,9 @@ func (s *Server) psSubscriptionAction(w http.ResponseWriter, r *http.Request) {
 func (s *Server) psFaults(w http.ResponseWriter, r *http.Request) {
 	switch r.Method {
 	case http.MethodGet:
-		s.mu.Lock()
-		out := append([]FaultRule{}, s.faults...)
-		s.mu.Unlock()
+		s.faults.mu.Lock()
+		out := append([]FaultRule{}, s.faults.rules...)
+		s.faults.mu.Unlock()
 		writeJSON(w, 200, out)
 	case http.MethodDelete:
 		s.ClearFaults()

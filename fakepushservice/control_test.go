@@ -10,6 +10,7 @@ import (
 	"testing"
 
 	webpushgo "github.com/SherClockHolmes/webpush-go"
+	"github.com/pushspec/pushspec/rules"
 )
 
 type ctl struct {
@@ -252,7 +253,7 @@ func TestPushspecRoutes(t *testing.T) {
 		return b
 	}
 	reqs := get("/_pushspec/requests")
-	if strings.Contains(string(reqs), vs.Auth) || !strings.Contains(string(reqs), "signature redacted") || !strings.Contains(string(reqs), "rfc8030-5.2-ttl-required") {
+	if strings.Contains(string(reqs), vs.Auth) || !strings.Contains(string(reqs), "signature redacted") || !strings.Contains(string(reqs), rules.TTLRequired.ID) {
 		t.Fatalf("requests JSON leaks the auth secret or lacks redaction/verdicts: %.400s", reqs)
 	}
 	if m := get("/_pushspec/messages/" + msgID); !strings.Contains(string(m), `"acks"`) || !strings.Contains(string(m), `"code":100`) {

@@ -14,9 +14,10 @@ import (
 	"github.com/pushspec/pushspec/webpush"
 )
 
-// Unit tests of the sender-side grades of checkCrypto, each both ways: a conforming request
-// passes the rule, a violating one breaks it, and the fault is graded once, under the rule of
-// the party at fault (the application server).
+// Tests of the sender-side grades of the body and VAPID as the push service records them (package
+// graders decides them), each both ways: a conforming request passes the rule, a violating one
+// breaks it, and the fault is graded once, under the rule of the party at fault (the application
+// server).
 
 // gradeFixture is a push service, one virtual UA subscription restricted to the sender's key,
 // and a sender.
@@ -199,7 +200,7 @@ func TestGradeNoSub(t *testing.T) {
 	}
 	want(t, q, webpush.RuleSubOptional, rules.Info)
 	want(t, q, webpush.RuleSubContactURI)
-	want(t, q, "interop-apple-sub-required", rules.Info)
+	want(t, q, rules.InteropAppleSubRequired.ID, rules.Info)
 	noFaultOf(t, q)
 
 	// The violating side of sub: present but not a contact URI (SHOULD).
@@ -276,7 +277,7 @@ func TestGradeAES128GCMOnly(t *testing.T) {
 	f := newGradeFixture(t, &Server{Profile: "autopush"}) // autopush accepts aesgcm
 	q := f.send(msg{aesgcm: true, plaintext: []byte("draft coding")})
 	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
-	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+	want(t, q, rules.EndToEndProtection.ID, rules.Pass)
 	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
 	if string(q.Plaintext) != "draft coding" {
 		t.Errorf("plaintext %q", q.Plaintext)
@@ -285,11 +286,11 @@ func TestGradeAES128GCMOnly(t *testing.T) {
 
 	q = f.send(msg{})
 	want(t, q, webpush.RuleAES128GCMOnly, rules.Pass)
-	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Pass)
+	want(t, q, rules.EndToEndProtection.ID, rules.Pass)
 
 	q = f.send(msg{header: map[string]string{"Content-Encoding": ""}})
 	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
-	want(t, q, "rfc8030-8.1-end-to-end-protection", rules.Fail)
+	want(t, q, rules.EndToEndProtection.ID, rules.Fail)
 }
 
 // RFC 8188 §2: the last record's padding delimiter is 2, followed only by zeros. A sender's bad

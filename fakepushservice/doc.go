@@ -93,8 +93,9 @@
 //
 // # Verdicts
 //
-// Every push request, whatever its status, is graded against the sender-side rules (rules.Verdict
-// with evidence; JWT signatures, private keys and auth secrets are never recorded):
+// Every push request, whatever its status, is graded against the sender-side rules by package
+// graders (rules.Verdict with evidence; JWT signatures, private keys and auth secrets are never
+// recorded):
 // rfc8030-5-post-to-push-resource, rfc8030-5.2-ttl-required / -ttl-syntax,
 // rfc8030-5.3-urgency-values / -urgency-single-value, rfc8030-5.4-topic-syntax,
 // rfc8291-4-aes128gcm-only, rfc8291-4-fits-4096, rfc8188-2.1-header-layout, rfc8188-2.1-rs-min-18,

@@ -107,7 +107,7 @@ func TestLoadExactlyOnce(t *testing.T) {
 	if refused.Load() != 0 || len(accepted) != total {
 		t.Fatalf("%d refused, %d accepted of %d", refused.Load(), len(accepted), total)
 	}
-	if err := f.s.await(ctx, func() bool { return len(f.s.msgs) == 0 }); err != nil {
+	if err := f.s.await(ctx, func() bool { return f.s.store.len() == 0 }); err != nil {
 		t.Fatalf("store never drained: %d left", len(f.s.Stored()))
 	}
 	got := map[string]int{}
@@ -216,7 +216,7 @@ func BenchmarkPushAccept(b *testing.B) {
 			b.StopTimer()
 			ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
 			defer cancel()
-			if err := f.s.await(ctx, func() bool { return len(f.s.msgs) == 0 }); err != nil {
+			if err := f.s.await(ctx, func() bool { return f.s.store.len() == 0 }); err != nil {
 				b.Fatalf("store never drained")
 			}
 			cpu := processCPU() - cpu0 // everything: senders, service, delivery, UA decryption

@@ -51,7 +51,7 @@ func statusCases() []statusCase {
 		}},
 		{name: "no payload", msg: msg{noBody: true}, want: map[string]int{"*": 201}},
 		{name: "ttl missing", msg: msg{header: map[string]string{"TTL": ""}}, want: map[string]int{"*": 400}, check: func(t *testing.T, p string, r result) {
-			wantBody(t, p, r, "rfc8030-5.2-ttl-missing-400", 111, "BadTtl", "TTL header is invalid: undefined")
+			wantBody(t, p, r, rules.TTLMissing400.ID, 111, "BadTtl", "TTL header is invalid: undefined")
 		}},
 		{name: "ttl not digits", msg: msg{header: map[string]string{"TTL": "abc"}}, want: map[string]int{"*": 400}},
 		{name: "ttl decimal", msg: msg{header: map[string]string{"TTL": "1.5"}}, want: map[string]int{"*": 400, "compat": 201}},
@@ -81,7 +81,7 @@ func statusCases() []statusCase {
 		{name: "topic padded", msg: msg{header: map[string]string{"Topic": "abcd=="}}, want: map[string]int{"*": 201, "rfc": 400}},
 		{name: "topic len 1 mod 4", msg: msg{header: map[string]string{"Topic": "abcde"}}, want: map[string]int{"*": 201, "apple": 400}},
 		{name: "no content-encoding", msg: msg{header: map[string]string{"Content-Encoding": ""}}, want: map[string]int{"*": 400, "rfc": 415}, check: func(t *testing.T, p string, r result) {
-			wantBody(t, p, r, "rfc8291-4-aes128gcm-only", 110, "", "Unsupported encoding")
+			wantBody(t, p, r, rules.AES128GCMOnly.ID, 110, "", "Unsupported encoding")
 		}},
 		{name: "gzip encoding", msg: msg{header: map[string]string{"Content-Encoding": "gzip"}}, want: map[string]int{"*": 400, "rfc": 415}},
 		{name: "two encodings", msg: msg{header: map[string]string{"Content-Encoding": "aes128gcm, aesgcm"}}, want: map[string]int{"*": 400, "rfc": 415}},
@@ -96,7 +96,7 @@ func statusCases() []statusCase {
 		{name: "body 4096", msg: msg{plaintext: []byte("x"), enc: &webpush.Options{Pad: 4096 - 86 - 16 - 2}}, want: map[string]int{"*": 201}},
 		{name: "body 4097", msg: msg{plaintext: []byte("x"), enc: &webpush.Options{Pad: 4097 - 86 - 16 - 2}}, want: map[string]int{"*": 413, "wns": 201, "compat": 201}},
 		{name: "vapid absent", msg: msg{noVAPID: true}, want: map[string]int{"rfc": 401, "autopush": 401, "fcm": 400, "apple": 403, "wns": 401, "compat": 400}, check: func(t *testing.T, p string, r result) {
-			wantBody(t, p, r, "rfc8292-4.2-reject-absent", 109, "BadJwtToken", "Missing or invalid authorization header")
+			wantBody(t, p, r, rules.RejectAbsent.ID, 109, "BadJwtToken", "Missing or invalid authorization header")
 			if p == "fcm" && !strings.Contains(string(r.body), "UnauthorizedRegistration") {
 				t.Errorf("fcm body %q", r.body)
 			}
@@ -136,7 +136,7 @@ func statusCases() []statusCase {
 		}, want: map[string]int{"*": 201, "rfc": 400}},
 		{name: "undecryptable", msg: msg{enc: &webpush.Options{WrongAuth: true}}, want: map[string]int{"*": 201, "compat": 400}},
 		{name: "unknown subscription", state: "unknown", want: map[string]int{"*": 404, "compat": 400}, check: func(t *testing.T, p string, r result) {
-			wantBody(t, p, r, "rfc8030-5-unknown-push-resource-404", 102, "", "Client not subscribed")
+			wantBody(t, p, r, rules.UnknownPushResource.ID, 102, "", "Client not subscribed")
 		}},
 		{name: "expired subscription", state: "expired", want: map[string]int{"*": 410, "rfc": 404}, check: func(t *testing.T, p string, r result) {
 			if p == "autopush" {

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"time"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Receipts (RFC 8030 §5.1, §6.2, §6.3). A request with Prefer: respond-async is answered 202 with
@@ -17,7 +19,7 @@ import (
 //	GET /receipts/{rid}                → 200 {"receipts":[{"seq":1,"message":"/m/<id>","status":204,"time":…}, …]}
 //	GET /receipts/{rid}?after=N&wait=S → long poll: waits up to S seconds (max 30) for a receipt
 //	                                     with seq > N; answers 200 with whatever is there then.
-//	unknown rid                        → 404 {"rule":"rfc8030-5.1-invalid-receipt-subscription-400",…}
+//	unknown rid                        → 404 naming rules.InvalidReceiptSubscription400
 //
 // status 204 means the UA acknowledged the message (rfc8030-6.2-receipt-204-on-ack); 410 means
 // the service gave up on it: TTL elapsed, TTL 0 to an offline UA, the UA refused it (ack 101/102)
@@ -39,28 +41,51 @@ type Receipt struct {
 	Time    time.Time `json:"time"`
 }
 
-func (s *Server) newReceiptSubLocked() *receiptSub {
+func (s *Server) newReceiptSub() *receiptSub {
 	rs := &receiptSub{id: newID(16)}
-	s.receipts[rs.id] = rs
+	s.receipts.mu.Lock()
+	s.receipts.byID[rs.id] = rs
+	s.receipts.mu.Unlock()
 	return rs
 }
 
-func (s *Server) addReceiptLocked(rs *receiptSub, msgID string, status int) {
-	rs.receipts = append(rs.receipts, Receipt{Seq: len(rs.receipts) + 1, Message: "/m/" + msgID, Status: status, Time: s.now()})
-	s.addEventLocked(Event{Kind: "receipt", Message: msgID, Detail: strconv.Itoa(status)})
-	s.notifyLocked()
+// receiptSub returns receipt subscription rid, nil when there is none.
+func (s *Server) receiptSub(rid string) *receiptSub {
+	s.receipts.mu.Lock()
+	defer s.receipts.mu.Unlock()
+	return s.receipts.byID[rid]
+}
+
+func (s *Server) addReceipt(rs *receiptSub, msgID string, status int) {
+	now := s.now()
+	s.receipts.mu.Lock()
+	rs.receipts = append(rs.receipts, Receipt{Seq: len(rs.receipts) + 1, Message: "/m/" + msgID, Status: status, Time: now})
+	s.receipts.mu.Unlock()
+	s.event(Event{Kind: "receipt", Message: msgID, Detail: strconv.Itoa(status)})
+	s.notify()
+}
+
+// receiptsAfter returns the receipts of rs with a sequence number above after.
+func (s *Server) receiptsAfter(rs *receiptSub, after int) []Receipt {
+	s.receipts.mu.Lock()
+	defer s.receipts.mu.Unlock()
+	var out []Receipt
+	for _, rc := range rs.receipts {
+		if rc.Seq > after {
+			out = append(out, rc)
+		}
+	}
+	return out
 }
 
 // Receipts returns the receipts of receipt subscription rid (the last path element of the Link).
 func (s *Server) Receipts(rid string) ([]Receipt, bool) {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	rs, ok := s.receipts[rid]
-	if !ok {
+	rs := s.receiptSub(rid)
+	if rs == nil {
 		return nil, false
 	}
-	return append([]Receipt(nil), rs.receipts...), true
+	return s.receiptsAfter(rs, 0), true
 }
 
 // AwaitReceipt waits for the receipt of message msgID on receipt subscription rid; it errs only
@@ -68,8 +93,8 @@ func (s *Server) Receipts(rid string) ([]Receipt, bool) {
 func (s *Server) AwaitReceipt(ctx context.Context, rid, msgID string) (Receipt, error) {
 	var out Receipt
 	err := s.await(ctx, func() bool {
-		if rs := s.receipts[rid]; rs != nil {
-			for _, r := range rs.receipts {
+		if rs := s.receiptSub(rid); rs != nil {
+			for _, r := range s.receiptsAfter(rs, 0) {
 				if r.Message == "/m/"+msgID {
 					out = r
 					return true
@@ -86,27 +111,18 @@ func (s *Server) serveReceipts(w http.ResponseWriter, r *http.Request) {
 	after, _ := strconv.Atoi(r.URL.Query().Get("after"))
 	wait, _ := strconv.Atoi(r.URL.Query().Get("wait"))
 	wait = min(max(wait, 0), 30)
-	s.mu.Lock()
-	_, ok := s.receipts[rid]
-	s.mu.Unlock()
-	if !ok {
-		writeJSON(w, http.StatusNotFound, map[string]any{"rule": "rfc8030-5.1-invalid-receipt-subscription-400",
+	rs := s.receiptSub(rid)
+	if rs == nil {
+		writeJSON(w, http.StatusNotFound, map[string]any{"rule": rules.InvalidReceiptSubscription400.ID,
 			"error": "no receipt subscription " + truncate(rid, 80), "status": 404})
 		return
 	}
 	if wait > 0 {
 		ctx, cancel := context.WithTimeout(r.Context(), time.Duration(wait)*time.Second)
-		_ = s.await(ctx, func() bool { return len(s.receipts[rid].receipts) > after })
+		_ = s.await(ctx, func() bool { return len(s.receiptsAfter(rs, after)) > 0 })
 		cancel()
 	}
-	s.mu.Lock()
-	var out []Receipt
-	for _, rc := range s.receipts[rid].receipts {
-		if rc.Seq > after {
-			out = append(out, rc)
-		}
-	}
-	s.mu.Unlock()
+	out := s.receiptsAfter(rs, after)
 	if out == nil {
 		out = []Receipt{}
 	}

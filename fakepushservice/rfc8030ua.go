@@ -58,6 +58,8 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/graders"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -156,7 +158,7 @@ func (s *Server) r8030NotOffered(w http.ResponseWriter, r *http.Request) bool {
 	if s.OffersRFC8030() {
 		return false
 	}
-	r8030Error(w, http.StatusNotFound, "rfc8030-4-subscribe-201-location",
+	r8030Error(w, http.StatusNotFound, rules.Subscribe201Location.ID,
 		"profile "+s.profile().Name+" does not offer RFC 8030's user-agent interface (that service has none)")
 	return true
 }
@@ -257,7 +259,7 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		}
 	}
 	if err != nil {
-		r8030Error(w, http.StatusBadRequest, "rfc8292-4.1-ignore-unknown-members", err.Error())
+		r8030Error(w, http.StatusBadRequest, rules.IgnoreUnknownMembers.ID, err.Error())
 		return
 	}
 	setID, rawSet, hasSet := setFromLink(r.Header)
@@ -265,31 +267,31 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		// RFC 8030 §4.1: "A push service MAY return a 429 (Too Many Requests) status code
 		// [RFC6585] to reject any attempt to create a new subscription that does not include the
 		// subscription set" it gave the user agent.
-		s.mu.Lock()
-		s.rfc8030.init()
-		given := s.rfc8030.givenSet[r.RemoteAddr]
-		s.mu.Unlock()
+		s.store.mu.Lock()
+		s.store.rfc8030.init()
+		given := s.store.rfc8030.givenSet[r.RemoteAddr]
+		s.store.mu.Unlock()
 		if given != "" {
-			r8030Error(w, http.StatusTooManyRequests, "rfc8030-4.1-missing-set-429",
+			r8030Error(w, http.StatusTooManyRequests, rules.MissingSet429.ID,
 				"this connection was given a subscription set; include it (Link rel=\"urn:ietf:params:push:set\")")
 			return
 		}
 	}
 	if hasSet && s.SubscribeDeviation == "ignore-invalid-set" {
-		s.mu.RLock()
-		if set := s.rfc8030.sets[setID]; set == nil || set.expired {
+		s.store.mu.Lock()
+		if set := s.store.rfc8030.sets[setID]; set == nil || set.expired {
 			setID, hasSet = "", false
 		}
-		s.mu.RUnlock()
+		s.store.mu.Unlock()
 	}
 	if hasSet {
-		s.mu.Lock()
-		s.rfc8030.init()
-		set := s.rfc8030.sets[setID]
+		s.store.mu.Lock()
+		s.store.rfc8030.init()
+		set := s.store.rfc8030.sets[setID]
 		valid := set != nil && !set.expired
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		if !valid {
-			r8030Error(w, http.StatusBadRequest, "rfc8030-4.1-invalid-set-400",
+			r8030Error(w, http.StatusBadRequest, rules.InvalidSet400.ID,
 				"not a subscription set of this service, or one that expired: "+truncate(rawSet, 160))
 			return
 		}
@@ -305,28 +307,28 @@ func (s *Server) r8030Subscribe(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	rs := &r8030Sub{rid: rid, subID: sub.ID, ua: ua, pushTo: sub.Endpoint}
-	s.mu.Lock()
-	s.rfc8030.init()
-	set := s.rfc8030.sets[setID]
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
+	set := s.store.rfc8030.sets[setID]
 	if set != nil && set.expired {
 		// Expired between the check and now: the new subscription goes with it.
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		_ = s.ExpireSubscription(sub.ID)
-		r8030Error(w, http.StatusBadRequest, "rfc8030-4.1-invalid-set-400", "the subscription set expired while subscribing")
+		r8030Error(w, http.StatusBadRequest, rules.InvalidSet400.ID, "the subscription set expired while subscribing")
 		return
 	}
 	if set == nil {
 		set = &r8030Set{id: newID(32)}
-		s.rfc8030.sets[set.id] = set
+		s.store.rfc8030.sets[set.id] = set
 	}
 	rs.set = set
-	s.rfc8030.givenSet[r.RemoteAddr] = set.id
+	s.store.rfc8030.givenSet[r.RemoteAddr] = set.id
 	set.members = append(set.members, rs)
-	s.rfc8030.subs[rid] = rs
-	s.rfc8030.byCore[sub.ID] = rs
-	s.addEventLocked(Event{Kind: "rfc8030-subscribe", UA: ua, Sub: sub.ID, Detail: fmt.Sprintf("set %.8s…, restricted %v", set.id, key != nil)})
-	s.notifyLocked() // a live monitor of the set picks up its new member
-	s.mu.Unlock()
+	s.store.rfc8030.subs[rid] = rs
+	s.store.rfc8030.byCore[sub.ID] = rs
+	s.event(Event{Kind: "rfc8030ua-subscribe", UA: ua, Sub: sub.ID, Detail: fmt.Sprintf("set %.8s…, restricted %v", set.id, key != nil)})
+	s.notify() // a live monitor of the set picks up its new member
+	s.store.mu.Unlock()
 
 	o := origin(r)
 	if s.SubscribeDeviation != "no-location" {
@@ -346,12 +348,12 @@ func (s *Server) r8030DeleteSub(w http.ResponseWriter, r *http.Request) {
 	if s.r8030NotOffered(w, r) {
 		return
 	}
-	s.mu.Lock()
-	s.rfc8030.init()
-	rs := s.rfc8030.subs[r.PathValue("id")]
-	s.mu.Unlock()
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
+	rs := s.store.rfc8030.subs[r.PathValue("id")]
+	s.store.mu.Unlock()
 	if rs == nil || s.Unsubscribe(rs.subID, "the RFC 8030 user agent deleted its subscription resource") != nil {
-		r8030Error(w, http.StatusNotFound, "rfc8030-7.3-outstanding-requests-404", "no such subscription")
+		r8030Error(w, http.StatusNotFound, rules.OutstandingRequests404.ID, "no such subscription")
 		return
 	}
 	w.WriteHeader(http.StatusNoContent)
@@ -362,11 +364,11 @@ func (s *Server) r8030DeleteSub(w http.ResponseWriter, r *http.Request) {
 // get 400, monitors of it and of its subscriptions end with 404, pushes to its subscriptions 404.
 func (s *Server) ExpireSubscriptionSet(id string) error {
 	s.init()
-	s.mu.Lock()
-	s.rfc8030.init()
-	set := s.rfc8030.sets[id]
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
+	set := s.store.rfc8030.sets[id]
 	if set == nil {
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		return fmt.Errorf("fakepushservice: no subscription set %q", truncate(id, 80))
 	}
 	set.expired = true
@@ -374,9 +376,9 @@ func (s *Server) ExpireSubscriptionSet(id string) error {
 	if s.SetExpiryKeepsMembers {
 		members = nil // a double's deviation: the subscriptions outlive their set
 	}
-	s.addEventLocked(Event{Kind: "rfc8030-set-expire", Detail: fmt.Sprintf("set %.8s…, %d subscriptions", id, len(members))})
-	s.notifyLocked()
-	s.mu.Unlock()
+	s.event(Event{Kind: "rfc8030ua-set-expire", Detail: fmt.Sprintf("set %.8s…, %d subscriptions", id, len(members))})
+	s.notify()
+	s.store.mu.Unlock()
 	for _, m := range members {
 		_ = s.ExpireSubscription(m.subID)
 	}
@@ -388,7 +390,7 @@ func (s *Server) ExpireSubscriptionSet(id string) error {
 func (s *Server) activeMembersLocked(set *r8030Set) []*r8030Sub {
 	kept := set.members[:0]
 	for _, m := range set.members {
-		if st := s.subs[m.subID]; st != nil && st.state == SubActive {
+		if st, state, _ := s.subs.lookup(m.subID); st != nil && state == SubActive {
 			kept = append(kept, m)
 		}
 	}
@@ -452,7 +454,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	if r.ProtoMajor != 2 {
-		r8030Error(w, http.StatusHTTPVersionNotSupported, "rfc8030-6-wait-0-pushes-all",
+		r8030Error(w, http.StatusHTTPVersionNotSupported, rules.WaitZeroPushesAll.ID,
 			"messages are delivered with HTTP/2 server push: monitor over HTTP/2 (the HTTPS listener, ALPN h2)")
 		return
 	}
@@ -460,21 +462,21 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 	if uv := r.Header.Values("Urgency"); len(uv) > 0 {
 		u, err := webpush.ParseUrgency(r.Header)
 		if err != nil {
-			r8030Error(w, http.StatusBadRequest, "rfc8030-5.3-respect-ua-threshold", "Urgency: "+errText(err))
+			r8030Error(w, http.StatusBadRequest, rules.RespectUAThreshold.ID, "Urgency: "+graders.ErrText(err))
 			return
 		}
 		minUrgency = u
 	}
 	pusher, ok := w.(http.Pusher)
 	if !ok {
-		r8030Error(w, http.StatusHTTPVersionNotSupported, "rfc8030-6-wait-0-pushes-all", "this connection cannot carry server pushes")
+		r8030Error(w, http.StatusHTTPVersionNotSupported, rules.WaitZeroPushesAll.ID, "this connection cannot carry server pushes")
 		return
 	}
 	id := r.PathValue("id")
 	isSet := strings.HasPrefix(r.URL.Path, "/rfc8030/set/")
-	goneRule := "rfc8030-7.3-outstanding-requests-404"
+	goneRule := rules.OutstandingRequests404.ID
 	if isSet {
-		goneRule = "rfc8030-7.3.1-set-expiry-cascades"
+		goneRule = rules.SetExpiryCascades.ID
 	}
 
 	// members returns what the request monitors now; gone is true once the subscription (set)
@@ -488,26 +490,26 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			}
 			return s.activeMembersLocked(set), false
 		}
-		if st := s.subs[one.subID]; st == nil || st.state != SubActive {
+		if st, state, _ := s.subs.lookup(one.subID); st == nil || state != SubActive {
 			return nil, true
 		}
 		return []*r8030Sub{one}, false
 	}
-	s.mu.Lock()
-	s.rfc8030.init()
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
 	if isSet {
-		set = s.rfc8030.sets[id]
+		set = s.store.rfc8030.sets[id]
 	} else {
-		one = s.rfc8030.subs[id]
+		one = s.store.rfc8030.subs[id]
 	}
 	if set == nil && one == nil {
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		r8030Error(w, http.StatusNotFound, goneRule, "no such subscription or subscription set")
 		return
 	}
 	ms, gone := members()
 	if gone {
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		r8030Error(w, http.StatusNotFound, goneRule, "the subscription (set) expired or was deleted")
 		return
 	}
@@ -520,7 +522,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 		for _, m := range ms {
 			in[m.subID] = true
 		}
-		for _, msg := range s.msgs {
+		for _, msg := range s.store.msgs {
 			if !in[msg.sub.sub.ID] || msg.onlyConn != nil || !now.Before(msg.expires) {
 				continue
 			}
@@ -536,8 +538,8 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			owed[msg.id] = msg.ua
 		}
 	}
-	s.addEventLocked(Event{Kind: "rfc8030-monitor", Detail: fmt.Sprintf("%s, %d subscriptions, wait=0 %v (%d stored), min urgency %q", r.URL.Path[:min(len(r.URL.Path), 24)]+"…", len(ms), wait0, len(owed), minUrgency)})
-	s.mu.Unlock()
+	s.event(Event{Kind: "rfc8030ua-monitor", Detail: fmt.Sprintf("%s, %d subscriptions, wait=0 %v (%d stored), min urgency %q", r.URL.Path[:min(len(r.URL.Path), 24)]+"…", len(ms), wait0, len(owed), minUrgency)})
+	s.store.mu.Unlock()
 
 	mon := &r8030Monitor{s: s, remote: r.RemoteAddr, reqs: make(chan r8030PushReq), done: make(chan struct{})}
 	connected := map[string]func(){} // core UA → disconnect
@@ -558,9 +560,9 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 
 	pushes := 0 // server pushes made on this request
 	for {
-		s.mu.Lock()
-		ch := s.changed
-		closed := s.closed
+		s.store.mu.Lock()
+		ch := s.changed.wait()
+		closed := s.store.closed
 		ms, gone := members()
 		var left []func()
 		if !gone {
@@ -576,12 +578,12 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 			}
 		}
 		for id, ua := range owed {
-			c := s.conns[ua]
-			if _, stored := s.msgs[id]; !stored || c == nil || c.conn != mon {
+			c := s.store.conns[ua]
+			if _, stored := s.store.msgs[id]; !stored || c == nil || c.conn != mon {
 				delete(owed, id) // acknowledged, expired, replaced, or another monitor took over
 			}
 		}
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		for _, d := range left {
 			d()
 		}
@@ -627,25 +629,25 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 // r8030Push promises the message resource of d on the monitoring request; the promised GET comes
 // back through the mux to r8030PushedMessage on the same connection.
 func (s *Server) r8030Push(pusher http.Pusher, mon *r8030Monitor, d Delivery) error {
-	s.mu.Lock()
+	s.store.mu.Lock()
 	p := &r8030Push{d: d, remote: mon.remote, received: s.now()}
-	if m := s.msgs[d.MessageID]; m != nil {
+	if m := s.store.msgs[d.MessageID]; m != nil {
 		p.received, p.ua = m.received, m.ua
 	}
-	if rs := s.rfc8030.byCore[d.SubscriptionID]; rs != nil {
+	if rs := s.store.rfc8030.byCore[d.SubscriptionID]; rs != nil {
 		p.pushTo = rs.pushTo
 		if p.ua == "" {
 			p.ua = rs.ua
 		}
 	}
-	s.rfc8030.pushed[d.MessageID] = p
-	s.mu.Unlock()
+	s.store.rfc8030.pushed[d.MessageID] = p
+	s.store.mu.Unlock()
 	if err := pusher.Push("/m/"+d.MessageID, &http.PushOptions{Method: http.MethodGet}); err != nil {
-		s.mu.Lock()
-		if s.rfc8030.pushed[d.MessageID] == p {
-			delete(s.rfc8030.pushed, d.MessageID)
+		s.store.mu.Lock()
+		if s.store.rfc8030.pushed[d.MessageID] == p {
+			delete(s.store.rfc8030.pushed, d.MessageID)
 		}
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		return err
 	}
 	return nil
@@ -655,14 +657,14 @@ func (s *Server) r8030Push(pusher http.Pusher, mon *r8030Monitor, d Delivery) er
 // pushed on); any other GET of a message resource goes to the core (405).
 func (s *Server) r8030PushedMessage(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	s.rfc8030.init()
-	p := s.rfc8030.pushed[id]
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
+	p := s.store.rfc8030.pushed[id]
 	ok := p != nil && p.remote == r.RemoteAddr && !p.served && r.ProtoMajor == 2
 	if ok {
 		p.served = true
 	}
-	s.mu.Unlock()
+	s.store.mu.Unlock()
 	if !ok {
 		s.serveMessage(w, r)
 		return
@@ -695,14 +697,14 @@ func (s *Server) r8030PushedMessage(w http.ResponseWriter, r *http.Request) {
 // server's (push.go).
 func (s *Server) r8030Ack(w http.ResponseWriter, r *http.Request) {
 	id := r.PathValue("id")
-	s.mu.Lock()
-	s.rfc8030.init()
-	p := s.rfc8030.pushed[id]
-	_, stored := s.msgs[id]
+	s.store.mu.Lock()
+	s.store.rfc8030.init()
+	p := s.store.rfc8030.pushed[id]
+	_, stored := s.store.msgs[id]
 	if p != nil {
-		delete(s.rfc8030.pushed, id)
+		delete(s.store.rfc8030.pushed, id)
 	}
-	s.mu.Unlock()
+	s.store.mu.Unlock()
 	if p == nil || !stored {
 		s.serveMessage(w, r)
 		return
@@ -725,13 +727,13 @@ func (s *Server) ExpireRFC8030Resource(rawURL string) error {
 	}
 	if rid, ok := strings.CutPrefix(u.Path, "/rfc8030/s/"); ok {
 		s.init()
-		s.mu.Lock()
-		s.rfc8030.init()
-		rs := s.rfc8030.subs[rid]
+		s.store.mu.Lock()
+		s.store.rfc8030.init()
+		rs := s.store.rfc8030.subs[rid]
 		if rs != nil && rs.set != nil && s.MemberExpiryEndsSet {
 			rs.set.expired = true // a double's deviation: the set ends with one of its subscriptions
 		}
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 		if rs == nil {
 			return fmt.Errorf("fakepushservice: no RFC 8030 subscription resource %q", truncate(rid, 80))
 		}

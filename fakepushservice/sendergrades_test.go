@@ -22,38 +22,38 @@ func TestSenderGradesBothWays(t *testing.T) {
 	}{
 		// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field
 		// in its request for push message delivery."
-		{"TTL present", msg{}, "rfc8030-5.2-ttl-required", rules.Pass},
-		{"TTL missing", msg{header: map[string]string{"TTL": ""}}, "rfc8030-5.2-ttl-required", rules.Fail},
-		{"TTL twice", msg{mutate: twice("TTL", "60")}, "rfc8030-5.2-ttl-required", rules.Fail},
+		{"TTL present", msg{}, rules.TTLRequired.ID, rules.Pass},
+		{"TTL missing", msg{header: map[string]string{"TTL": ""}}, rules.TTLRequired.ID, rules.Fail},
+		{"TTL twice", msg{mutate: twice("TTL", "60")}, rules.TTLRequired.ID, rules.Fail},
 		// RFC 8030 §5.2: TTL = 1*DIGIT.
-		{"TTL digits", msg{header: map[string]string{"TTL": "0"}}, "rfc8030-5.2-ttl-syntax", rules.Pass},
-		{"TTL decimal", msg{header: map[string]string{"TTL": "1.5"}}, "rfc8030-5.2-ttl-syntax", rules.Fail},
-		{"TTL negative", msg{header: map[string]string{"TTL": "-5"}}, "rfc8030-5.2-ttl-syntax", rules.Fail},
+		{"TTL digits", msg{header: map[string]string{"TTL": "0"}}, rules.TTLSyntax.ID, rules.Pass},
+		{"TTL decimal", msg{header: map[string]string{"TTL": "1.5"}}, rules.TTLSyntax.ID, rules.Fail},
+		{"TTL negative", msg{header: map[string]string{"TTL": "-5"}}, rules.TTLSyntax.ID, rules.Fail},
 		// RFC 8030 §5.3: Urgency = "very-low" / "low" / "normal" / "high"; "Multiple values for
 		// the Urgency header field MUST NOT be included".
-		{"Urgency high", msg{header: map[string]string{"Urgency": "high"}}, "rfc8030-5.3-urgency-values", rules.Pass},
-		{"Urgency urgent", msg{header: map[string]string{"Urgency": "urgent"}}, "rfc8030-5.3-urgency-values", rules.Fail},
-		{"Urgency once", msg{header: map[string]string{"Urgency": "low"}}, "rfc8030-5.3-urgency-single-value", rules.Pass},
-		{"Urgency list", msg{header: map[string]string{"Urgency": "low, high"}}, "rfc8030-5.3-urgency-single-value", rules.Fail},
-		{"Urgency twice", msg{header: map[string]string{"Urgency": "low"}, mutate: twice("Urgency", "high")}, "rfc8030-5.3-urgency-single-value", rules.Fail},
+		{"Urgency high", msg{header: map[string]string{"Urgency": "high"}}, rules.UrgencyValues.ID, rules.Pass},
+		{"Urgency urgent", msg{header: map[string]string{"Urgency": "urgent"}}, rules.UrgencyValues.ID, rules.Fail},
+		{"Urgency once", msg{header: map[string]string{"Urgency": "low"}}, rules.UrgencySingleValue.ID, rules.Pass},
+		{"Urgency list", msg{header: map[string]string{"Urgency": "low, high"}}, rules.UrgencySingleValue.ID, rules.Fail},
+		{"Urgency twice", msg{header: map[string]string{"Urgency": "low"}, mutate: twice("Urgency", "high")}, rules.UrgencySingleValue.ID, rules.Fail},
 		// RFC 8030 §5.4: "The Topic header field MUST be restricted to no more than 32
 		// characters from the URL and filename-safe Base64 alphabet".
-		{"Topic base64url", msg{header: map[string]string{"Topic": "update_1-A"}}, "rfc8030-5.4-topic-syntax", rules.Pass},
-		{"Topic padded", msg{header: map[string]string{"Topic": "abcd=="}}, "rfc8030-5.4-topic-syntax", rules.Fail},
-		{"Topic with a colon", msg{header: map[string]string{"Topic": "upd:1"}}, "rfc8030-5.4-topic-syntax", rules.Fail},
-		{"Topic of 33", msg{header: map[string]string{"Topic": strings.Repeat("a", 33)}}, "rfc8030-5.4-topic-syntax", rules.Fail},
+		{"Topic base64url", msg{header: map[string]string{"Topic": "update_1-A"}}, rules.TopicSyntax.ID, rules.Pass},
+		{"Topic padded", msg{header: map[string]string{"Topic": "abcd=="}}, rules.TopicSyntax.ID, rules.Fail},
+		{"Topic with a colon", msg{header: map[string]string{"Topic": "upd:1"}}, rules.TopicSyntax.ID, rules.Fail},
+		{"Topic of 33", msg{header: map[string]string{"Topic": strings.Repeat("a", 33)}}, rules.TopicSyntax.ID, rules.Fail},
 		// RFC 8291 §4: "An application server MUST NOT use other content encodings for push
 		// messages." Content codings are case-insensitive (RFC 9110 §8.4.1).
-		{"aes128gcm", msg{}, "rfc8291-4-aes128gcm-only", rules.Pass},
-		{"AES128GCM upper case", msg{header: map[string]string{"Content-Encoding": "AES128GCM"}}, "rfc8291-4-aes128gcm-only", rules.Pass},
-		{"aesgcm", msg{aesgcm: true}, "rfc8291-4-aes128gcm-only", rules.Fail},
-		{"no coding", msg{header: map[string]string{"Content-Encoding": ""}}, "rfc8291-4-aes128gcm-only", rules.Fail},
-		{"gzip", msg{header: map[string]string{"Content-Encoding": "gzip"}}, "rfc8291-4-aes128gcm-only", rules.Fail},
+		{"aes128gcm", msg{}, rules.AES128GCMOnly.ID, rules.Pass},
+		{"AES128GCM upper case", msg{header: map[string]string{"Content-Encoding": "AES128GCM"}}, rules.AES128GCMOnly.ID, rules.Pass},
+		{"aesgcm", msg{aesgcm: true}, rules.AES128GCMOnly.ID, rules.Fail},
+		{"no coding", msg{header: map[string]string{"Content-Encoding": ""}}, rules.AES128GCMOnly.ID, rules.Fail},
+		{"gzip", msg{header: map[string]string{"Content-Encoding": "gzip"}}, rules.AES128GCMOnly.ID, rules.Fail},
 		// RFC 8030 §8.1: end-to-end protection — an aesgcm body that decrypts is protected;
 		// only rfc8291-4-aes128gcm-only grades the draft coding.
-		{"aes128gcm protected", msg{}, "rfc8030-8.1-end-to-end-protection", rules.Pass},
-		{"aesgcm protected", msg{aesgcm: true}, "rfc8030-8.1-end-to-end-protection", rules.Pass},
-		{"no coding unprotected", msg{header: map[string]string{"Content-Encoding": ""}}, "rfc8030-8.1-end-to-end-protection", rules.Fail},
+		{"aes128gcm protected", msg{}, rules.EndToEndProtection.ID, rules.Pass},
+		{"aesgcm protected", msg{aesgcm: true}, rules.EndToEndProtection.ID, rules.Pass},
+		{"no coding unprotected", msg{header: map[string]string{"Content-Encoding": ""}}, rules.EndToEndProtection.ID, rules.Fail},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			q := sendOne(t, s, snd, vs, c.m)
@@ -89,16 +89,16 @@ func TestInteropGradedOnlyWhenOtherwiseAcceptable(t *testing.T) {
 		want rules.Outcome
 		says string
 	}{
-		{"sub present", msg{}, "interop-apple-sub-required", rules.Pass, ""},
-		{"no sub", msg{sub: "-"}, "interop-apple-sub-required", rules.Info, "sub present"},
-		{"no sub, no TTL", msg{sub: "-", header: map[string]string{"TTL": ""}}, "interop-apple-sub-required", rules.Skip, "ttl-missing"},
-		{"sub mailto:mailto:", msg{sub: "mailto:mailto:a@example.com"}, "interop-apple-sub-format", rules.Info, "Apple accepts"},
-		{"sub fine, aesgcm", msg{aesgcm: true}, "interop-apple-sub-format", rules.Skip, "aesgcm"},
-		{"Topic of 5", msg{header: map[string]string{"Topic": "abcde"}}, "interop-apple-topic-decodable", rules.Info, "decodes"},
-		{"Topic of 4", msg{header: map[string]string{"Topic": "abcd"}}, "interop-apple-topic-decodable", rules.Pass, ""},
-		{"Topic of 5, bad Urgency", msg{header: map[string]string{"Topic": "abcde", "Urgency": "urgent"}}, "interop-apple-topic-decodable", rules.Skip, "urgency-invalid"},
-		{"TTL 0", msg{header: map[string]string{"TTL": "0"}}, "interop-wns-ttl-zero", rules.Info, "X-WNS-Cache-Policy"},
-		{"TTL 0, aesgcm", msg{aesgcm: true, header: map[string]string{"TTL": "0"}}, "interop-wns-ttl-zero", rules.Skip, "aesgcm"},
+		{"sub present", msg{}, rules.InteropAppleSubRequired.ID, rules.Pass, ""},
+		{"no sub", msg{sub: "-"}, rules.InteropAppleSubRequired.ID, rules.Info, "sub present"},
+		{"no sub, no TTL", msg{sub: "-", header: map[string]string{"TTL": ""}}, rules.InteropAppleSubRequired.ID, rules.Skip, "ttl-missing"},
+		{"sub mailto:mailto:", msg{sub: "mailto:mailto:a@example.com"}, rules.InteropAppleSubFormat.ID, rules.Info, "Apple accepts"},
+		{"sub fine, aesgcm", msg{aesgcm: true}, rules.InteropAppleSubFormat.ID, rules.Skip, "aesgcm"},
+		{"Topic of 5", msg{header: map[string]string{"Topic": "abcde"}}, rules.InteropAppleTopicDecodable.ID, rules.Info, "decodes"},
+		{"Topic of 4", msg{header: map[string]string{"Topic": "abcd"}}, rules.InteropAppleTopicDecodable.ID, rules.Pass, ""},
+		{"Topic of 5, bad Urgency", msg{header: map[string]string{"Topic": "abcde", "Urgency": "urgent"}}, rules.InteropAppleTopicDecodable.ID, rules.Skip, "urgency-invalid"},
+		{"TTL 0", msg{header: map[string]string{"TTL": "0"}}, rules.InteropWNSTTLZero.ID, rules.Info, "X-WNS-Cache-Policy"},
+		{"TTL 0, aesgcm", msg{aesgcm: true, header: map[string]string{"TTL": "0"}}, rules.InteropWNSTTLZero.ID, rules.Skip, "aesgcm"},
 	} {
 		t.Run(c.name, func(t *testing.T) {
 			q := sendOne(t, s, snd, vs, c.m)

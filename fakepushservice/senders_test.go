@@ -139,7 +139,7 @@ func TestWebpushGoTTLZeroOffline(t *testing.T) {
 	if err != nil || string(got.Payload) != "sentinel" {
 		t.Fatalf("after reconnect got %q %v, want the sentinel", got.Payload, err)
 	}
-	if err := s.await(ctx, func() bool { return len(s.msgs) == 0 }); err != nil {
+	if err := s.await(ctx, func() bool { return s.store.len() == 0 }); err != nil {
 		t.Fatal(err)
 	}
 	if n := len(ua.ReceivedFor(vs.ID)); n != 2 {
@@ -222,7 +222,7 @@ func TestWebPushCLISender(t *testing.T) {
 				t.Fatalf("status %d (tls %v), want %d; web-push said:\n%s", rq.Status, rq.TLS, c.want, out)
 			}
 			if c.want != 201 {
-				if !strings.Contains(string(out), "Error sending push message") || rq.Rule != "rfc8292-2-vapid-scheme" {
+				if !strings.Contains(string(out), "Error sending push message") || rq.Rule != rules.VAPIDScheme.ID {
 					t.Fatalf("rule %s; web-push said:\n%s", rq.Rule, out)
 				}
 				return
@@ -238,7 +238,7 @@ func TestWebPushCLISender(t *testing.T) {
 				t.Fatalf("received %q (err %q)", got.Payload, got.Err)
 			}
 			for _, v := range rq.Verdicts {
-				if v.Outcome == rules.Fail && !(c.enc == "aesgcm" && (v.Rule == "rfc8291-4-aes128gcm-only" || v.Rule == "rfc8292-2-vapid-scheme")) {
+				if v.Outcome == rules.Fail && !(c.enc == "aesgcm" && (v.Rule == rules.AES128GCMOnly.ID || v.Rule == rules.VAPIDScheme.ID)) {
 					t.Errorf("%s failed: %s", v.Rule, v.Message)
 				}
 			}

@@ -15,6 +15,7 @@ import (
 	"sync/atomic"
 	"time"
 
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -236,55 +237,38 @@ type Server struct {
 
 	initOnce sync.Once
 	mux      *http.ServeMux
-	mu       sync.RWMutex  // guards everything below; RLock for lookups on the request path
-	saltMu   sync.Mutex    // guards seenSalt, seenKey
-	nFaults  atomic.Int32  // len(faults), read without the lock
-	changed  chan struct{} // closed and replaced on every state change (Await helpers)
-	closed   bool
 
-	subs           map[string]*subState
-	msgs           map[string]*message   // by message ID, every stored (unacked, unexpired) message
-	queues         map[string][]*message // by UA, in store order; may hold removed messages (skipped)
-	live           map[string]int        // by UA, messages in msgs
-	seq            uint64
-	conns          map[string]*connState // by UA: the current (newest) connection
-	requests       []*Request
-	reqByID        map[string]*Request
-	delivered      []DeliveryRecord
-	deliveryCursor map[string]int
-	acks           []AckRecord
-	ackByMsg       map[string]AckRecord
-	receipts       map[string]*receiptSub
-	receiptFor     map[string]string // VAPID key → the receipt subscription last given to that sender
-	events         []Event
-	faults         []FaultRule
-	unhandled      []string
-	ctrlUA         *VirtualUA
-	seenSalt       map[[32]byte][32]byte // (subscription, keyid, salt) → the accepted body that used it
-	seenKey        map[[32]byte][32]byte // (subscription, keyid) → the accepted body that used it
-	vcache         *webpush.VerifyCache
-	rfc8030        rfc8030State // RFC 8030's own UA interface (rfc8030ua.go)
-	counter        int
-	eventSeq       int
+	// The state, in parts with one job and one lock each (parts.go).
+	subs       subscriptions
+	store      messageStore
+	log        requestLog
+	deliveries deliveryLog
+	receipts   receiptBook
+	events     eventLog
+	faults     faultQueue
+	changed    notifier
+	keyHistory graders.KeyHistory   // salts and ECDH keys of accepted messages (reuse grades)
+	vcache     *webpush.VerifyCache // VAPID verification, keyed on the header text
+	rate       rateState            // RateLimit's token buckets (ratelimit.go)
+	msgCounter atomic.Uint64        // MessageIDCounter's counter
 
-	rate rateState // RateLimit's token buckets (ratelimit.go)
-
-	msgCounter atomic.Uint64 // MessageIDCounter's counter
-
+	// The listeners; netMu guards the fields below it.
 	wg          sync.WaitGroup // connection goroutines and the janitor
 	janitorStop chan struct{}
+	netMu       sync.Mutex
 	listeners   []*http.Server
 	httpURL     string
 	tlsURL      string
 	tls         *tlsState
+	ctrlUA      *VirtualUA
 }
 
-// NewServer returns a started Server with the given options applied (opts may be nil). Call
-// Close when done.
+// NewServer starts opts, a Server with its option fields set (nil: a zero Server), and returns
+// it. Call Close when done.
 func NewServer(opts *Server) (*Server, error) {
-	s := &Server{}
-	if opts != nil {
-		s.copyOptions(opts)
+	s := opts
+	if s == nil {
+		s = &Server{}
 	}
 	if err := s.Start(); err != nil {
 		return nil, err
@@ -292,37 +276,17 @@ func NewServer(opts *Server) (*Server, error) {
 	return s, nil
 }
 
-// copyOptions copies every exported option field (server_test checks that none is missed).
-func (s *Server) copyOptions(o *Server) {
-	s.Profile, s.MaxPayload, s.MaxTTL, s.Clock, s.Logf = o.Profile, o.MaxPayload, o.MaxTTL, o.Clock, o.Logf
-	s.TokenBytes = o.TokenBytes
-	s.Addr, s.TLSAddr, s.NoTLS, s.HTTPSEndpoints, s.EndpointHost = o.Addr, o.TLSAddr, o.NoTLS, o.HTTPSEndpoints, o.EndpointHost
-	s.AcceptedStatus, s.CAFilePath, s.MaxRecorded, s.BodyTimeout = o.AcceptedStatus, o.CAFilePath, o.MaxRecorded, o.BodyTimeout
-	s.OnRequest, s.OnDelivery, s.EndpointBase = o.OnRequest, o.OnDelivery, o.EndpointBase
-	s.RateLimit, s.ClockSkew = o.RateLimit, o.ClockSkew
-	s.NoGiveUpReceipt, s.NoExpiryReceipt, s.KeepExpired, s.WaitZeroStatus = o.NoGiveUpReceipt, o.NoExpiryReceipt, o.KeepExpired, o.WaitZeroStatus
-	s.AckReceiptStatus, s.NoRedelivery, s.DropWhenOffline = o.AckReceiptStatus, o.NoRedelivery, o.DropWhenOffline
-	s.NoPushLink, s.NoLastModified, s.WaitZeroMaxPushes = o.NoPushLink, o.NoLastModified, o.WaitZeroMaxPushes
-	s.ExpiredMonitorStatus, s.SetExpiryKeepsMembers, s.MemberExpiryEndsSet = o.ExpiredMonitorStatus, o.SetExpiryKeepsMembers, o.MemberExpiryEndsSet
-	s.TokenPrefix, s.MessageIDCounter, s.UATokenPrefix = o.TokenPrefix, o.MessageIDCounter, o.UATokenPrefix
-	s.TopicKeepsReplaced, s.TopicReplacesAny, s.TopicKeepsExpiry, s.TopicKeepsLocation = o.TopicKeepsReplaced, o.TopicReplacesAny, o.TopicKeepsExpiry, o.TopicKeepsLocation
-	s.ReplacedReceipt, s.KeepTTLZero, s.DropTTLZero, s.MinTTL = o.ReplacedReceipt, o.KeepTTLZero, o.DropTTLZero, o.MinTTL
-	s.NoUrgencyAs, s.IgnoreUrgencyThreshold, s.ForwardVAPIDKey = o.NoUrgencyAs, o.IgnoreUrgencyThreshold, o.ForwardVAPIDKey
-	s.ReceiptNoLink, s.ReceiptAlwaysNew, s.SubscribeDeviation, s.ForwardHeaders = o.ReceiptNoLink, o.ReceiptAlwaysNew, o.SubscribeDeviation, o.ForwardHeaders
-}
-
 func (s *Server) init() {
 	s.initOnce.Do(func() {
-		s.changed = make(chan struct{})
-		s.subs = map[string]*subState{}
-		s.msgs = map[string]*message{}
-		s.queues = map[string][]*message{}
-		s.live = map[string]int{}
-		s.conns = map[string]*connState{}
-		s.reqByID = map[string]*Request{}
-		s.ackByMsg = map[string]AckRecord{}
-		s.receipts = map[string]*receiptSub{}
-		s.receiptFor = map[string]string{}
+		s.subs.byID = map[string]*subState{}
+		s.store.msgs = map[string]*message{}
+		s.store.queues = map[string][]*message{}
+		s.store.live = map[string]int{}
+		s.store.conns = map[string]*connState{}
+		s.log.byID = map[string]*Request{}
+		s.deliveries.ackByMsg = map[string]AckRecord{}
+		s.receipts.byID = map[string]*receiptSub{}
+		s.receipts.given = map[string]string{}
 		s.vcache = webpush.NewVerifyCache(4096)
 		s.mux = http.NewServeMux()
 		s.routes()
@@ -351,21 +315,16 @@ func (s *Server) logf(format string, args ...any) {
 	log.Printf("fakepushservice: "+format, args...)
 }
 
-// notifyLocked wakes every Await helper. s.mu must be held.
-func (s *Server) notifyLocked() {
-	close(s.changed)
-	s.changed = make(chan struct{})
-}
+// notify wakes every Await helper.
+func (s *Server) notify() { s.changed.notify() }
 
-// await calls cond under s.mu until it reports true or ctx ends (then it returns ctx.Err()).
+// await calls cond until it reports true or ctx ends (then it returns ctx.Err()). cond takes
+// the locks of the parts it reads.
 func (s *Server) await(ctx context.Context, cond func() bool) error {
 	s.init()
 	for {
-		s.mu.Lock()
-		ok := cond()
-		ch := s.changed
-		s.mu.Unlock()
-		if ok {
+		ch := s.changed.wait()
+		if cond() {
 			return nil
 		}
 		select {
@@ -380,12 +339,12 @@ func (s *Server) await(ctx context.Context, cond func() bool) error {
 // made for localhost and 127.0.0.1.
 func (s *Server) Start() error {
 	s.init()
-	s.mu.Lock()
+	s.netMu.Lock()
 	if s.httpURL != "" {
-		s.mu.Unlock()
+		s.netMu.Unlock()
 		return errors.New("fakepushservice: Server already started")
 	}
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	addr := s.Addr
 	if addr == "" {
 		addr = "127.0.0.1:0"
@@ -395,10 +354,10 @@ func (s *Server) Start() error {
 		return fmt.Errorf("fakepushservice: listen %s: %w", addr, err)
 	}
 	hs := s.newHTTPServer()
-	s.mu.Lock()
+	s.netMu.Lock()
 	s.httpURL = "http://" + ln.Addr().String()
 	s.listeners = append(s.listeners, hs)
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	go hs.Serve(ln)
 	s.janitorStop = make(chan struct{})
 	s.wg.Add(1)
@@ -440,13 +399,13 @@ func (s *Server) janitor(stop chan struct{}) {
 		case <-stop:
 			return
 		case <-t.C:
-			s.mu.Lock()
-			before := len(s.msgs)
+			s.store.mu.Lock()
+			before := len(s.store.msgs)
 			s.expireLocked(s.now())
-			if len(s.msgs) != before {
-				s.notifyLocked()
+			if len(s.store.msgs) != before {
+				s.notify()
 			}
-			s.mu.Unlock()
+			s.store.mu.Unlock()
 		}
 	}
 }
@@ -455,8 +414,8 @@ func (s *Server) janitor(stop chan struct{}) {
 // "" before Start.
 func (s *Server) URL() string {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
 	return s.httpURL
 }
 
@@ -464,22 +423,24 @@ func (s *Server) URL() string {
 // Requests still running get 5 s to finish.
 func (s *Server) Close() error {
 	s.init()
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.store.mu.Lock()
+	if s.store.closed {
+		s.store.mu.Unlock()
 		return nil
 	}
-	s.closed = true
+	s.store.closed = true
+	for _, c := range s.store.conns {
+		c.cancel()
+	}
+	s.store.conns = map[string]*connState{}
+	s.store.mu.Unlock()
+	s.notify()
 	if s.janitorStop != nil {
 		close(s.janitorStop)
 	}
+	s.netMu.Lock()
 	ls := s.listeners
-	for _, c := range s.conns {
-		c.cancel()
-	}
-	s.conns = map[string]*connState{}
-	s.notifyLocked()
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	ctx, cancel := context.WithTimeout(context.Background(), 5*time.Second)
 	defer cancel()
 	var first error
@@ -529,12 +490,12 @@ var pushPrefixes = []string{"/push/", "/wp/", "/fcm/send/", "/notify/"}
 
 func (s *Server) serveUnhandled(w http.ResponseWriter, r *http.Request) {
 	line := r.Method + " " + r.URL.Path
-	s.mu.Lock()
-	if len(s.unhandled) < 10000 {
-		s.unhandled = append(s.unhandled, line)
+	s.log.mu.Lock()
+	if len(s.log.unhandled) < 10000 {
+		s.log.unhandled = append(s.log.unhandled, line)
 	}
-	s.addEventLocked(Event{Kind: "unhandled", Detail: line})
-	s.mu.Unlock()
+	s.log.mu.Unlock()
+	s.event(Event{Kind: "unhandled", Detail: line})
 	s.logf("unhandled route %s", line)
 	writeJSON(w, http.StatusNotFound, map[string]any{
 		"rule": "pushspec-unhandled-route", "error": "unhandled route " + line, "status": 404,
@@ -544,9 +505,9 @@ func (s *Server) serveUnhandled(w http.ResponseWriter, r *http.Request) {
 // Unhandled lists the requests ("METHOD /path") that reached no route. A test can fail on it.
 func (s *Server) Unhandled() []string {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]string(nil), s.unhandled...)
+	s.log.mu.Lock()
+	defer s.log.mu.Unlock()
+	return append([]string(nil), s.log.unhandled...)
 }
 
 func jsonText(v any) string {
@@ -581,27 +542,30 @@ func newID(n int) string {
 type Event struct {
 	Seq     int       `json:"seq"`
 	Time    time.Time `json:"time"`
-	Kind    string    `json:"kind"` // subscribe, unsubscribed, expired, request, store, replace, drop, delete, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled, rfc8030-*
+	Kind    string    `json:"kind"` // subscribe, unsubscribed, expired, request, store, replace, drop, delete, connect, disconnect, deliver, deliver-error, ack, receipt, unhandled, rfc8030ua-*
 	UA      string    `json:"ua,omitempty"`
 	Sub     string    `json:"subscription,omitempty"`
 	Message string    `json:"message,omitempty"`
 	Detail  string    `json:"detail,omitempty"`
 }
 
-func (s *Server) addEventLocked(e Event) {
-	s.eventSeq++
-	e.Seq = s.eventSeq
+// event records e; safe with any other part's lock held.
+func (s *Server) event(e Event) {
+	s.events.mu.Lock()
+	defer s.events.mu.Unlock()
 	e.Time = s.now()
-	s.events = append(s.events, e)
-	if mx := s.maxRecorded(); len(s.events) > 2*mx {
-		s.events = append([]Event(nil), s.events[len(s.events)-mx:]...)
+	s.events.seq++
+	e.Seq = s.events.seq
+	s.events.events = append(s.events.events, e)
+	if mx := s.maxRecorded(); len(s.events.events) > 2*mx {
+		s.events.events = append([]Event(nil), s.events.events[len(s.events.events)-mx:]...)
 	}
 }
 
 // Events returns everything recorded so far, oldest first.
 func (s *Server) Events() []Event {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]Event(nil), s.events...)
+	s.events.mu.Lock()
+	defer s.events.mu.Unlock()
+	return append([]Event(nil), s.events.events...)
 }

@@ -6,50 +6,26 @@ import (
 	"net/http"
 	"net/http/httptest"
 	"os"
-	"reflect"
 	"strings"
 	"testing"
 	"time"
 )
 
-// NewServer copies every exported option field.
-func TestNewServerCopiesEveryOption(t *testing.T) {
-	var src Server
-	v := reflect.ValueOf(&src).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		f := v.Field(i)
-		if !v.Type().Field(i).IsExported() {
-			continue
-		}
-		switch f.Kind() {
-		case reflect.String:
-			f.SetString("x")
-		case reflect.Int, reflect.Int64:
-			f.SetInt(7)
-		case reflect.Bool:
-			f.SetBool(true)
-		case reflect.Func:
-			f.Set(reflect.MakeFunc(f.Type(), func([]reflect.Value) []reflect.Value {
-				out := make([]reflect.Value, f.Type().NumOut())
-				for j := range out {
-					out[j] = reflect.Zero(f.Type().Out(j))
-				}
-				return out
-			}))
-		default:
-			t.Fatalf("option %s of kind %s not covered by this test", v.Type().Field(i).Name, f.Kind())
-		}
+// NewServer starts the Server it is given, options and all: nothing is copied, so no option can
+// be missed.
+func TestNewServerStartsItsOptions(t *testing.T) {
+	opts := &Server{NoTLS: true, Profile: "autopush", MaxPayload: 5000, Logf: t.Logf}
+	s, err := NewServer(opts)
+	if err != nil {
+		t.Fatal(err)
 	}
-	var dst Server
-	dst.copyOptions(&src)
-	dv := reflect.ValueOf(&dst).Elem()
-	for i := 0; i < v.NumField(); i++ {
-		if !v.Type().Field(i).IsExported() {
-			continue
-		}
-		if dv.Field(i).IsZero() {
-			t.Errorf("copyOptions misses %s", v.Type().Field(i).Name)
-		}
+	defer s.Close()
+	if s != opts || s.Profile != "autopush" || s.MaxPayload != 5000 || s.URL() == "" || s.TLSURL() != "" {
+		t.Errorf("NewServer returned %p (opts %p), profile %q, max payload %d, URL %q, TLS URL %q",
+			s, opts, s.Profile, s.MaxPayload, s.URL(), s.TLSURL())
+	}
+	if _, err := NewServer(opts); err == nil {
+		t.Error("a second NewServer of the same Server started it again")
 	}
 }
 

@@ -140,11 +140,11 @@ func (s *Server) createSubscription(spec SubscriptionSpec, prefix string, vua *V
 	if spec.AppServerKey == nil {
 		sub.AppServerKey = nil
 	}
-	s.mu.Lock()
-	s.subs[id] = &subState{sub: sub, state: SubActive, vua: vua, keys: keys}
-	s.addEventLocked(Event{Kind: "subscribe", UA: spec.UA, Sub: id, Detail: string(spec.Link)})
-	s.notifyLocked()
-	s.mu.Unlock()
+	s.subs.mu.Lock()
+	s.subs.byID[id] = &subState{sub: sub, state: SubActive, vua: vua, keys: keys}
+	s.subs.mu.Unlock()
+	s.event(Event{Kind: "subscribe", UA: spec.UA, Sub: id, Detail: string(spec.Link)})
+	s.notify()
 	out := sub
 	return &out, nil
 }
@@ -153,12 +153,12 @@ func (s *Server) endpointBase() string {
 	if s.EndpointBase != "" {
 		return strings.TrimSuffix(s.EndpointBase, "/")
 	}
-	s.mu.Lock()
+	s.netMu.Lock()
 	base := s.httpURL
 	if s.HTTPSEndpoints && s.tlsURL != "" {
 		base = s.tlsURL
 	}
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	if base == "" || s.EndpointHost == "" {
 		return base
 	}
@@ -184,23 +184,21 @@ func copyMap(m map[string]string) map[string]string {
 // Subscription returns the subscription with that ID and its state.
 func (s *Server) Subscription(id string) (*Subscription, SubState, bool) {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.subs[id]
-	if !ok {
+	st, state, _ := s.subs.lookup(id)
+	if st == nil {
 		return nil, "", false
 	}
 	out := st.sub
-	return &out, st.state, true
+	return &out, state, true
 }
 
 // Subscriptions returns every subscription ever created, oldest first.
 func (s *Server) Subscriptions() []Subscription {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	out := make([]Subscription, 0, len(s.subs))
-	for _, st := range s.subs {
+	s.subs.mu.RLock()
+	defer s.subs.mu.RUnlock()
+	out := make([]Subscription, 0, len(s.subs.byID))
+	for _, st := range s.subs.byID {
 		out = append(out, st.sub)
 	}
 	sort.Slice(out, func(i, j int) bool { return out[i].Created.Before(out[j].Created) })
@@ -221,17 +219,23 @@ func (s *Server) ExpireSubscription(id string) error {
 
 func (s *Server) endSubscription(id string, state SubState, reason string) error {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	st, ok := s.subs[id]
+	// The store's lock first: a push that found the subscription active stores its message
+	// before the messages are dropped here, or sees the new state (accept).
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	s.subs.mu.Lock()
+	st, ok := s.subs.byID[id]
 	if !ok {
+		s.subs.mu.Unlock()
 		return fmt.Errorf("fakepushservice: no subscription %q", id)
 	}
 	if st.state != SubActive {
+		s.subs.mu.Unlock()
 		return nil
 	}
 	st.state, st.reason = state, reason
-	for _, m := range s.msgs {
+	s.subs.mu.Unlock()
+	for _, m := range s.store.msgs {
 		if m.sub == st {
 			if s.NoGiveUpReceipt {
 				m.receipt = nil // the deviation: no 410 for this give-up
@@ -239,8 +243,8 @@ func (s *Server) endSubscription(id string, state SubState, reason string) error
 			s.dropLocked(m, "subscription "+string(state))
 		}
 	}
-	s.addEventLocked(Event{Kind: string(state), UA: st.sub.UA, Sub: id, Detail: reason})
-	s.notifyLocked()
+	s.event(Event{Kind: string(state), UA: st.sub.UA, Sub: id, Detail: reason})
+	s.notify()
 	return nil
 }
 
@@ -255,35 +259,35 @@ func (s *Server) dropExpiredLocked(m *message) {
 
 // dropLocked removes a stored message without delivery; a receipt subscription gets 410.
 func (s *Server) dropLocked(m *message, why string) {
-	if _, ok := s.msgs[m.id]; !ok {
+	if _, ok := s.store.msgs[m.id]; !ok {
 		return
 	}
 	s.removeLocked(m)
 	if m.receipt != nil {
-		s.addReceiptLocked(m.receipt, m.id, 410)
+		s.addReceipt(m.receipt, m.id, 410)
 	}
-	s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
+	s.event(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
 }
 
 // removeLocked takes m out of the store (its UA queue is compacted lazily).
 func (s *Server) removeLocked(m *message) {
-	if s.msgs[m.id] != m {
+	if s.store.msgs[m.id] != m {
 		return
 	}
-	delete(s.msgs, m.id)
-	s.live[m.ua]--
-	if q := s.queues[m.ua]; len(q) > 64 && len(q) > 4*s.live[m.ua] {
-		kept := make([]*message, 0, s.live[m.ua]+16)
+	delete(s.store.msgs, m.id)
+	s.store.live[m.ua]--
+	if q := s.store.queues[m.ua]; len(q) > 64 && len(q) > 4*s.store.live[m.ua] {
+		kept := make([]*message, 0, s.store.live[m.ua]+16)
 		for _, x := range q {
-			if s.msgs[x.id] == x {
+			if s.store.msgs[x.id] == x {
 				kept = append(kept, x)
 			}
 		}
-		s.queues[m.ua] = kept
+		s.store.queues[m.ua] = kept
 	}
-	if s.live[m.ua] == 0 {
-		delete(s.live, m.ua)
-		delete(s.queues, m.ua)
+	if s.store.live[m.ua] == 0 {
+		delete(s.store.live, m.ua)
+		delete(s.store.queues, m.ua)
 	}
 }
 
@@ -292,17 +296,17 @@ func (s *Server) removeLocked(m *message) {
 // urgency threshold), so c's cursor moves past it: each message is looked at once per
 // connection. Expired messages met on the way are dropped.
 func (s *Server) nextLocked(c *connState, now time.Time) *message {
-	q := s.queues[c.ua]
+	q := s.store.queues[c.ua]
 	i := sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq })
 	for ; i < len(q); i++ {
 		m := q[i]
 		c.lastSeq = m.seq
-		if s.msgs[m.id] != m {
+		if s.store.msgs[m.id] != m {
 			continue
 		}
 		if m.onlyConn == nil && !now.Before(m.expires) {
 			s.dropExpiredLocked(m)
-			q = s.queues[c.ua] // may have been compacted
+			q = s.store.queues[c.ua] // may have been compacted
 			i = sort.Search(len(q), func(i int) bool { return q[i].seq > c.lastSeq }) - 1
 			continue
 		}
@@ -318,7 +322,7 @@ func (s *Server) nextLocked(c *connState, now time.Time) *message {
 
 // expireLocked drops every message whose TTL has run out.
 func (s *Server) expireLocked(now time.Time) {
-	for _, m := range s.msgs {
+	for _, m := range s.store.msgs {
 		if m.onlyConn == nil && !now.Before(m.expires) {
 			s.dropExpiredLocked(m)
 		}
@@ -329,14 +333,14 @@ func (s *Server) expireLocked(now time.Time) {
 // the UA's connection. A TTL-0 message is kept only for a connected UA.
 func (s *Server) storeLocked(m *message) (stored bool) {
 	if m.topic != "" && !s.TopicKeepsReplaced {
-		for _, old := range s.queues[m.ua] {
-			if s.msgs[old.id] == old && old.sub == m.sub && (old.topic == m.topic || (s.TopicReplacesAny && old.topic != "")) {
+		for _, old := range s.store.queues[m.ua] {
+			if s.store.msgs[old.id] == old && old.sub == m.sub && (old.topic == m.topic || (s.TopicReplacesAny && old.topic != "")) {
 				// rfc8030-5.4-topic-replaces; the replaced receipt is suppressed
 				// (rfc8030-5.4-replaced-receipt-suppressed).
 				s.removeLocked(old)
-				s.addEventLocked(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
+				s.event(Event{Kind: "replace", UA: old.ua, Sub: m.sub.sub.ID, Message: old.id, Detail: "replaced by " + m.id})
 				if s.ReplacedReceipt && old.receipt != nil {
-					s.addReceiptLocked(old.receipt, old.id, 410)
+					s.addReceipt(old.receipt, old.id, 410)
 				}
 				if s.TopicKeepsExpiry {
 					m.expires = old.expires
@@ -347,7 +351,7 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 			}
 		}
 	}
-	c := s.conns[m.ua]
+	c := s.store.conns[m.ua]
 	if m.ttl == 0 && s.KeepTTLZero && c == nil { // KeepTTLZero: a double's deviation
 		m.expires = m.received.Add(time.Minute)
 	} else if m.ttl == 0 || (s.DropWhenOffline && c == nil) { // DropWhenOffline: a double's deviation
@@ -359,25 +363,25 @@ func (s *Server) storeLocked(m *message) (stored bool) {
 			case c != nil:
 				why = "TTL 0 dropped although the UA is connected (DropTTLZero)"
 			}
-			s.addEventLocked(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
+			s.event(Event{Kind: "drop", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id, Detail: why})
 			if m.receipt != nil {
-				s.addReceiptLocked(m.receipt, m.id, 410)
+				s.addReceipt(m.receipt, m.id, 410)
 			}
-			s.notifyLocked()
+			s.notify()
 			return false
 		}
 		m.onlyConn = c
 	}
-	s.seq++
-	m.seq = s.seq
-	s.msgs[m.id] = m
-	s.queues[m.ua] = append(s.queues[m.ua], m)
-	s.live[m.ua]++
-	s.addEventLocked(Event{Kind: "store", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id})
+	s.store.seq++
+	m.seq = s.store.seq
+	s.store.msgs[m.id] = m
+	s.store.queues[m.ua] = append(s.store.queues[m.ua], m)
+	s.store.live[m.ua]++
+	s.event(Event{Kind: "store", UA: m.ua, Sub: m.sub.sub.ID, Message: m.id})
 	if c != nil {
 		c.wake()
 	}
-	s.notifyLocked()
+	s.notify()
 	return true
 }
 
@@ -396,30 +400,30 @@ func (s *Server) Connect(ua string, conn UAConn, opts ConnectOptions) (disconnec
 	s.init()
 	ctx, cancel := context.WithCancel(context.Background())
 	c := &connState{ua: ua, conn: conn, opts: opts, ctx: ctx, cancel: cancel, sent: map[string]bool{}, kick: make(chan struct{}, 1)}
-	s.mu.Lock()
-	if s.closed {
-		s.mu.Unlock()
+	s.store.mu.Lock()
+	if s.store.closed {
+		s.store.mu.Unlock()
 		cancel()
 		return func() {}
 	}
-	if old := s.conns[ua]; old != nil {
+	if old := s.store.conns[ua]; old != nil {
 		s.closeConnLocked(old, "replaced by a newer connection")
 	}
 	if s.IgnoreUrgencyThreshold {
 		c.opts.MinUrgency = ""
 	}
-	s.counter++
-	c.id = s.counter
-	s.conns[ua] = c
-	s.addEventLocked(Event{Kind: "connect", UA: ua, Detail: fmt.Sprintf("connection %d, min urgency %q", c.id, opts.MinUrgency)})
-	s.notifyLocked()
+	s.store.counter++
+	c.id = s.store.counter
+	s.store.conns[ua] = c
+	s.event(Event{Kind: "connect", UA: ua, Detail: fmt.Sprintf("connection %d, min urgency %q", c.id, opts.MinUrgency)})
+	s.notify()
 	s.wg.Add(1)
-	s.mu.Unlock()
+	s.store.mu.Unlock()
 	go s.connLoop(c)
 	return func() {
-		s.mu.Lock()
+		s.store.mu.Lock()
 		s.closeConnLocked(c, "disconnected")
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 	}
 }
 
@@ -429,29 +433,29 @@ func (s *Server) closeConnLocked(c *connState, why string) {
 		return
 	}
 	c.cancel()
-	if s.conns[c.ua] == c {
-		delete(s.conns, c.ua)
+	if s.store.conns[c.ua] == c {
+		delete(s.store.conns, c.ua)
 	}
-	for _, m := range s.msgs {
+	for _, m := range s.store.msgs {
 		if m.onlyConn == c {
 			s.dropLocked(m, "TTL 0 and the connection ended")
 		}
 	}
-	s.addEventLocked(Event{Kind: "disconnect", UA: c.ua, Detail: fmt.Sprintf("connection %d: %s", c.id, why)})
-	s.notifyLocked()
+	s.event(Event{Kind: "disconnect", UA: c.ua, Detail: fmt.Sprintf("connection %d: %s", c.id, why)})
+	s.notify()
 }
 
 // Connected reports whether the UA has a live connection.
 func (s *Server) Connected(ua string) bool {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return s.conns[ua] != nil
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
+	return s.store.conns[ua] != nil
 }
 
 // AwaitConnected waits until the UA has a live connection; it errs only when ctx ends.
 func (s *Server) AwaitConnected(ctx context.Context, ua string) error {
-	return s.await(ctx, func() bool { return s.conns[ua] != nil })
+	return s.await(ctx, func() bool { return s.Connected(ua) })
 }
 
 var urgencyRank = map[string]int{"very-low": 0, "low": 1, "normal": 2, "high": 3}
@@ -486,15 +490,15 @@ const DeliverTimeout = 30 * time.Second
 func (s *Server) connLoop(c *connState) {
 	defer s.wg.Done()
 	for {
-		s.mu.Lock()
+		s.store.mu.Lock()
 		if c.ctx.Err() != nil {
-			s.mu.Unlock()
+			s.store.mu.Unlock()
 			return
 		}
 		now := s.now()
 		next := s.nextLocked(c, now)
 		if next == nil {
-			s.mu.Unlock()
+			s.store.mu.Unlock()
 			select {
 			case <-c.ctx.Done():
 				return
@@ -510,39 +514,41 @@ func (s *Server) connLoop(c *connState) {
 			Attempt: next.attempts, plaintext: next.plaintext, decrypted: next.decrypted, Headers: next.headers,
 		}
 		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
-		s.mu.Unlock()
+		s.store.mu.Unlock()
 
 		dctx, cancel := context.WithTimeout(c.ctx, DeliverTimeout)
 		err := c.conn.Deliver(dctx, d)
 		cancel()
 
-		s.mu.Lock()
 		if err != nil {
 			rec.Err = err.Error()
-			s.recordDeliveryLocked(rec)
-			s.addEventLocked(Event{Kind: "deliver-error", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: err.Error()})
+			s.recordDelivery(rec)
+			s.event(Event{Kind: "deliver-error", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: err.Error()})
+			s.store.mu.Lock()
 			s.closeConnLocked(c, "Deliver failed: "+err.Error())
-			s.mu.Unlock()
+			s.store.mu.Unlock()
 			return
 		}
-		s.recordDeliveryLocked(rec)
-		s.addEventLocked(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
-		s.notifyLocked()
-		hook := s.OnDelivery
-		s.mu.Unlock()
-		if hook != nil {
-			hook(rec)
+		// The delivery log and the events have locks of their own: the store's is not needed.
+		s.recordDelivery(rec)
+		s.event(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
+		s.notify()
+		if s.OnDelivery != nil {
+			s.OnDelivery(rec)
 		}
 	}
 }
 
-func (s *Server) recordDeliveryLocked(rec DeliveryRecord) {
-	s.delivered = append(s.delivered, rec)
-	if mx := s.maxRecorded(); len(s.delivered) > 2*mx {
-		drop := len(s.delivered) - mx
-		s.delivered = append([]DeliveryRecord(nil), s.delivered[drop:]...)
-		for k, c := range s.deliveryCursor {
-			s.deliveryCursor[k] = max(c-drop, 0)
+func (s *Server) recordDelivery(rec DeliveryRecord) {
+	l := &s.deliveries
+	l.mu.Lock()
+	defer l.mu.Unlock()
+	l.delivered = append(l.delivered, rec)
+	if mx := s.maxRecorded(); len(l.delivered) > 2*mx {
+		drop := len(l.delivered) - mx
+		l.delivered = append([]DeliveryRecord(nil), l.delivered[drop:]...)
+		for k, c := range l.cursor {
+			l.cursor[k] = max(c-drop, 0)
 		}
 	}
 }
@@ -552,27 +558,34 @@ func (s *Server) recordDeliveryLocked(rec DeliveryRecord) {
 // gets 204 for AckDelivered (rfc8030-6.2-receipt-204-on-ack) and 410 otherwise.
 func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]string) {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	m, known := s.msgs[messageID]
+	// The message leaves the store first, under the store's lock alone; the ack is recorded and
+	// the receipt sent after, so an Await that sees the ack sees the message gone.
+	s.store.mu.Lock()
+	m, known := s.store.msgs[messageID]
 	if known && m.ua != ua {
 		known = false // a UA cannot ack another UA's message
 	}
+	if known {
+		s.removeLocked(m)
+	}
+	s.store.mu.Unlock()
 	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: copyMap(evidence), At: s.now(), Known: known}
-	s.acks = append(s.acks, rec)
-	if mx := s.maxRecorded(); len(s.acks) > 2*mx {
-		s.acks = append([]AckRecord(nil), s.acks[len(s.acks)-mx:]...)
+	l := &s.deliveries
+	l.mu.Lock()
+	l.acks = append(l.acks, rec)
+	if mx := s.maxRecorded(); len(l.acks) > 2*mx {
+		l.acks = append([]AckRecord(nil), l.acks[len(l.acks)-mx:]...)
 	}
-	if _, dup := s.ackByMsg[messageID]; !dup {
-		s.ackByMsg[messageID] = rec
+	if _, dup := l.ackByMsg[messageID]; !dup {
+		l.ackByMsg[messageID] = rec
 	}
+	l.mu.Unlock()
 	detail := fmt.Sprintf("code %d", code)
 	if !known {
 		detail += " (no such stored message)"
 	}
-	s.addEventLocked(Event{Kind: "ack", UA: ua, Message: messageID, Detail: detail})
+	s.event(Event{Kind: "ack", UA: ua, Message: messageID, Detail: detail})
 	if known {
-		s.removeLocked(m)
 		if m.receipt != nil {
 			st := 204
 			if s.AckReceiptStatus != 0 {
@@ -581,17 +594,19 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 			if code != AckDelivered {
 				st = 410
 			}
-			s.addReceiptLocked(m.receipt, messageID, st)
+			s.addReceipt(m.receipt, messageID, st)
 		}
 	}
-	s.notifyLocked()
+	s.notify()
 }
 
 // AwaitAck waits for the first ack of messageID and returns its code; it errs only when ctx ends.
 func (s *Server) AwaitAck(ctx context.Context, messageID string) (AckCode, error) {
 	var code AckCode
 	err := s.await(ctx, func() bool {
-		rec, ok := s.ackByMsg[messageID]
+		s.deliveries.mu.Lock()
+		defer s.deliveries.mu.Unlock()
+		rec, ok := s.deliveries.ackByMsg[messageID]
 		code = rec.Code
 		return ok
 	})
@@ -601,17 +616,17 @@ func (s *Server) AwaitAck(ctx context.Context, messageID string) (AckCode, error
 // Acks returns every ack received, oldest first.
 func (s *Server) Acks() []AckRecord {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]AckRecord(nil), s.acks...)
+	s.deliveries.mu.Lock()
+	defer s.deliveries.mu.Unlock()
+	return append([]AckRecord(nil), s.deliveries.acks...)
 }
 
 // Deliveries returns every hand-off to a UA connection (successful or not), oldest first.
 func (s *Server) Deliveries() []DeliveryRecord {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	return append([]DeliveryRecord(nil), s.delivered...)
+	s.deliveries.mu.Lock()
+	defer s.deliveries.mu.Unlock()
+	return append([]DeliveryRecord(nil), s.deliveries.delivered...)
 }
 
 // AwaitDelivery waits for the next successful delivery of a message of subscription subID:
@@ -620,14 +635,17 @@ func (s *Server) Deliveries() []DeliveryRecord {
 func (s *Server) AwaitDelivery(ctx context.Context, subID string) (DeliveryRecord, error) {
 	var out DeliveryRecord
 	err := s.await(ctx, func() bool {
-		if s.deliveryCursor == nil {
-			s.deliveryCursor = map[string]int{}
+		l := &s.deliveries
+		l.mu.Lock()
+		defer l.mu.Unlock()
+		if l.cursor == nil {
+			l.cursor = map[string]int{}
 		}
-		for i := s.deliveryCursor[subID]; i < len(s.delivered); i++ {
-			d := s.delivered[i]
+		for i := l.cursor[subID]; i < len(l.delivered); i++ {
+			d := l.delivered[i]
 			if d.SubscriptionID == subID && d.Err == "" {
 				out = d
-				s.deliveryCursor[subID] = i + 1
+				l.cursor[subID] = i + 1
 				return true
 			}
 		}
@@ -641,7 +659,9 @@ func (s *Server) AwaitDelivery(ctx context.Context, subID string) (DeliveryRecor
 func (s *Server) AwaitDeliveryOf(ctx context.Context, messageID string) (DeliveryRecord, error) {
 	var out DeliveryRecord
 	err := s.await(ctx, func() bool {
-		for _, d := range s.delivered {
+		s.deliveries.mu.Lock()
+		defer s.deliveries.mu.Unlock()
+		for _, d := range s.deliveries.delivered {
 			if d.MessageID == messageID && d.Err == "" {
 				out = d
 				return true
@@ -668,11 +688,11 @@ type StoredMessage struct {
 // Stored returns the messages still stored (not acked, not expired), oldest first.
 func (s *Server) Stored() []StoredMessage {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	s.expireLocked(s.now())
-	ms := make([]*message, 0, len(s.msgs))
-	for _, m := range s.msgs {
+	ms := make([]*message, 0, len(s.store.msgs))
+	for _, m := range s.store.msgs {
 		ms = append(ms, m)
 	}
 	sort.Slice(ms, func(i, j int) bool { return ms[i].seq < ms[j].seq })
@@ -688,11 +708,11 @@ func (s *Server) Stored() []StoredMessage {
 // forward (expired messages are dropped on that look).
 func (s *Server) Kick() {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.store.mu.Lock()
+	defer s.store.mu.Unlock()
 	s.expireLocked(s.now())
-	for _, c := range s.conns {
+	for _, c := range s.store.conns {
 		c.wake()
 	}
-	s.notifyLocked()
+	s.notify()
 }

@@ -73,7 +73,7 @@ func (f *storeFixture) expectOnly(t *testing.T, ctx context.Context, c *chanConn
 		}
 		f.s.Ack(f.ua, d.MessageID, AckDelivered, nil)
 	}
-	if err := f.s.await(ctx, func() bool { return len(f.s.msgs) == 0 }); err != nil {
+	if err := f.s.await(ctx, func() bool { return f.s.store.len() == 0 }); err != nil {
 		t.Fatal("store never emptied")
 	}
 	c.none(t)
@@ -224,7 +224,7 @@ func TestStoreDeliverErrorKeepsMessage(t *testing.T) {
 	bad := &chanConn{err: errors.New("socket gone")}
 	f.s.Connect(f.ua, bad, ConnectOptions{})
 	id := f.push(t, nil)
-	if err := f.s.await(ctx, func() bool { return f.s.conns[f.ua] == nil }); err != nil {
+	if err := f.s.await(ctx, func() bool { return !f.s.Connected(f.ua) }); err != nil {
 		t.Fatal("failed connection not dropped")
 	}
 	if st := f.s.Stored(); len(st) != 1 || st[0].ID != id {
@@ -400,7 +400,7 @@ func TestStoreNothingLostWhileFlapping(t *testing.T) {
 		want[loc[strings.LastIndex(loc, "/")+1:]] = pt
 	}
 	ua.Reconnect()
-	if err := s.await(ctx, func() bool { return len(s.msgs) == 0 }); err != nil {
+	if err := s.await(ctx, func() bool { return s.store.len() == 0 }); err != nil {
 		t.Fatalf("store never emptied: %d left", len(s.Stored()))
 	}
 	got := map[string]string{}

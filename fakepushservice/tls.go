@@ -142,11 +142,11 @@ func (s *Server) startTLS() error {
 	}
 	hs := s.newHTTPServer()
 	hs.TLSConfig = &tls.Config{Certificates: []tls.Certificate{t.leaf}, MinVersion: tls.VersionTLS12, NextProtos: []string{"h2", "http/1.1"}}
-	s.mu.Lock()
+	s.netMu.Lock()
 	s.tls = t
 	s.tlsURL = "https://" + ln.Addr().String()
 	s.listeners = append(s.listeners, hs)
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	go hs.ServeTLS(ln, "", "")
 	return nil
 }
@@ -155,8 +155,8 @@ func (s *Server) startTLS() error {
 // "" before Start or with NoTLS.
 func (s *Server) TLSURL() string {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
 	return s.tlsURL
 }
 
@@ -164,8 +164,8 @@ func (s *Server) TLSURL() string {
 // certificate (for NODE_EXTRA_CA_CERTS, curl --cacert, browsers); "" before Start or with NoTLS.
 func (s *Server) CAFile() string {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
 	if s.tls == nil {
 		return ""
 	}
@@ -175,8 +175,8 @@ func (s *Server) CAFile() string {
 // CACertPEM returns the CA certificate in PEM form; nil before Start or with NoTLS.
 func (s *Server) CACertPEM() []byte {
 	s.init()
-	s.mu.Lock()
-	defer s.mu.Unlock()
+	s.netMu.Lock()
+	defer s.netMu.Unlock()
 	if s.tls == nil {
 		return nil
 	}
@@ -187,9 +187,9 @@ func (s *Server) CACertPEM() []byte {
 // for Go senders. Its transport is its own: close idle connections when done.
 func (s *Server) Client() *http.Client {
 	s.init()
-	s.mu.Lock()
+	s.netMu.Lock()
 	t := s.tls
-	s.mu.Unlock()
+	s.netMu.Unlock()
 	tr := &http.Transport{ForceAttemptHTTP2: true, MaxIdleConnsPerHost: 64}
 	if t != nil {
 		tr.TLSClientConfig = &tls.Config{RootCAs: t.pool, MinVersion: tls.VersionTLS12}

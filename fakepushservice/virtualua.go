@@ -84,10 +84,10 @@ type Received struct {
 // NewVirtualUA makes a virtual user agent, connected unless opts.Offline.
 func (s *Server) NewVirtualUA(opts VirtualUAOptions) *VirtualUA {
 	s.init()
-	s.mu.Lock()
-	s.counter++
-	n := s.counter
-	s.mu.Unlock()
+	s.store.mu.Lock()
+	s.store.counter++
+	n := s.store.counter
+	s.store.mu.Unlock()
 	name := opts.Name
 	if name == "" {
 		name = fmt.Sprint(n)

@@ -11,7 +11,8 @@
 #               its report in reports/out/bench-run/
 #
 # Environment: BENCH_PHASES (default "codec service e2e other run"), BENCH_COUNT (-count, default 1),
-# PUSH_BENCHTIME (default 1s), E2E_PUSHES (default 200), BENCH_OUT (default reports/out/bench.txt).
+# PUSH_BENCHTIME (default 1s), PUSH_GEN_PROCS (the phase-2 load generator's GOMAXPROCS, default 1),
+# E2E_PUSHES (default 200), BENCH_OUT (default reports/out/bench.txt).
 # Exits non-zero when any phase failed (a lost message fails its benchmark), after running them all.
 set -uo pipefail
 cd "$(dirname "$0")/.."
