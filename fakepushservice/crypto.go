@@ -4,6 +4,7 @@ import (
 	"strings"
 
 	"github.com/pushspec/pushspec/graders"
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -12,30 +13,30 @@ import (
 // service's own check by its own clock (VAPID.ServiceExpProblem, whose rules map here).
 func vapidCond(pr webpush.Problem) (Cond, bool) {
 	switch pr.Rule {
-	case webpush.RuleRejectAbsent:
+	case rules.RejectAbsent.ID:
 		return CondVAPIDAbsent, true
-	case webpush.RuleVAPIDScheme:
+	case rules.VAPIDScheme.ID:
 		return CondVAPIDScheme, true
-	case webpush.RuleRejectMissingTK:
+	case rules.RejectMissingTOrK.ID:
 		return CondVAPIDMissingTK, true
-	case webpush.RuleJWSES256:
+	case rules.JWSES256.ID:
 		if strings.Contains(pr.Reason, "alg") {
 			return CondVAPIDMalformed, true
 		}
 		return CondVAPIDSignature, true
-	case webpush.RuleP256SigningKey, webpush.RuleKUncompressedB64, webpush.RuleExpRequired:
+	case rules.P256SigningKey.ID, rules.KUncompressedBase64URL.ID, rules.ExpRequired.ID:
 		return CondVAPIDMalformed, true
-	case webpush.RuleRejectExpired:
+	case rules.RejectExpired.ID:
 		return CondVAPIDExpired, true
-	case webpush.RuleRejectExpOver24h:
+	case rules.RejectExpOver24h.ID:
 		return CondVAPIDExpTooLong, true
-	case webpush.RuleAudOrigin:
+	case rules.AudOrigin.ID:
 		return CondVAPIDAud, true
-	case webpush.RuleRestrictedNeedJWT:
+	case rules.RestrictedNeedsJWT.ID:
 		return CondVAPIDKey, true
-	case webpush.RuleDistinctKeys:
+	case rules.DistinctKeys.ID:
 		return CondSameKeys, true
-	case webpush.RuleSubContactURI:
+	case rules.SubContactURI.ID:
 		return CondVAPIDSub, true
 	}
 	return "", false

@@ -136,7 +136,7 @@ func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
 		if q.Status != 201 {
 			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
 		}
-		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.ExpMax24h.ID, rules.Pass)
 		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
 		noFaultOf(t, q)
 	})
@@ -146,7 +146,7 @@ func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
 		if q.Status != 403 || q.Answered != CondVAPIDExpTooLong {
 			t.Errorf("the lagging service answered %d (%s), want 403 for %s", q.Status, q.Answered, CondVAPIDExpTooLong)
 		}
-		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.ExpMax24h.ID, rules.Pass)
 		want(t, q, rules.InteropExpSkewMargin.ID, rules.Info)
 		if m := verdictMessage(q, rules.InteropExpSkewMargin.ID); !strings.Contains(m, "clock") {
 			t.Errorf("skew note %q does not say why", m)
@@ -159,14 +159,14 @@ func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
 		if q.Status != 201 {
 			t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
 		}
-		want(t, q, webpush.RuleExpMax24h, rules.Pass)
+		want(t, q, rules.ExpMax24h.ID, rules.Pass)
 		want(t, q, rules.InteropExpSkewMargin.ID, rules.Pass)
 	})
 	t.Run("now + 24 h 2 min", func(t *testing.T) {
 		f := newGradeFixture(t, &Server{})
 		q := f.send(msg{exp: 24*time.Hour + 2*time.Minute})
-		want(t, q, webpush.RuleExpMax24h, rules.Fail)
-		if m := verdictMessage(q, webpush.RuleExpMax24h); !strings.HasPrefix(m, "exp is 24 h ") || !strings.Contains(m, " after the request; RFC 8292 §2 allows at most 24 h") {
+		want(t, q, rules.ExpMax24h.ID, rules.Fail)
+		if m := verdictMessage(q, rules.ExpMax24h.ID); !strings.HasPrefix(m, "exp is 24 h ") || !strings.Contains(m, " after the request; RFC 8292 §2 allows at most 24 h") {
 			t.Errorf("message %q", m)
 		}
 		if q.Answered != CondVAPIDExpTooLong {
@@ -181,13 +181,13 @@ func TestGradeExpAgainstTimeOfRequest(t *testing.T) {
 func TestGradeExpiredTokenAgainstSender(t *testing.T) {
 	f := newGradeFixture(t, &Server{})
 	q := f.send(msg{exp: -time.Hour})
-	want(t, q, webpush.RuleExpMax24h, rules.Fail)
-	want(t, q, webpush.RuleRejectExpired)
-	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
+	want(t, q, rules.ExpMax24h.ID, rules.Fail)
+	want(t, q, rules.RejectExpired.ID)
+	want(t, q, rules.RestrictedNeedsJWT.ID, rules.Pass)
 	if q.Status != 403 || q.Answered != CondVAPIDExpired {
 		t.Errorf("answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
 	}
-	noFaultOf(t, q, webpush.RuleExpMax24h)
+	noFaultOf(t, q, rules.ExpMax24h.ID)
 }
 
 // RFC 8292 §2.1: sub is a MAY. No sub is no finding (info only); Apple's requirement is the
@@ -198,16 +198,16 @@ func TestGradeNoSub(t *testing.T) {
 	if q.Status != 201 {
 		t.Fatalf("status %d: %s", q.Status, q.ResponseBody)
 	}
-	want(t, q, webpush.RuleSubOptional, rules.Info)
-	want(t, q, webpush.RuleSubContactURI)
+	want(t, q, rules.SubOptional.ID, rules.Info)
+	want(t, q, rules.SubContactURI.ID)
 	want(t, q, rules.InteropAppleSubRequired.ID, rules.Info)
 	noFaultOf(t, q)
 
 	// The violating side of sub: present but not a contact URI (SHOULD).
 	q = f.send(msg{sub: "ops@example.com"})
-	want(t, q, webpush.RuleSubContactURI, rules.NonStrict)
+	want(t, q, rules.SubContactURI.ID, rules.NonStrict)
 	q = f.send(msg{})
-	want(t, q, webpush.RuleSubContactURI, rules.Pass)
+	want(t, q, rules.SubContactURI.ID, rules.Pass)
 
 	apple := newGradeFixture(t, &Server{Profile: "apple"})
 	if q := apple.send(msg{sub: "-"}); q.Status != 403 || q.Answered != CondVAPIDSub {
@@ -226,11 +226,11 @@ func TestGradeAudArray(t *testing.T) {
 	if q.Status != 201 {
 		t.Errorf("array including the origin: status %d %s", q.Status, q.ResponseBody)
 	}
-	want(t, q, webpush.RuleAudOrigin, rules.Pass)
+	want(t, q, rules.AudOrigin.ID, rules.Pass)
 	noFaultOf(t, q)
 
 	q = with([]string{"https://app.example"})
-	want(t, q, webpush.RuleAudOrigin, rules.Fail)
+	want(t, q, rules.AudOrigin.ID, rules.Fail)
 	if q.Status != 403 || q.Answered != CondVAPIDAud {
 		t.Errorf("array without the origin: %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDAud)
 	}
@@ -241,16 +241,16 @@ func TestGradeAudArray(t *testing.T) {
 func TestGradeSchemeFaultOnce(t *testing.T) {
 	f := newGradeFixture(t, &Server{})
 	q := f.send(msg{sign: &webpush.SignOptions{Scheme: webpush.SchemeWebPush}})
-	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
-	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Pass)
-	noFaultOf(t, q, webpush.RuleVAPIDScheme)
+	want(t, q, rules.VAPIDScheme.ID, rules.Fail)
+	want(t, q, rules.RestrictedNeedsJWT.ID, rules.Pass)
+	noFaultOf(t, q, rules.VAPIDScheme.ID)
 
 	// vapid without k: the sender's fault is the shape of its credentials, graded under
 	// rfc8292-2-vapid-scheme, not the push-service rule rfc8292-4.2-reject-missing-t-or-k.
 	q = f.send(msg{sign: &webpush.SignOptions{OmitK: true}})
-	want(t, q, webpush.RuleVAPIDScheme, rules.Fail)
-	want(t, q, webpush.RuleRejectMissingTK)
-	want(t, q, webpush.RuleRestrictedNeedJWT)
+	want(t, q, rules.VAPIDScheme.ID, rules.Fail)
+	want(t, q, rules.RejectMissingTOrK.ID)
+	want(t, q, rules.RestrictedNeedsJWT.ID)
 	if q.Answered != CondVAPIDMissingTK {
 		t.Errorf("answered %s, want %s", q.Answered, CondVAPIDMissingTK)
 	}
@@ -261,14 +261,14 @@ func TestGradeSchemeFaultOnce(t *testing.T) {
 		t.Fatal(err)
 	}
 	q = f.send(msg{vapid: other})
-	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
-	want(t, q, webpush.RuleVAPIDScheme, rules.Pass)
-	want(t, q, webpush.RuleJWSES256, rules.Pass)
-	noFaultOf(t, q, webpush.RuleRestrictedNeedJWT)
+	want(t, q, rules.RestrictedNeedsJWT.ID, rules.Fail)
+	want(t, q, rules.VAPIDScheme.ID, rules.Pass)
+	want(t, q, rules.JWSES256.ID, rules.Pass)
+	noFaultOf(t, q, rules.RestrictedNeedsJWT.ID)
 
 	// And no Authorization at all on a restricted subscription.
 	q = f.send(msg{noVAPID: true})
-	want(t, q, webpush.RuleRestrictedNeedJWT, rules.Fail)
+	want(t, q, rules.RestrictedNeedsJWT.ID, rules.Fail)
 }
 
 // RFC 8291 §4: "An application server MUST NOT use other content encodings for push messages."
@@ -276,20 +276,20 @@ func TestGradeSchemeFaultOnce(t *testing.T) {
 func TestGradeAES128GCMOnly(t *testing.T) {
 	f := newGradeFixture(t, &Server{Profile: "autopush"}) // autopush accepts aesgcm
 	q := f.send(msg{aesgcm: true, plaintext: []byte("draft coding")})
-	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, rules.AES128GCMOnly.ID, rules.Fail)
 	want(t, q, rules.EndToEndProtection.ID, rules.Pass)
-	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	want(t, q, rules.KeyDerivation.ID, rules.Pass)
 	if string(q.Plaintext) != "draft coding" {
 		t.Errorf("plaintext %q", q.Plaintext)
 	}
-	noFaultOf(t, q, webpush.RuleAES128GCMOnly)
+	noFaultOf(t, q, rules.AES128GCMOnly.ID)
 
 	q = f.send(msg{})
-	want(t, q, webpush.RuleAES128GCMOnly, rules.Pass)
+	want(t, q, rules.AES128GCMOnly.ID, rules.Pass)
 	want(t, q, rules.EndToEndProtection.ID, rules.Pass)
 
 	q = f.send(msg{header: map[string]string{"Content-Encoding": ""}})
-	want(t, q, webpush.RuleAES128GCMOnly, rules.Fail)
+	want(t, q, rules.AES128GCMOnly.ID, rules.Fail)
 	want(t, q, rules.EndToEndProtection.ID, rules.Fail)
 }
 
@@ -314,8 +314,8 @@ func TestGradePaddingDelimiterAgainstSender(t *testing.T) {
 		t.Run(name, func(t *testing.T) {
 			q := f.send(msg{enc: o, plaintext: []byte("a message in two records, perhaps")})
 			want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
-			want(t, q, webpush.RuleKeyDerivation, rules.Pass)
-			for _, ua := range []string{webpush.RuleUAChecksDelimiter, webpush.RuleFailNoDelimiter, webpush.RuleFailWrongDelimiter, webpush.RuleNoPartial} {
+			want(t, q, rules.KeyDerivation.ID, rules.Pass)
+			for _, ua := range []string{rules.UAChecksDelimiter.ID, rules.FailNoDelimiter.ID, rules.FailWrongDelimiter.ID, rules.NoPartialProcessing.ID} {
 				want(t, q, ua)
 			}
 		})
@@ -327,16 +327,16 @@ func TestGradePaddingDelimiterAgainstSender(t *testing.T) {
 func TestGradeOffCurveKeyIDAgainstSender(t *testing.T) {
 	f := newGradeFixture(t, &Server{})
 	q := f.send(msg{enc: &webpush.Options{KeyIDNotOnCurve: true}})
-	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Fail)
-	want(t, q, webpush.RuleUAValidatesKey)
-	noFaultOf(t, q, webpush.RuleKeyIDIsASPublicKey)
+	want(t, q, rules.KeyIDIsASPublicKey.ID, rules.Fail)
+	want(t, q, rules.UAValidatesKey.ID)
+	noFaultOf(t, q, rules.KeyIDIsASPublicKey.ID)
 
 	q = f.send(msg{})
-	want(t, q, webpush.RuleKeyIDIsASPublicKey, rules.Pass)
+	want(t, q, rules.KeyIDIsASPublicKey.ID, rules.Pass)
 
 	// The rs below 18 is graded once too, by the header check.
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 17}})
-	want(t, q, webpush.RuleRSMin18, rules.Fail)
+	want(t, q, rules.RSMin18.ID, rules.Fail)
 }
 
 // RFC 8188 §2 (paraphrased, rules.RecordLayout): every record but the last is exactly rs octets,
@@ -354,14 +354,14 @@ func TestGradeRecordLayoutAgainstSender(t *testing.T) {
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20}}) // a 31-octet record or more
 	want(t, q, rules.RecordLayout.ID, rules.Fail)
 	want(t, q, rules.RSExceedsRecord.ID, rules.Fail)
-	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	want(t, q, rules.KeyDerivation.ID, rules.Pass)
 	noFaultOf(t, q, rules.RecordLayout.ID, rules.RSExceedsRecord.ID)
 
 	// The same header rs with keys that are wrong: read as one record, the body still does not
 	// open, so nothing says the keys are right.
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, WrongAuth: true}})
 	want(t, q, rules.RecordLayout.ID, rules.Fail)
-	if slices.Contains(outcomes(q, webpush.RuleKeyDerivation), rules.Pass) {
+	if slices.Contains(outcomes(q, rules.KeyDerivation.ID), rules.Pass) {
 		t.Errorf("wrong keys and a record longer than rs: the key derivation passed\n%s", verdictDump(q))
 	}
 
@@ -370,7 +370,7 @@ func TestGradeRecordLayoutAgainstSender(t *testing.T) {
 	q = f.send(msg{enc: &webpush.Options{HeaderRS: 20, Delimiter: 1}})
 	want(t, q, rules.RecordLayout.ID, rules.Fail)
 	want(t, q, rules.PaddingDelimiter.ID, rules.Fail)
-	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	want(t, q, rules.KeyDerivation.ID, rules.Pass)
 }
 
 // RFC 8188 §4.3: "An implementation SHOULD generate a random salt parameter for every message".
@@ -383,7 +383,7 @@ func TestGradeRandomSaltAgainstSender(t *testing.T) {
 
 	q = f.send(msg{enc: &webpush.Options{Salt: make([]byte, 16)}})
 	want(t, q, rules.RandomSalt.ID, rules.NonStrict)
-	want(t, q, webpush.RuleKeyDerivation, rules.Pass)
+	want(t, q, rules.KeyDerivation.ID, rules.Pass)
 	noFaultOf(t, q, rules.RandomSalt.ID)
 }
 
@@ -457,7 +457,7 @@ func TestGradeExpFollowsTTL(t *testing.T) {
 	f := newGradeFixture(t, &Server{})
 	q := f.send(msg{exp: 60 * time.Second}) // TTL 60, exp now + 60
 	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
-	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	want(t, q, rules.ExpMax24h.ID, rules.Pass)
 	noFaultOf(t, q)
 
 	q = f.send(msg{exp: 12 * time.Hour}) // TTL 60, exp now + 12 h
@@ -470,7 +470,7 @@ func TestGradeExpFollowsTTL(t *testing.T) {
 	// sender's exp rule allows the leeway for clock skew, so the note is what tells.
 	q = f.send(msg{exp: time.Nanosecond, header: map[string]string{"TTL": "0"}})
 	want(t, q, rules.InteropExpIndependentOfTTL.ID, rules.Info)
-	want(t, q, webpush.RuleExpMax24h, rules.Pass)
+	want(t, q, rules.ExpMax24h.ID, rules.Pass)
 	if q.Status != 403 || q.Answered != CondVAPIDExpired {
 		t.Errorf("exp = now: answered %d %s, want 403 %s", q.Status, q.Answered, CondVAPIDExpired)
 	}

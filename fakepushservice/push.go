@@ -385,7 +385,7 @@ func (s *Server) analyze(p *pushReq) {
 		u, err := webpush.ParseUrgency(h)
 		var we *webpush.Error
 		switch {
-		case errors.As(err, &we) && we.Rule == webpush.RuleUrgencyMultiple400:
+		case errors.As(err, &we) && we.Rule == rules.UrgencyMultiple400.ID:
 			p.add(CondUrgencyMultiple, we.Reason)
 		case err != nil:
 			p.add(CondUrgencyInvalid, graders.ErrText(err))

@@ -7,6 +7,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -124,7 +125,7 @@ func (r *Request) contentHeader() *contentHeader {
 			var we *webpush.Error
 			errors.As(h.err, &we)
 			// A header whose rs is below 18 is still read through: rs is graded on its own.
-			h.read = h.err == nil || (we != nil && we.Rule == webpush.RuleRSMin18)
+			h.read = h.err == nil || (we != nil && we.Rule == rules.RSMin18.ID)
 			if h.read && len(h.hdr.KeyID) == 65 {
 				_, perr := ecdh.P256().NewPublicKey(h.hdr.KeyID)
 				h.keyOK = perr == nil

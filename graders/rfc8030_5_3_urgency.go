@@ -18,7 +18,7 @@ func Urgency(r *Request) []rules.Verdict {
 	_, err := webpush.ParseUrgency(r.Header)
 	ev := map[string]string{"Urgency": strings.Join(uv, " | ")}
 	var we *webpush.Error
-	multiple := errors.As(err, &we) && we.Rule == webpush.RuleUrgencyMultiple400
+	multiple := errors.As(err, &we) && we.Rule == rules.UrgencyMultiple400.ID
 	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in
 	// requests".
 	out := []rules.Verdict{check(rules.UrgencySingleValue, !multiple, "at most one Urgency value",

@@ -108,15 +108,15 @@ func senderDecryptRule(err error) (rule *rules.Rule, tagVerified bool) {
 		return &rules.KeyDerivation, false
 	}
 	switch we.Rule {
-	case webpush.RuleHeaderLayout, webpush.RuleRSMin18, webpush.RuleKeyIDIsASPublicKey, webpush.RuleUAValidatesKey:
+	case rules.HeaderLayout.ID, rules.RSMin18.ID, rules.KeyIDIsASPublicKey.ID, rules.UAValidatesKey.ID:
 		return nil, false
-	case webpush.RuleFailNoDelimiter, webpush.RuleFailWrongDelimiter, webpush.RuleUAChecksDelimiter, webpush.RuleNoPartial:
+	case rules.FailNoDelimiter.ID, rules.FailWrongDelimiter.ID, rules.UAChecksDelimiter.ID, rules.NoPartialProcessing.ID:
 		// RFC 8188 §2: "Each record contains a single padding delimiter octet followed by any
 		// number of zero octets. The last record uses a padding delimiter octet set to the value
 		// 2, all other records have a padding delimiter octet value of 1." The tag verified
 		// before the delimiter was looked at, so the keys were derived right.
 		return &rules.PaddingDelimiter, true
-	case webpush.RuleMinRecord:
+	case rules.MinRecord.ID:
 		// A record shorter than a delimiter and a 16-octet tag cannot hold the padding
 		// delimiter RFC 8188 §2 puts in every record.
 		return &rules.PaddingDelimiter, false

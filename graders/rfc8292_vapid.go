@@ -47,7 +47,7 @@ func (r *Request) VAPID() *VAPIDResult {
 	}
 	if err != nil {
 		res.V, res.Problems = nil, nil
-		pr := webpush.Problem{Rule: webpush.RuleJWSES256, Reason: err.Error(), Level: webpush.LevelMust}
+		pr := webpush.Problem{Rule: rules.JWSES256.ID, Reason: err.Error(), Level: webpush.LevelMust}
 		var we *webpush.Error
 		if errors.As(err, &we) {
 			pr.Rule, pr.Reason = we.Rule, we.Reason
@@ -75,7 +75,7 @@ var vapidRules = []rules.Rule{
 // authentication scheme carries a signed JWT [...] plus the key that signed that JWT", and "Two
 // parameters are defined for this authentication scheme: `t` and `k`" (rules.VAPIDScheme).
 func senderParseRule(id string) rules.Rule {
-	if id == webpush.RuleRejectMissingTK {
+	if id == rules.RejectMissingTOrK.ID {
 		return rules.VAPIDScheme
 	}
 	return ruleOf(id)
@@ -107,7 +107,7 @@ func VAPID(r *Request) []rules.Verdict {
 		// sender's rule for their shape; rules.RestrictedNeedsJWT (whose own fault is a key other
 		// than the subscription's) is not graded on top of it.
 		pr := res.Unreadable
-		if sr := senderParseRule(pr.Rule); sr.ID != webpush.RuleRejectAbsent {
+		if sr := senderParseRule(pr.Rule); sr.ID != rules.RejectAbsent.ID {
 			out = append(out, rules.Check(sr, false, pr.Reason, map[string]string{"Authorization": RedactAuth(r.Header.Get("Authorization"))}))
 		} else if restricted {
 			out = append(out, rules.Check(rules.RestrictedNeedsJWT, false, "restricted subscription (made with an applicationServerKey) and an empty Authorization header", nil))

@@ -6,6 +6,8 @@ import (
 	"fmt"
 	"strconv"
 	"strings"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // The draft "aesgcm" coding (draft-ietf-webpush-encryption-04 over
@@ -57,7 +59,7 @@ func EncryptAESGCM(sub Subscription, plaintext []byte, o *Options) (body []byte,
 	}
 	rs := int(o.rs())
 	if o.Pad < 0 || o.Pad > 0xffff || rs <= aesgcmPadLen || rs > 1<<24 {
-		return nil, "", "", fail(RuleAES128GCMOnly, fmt.Sprintf("aesgcm: padding %d or rs=%d out of range (rs must exceed the 2-octet prefix)", o.Pad, rs))
+		return nil, "", "", fail(rules.AES128GCMOnly.ID, fmt.Sprintf("aesgcm: padding %d or rs=%d out of range (rs must exceed the 2-octet prefix)", o.Pad, rs))
 	}
 	auth := sub.Auth
 	if o.WrongAuth {
@@ -103,7 +105,7 @@ func EncryptAESGCM(sub Subscription, plaintext []byte, o *Options) (body []byte,
 // cut off after a full record.
 func DecryptAESGCM(k *UAKeys, body []byte, encryption, cryptoKey string) ([]byte, error) {
 	bad := func(format string, args ...any) error {
-		return fail(RuleAES128GCMOnly, "aesgcm: "+fmt.Sprintf(format, args...))
+		return fail(rules.AES128GCMOnly.ID, "aesgcm: "+fmt.Sprintf(format, args...))
 	}
 	if k == nil || k.Private == nil {
 		return nil, bad("no user agent keys to decrypt with")

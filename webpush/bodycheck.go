@@ -41,14 +41,14 @@ func CheckBody(body []byte) []Problem {
 		}
 	}
 	if len(h.KeyID) != 65 {
-		problems = append(problems, must(RuleKeyIDIsASPublicKey, fmt.Sprintf("idlen is %d; the keyid must be the sender's 65-octet uncompressed P-256 key", len(h.KeyID))))
+		problems = append(problems, must(rules.KeyIDIsASPublicKey.ID, fmt.Sprintf("idlen is %d; the keyid must be the sender's 65-octet uncompressed P-256 key", len(h.KeyID))))
 	} else if _, err := ecdh.P256().NewPublicKey(h.KeyID); err != nil {
-		problems = append(problems, must(RuleKeyIDIsASPublicKey, fmt.Sprintf("keyid is not an uncompressed P-256 point: %v", err)))
+		problems = append(problems, must(rules.KeyIDIsASPublicKey.ID, fmt.Sprintf("keyid is not an uncompressed P-256 point: %v", err)))
 	}
 	record := len(body) - h.Len
 	switch {
 	case record < TagLen+1:
-		problems = append(problems, must(RuleMinRecord, fmt.Sprintf("the record is %d octets, shorter than a delimiter and a tag", record)))
+		problems = append(problems, must(rules.MinRecord.ID, fmt.Sprintf("the record is %d octets, shorter than a delimiter and a tag", record)))
 	case uint64(record) > uint64(h.RS) && h.RS >= MinRS:
 		problems = append(problems, must(RuleSingleRecord, fmt.Sprintf("%d octets after the header exceed rs=%d: more than one record", record, h.RS)))
 	case uint64(record) == uint64(h.RS):

@@ -97,23 +97,23 @@ func TestDecryptFaults(t *testing.T) {
 		o    Options
 		rule string
 	}{
-		{"delimiter 0x01 on a short last record", Options{Delimiter: 1}, RuleUAChecksDelimiter},
-		{"delimiter 0x03", Options{Delimiter: 3}, RuleUAChecksDelimiter},
-		{"no delimiter, only padding", Options{Delimiter: NoDelimiter, Pad: 4}, RuleUAChecksDelimiter},
-		{"inner delimiter 0x02", Options{Records: 2, RS: 40, InnerDelimiter: 2}, RuleFailWrongDelimiter},
-		{"inner delimiter 0x05", Options{Records: 2, RS: 40, InnerDelimiter: 5}, RuleFailWrongDelimiter},
-		{"rs 17 in the header", Options{HeaderRS: 17}, RuleRSMin18},
-		{"idlen 64 before a 65-octet key", Options{IDLen: 64}, RuleKeyIDIsASPublicKey},
-		{"keyid of 33 octets", Options{KeyID: make([]byte, 33)}, RuleKeyIDIsASPublicKey},
-		{"empty keyid", Options{KeyID: []byte{}}, RuleKeyIDIsASPublicKey},
-		{"keyid off the curve", Options{KeyIDNotOnCurve: true}, RuleUAValidatesKey},
-		{"flipped tag", Options{FlipTag: true}, RuleKeyDerivation},
-		{"wrong auth secret", Options{WrongAuth: true}, RuleKeyDerivation},
-		{"truncated into the tag", Options{Truncate: 1}, RuleKeyDerivation},
-		{"record of 16 octets", Options{Truncate: 13}, RuleMinRecord},
-		{"header only", Options{Truncate: 29}, RuleMinRecord},
-		{"cut inside the keyid", Options{Truncate: 29 + 10}, RuleHeaderLayout},
-		{"cut inside the fixed header", Options{Truncate: 29 + 80}, RuleHeaderLayout},
+		{"delimiter 0x01 on a short last record", Options{Delimiter: 1}, rules.UAChecksDelimiter.ID},
+		{"delimiter 0x03", Options{Delimiter: 3}, rules.UAChecksDelimiter.ID},
+		{"no delimiter, only padding", Options{Delimiter: NoDelimiter, Pad: 4}, rules.UAChecksDelimiter.ID},
+		{"inner delimiter 0x02", Options{Records: 2, RS: 40, InnerDelimiter: 2}, rules.FailWrongDelimiter.ID},
+		{"inner delimiter 0x05", Options{Records: 2, RS: 40, InnerDelimiter: 5}, rules.FailWrongDelimiter.ID},
+		{"rs 17 in the header", Options{HeaderRS: 17}, rules.RSMin18.ID},
+		{"idlen 64 before a 65-octet key", Options{IDLen: 64}, rules.KeyIDIsASPublicKey.ID},
+		{"keyid of 33 octets", Options{KeyID: make([]byte, 33)}, rules.KeyIDIsASPublicKey.ID},
+		{"empty keyid", Options{KeyID: []byte{}}, rules.KeyIDIsASPublicKey.ID},
+		{"keyid off the curve", Options{KeyIDNotOnCurve: true}, rules.UAValidatesKey.ID},
+		{"flipped tag", Options{FlipTag: true}, rules.KeyDerivation.ID},
+		{"wrong auth secret", Options{WrongAuth: true}, rules.KeyDerivation.ID},
+		{"truncated into the tag", Options{Truncate: 1}, rules.KeyDerivation.ID},
+		{"record of 16 octets", Options{Truncate: 13}, rules.MinRecord.ID},
+		{"header only", Options{Truncate: 29}, rules.MinRecord.ID},
+		{"cut inside the keyid", Options{Truncate: 29 + 10}, rules.HeaderLayout.ID},
+		{"cut inside the fixed header", Options{Truncate: 29 + 80}, rules.HeaderLayout.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -143,7 +143,7 @@ func TestDecryptNoPartialAfterFullRecord(t *testing.T) {
 	}
 	h, _ := ParseContentHeader(body)
 	_, err = Decrypt(ua, body[:h.Len+40])
-	wantRule(t, err, RuleNoPartial)
+	wantRule(t, err, rules.NoPartialProcessing.ID)
 }
 
 func TestEncryptRejectsBadSubscriptions(t *testing.T) {
@@ -151,18 +151,18 @@ func TestEncryptRejectsBadSubscriptions(t *testing.T) {
 	offCurve := ua.Subscription("")
 	offCurve.P256dh = offCurvePoint()
 	_, err := Encrypt(offCurve, []byte("x"), nil)
-	wantRule(t, err, RuleASValidatesKey)
+	wantRule(t, err, rules.ASValidatesKey.ID)
 
 	shortAuth := ua.Subscription("")
 	shortAuth.Auth = shortAuth.Auth[:8]
 	_, err = Encrypt(shortAuth, []byte("x"), nil)
-	wantRule(t, err, RuleAuthSecret16)
+	wantRule(t, err, rules.AuthSecret16.ID)
 
 	_, err = Encrypt(ua.Subscription(""), []byte("x"), &Options{Salt: []byte("short")})
-	wantRule(t, err, RuleHeaderLayout)
+	wantRule(t, err, rules.HeaderLayout.ID)
 
 	_, err = Encrypt(ua.Subscription(""), payload(100), &Options{RS: 50, Records: 1})
-	wantRule(t, err, RuleMinRecord)
+	wantRule(t, err, rules.MinRecord.ID)
 
 	_, err = Encrypt(ua.Subscription(""), []byte("x"), &Options{Truncate: 1000})
 	if err == nil {
@@ -219,7 +219,7 @@ func TestAESGCMRoundTrip(t *testing.T) {
 		t.Errorf("full record: body is %d octets, want %d", len(body), 4096+16+2+16)
 	}
 	_, err = DecryptAESGCM(ua, body[:4096+16], enc, ck)
-	wantRule(t, err, RuleAES128GCMOnly)
+	wantRule(t, err, rules.AES128GCMOnly.ID)
 }
 
 func TestAESGCMFaults(t *testing.T) {
@@ -257,7 +257,7 @@ func TestAESGCMFaults(t *testing.T) {
 			return err
 		},
 	} {
-		t.Run(name, func(t *testing.T) { wantRule(t, try(), RuleAES128GCMOnly) })
+		t.Run(name, func(t *testing.T) { wantRule(t, try(), rules.AES128GCMOnly.ID) })
 	}
 }
 
@@ -268,7 +268,7 @@ func TestParseContentHeaderReturnsHeaderWithSmallRS(t *testing.T) {
 		t.Fatal(err)
 	}
 	h, err := ParseContentHeader(body)
-	wantRule(t, err, RuleRSMin18)
+	wantRule(t, err, rules.RSMin18.ID)
 	if h.RS != 17 || h.Len != 86 {
 		t.Errorf("header with rs 17 = %+v", h)
 	}
@@ -351,12 +351,12 @@ func TestCheckBody(t *testing.T) {
 		{"4097 octets", build(payload(3994), Options{}), []string{RuleFits4096}},
 		{"two records", build(text, Options{RS: 38, Records: 2}), []string{RuleSingleRecord}},
 		{"record equal to rs", build(text, Options{RS: 58}), []string{RuleRSExceedsRecord}},
-		{"rs 17", build(text, Options{HeaderRS: 17}), []string{RuleRSMin18}},
-		{"keyid compressed", build(text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}), []string{RuleKeyIDIsASPublicKey}},
-		{"keyid off the curve", build(text, Options{KeyIDNotOnCurve: true}), []string{RuleKeyIDIsASPublicKey}},
-		{"short record", build(text, Options{Truncate: 48}), []string{RuleMinRecord}},
-		{"truncated header", build(text, Options{Truncate: 94}), []string{RuleHeaderLayout}},
-		{"empty", nil, []string{RuleHeaderLayout}},
+		{"rs 17", build(text, Options{HeaderRS: 17}), []string{rules.RSMin18.ID}},
+		{"keyid compressed", build(text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}), []string{rules.KeyIDIsASPublicKey.ID}},
+		{"keyid off the curve", build(text, Options{KeyIDNotOnCurve: true}), []string{rules.KeyIDIsASPublicKey.ID}},
+		{"short record", build(text, Options{Truncate: 48}), []string{rules.MinRecord.ID}},
+		{"truncated header", build(text, Options{Truncate: 94}), []string{rules.HeaderLayout.ID}},
+		{"empty", nil, []string{rules.HeaderLayout.ID}},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {

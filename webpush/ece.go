@@ -9,6 +9,8 @@ import (
 	"crypto/sha256"
 	"encoding/binary"
 	"fmt"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // Sizes of the aes128gcm coding (RFC 8188 §2, §2.1).
@@ -115,11 +117,11 @@ type ContentHeader struct {
 // The returned slices alias body.
 func ParseContentHeader(body []byte) (ContentHeader, error) {
 	if len(body) < FixedHeaderLen {
-		return ContentHeader{}, fail(RuleHeaderLayout, fmt.Sprintf("body is %d octets, shorter than the %d-octet fixed header (salt 16, rs 4, idlen 1)", len(body), FixedHeaderLen))
+		return ContentHeader{}, fail(rules.HeaderLayout.ID, fmt.Sprintf("body is %d octets, shorter than the %d-octet fixed header (salt 16, rs 4, idlen 1)", len(body), FixedHeaderLen))
 	}
 	idlen := int(body[20])
 	if len(body) < FixedHeaderLen+idlen {
-		return ContentHeader{}, fail(RuleHeaderLayout, fmt.Sprintf("idlen is %d but the body ends %d octets into the keyid", idlen, len(body)-FixedHeaderLen))
+		return ContentHeader{}, fail(rules.HeaderLayout.ID, fmt.Sprintf("idlen is %d but the body ends %d octets into the keyid", idlen, len(body)-FixedHeaderLen))
 	}
 	h := ContentHeader{
 		Salt:  body[:SaltLen:SaltLen],
@@ -128,7 +130,7 @@ func ParseContentHeader(body []byte) (ContentHeader, error) {
 		Len:   FixedHeaderLen + idlen,
 	}
 	if h.RS < MinRS {
-		return h, fail(RuleRSMin18, fmt.Sprintf("rs is %d, below the minimum of %d", h.RS, MinRS))
+		return h, fail(rules.RSMin18.ID, fmt.Sprintf("rs is %d, below the minimum of %d", h.RS, MinRS))
 	}
 	return h, nil
 }
@@ -194,15 +196,15 @@ type delimiterRules struct {
 }
 
 var (
-	rules8188 = delimiterRules{last: RuleFailWrongDelimiter, auth: RuleCEKDerivation}
-	rules8291 = delimiterRules{last: RuleUAChecksDelimiter, auth: RuleKeyDerivation}
+	rules8188 = delimiterRules{last: rules.FailWrongDelimiter.ID, auth: rules.CEKDerivation.ID}
+	rules8291 = delimiterRules{last: rules.UAChecksDelimiter.ID, auth: rules.KeyDerivation.ID}
 )
 
 // openRecords decrypts every record after the header and checks delimiters and padding.
 func openRecords(h ContentHeader, body []byte, cek, baseNonce []byte, r delimiterRules) ([]byte, recordInfo, error) {
 	payload := body[h.Len:]
 	if len(payload) == 0 {
-		return nil, recordInfo{}, fail(RuleMinRecord, "no record follows the header")
+		return nil, recordInfo{}, fail(rules.MinRecord.ID, "no record follows the header")
 	}
 	// An rs beyond the payload means one short record; clamping keeps int arithmetic safe on
 	// 32-bit platforms and keeps "record shorter than rs".
@@ -214,7 +216,7 @@ func openRecords(h ContentHeader, body []byte, cek, baseNonce []byte, r delimite
 	// Check the layout before any decryption so that a short record is named as such rather
 	// than as a tag failure.
 	if last := len(payload) - (n-1)*rs; last < TagLen+1 {
-		return nil, recordInfo{}, fail(RuleMinRecord, fmt.Sprintf("record %d of %d is %d octets, shorter than a delimiter and a %d-octet tag", n-1, n, last, TagLen))
+		return nil, recordInfo{}, fail(rules.MinRecord.ID, fmt.Sprintf("record %d of %d is %d octets, shorter than a delimiter and a %d-octet tag", n-1, n, last, TagLen))
 	}
 	gcm := newGCM(cek)
 	nonce := make([]byte, 0, 12)
@@ -234,20 +236,20 @@ func openRecords(h ContentHeader, body []byte, cek, baseNonce []byte, r delimite
 			d--
 		}
 		if d < 0 {
-			return nil, recordInfo{}, fail(RuleFailNoDelimiter, fmt.Sprintf("record %d of %d holds only zero octets: no padding delimiter", i, n))
+			return nil, recordInfo{}, fail(rules.FailNoDelimiter.ID, fmt.Sprintf("record %d of %d holds only zero octets: no padding delimiter", i, n))
 		}
 		isLast := i == n-1
 		switch delim := plain[d]; {
 		case isLast && delim == 2, !isLast && delim == 1:
 		case isLast && delim == 1 && len(rec) == rs:
 			// A full record saying "more follows" at the end of the body: records were cut off.
-			return nil, recordInfo{}, fail(RuleNoPartial, fmt.Sprintf("record %d of %d ends with delimiter 0x01 (more records follow) and fills rs=%d, but the body ends there: truncated", i, n, rs))
+			return nil, recordInfo{}, fail(rules.NoPartialProcessing.ID, fmt.Sprintf("record %d of %d ends with delimiter 0x01 (more records follow) and fills rs=%d, but the body ends there: truncated", i, n, rs))
 		case isLast:
 			return nil, recordInfo{}, fail(r.last, fmt.Sprintf("last record %d of %d: padding delimiter is 0x%02x, not 0x02 (or the data's last octet is taken for it)", i, n, delim))
 		case delim == 2:
-			return nil, recordInfo{}, fail(RuleFailWrongDelimiter, fmt.Sprintf("record %d of %d ends with 0x02 (last record) but %d more follow", i, n, n-1-i))
+			return nil, recordInfo{}, fail(rules.FailWrongDelimiter.ID, fmt.Sprintf("record %d of %d ends with 0x02 (last record) but %d more follow", i, n, n-1-i))
 		default:
-			return nil, recordInfo{}, fail(RuleFailWrongDelimiter, fmt.Sprintf("record %d of %d: padding delimiter is 0x%02x, not 0x01", i, n, delim))
+			return nil, recordInfo{}, fail(rules.FailWrongDelimiter.ID, fmt.Sprintf("record %d of %d: padding delimiter is 0x%02x, not 0x01", i, n, delim))
 		}
 		info.padding += len(plain) - 1 - d
 		out = out[:start+d]
@@ -261,10 +263,10 @@ func sealRecords(dst []byte, gcm cipher.AEAD, baseNonce, plaintext []byte, o *Op
 	lastDelim := delimiterLen(o.Delimiter)
 	innerDelim := delimiterLen(o.InnerDelimiter)
 	if o.Pad < 0 {
-		return nil, fail(RuleMinRecord, fmt.Sprintf("Options.Pad is negative (%d)", o.Pad))
+		return nil, fail(rules.MinRecord.ID, fmt.Sprintf("Options.Pad is negative (%d)", o.Pad))
 	}
 	if rs < TagLen+innerDelim || rs < TagLen+lastDelim+o.Pad {
-		return nil, fail(RuleRSMin18, fmt.Sprintf("record size %d cannot hold a tag, a delimiter and %d padding octets; to announce a small rs use Options.HeaderRS", rs, o.Pad))
+		return nil, fail(rules.RSMin18.ID, fmt.Sprintf("record size %d cannot hold a tag, a delimiter and %d padding octets; to announce a small rs use Options.HeaderRS", rs, o.Pad))
 	}
 	fits := func(n int) bool {
 		maxShare := (len(plaintext) + n - 1) / n // the last record gets the larger share
@@ -278,12 +280,12 @@ func sealRecords(dst []byte, gcm cipher.AEAD, baseNonce, plaintext []byte, o *Op
 		}
 		for !fits(n) {
 			if n > len(plaintext)+1 {
-				return nil, fail(RuleMinRecord, fmt.Sprintf("%d plaintext octets do not fit records of rs=%d", len(plaintext), rs))
+				return nil, fail(rules.MinRecord.ID, fmt.Sprintf("%d plaintext octets do not fit records of rs=%d", len(plaintext), rs))
 			}
 			n++
 		}
 	} else if !fits(n) {
-		return nil, fail(RuleMinRecord, fmt.Sprintf("%d plaintext octets with %d padding octets do not fit %d records of rs=%d", len(plaintext), o.Pad, n, rs))
+		return nil, fail(rules.MinRecord.ID, fmt.Sprintf("%d plaintext octets with %d padding octets do not fit %d records of rs=%d", len(plaintext), o.Pad, n, rs))
 	}
 	nonce := make([]byte, 0, 12)
 	rec := make([]byte, 0, rs)
@@ -355,7 +357,7 @@ func offCurvePoint() []byte {
 // finish applies the body knobs that act after encryption.
 func finish(body []byte, o *Options) ([]byte, error) {
 	if o.Truncate < 0 || o.Truncate > len(body) {
-		return nil, fail(RuleHeaderLayout, fmt.Sprintf("Options.Truncate %d is outside the body's %d octets", o.Truncate, len(body)))
+		return nil, fail(rules.HeaderLayout.ID, fmt.Sprintf("Options.Truncate %d is outside the body's %d octets", o.Truncate, len(body)))
 	}
 	body = body[:len(body)-o.Truncate]
 	if o.FlipTag && len(body) > 0 {
@@ -367,7 +369,7 @@ func finish(body []byte, o *Options) ([]byte, error) {
 func saltFor(o *Options) ([]byte, error) {
 	if o.Salt != nil {
 		if len(o.Salt) != SaltLen {
-			return nil, fail(RuleHeaderLayout, fmt.Sprintf("Options.Salt is %d octets, not %d", len(o.Salt), SaltLen))
+			return nil, fail(rules.HeaderLayout.ID, fmt.Sprintf("Options.Salt is %d octets, not %d", len(o.Salt), SaltLen))
 		}
 		return o.Salt, nil
 	}

@@ -1,7 +1,10 @@
 package webpush
 
-import "github.com/pushspec/pushspec/rules"
-import "crypto/ecdh"
+import (
+	"crypto/ecdh"
+
+	"github.com/pushspec/pushspec/rules"
+)
 
 // The keys of RFC 8291 Appendix A (testdata/vectors.json, "rfc8291_appendix_a"). Public test
 // data: a receiver holding ua_private and auth_secret decrypts every body EdgeCases builds.
@@ -70,20 +73,20 @@ func EdgeCases() []EdgeCase {
 		{"valid-padded", ExpectAccept, rules.PaddingDelimiter.ID, text, Options{Pad: 10}},
 		{"two-records", ExpectMayAccept, rules.UAMultipleRecordsOptional.ID, text, Options{RS: 38, Records: 2}},
 		{"empty-plaintext", ExpectAccept, rules.PushDataEmptyPayload.ID, []byte{}, Options{}},
-		{"bad-delimiter-01", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: 1}},
-		{"bad-delimiter-03", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: 3}},
-		{"no-delimiter", ExpectReject, RuleUAChecksDelimiter, text, Options{Delimiter: NoDelimiter}},
-		{"no-delimiter-all-zero", ExpectReject, RuleFailNoDelimiter, []byte{}, Options{Delimiter: NoDelimiter, Pad: 16}},
-		{"two-records-bad-first-delimiter", ExpectReject, RuleFailWrongDelimiter, text, Options{RS: 38, Records: 2, InnerDelimiter: 2}},
-		{"two-records-last-dropped", ExpectReject, RuleNoPartial, text, Options{RS: 38, Records: 2, Truncate: 38}},
+		{"bad-delimiter-01", ExpectReject, rules.UAChecksDelimiter.ID, text, Options{Delimiter: 1}},
+		{"bad-delimiter-03", ExpectReject, rules.UAChecksDelimiter.ID, text, Options{Delimiter: 3}},
+		{"no-delimiter", ExpectReject, rules.UAChecksDelimiter.ID, text, Options{Delimiter: NoDelimiter}},
+		{"no-delimiter-all-zero", ExpectReject, rules.FailNoDelimiter.ID, []byte{}, Options{Delimiter: NoDelimiter, Pad: 16}},
+		{"two-records-bad-first-delimiter", ExpectReject, rules.FailWrongDelimiter.ID, text, Options{RS: 38, Records: 2, InnerDelimiter: 2}},
+		{"two-records-last-dropped", ExpectReject, rules.NoPartialProcessing.ID, text, Options{RS: 38, Records: 2, Truncate: 38}},
 		// RFC 8188 §2.1 makes rs below 18 invalid, but RFC 8291 §4: "A user agent MAY ignore the
 		// rs field": a receiver that ignores it may accept.
 		{"rs-17", ExpectMayAccept, rules.UAMayIgnoreRS.ID, text, Options{HeaderRS: 17}},
 		{"rs-smaller-than-record", ExpectMayAccept, rules.UAMayIgnoreRS.ID, text, Options{HeaderRS: 50}},
-		{"truncated-tag", ExpectReject, RuleNoPartial, text, Options{Truncate: 1}},
-		{"short-record", ExpectReject, RuleMinRecord, text, Options{Truncate: 48}},
-		{"truncated-header", ExpectReject, RuleHeaderLayout, text, Options{Truncate: 94}},
-		{"keyid-off-curve", ExpectReject, RuleUAValidatesKey, text, Options{KeyIDNotOnCurve: true}},
+		{"truncated-tag", ExpectReject, rules.NoPartialProcessing.ID, text, Options{Truncate: 1}},
+		{"short-record", ExpectReject, rules.MinRecord.ID, text, Options{Truncate: 48}},
+		{"truncated-header", ExpectReject, rules.HeaderLayout.ID, text, Options{Truncate: 94}},
+		{"keyid-off-curve", ExpectReject, rules.UAValidatesKey.ID, text, Options{KeyIDNotOnCurve: true}},
 		// RFC 8291 §4 binds the sender to the uncompressed form; it requires nothing of a receiver
 		// that decompresses the same key.
 		{"keyid-compressed", ExpectMayAccept, rules.UAKeyIDOtherForm.ID, text, Options{KeyID: compressedPoint(as.PublicKey().Bytes())}},

@@ -5,6 +5,8 @@ import (
 	"net/http"
 	"strconv"
 	"strings"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // MaxTTL is the value a push service uses for a TTL too large to represent (RFC 8030 §5.2): 2^31.
@@ -20,13 +22,13 @@ func ParseTTL(h http.Header) (ttl int64, err error) {
 	values := headerValues(h, "TTL")
 	switch {
 	case len(values) == 0:
-		return 0, fail(RuleTTLMissing400, "the push request has no TTL header field")
+		return 0, fail(rules.TTLMissing400.ID, "the push request has no TTL header field")
 	case len(values) > 1:
-		return 0, fail(RuleTTLRequired, fmt.Sprintf("TTL is given %d times (%q); it must appear exactly once", len(values), values))
+		return 0, fail(rules.TTLRequired.ID, fmt.Sprintf("TTL is given %d times (%q); it must appear exactly once", len(values), values))
 	}
 	v := values[0]
 	if v == "" || strings.TrimLeft(v, "0123456789") != "" {
-		return 0, fail(RuleTTLSyntax, fmt.Sprintf("TTL %q is not 1*DIGIT (whole non-negative seconds, nothing else)", v))
+		return 0, fail(rules.TTLSyntax.ID, fmt.Sprintf("TTL %q is not 1*DIGIT (whole non-negative seconds, nothing else)", v))
 	}
 	// Leading zeros carry no value; after them, more than 10 digits is always above 2^31-1.
 	digits := strings.TrimLeft(v, "0")
@@ -38,7 +40,7 @@ func ParseTTL(h http.Header) (ttl int64, err error) {
 	}
 	n, err := strconv.ParseInt(digits, 10, 64)
 	if err != nil { // unreachable for ≤ 10 digits, kept so a future edit cannot panic
-		return 0, fail(RuleTTLSyntax, fmt.Sprintf("TTL %q: %v", v, err))
+		return 0, fail(rules.TTLSyntax.ID, fmt.Sprintf("TTL %q: %v", v, err))
 	}
 	if n > MaxTTL-1 {
 		return MaxTTL, nil
@@ -69,10 +71,10 @@ func ParseUrgency(h http.Header) (string, error) {
 		}
 	}
 	if len(all) == 0 {
-		return "", fail(RuleUrgencyValues, fmt.Sprintf("Urgency %q carries no value", values))
+		return "", fail(rules.UrgencyValues.ID, fmt.Sprintf("Urgency %q carries no value", values))
 	}
 	if len(all) > 1 {
-		return "", fail(RuleUrgencyMultiple400, fmt.Sprintf("Urgency carries %d values %q; exactly one is allowed", len(all), all))
+		return "", fail(rules.UrgencyMultiple400.ID, fmt.Sprintf("Urgency carries %d values %q; exactly one is allowed", len(all), all))
 	}
 	u := strings.ToLower(all[0])
 	for _, known := range urgencies {
@@ -80,7 +82,7 @@ func ParseUrgency(h http.Header) (string, error) {
 			return u, nil
 		}
 	}
-	return "", fail(RuleUrgencyValues, fmt.Sprintf("Urgency %q is not one of very-low, low, normal, high", all[0]))
+	return "", fail(rules.UrgencyValues.ID, fmt.Sprintf("Urgency %q is not one of very-low, low, normal, high", all[0]))
 }
 
 // MaxTopicLen is the longest Topic RFC 8030 §5.4 allows, in characters.
@@ -96,18 +98,18 @@ func ParseTopic(h http.Header) (string, error) {
 	case len(values) == 0:
 		return "", nil
 	case len(values) > 1:
-		return "", fail(RuleTopicInvalid400, fmt.Sprintf("Topic is given %d times (%q); one topic per message", len(values), values))
+		return "", fail(rules.TopicInvalid400.ID, fmt.Sprintf("Topic is given %d times (%q); one topic per message", len(values), values))
 	}
 	t := values[0]
 	if t == "" {
-		return "", fail(RuleTopicInvalid400, "Topic is empty")
+		return "", fail(rules.TopicInvalid400.ID, "Topic is empty")
 	}
 	if len(t) > MaxTopicLen {
-		return "", fail(RuleTopicInvalid400, fmt.Sprintf("Topic is %d characters, more than %d", len(t), MaxTopicLen))
+		return "", fail(rules.TopicInvalid400.ID, fmt.Sprintf("Topic is %d characters, more than %d", len(t), MaxTopicLen))
 	}
 	for i := 0; i < len(t); i++ {
 		if !isBase64URLChar(t[i]) {
-			return "", fail(RuleTopicInvalid400, fmt.Sprintf("Topic %q has %q at offset %d, outside the base64url alphabet", t, t[i], i))
+			return "", fail(rules.TopicInvalid400.ID, fmt.Sprintf("Topic %q has %q at offset %d, outside the base64url alphabet", t, t[i], i))
 		}
 	}
 	return t, nil

@@ -32,19 +32,19 @@ func TestParseTTL(t *testing.T) {
 		{"ten digits above 2^31", []string{"9999999999"}, MaxTTL, ""},
 		{"twenty digits", []string{"99999999999999999999"}, MaxTTL, ""},
 		{"two hundred digits", []string{string(make200Nines())}, MaxTTL, ""},
-		{"missing", nil, 0, RuleTTLMissing400},
-		{"repeated field", []string{"10", "10"}, 0, RuleTTLRequired},
-		{"comma list", []string{"10, 20"}, 0, RuleTTLSyntax},
-		{"empty", []string{""}, 0, RuleTTLSyntax},
-		{"negative", []string{"-1"}, 0, RuleTTLSyntax},
-		{"plus sign", []string{"+5"}, 0, RuleTTLSyntax},
-		{"decimal", []string{"1.5"}, 0, RuleTTLSyntax},
-		{"leading space", []string{" 10"}, 0, RuleTTLSyntax},
-		{"inner space", []string{"1 0"}, 0, RuleTTLSyntax},
-		{"trailing letters", []string{"12abc"}, 0, RuleTTLSyntax},
-		{"hex", []string{"0x10"}, 0, RuleTTLSyntax},
-		{"exponent", []string{"1e3"}, 0, RuleTTLSyntax},
-		{"unicode digit", []string{"١٢"}, 0, RuleTTLSyntax},
+		{"missing", nil, 0, rules.TTLMissing400.ID},
+		{"repeated field", []string{"10", "10"}, 0, rules.TTLRequired.ID},
+		{"comma list", []string{"10, 20"}, 0, rules.TTLSyntax.ID},
+		{"empty", []string{""}, 0, rules.TTLSyntax.ID},
+		{"negative", []string{"-1"}, 0, rules.TTLSyntax.ID},
+		{"plus sign", []string{"+5"}, 0, rules.TTLSyntax.ID},
+		{"decimal", []string{"1.5"}, 0, rules.TTLSyntax.ID},
+		{"leading space", []string{" 10"}, 0, rules.TTLSyntax.ID},
+		{"inner space", []string{"1 0"}, 0, rules.TTLSyntax.ID},
+		{"trailing letters", []string{"12abc"}, 0, rules.TTLSyntax.ID},
+		{"hex", []string{"0x10"}, 0, rules.TTLSyntax.ID},
+		{"exponent", []string{"1e3"}, 0, rules.TTLSyntax.ID},
+		{"unicode digit", []string{"١٢"}, 0, rules.TTLSyntax.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -69,7 +69,7 @@ func TestParseTTL(t *testing.T) {
 		t.Errorf("non-canonical key TTL: %d, %v", got, err)
 	}
 	_, err := ParseTTL(http.Header{"TTL": {"8"}, "Ttl": {"8"}})
-	wantRule(t, err, RuleTTLRequired)
+	wantRule(t, err, rules.TTLRequired.ID)
 }
 
 func make200Nines() []byte {
@@ -95,16 +95,16 @@ func TestParseUrgency(t *testing.T) {
 		{"upper case is the same token", []string{"HIGH"}, "high", ""},
 		{"mixed case", []string{"Very-Low"}, "very-low", ""},
 		{"surrounding spaces", []string{" low "}, "low", ""},
-		{"comma list", []string{"low, high"}, "", RuleUrgencyMultiple400},
-		{"comma list without space", []string{"low,high"}, "", RuleUrgencyMultiple400},
-		{"repeated field", []string{"low", "high"}, "", RuleUrgencyMultiple400},
-		{"repeated same value", []string{"low", "low"}, "", RuleUrgencyMultiple400},
+		{"comma list", []string{"low, high"}, "", rules.UrgencyMultiple400.ID},
+		{"comma list without space", []string{"low,high"}, "", rules.UrgencyMultiple400.ID},
+		{"repeated field", []string{"low", "high"}, "", rules.UrgencyMultiple400.ID},
+		{"repeated same value", []string{"low", "low"}, "", rules.UrgencyMultiple400.ID},
 		{"empty list elements are ignored", []string{"low, ,"}, "low", ""},
-		{"only empty list elements", []string{" , "}, "", RuleUrgencyValues},
-		{"empty", []string{""}, "", RuleUrgencyValues},
-		{"unknown", []string{"urgent"}, "", RuleUrgencyValues},
-		{"underscore", []string{"very_low"}, "", RuleUrgencyValues},
-		{"quoted", []string{`"high"`}, "", RuleUrgencyValues},
+		{"only empty list elements", []string{" , "}, "", rules.UrgencyValues.ID},
+		{"empty", []string{""}, "", rules.UrgencyValues.ID},
+		{"unknown", []string{"urgent"}, "", rules.UrgencyValues.ID},
+		{"underscore", []string{"very_low"}, "", rules.UrgencyValues.ID},
+		{"quoted", []string{`"high"`}, "", rules.UrgencyValues.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -146,7 +146,7 @@ func TestParseTopic(t *testing.T) {
 		t.Run(tt.name, func(t *testing.T) {
 			got, err := ParseTopic(header("Topic", tt.values...))
 			if !tt.ok {
-				wantRule(t, err, RuleTopicInvalid400)
+				wantRule(t, err, rules.TopicInvalid400.ID)
 				return
 			}
 			if err != nil || got != tt.want {

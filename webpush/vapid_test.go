@@ -8,6 +8,7 @@ import (
 	"time"
 
 	"github.com/golang-jwt/jwt/v5"
+	"github.com/pushspec/pushspec/rules"
 )
 
 func freshVAPID(t testing.TB) *VAPIDKeys {
@@ -67,47 +68,47 @@ func TestVAPIDSignVerify(t *testing.T) {
 		{"k before t, no space", "mailto:ops@example.com", exp, &SignOptions{KeyFirst: true, NoSpace: true}, VerifyOptions{}, nil, ""},
 		{"unknown params and realm ignored", "mailto:ops@example.com", exp, &SignOptions{ExtraParams: `realm="x", foo=bar`}, VerifyOptions{}, nil, ""},
 		{"exactly 24 h ahead", "mailto:ops@example.com", testNow.Add(24 * time.Hour), nil, VerifyOptions{}, nil, ""},
-		{"draft WebPush scheme", "mailto:ops@example.com", exp, &SignOptions{Scheme: SchemeWebPush}, VerifyOptions{}, []string{RuleVAPIDScheme}, LevelMust},
-		{"padded k", "mailto:ops@example.com", exp, &SignOptions{PadKey: true}, VerifyOptions{}, []string{RuleKUncompressedB64}, LevelMust},
-		{"DER signature", "mailto:ops@example.com", exp, &SignOptions{DERSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
-		{"corrupt signature", "mailto:ops@example.com", exp, &SignOptions{CorruptSignature: true}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
-		{"alg HS256", "mailto:ops@example.com", exp, &SignOptions{Alg: "HS256"}, VerifyOptions{}, []string{RuleJWSES256}, LevelMust},
-		{"no exp", "mailto:ops@example.com", exp, &SignOptions{OmitExp: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
-		{"exp as a string", "mailto:ops@example.com", exp, &SignOptions{ExpAsString: true}, VerifyOptions{}, []string{RuleExpRequired}, LevelMust},
+		{"draft WebPush scheme", "mailto:ops@example.com", exp, &SignOptions{Scheme: SchemeWebPush}, VerifyOptions{}, []string{rules.VAPIDScheme.ID}, LevelMust},
+		{"padded k", "mailto:ops@example.com", exp, &SignOptions{PadKey: true}, VerifyOptions{}, []string{rules.KUncompressedBase64URL.ID}, LevelMust},
+		{"DER signature", "mailto:ops@example.com", exp, &SignOptions{DERSignature: true}, VerifyOptions{}, []string{rules.JWSES256.ID}, LevelMust},
+		{"corrupt signature", "mailto:ops@example.com", exp, &SignOptions{CorruptSignature: true}, VerifyOptions{}, []string{rules.JWSES256.ID}, LevelMust},
+		{"alg HS256", "mailto:ops@example.com", exp, &SignOptions{Alg: "HS256"}, VerifyOptions{}, []string{rules.JWSES256.ID}, LevelMust},
+		{"no exp", "mailto:ops@example.com", exp, &SignOptions{OmitExp: true}, VerifyOptions{}, []string{rules.ExpRequired.ID}, LevelMust},
+		{"exp as a string", "mailto:ops@example.com", exp, &SignOptions{ExpAsString: true}, VerifyOptions{}, []string{rules.ExpRequired.ID}, LevelMust},
 		// The sender's expired token is the sender's fault: its exp rule, not the push
 		// service's rfc8292-4.2-reject-expired. ExpLeeway allows for clock skew either way.
-		{"expired", "mailto:ops@example.com", testNow.Add(-time.Minute), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
-		{"expired an hour ago", "mailto:ops@example.com", testNow.Add(-time.Hour), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
+		{"expired", "mailto:ops@example.com", testNow.Add(-time.Minute), nil, VerifyOptions{}, []string{rules.ExpMax24h.ID}, LevelMust},
+		{"expired an hour ago", "mailto:ops@example.com", testNow.Add(-time.Hour), nil, VerifyOptions{}, []string{rules.ExpMax24h.ID}, LevelMust},
 		{"expired within the leeway", "mailto:ops@example.com", testNow.Add(-59 * time.Second), nil, VerifyOptions{}, nil, ""},
 		{"exp is now", "mailto:ops@example.com", testNow, nil, VerifyOptions{}, nil, ""},
 		{"24 h and the leeway ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + ExpLeeway), nil, VerifyOptions{}, nil, ""},
-		{"just beyond 24 h and the leeway", "mailto:ops@example.com", testNow.Add(24*time.Hour + ExpLeeway + time.Second), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
-		{"more than 24 h ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + 2*time.Minute), nil, VerifyOptions{}, []string{RuleExpMax24h}, LevelMust},
-		{"no aud", "mailto:ops@example.com", exp, &SignOptions{OmitAud: true}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
-		{"aud of another origin", "mailto:ops@example.com", exp, nil, VerifyOptions{Audience: "https://push.example.net:8443"}, []string{RuleAudOrigin}, LevelMust},
-		{"aud with a path", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": testAudience + "/"}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"just beyond 24 h and the leeway", "mailto:ops@example.com", testNow.Add(24*time.Hour + ExpLeeway + time.Second), nil, VerifyOptions{}, []string{rules.ExpMax24h.ID}, LevelMust},
+		{"more than 24 h ahead", "mailto:ops@example.com", testNow.Add(24*time.Hour + 2*time.Minute), nil, VerifyOptions{}, []string{rules.ExpMax24h.ID}, LevelMust},
+		{"no aud", "mailto:ops@example.com", exp, &SignOptions{OmitAud: true}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
+		{"aud of another origin", "mailto:ops@example.com", exp, nil, VerifyOptions{Audience: "https://push.example.net:8443"}, []string{rules.AudOrigin.ID}, LevelMust},
+		{"aud with a path", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": testAudience + "/"}}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
 		// RFC 8292 §2: aud "MUST include" the origin; RFC 7519 §4.1.3 allows an array.
 		{"aud array including the origin", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{"https://app.example", testAudience}}}, VerifyOptions{}, nil, ""},
 		{"aud array of the origin alone", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{testAudience}}}, VerifyOptions{}, nil, ""},
-		{"aud array without the origin", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{"https://app.example", testAudience + "/"}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
-		{"aud empty array", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
-		{"aud array with a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []any{testAudience, 1}}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
-		{"aud a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": 1}}, VerifyOptions{}, []string{RuleAudOrigin}, LevelMust},
+		{"aud array without the origin", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{"https://app.example", testAudience + "/"}}}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
+		{"aud empty array", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []string{}}}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
+		{"aud array with a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": []any{testAudience, 1}}}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
+		{"aud a number", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"aud": 1}}, VerifyOptions{}, []string{rules.AudOrigin.ID}, LevelMust},
 		// RFC 8292 §2.1: sub is a MAY; leaving it out is no problem at all.
 		{"no sub", "", exp, nil, VerifyOptions{}, nil, ""},
-		{"empty sub", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": ""}}, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"sub not a string", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": 7}}, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"bare address as sub", "ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"mailto:mailto:", "mailto:mailto:ops@example.com", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"empty mailto:", "mailto:", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"mailto with angle brackets", "mailto: <ops@example.com>", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"http contact", "http://example.com/", exp, nil, VerifyOptions{}, []string{RuleSubContactURI}, LevelShould},
-		{"big claims", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"x": strings.Repeat("y", 1100)}}, VerifyOptions{}, []string{RuleClaimsSmall}, LevelShould},
-		{"k of another key", "mailto:ops@example.com", exp, &SignOptions{Key: other.Public()}, VerifyOptions{SubscriptionKey: other.Public()}, []string{RuleJWSES256}, LevelMust},
-		{"subscription restricted to another key", "mailto:ops@example.com", exp, nil, VerifyOptions{SubscriptionKey: other.Public()}, []string{RuleRestrictedNeedJWT}, LevelMust},
-		{"k not a P-256 point", "mailto:ops@example.com", exp, &SignOptions{Key: offCurvePoint()}, VerifyOptions{SubscriptionKey: offCurvePoint()}, []string{RuleP256SigningKey}, LevelMust},
-		{"k equal to the ECDH key", "mailto:ops@example.com", exp, &SignOptions{Key: ecdhKey}, VerifyOptions{SubscriptionKey: ecdhKey, ECDHKey: ecdhKey}, []string{RuleJWSES256, RuleDistinctKeys}, LevelMust},
-		{"signing key reused for ECDH", "mailto:ops@example.com", exp, nil, VerifyOptions{ECDHKey: k.Public()}, []string{RuleDistinctKeys}, LevelMust},
+		{"empty sub", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": ""}}, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"sub not a string", "", exp, &SignOptions{ExtraClaims: map[string]any{"sub": 7}}, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"bare address as sub", "ops@example.com", exp, nil, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"mailto:mailto:", "mailto:mailto:ops@example.com", exp, nil, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"empty mailto:", "mailto:", exp, nil, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"mailto with angle brackets", "mailto: <ops@example.com>", exp, nil, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"http contact", "http://example.com/", exp, nil, VerifyOptions{}, []string{rules.SubContactURI.ID}, LevelShould},
+		{"big claims", "mailto:ops@example.com", exp, &SignOptions{ExtraClaims: map[string]any{"x": strings.Repeat("y", 1100)}}, VerifyOptions{}, []string{rules.ClaimsSmall.ID}, LevelShould},
+		{"k of another key", "mailto:ops@example.com", exp, &SignOptions{Key: other.Public()}, VerifyOptions{SubscriptionKey: other.Public()}, []string{rules.JWSES256.ID}, LevelMust},
+		{"subscription restricted to another key", "mailto:ops@example.com", exp, nil, VerifyOptions{SubscriptionKey: other.Public()}, []string{rules.RestrictedNeedsJWT.ID}, LevelMust},
+		{"k not a P-256 point", "mailto:ops@example.com", exp, &SignOptions{Key: offCurvePoint()}, VerifyOptions{SubscriptionKey: offCurvePoint()}, []string{rules.P256SigningKey.ID}, LevelMust},
+		{"k equal to the ECDH key", "mailto:ops@example.com", exp, &SignOptions{Key: ecdhKey}, VerifyOptions{SubscriptionKey: ecdhKey, ECDHKey: ecdhKey}, []string{rules.JWSES256.ID, rules.DistinctKeys.ID}, LevelMust},
+		{"signing key reused for ECDH", "mailto:ops@example.com", exp, nil, VerifyOptions{ECDHKey: k.Public()}, []string{rules.DistinctKeys.ID}, LevelMust},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -178,25 +179,25 @@ func TestParseVAPIDErrors(t *testing.T) {
 	tests := []struct {
 		name, authorization, cryptoKey, rule string
 	}{
-		{"absent", "", "", RuleRejectAbsent},
-		{"blank", "   ", "", RuleRejectAbsent},
-		{"Bearer", "Bearer " + token, "", RuleVAPIDScheme},
-		{"Basic", "Basic dXNlcjpwYXNz", "", RuleVAPIDScheme},
-		{"t only", "vapid t=" + token, "", RuleRejectMissingTK},
-		{"k only", "vapid k=" + key, "", RuleRejectMissingTK},
-		{"t twice", "vapid t=" + token + ", t=" + token + ", k=" + key, "", RuleRejectMissingTK},
-		{"empty t", "vapid t=, k=" + key, "", RuleRejectMissingTK},
-		{"param without value", "vapid t=" + token + ", k=" + key + ", junk", "", RuleVAPIDScheme},
-		{"WebPush without Crypto-Key", "WebPush " + token, "", RuleRejectMissingTK},
-		{"WebPush with only dh", "WebPush " + token, "dh=" + key, RuleRejectMissingTK},
-		{"k not base64", "vapid t=" + token + ", k=!!!", "", RuleKUncompressedB64},
-		{"two-part token", "vapid t=a.b, k=" + key, "", RuleJWSES256},
-		{"header not base64", "vapid t=!.e30.AA, k=" + key, "", RuleJWSES256},
-		{"header not JSON", "vapid t=" + Base64URL([]byte("nope")) + ".e30.AA, k=" + key, "", RuleJWSES256},
-		{"claims not an object", "vapid t=e30." + Base64URL([]byte("[1]")) + ".AA, k=" + key, "", RuleJWSES256},
-		{"claims null", "vapid t=e30." + Base64URL([]byte("null")) + ".AA, k=" + key, "", RuleJWSES256},
-		{"trailing JSON", "vapid t=e30." + Base64URL([]byte("{}{}")) + ".AA, k=" + key, "", RuleJWSES256},
-		{"signature not base64", "vapid t=e30.e30.!, k=" + key, "", RuleJWSES256},
+		{"absent", "", "", rules.RejectAbsent.ID},
+		{"blank", "   ", "", rules.RejectAbsent.ID},
+		{"Bearer", "Bearer " + token, "", rules.VAPIDScheme.ID},
+		{"Basic", "Basic dXNlcjpwYXNz", "", rules.VAPIDScheme.ID},
+		{"t only", "vapid t=" + token, "", rules.RejectMissingTOrK.ID},
+		{"k only", "vapid k=" + key, "", rules.RejectMissingTOrK.ID},
+		{"t twice", "vapid t=" + token + ", t=" + token + ", k=" + key, "", rules.RejectMissingTOrK.ID},
+		{"empty t", "vapid t=, k=" + key, "", rules.RejectMissingTOrK.ID},
+		{"param without value", "vapid t=" + token + ", k=" + key + ", junk", "", rules.VAPIDScheme.ID},
+		{"WebPush without Crypto-Key", "WebPush " + token, "", rules.RejectMissingTOrK.ID},
+		{"WebPush with only dh", "WebPush " + token, "dh=" + key, rules.RejectMissingTOrK.ID},
+		{"k not base64", "vapid t=" + token + ", k=!!!", "", rules.KUncompressedBase64URL.ID},
+		{"two-part token", "vapid t=a.b, k=" + key, "", rules.JWSES256.ID},
+		{"header not base64", "vapid t=!.e30.AA, k=" + key, "", rules.JWSES256.ID},
+		{"header not JSON", "vapid t=" + Base64URL([]byte("nope")) + ".e30.AA, k=" + key, "", rules.JWSES256.ID},
+		{"claims not an object", "vapid t=e30." + Base64URL([]byte("[1]")) + ".AA, k=" + key, "", rules.JWSES256.ID},
+		{"claims null", "vapid t=e30." + Base64URL([]byte("null")) + ".AA, k=" + key, "", rules.JWSES256.ID},
+		{"trailing JSON", "vapid t=e30." + Base64URL([]byte("{}{}")) + ".AA, k=" + key, "", rules.JWSES256.ID},
+		{"signature not base64", "vapid t=e30.e30.!, k=" + key, "", rules.JWSES256.ID},
 	}
 	for _, tt := range tests {
 		t.Run(tt.name, func(t *testing.T) {
@@ -268,11 +269,11 @@ func TestServiceExpProblem(t *testing.T) {
 		want       string
 	}{
 		{"24 h, service clock right", day, testNow, ""},
-		{"24 h, service clock 2 min behind", day, testNow.Add(-2 * time.Minute), RuleRejectExpOver24h},
+		{"24 h, service clock 2 min behind", day, testNow.Add(-2 * time.Minute), rules.RejectExpOver24h.ID},
 		{"24 h and a rounded-up second", token(testNow.Add(24*time.Hour + time.Second)), testNow, ""},
-		{"exp is now", token(testNow), testNow, RuleRejectExpired},
+		{"exp is now", token(testNow), testNow, rules.RejectExpired.ID},
 		{"an hour left", token(testNow.Add(time.Hour)), testNow, ""},
-		{"an hour left, service clock 2 h ahead", token(testNow.Add(time.Hour)), testNow.Add(2 * time.Hour), RuleRejectExpired},
+		{"an hour left, service clock 2 h ahead", token(testNow.Add(time.Hour)), testNow.Add(2 * time.Hour), rules.RejectExpired.ID},
 	} {
 		rule, why := tc.v.ServiceExpProblem(tc.serviceNow)
 		if rule != tc.want || (rule != "") != (why != "") {
@@ -281,7 +282,7 @@ func TestServiceExpProblem(t *testing.T) {
 	}
 	noExp, _ := ParseVAPID(mustAuth(t, k, &SignOptions{OmitExp: true}), "")
 	if rule, _ := noExp.ServiceExpProblem(testNow); rule != "" {
-		t.Errorf("no exp: %q; graded by %s instead", rule, RuleExpRequired)
+		t.Errorf("no exp: %q; graded by %s instead", rule, rules.ExpRequired.ID)
 	}
 }
 
@@ -319,21 +320,21 @@ func TestVerifyCache(t *testing.T) {
 	c := NewVerifyCache(2)
 	o := VerifyOptions{Audience: testAudience, Now: testNow, SubscriptionKey: k.Public()}
 	first := rulesOf(c.Verify(v, o))
-	if strings.Join(first, ",") != RuleSubContactURI || c.Len() != 1 {
+	if strings.Join(first, ",") != rules.SubContactURI.ID || c.Len() != 1 {
 		t.Fatalf("first verify: %v, %d cached", first, c.Len())
 	}
 	// A hit returns the cached finding and still runs the per-request checks.
 	o2 := o
 	o2.Now = testNow.Add(time.Minute)
 	o2.SubscriptionKey = freshVAPID(t).Public()
-	if got := rulesOf(c.Verify(v, o2)); strings.Join(got, ",") != RuleSubContactURI+","+RuleRestrictedNeedJWT {
+	if got := rulesOf(c.Verify(v, o2)); strings.Join(got, ",") != rules.SubContactURI.ID+","+rules.RestrictedNeedsJWT.ID {
 		t.Errorf("hit with another subscription key: %v", got)
 	}
 	// Once exp has passed, the entry no longer answers.
 	o3 := o
 	o3.Now = exp.Add(ExpLeeway)
-	if got := rulesOf(c.Verify(v, o3)); !contains(got, RuleExpMax24h) {
-		t.Errorf("after exp: %v, want %s", got, RuleExpMax24h)
+	if got := rulesOf(c.Verify(v, o3)); !contains(got, rules.ExpMax24h.ID) {
+		t.Errorf("after exp: %v, want %s", got, rules.ExpMax24h.ID)
 	}
 	if c.Len() != 0 {
 		t.Errorf("expired entry kept: %d", c.Len())
@@ -342,20 +343,20 @@ func TestVerifyCache(t *testing.T) {
 	c.Verify(v, o)
 	early := o
 	early.Now = exp.Add(-25 * time.Hour)
-	if got := rulesOf(c.Verify(v, early)); !contains(got, RuleExpMax24h) {
-		t.Errorf("clock moved back: %v, want %s", got, RuleExpMax24h)
+	if got := rulesOf(c.Verify(v, early)); !contains(got, rules.ExpMax24h.ID) {
+		t.Errorf("clock moved back: %v, want %s", got, rules.ExpMax24h.ID)
 	}
 	// Another audience is another key: no hit.
 	wrongAud := o
 	wrongAud.Audience = "https://other.example"
-	if got := rulesOf(c.Verify(v, wrongAud)); !contains(got, RuleAudOrigin) {
+	if got := rulesOf(c.Verify(v, wrongAud)); !contains(got, rules.AudOrigin.ID) {
 		t.Errorf("other audience: %v", got)
 	}
 	// Failures are never cached.
 	bad, _ := k.Authorization(testAudience, "mailto:a@b.c", exp, &SignOptions{CorruptSignature: true})
 	bv, _ := ParseVAPID(bad, "")
 	for i := 0; i < 2; i++ {
-		if got := rulesOf(c.Verify(bv, o)); !contains(got, RuleJWSES256) {
+		if got := rulesOf(c.Verify(bv, o)); !contains(got, rules.JWSES256.ID) {
 			t.Errorf("bad signature, round %d: %v", i, got)
 		}
 	}
@@ -392,7 +393,7 @@ func TestVerifyCacheHeader(t *testing.T) {
 	}
 	// Per-request checks still run on a hit.
 	o.ECDHKey = k.Public()
-	if _, p, _ := c.VerifyHeader(auth, "", o); !contains(rulesOf(p), RuleDistinctKeys) {
+	if _, p, _ := c.VerifyHeader(auth, "", o); !contains(rulesOf(p), rules.DistinctKeys.ID) {
 		t.Errorf("hit skipped the ECDH key check: %v", p)
 	}
 	o.ECDHKey = nil
@@ -402,11 +403,11 @@ func TestVerifyCacheHeader(t *testing.T) {
 		t.Fatal(err)
 	}
 	o.SubscriptionKey = nil
-	if _, p, err := c.VerifyHeader(legacy, k.CryptoKey(nil), o); err != nil || strings.Join(rulesOf(p), ",") != RuleVAPIDScheme {
+	if _, p, err := c.VerifyHeader(legacy, k.CryptoKey(nil), o); err != nil || strings.Join(rulesOf(p), ",") != rules.VAPIDScheme.ID {
 		t.Errorf("WebPush with its key: %v, %v", p, err)
 	}
 	other := freshVAPID(t)
-	if _, p, err := c.VerifyHeader(legacy, other.CryptoKey(nil), o); err != nil || !contains(rulesOf(p), RuleJWSES256) {
+	if _, p, err := c.VerifyHeader(legacy, other.CryptoKey(nil), o); err != nil || !contains(rulesOf(p), rules.JWSES256.ID) {
 		t.Errorf("WebPush with another key: %v, %v", p, err)
 	}
 	// Parse errors come back as errors, every time.

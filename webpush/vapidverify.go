@@ -12,6 +12,8 @@ import (
 	"net/url"
 	"strings"
 	"time"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // VAPID is a parsed VAPID authorization: the JWT and the signing key as the sender presented
@@ -38,7 +40,7 @@ type VAPID struct {
 func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 	authorization = strings.Trim(authorization, " \t")
 	if authorization == "" {
-		return nil, fail(RuleRejectAbsent, "no Authorization header")
+		return nil, fail(rules.RejectAbsent.ID, "no Authorization header")
 	}
 	scheme, rest := authorization, ""
 	if i := strings.IndexAny(authorization, " \t"); i >= 0 {
@@ -56,7 +58,7 @@ func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 			}
 			name, value, ok := strings.Cut(param, "=")
 			if !ok {
-				return nil, fail(RuleVAPIDScheme, fmt.Sprintf("vapid auth-param %q is not name=value", param))
+				return nil, fail(rules.VAPIDScheme.ID, fmt.Sprintf("vapid auth-param %q is not name=value", param))
 			}
 			value = unquote(strings.Trim(value, " \t"))
 			switch strings.ToLower(strings.Trim(name, " \t")) {
@@ -70,27 +72,27 @@ func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 			// Any other parameter, realm included, is ignored (rfc8292-3-ignore-unknown-params).
 		}
 		if tCount != 1 || kCount != 1 {
-			return nil, fail(RuleRejectMissingTK, fmt.Sprintf("vapid credentials carry t %d times and k %d times; each exactly once", tCount, kCount))
+			return nil, fail(rules.RejectMissingTOrK.ID, fmt.Sprintf("vapid credentials carry t %d times and k %d times; each exactly once", tCount, kCount))
 		}
 	case SchemeWebPush:
 		v.Scheme = SchemeWebPush
 		v.Token = rest
 		v.RawKey = cryptoKeyParam(cryptoKey, "p256ecdsa")
 		if v.RawKey == "" {
-			return nil, fail(RuleRejectMissingTK, "WebPush scheme without a Crypto-Key p256ecdsa= key")
+			return nil, fail(rules.RejectMissingTOrK.ID, "WebPush scheme without a Crypto-Key p256ecdsa= key")
 		}
 	default:
 		if len(scheme) > 40 {
 			scheme = scheme[:40] + "…"
 		}
-		return nil, fail(RuleVAPIDScheme, fmt.Sprintf("auth-scheme %q is neither vapid (RFC 8292) nor the draft WebPush", scheme))
+		return nil, fail(rules.VAPIDScheme.ID, fmt.Sprintf("auth-scheme %q is neither vapid (RFC 8292) nor the draft WebPush", scheme))
 	}
 	if v.Token == "" || v.RawKey == "" {
-		return nil, fail(RuleRejectMissingTK, "empty t or k")
+		return nil, fail(rules.RejectMissingTOrK.ID, "empty t or k")
 	}
 	key, err := DecodeBase64(v.RawKey)
 	if err != nil {
-		return nil, fail(RuleKUncompressedB64, fmt.Sprintf("k is not base64url: %v", err))
+		return nil, fail(rules.KUncompressedBase64URL.ID, fmt.Sprintf("k is not base64url: %v", err))
 	}
 	v.Key = key
 	if err := v.parseToken(); err != nil {
@@ -102,25 +104,25 @@ func ParseVAPID(authorization, cryptoKey string) (*VAPID, error) {
 func (v *VAPID) parseToken() error {
 	parts := strings.Split(v.Token, ".")
 	if len(parts) != 3 {
-		return fail(RuleJWSES256, fmt.Sprintf("token has %d dot-separated parts, a JWS compact serialization has 3", len(parts)))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("token has %d dot-separated parts, a JWS compact serialization has 3", len(parts)))
 	}
 	header, err := DecodeBase64(parts[0])
 	if err != nil {
-		return fail(RuleJWSES256, fmt.Sprintf("JWT header is not base64url: %v", err))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("JWT header is not base64url: %v", err))
 	}
 	if v.Header, err = jsonObject(header); err != nil {
-		return fail(RuleJWSES256, fmt.Sprintf("JWT header is not a JSON object: %v", err))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("JWT header is not a JSON object: %v", err))
 	}
 	claims, err := DecodeBase64(parts[1])
 	if err != nil {
-		return fail(RuleJWSES256, fmt.Sprintf("JWT claims are not base64url: %v", err))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("JWT claims are not base64url: %v", err))
 	}
 	if v.Claims, err = jsonObject(claims); err != nil {
-		return fail(RuleJWSES256, fmt.Sprintf("JWT claims are not a JSON object: %v", err))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("JWT claims are not a JSON object: %v", err))
 	}
 	v.ClaimsLen = len(claims)
 	if v.Signature, err = DecodeBase64(parts[2]); err != nil {
-		return fail(RuleJWSES256, fmt.Sprintf("JWT signature is not base64url: %v", err))
+		return fail(rules.JWSES256.ID, fmt.Sprintf("JWT signature is not base64url: %v", err))
 	}
 	return nil
 }
@@ -241,20 +243,20 @@ func should(rule, reason string) Problem {
 // the clock through exp (returned so that a cache can expire the verdict).
 func (v *VAPID) tokenProblems(o VerifyOptions) (problems []Problem, exp time.Time) {
 	if v.Scheme == SchemeWebPush {
-		problems = append(problems, must(RuleVAPIDScheme, "draft scheme `WebPush <jwt>` with Crypto-Key p256ecdsa; RFC 8292 defines `vapid t=…, k=…`"))
+		problems = append(problems, must(rules.VAPIDScheme.ID, "draft scheme `WebPush <jwt>` with Crypto-Key p256ecdsa; RFC 8292 defines `vapid t=…, k=…`"))
 	}
 	// RFC 8292 §3.2: k is "encoded using base64url encoding [RFC7515]", which RFC 7515 §2 defines
 	// "with all trailing '=' characters omitted" and the URL-safe alphabet: padding or '+' '/'
 	// break the rule (implied MUST), graded the same here as in the suites.
 	if strings.ContainsAny(v.RawKey, "=+/") {
-		problems = append(problems, must(RuleKUncompressedB64, fmt.Sprintf("k %q is not unpadded base64url; RFC 8292 §3.2 encodes k in base64url (RFC 7515: URL-safe alphabet, no '=')", v.RawKey)))
+		problems = append(problems, must(rules.KUncompressedBase64URL.ID, fmt.Sprintf("k %q is not unpadded base64url; RFC 8292 §3.2 encodes k in base64url (RFC 7515: URL-safe alphabet, no '=')", v.RawKey)))
 	}
 	problems = append(problems, v.signatureProblems()...)
 	problems, exp = v.expProblems(problems, o.Now)
 	problems = append(problems, v.audProblems(o.Audience)...)
 	problems = append(problems, v.subProblems()...)
 	if v.ClaimsLen > MaxClaimsLen {
-		problems = append(problems, should(RuleClaimsSmall, fmt.Sprintf("claims are %d octets, more than pushspec's bound of %d", v.ClaimsLen, MaxClaimsLen)))
+		problems = append(problems, should(rules.ClaimsSmall.ID, fmt.Sprintf("claims are %d octets, more than pushspec's bound of %d", v.ClaimsLen, MaxClaimsLen)))
 	}
 	return problems, exp
 }
@@ -262,11 +264,11 @@ func (v *VAPID) tokenProblems(o VerifyOptions) (problems []Problem, exp time.Tim
 func (v *VAPID) signatureProblems() []Problem {
 	var problems []Problem
 	if alg, _ := v.Header["alg"].(string); alg != "ES256" {
-		problems = append(problems, must(RuleJWSES256, fmt.Sprintf("JWT header alg is %v, not ES256", v.Header["alg"])))
+		problems = append(problems, must(rules.JWSES256.ID, fmt.Sprintf("JWT header alg is %v, not ES256", v.Header["alg"])))
 	}
 	pub, err := ecdsa.ParseUncompressedPublicKey(elliptic.P256(), v.Key)
 	if err != nil {
-		return append(problems, must(RuleP256SigningKey, fmt.Sprintf("k (%d octets) is not an uncompressed P-256 point: %v", len(v.Key), err)))
+		return append(problems, must(rules.P256SigningKey.ID, fmt.Sprintf("k (%d octets) is not an uncompressed P-256 point: %v", len(v.Key), err)))
 	}
 	signingInput := v.Token[:strings.LastIndexByte(v.Token, '.')]
 	digest := sha256.Sum256([]byte(signingInput))
@@ -275,12 +277,12 @@ func (v *VAPID) signatureProblems() []Problem {
 		r := new(big.Int).SetBytes(v.Signature[:32])
 		s := new(big.Int).SetBytes(v.Signature[32:])
 		if !ecdsa.Verify(pub, digest[:], r, s) {
-			problems = append(problems, must(RuleJWSES256, "the ES256 signature does not verify with k"))
+			problems = append(problems, must(rules.JWSES256.ID, "the ES256 signature does not verify with k"))
 		}
 	case ecdsa.VerifyASN1(pub, digest[:], v.Signature):
-		problems = append(problems, must(RuleJWSES256, fmt.Sprintf("the signature verifies but is ASN.1 DER (%d octets); JWS ES256 needs the 64 raw octets r ‖ s", len(v.Signature))))
+		problems = append(problems, must(rules.JWSES256.ID, fmt.Sprintf("the signature verifies but is ASN.1 DER (%d octets); JWS ES256 needs the 64 raw octets r ‖ s", len(v.Signature))))
 	default:
-		problems = append(problems, must(RuleJWSES256, fmt.Sprintf("the signature is %d octets, not the 64 of ES256 r ‖ s, and does not verify as DER either", len(v.Signature))))
+		problems = append(problems, must(rules.JWSES256.ID, fmt.Sprintf("the signature is %d octets, not the 64 of ES256 r ‖ s, and does not verify as DER either", len(v.Signature))))
 	}
 	return problems
 }
@@ -304,14 +306,14 @@ func (v *VAPID) Exp() (time.Time, bool) {
 func (v *VAPID) expProblems(problems []Problem, now time.Time) ([]Problem, time.Time) {
 	raw, present := v.Claims["exp"]
 	if !present {
-		return append(problems, must(RuleExpRequired, "the JWT has no exp claim")), time.Time{}
+		return append(problems, must(rules.ExpRequired.ID, "the JWT has no exp claim")), time.Time{}
 	}
 	if _, ok := raw.(json.Number); !ok {
-		return append(problems, must(RuleExpRequired, fmt.Sprintf("exp is %s, not a JSON number", jsonText(raw)))), time.Time{}
+		return append(problems, must(rules.ExpRequired.ID, fmt.Sprintf("exp is %s, not a JSON number", jsonText(raw)))), time.Time{}
 	}
 	exp, ok := v.Exp()
 	if !ok {
-		return append(problems, must(RuleExpRequired, fmt.Sprintf("exp %s is not a usable NumericDate", jsonText(raw)))), time.Time{}
+		return append(problems, must(rules.ExpRequired.ID, fmt.Sprintf("exp %s is not a usable NumericDate", jsonText(raw)))), time.Time{}
 	}
 	// RFC 8292 §2: "An "exp" (Expiry) claim MUST be included with the time after which the token
 	// expires. [...] An "exp" claim MUST NOT be more than 24 hours from the time of the request."
@@ -319,14 +321,14 @@ func (v *VAPID) expProblems(problems []Problem, now time.Time) ([]Problem, time.
 	// (RFC 7519 §4.1.4: "some small leeway, usually no more than a few minutes").
 	switch ahead := exp.Sub(now); {
 	case ahead > MaxVAPIDLifetime+ExpLeeway:
-		problems = append(problems, must(RuleExpMax24h, fmt.Sprintf("exp is %s after the request; RFC 8292 §2 allows at most 24 h (pushspec allows %s for clock skew)",
+		problems = append(problems, must(rules.ExpMax24h.ID, fmt.Sprintf("exp is %s after the request; RFC 8292 §2 allows at most 24 h (pushspec allows %s for clock skew)",
 			Duration(ahead), Duration(ExpLeeway))))
 	case ahead <= -ExpLeeway:
 		// The token's own exp says it had expired when it was sent: RFC 8292 §2 makes exp "the
 		// time after which the token expires", and §4.2 makes a token invalid when "the current
 		// time is later than the time identified in the "exp" (Expiry) claim". The fault is the
 		// sender's, so it is graded under the sender's exp rule, not a push-service rule.
-		problems = append(problems, must(RuleExpMax24h, fmt.Sprintf("exp %s passed %s before the request; a token is valid only until its exp (RFC 8292 §2, §4.2)",
+		problems = append(problems, must(rules.ExpMax24h.ID, fmt.Sprintf("exp %s passed %s before the request; a token is valid only until its exp (RFC 8292 §2, §4.2)",
 			exp.UTC().Format(time.RFC3339), Duration(-ahead))))
 	}
 	return problems, exp
@@ -346,10 +348,10 @@ func (v *VAPID) ServiceExpProblem(serviceNow time.Time) (rule, reason string) {
 		return "", ""
 	}
 	if !serviceNow.Before(exp) {
-		return RuleRejectExpired, fmt.Sprintf("exp %s (%s) has passed by the push service's clock (%s)", jsonText(v.Claims["exp"]), exp.UTC().Format(time.RFC3339), serviceNow.UTC().Format(time.RFC3339))
+		return rules.RejectExpired.ID, fmt.Sprintf("exp %s (%s) has passed by the push service's clock (%s)", jsonText(v.Claims["exp"]), exp.UTC().Format(time.RFC3339), serviceNow.UTC().Format(time.RFC3339))
 	}
 	if ahead := exp.Sub(serviceNow); ahead > MaxVAPIDLifetime+ExpLeeway {
-		return RuleRejectExpOver24h, fmt.Sprintf("exp is %s ahead of the push service's clock, more than 24 h", Duration(ahead))
+		return rules.RejectExpOver24h.ID, fmt.Sprintf("exp is %s ahead of the push service's clock, more than 24 h", Duration(ahead))
 	}
 	return "", ""
 }
@@ -382,7 +384,7 @@ func Duration(d time.Duration) string {
 func (v *VAPID) audProblems(audience string) []Problem {
 	raw, present := v.Claims["aud"]
 	if !present {
-		return []Problem{must(RuleAudOrigin, "the JWT has no aud claim")}
+		return []Problem{must(rules.AudOrigin.ID, "the JWT has no aud claim")}
 	}
 	// RFC 8292 §2: "An "aud" (Audience) claim in the token MUST include the unicode
 	// serialization of the origin [...] of the push resource URL." RFC 7519 §4.1.3: "In the
@@ -397,12 +399,12 @@ func (v *VAPID) audProblems(audience string) []Problem {
 		for _, e := range a {
 			s, ok := e.(string)
 			if !ok {
-				return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud is %s, an array with a member that is not a string (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
+				return []Problem{must(rules.AudOrigin.ID, fmt.Sprintf("aud is %s, an array with a member that is not a string (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
 			}
 			auds = append(auds, s)
 		}
 	default:
-		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud is %s, neither a string nor an array of strings (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
+		return []Problem{must(rules.AudOrigin.ID, fmt.Sprintf("aud is %s, neither a string nor an array of strings (RFC 7519 §4.1.3)", cutText(jsonText(raw), 200)))}
 	}
 	for _, aud := range auds {
 		if audience != "" && aud == audience {
@@ -413,9 +415,9 @@ func (v *VAPID) audProblems(audience string) []Problem {
 		}
 	}
 	if audience == "" {
-		return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %s includes no serialized origin scheme://host[:port]", cutText(jsonText(raw), 200)))}
+		return []Problem{must(rules.AudOrigin.ID, fmt.Sprintf("aud %s includes no serialized origin scheme://host[:port]", cutText(jsonText(raw), 200)))}
 	}
-	return []Problem{must(RuleAudOrigin, fmt.Sprintf("aud %s does not include the push resource's origin %q", cutText(jsonText(raw), 200), audience))}
+	return []Problem{must(rules.AudOrigin.ID, fmt.Sprintf("aud %s does not include the push resource's origin %q", cutText(jsonText(raw), 200), audience))}
 }
 
 func isOrigin(aud string) bool {
@@ -440,12 +442,12 @@ func (v *VAPID) subProblems() []Problem {
 	}
 	sub, ok := raw.(string)
 	if !ok {
-		return []Problem{should(RuleSubContactURI, fmt.Sprintf("sub is %s, not a string", jsonText(raw)))}
+		return []Problem{should(rules.SubContactURI.ID, fmt.Sprintf("sub is %s, not a string", jsonText(raw)))}
 	}
 	// RFC 8292 §2.1: "The "sub" claim SHOULD include a contact URI for the application server
 	// as either a "mailto:" (email) [RFC6068] or an "https:" [RFC2818] URI."
 	if !isContactURI(sub) {
-		return []Problem{should(RuleSubContactURI, fmt.Sprintf("sub %q is not a mailto: address or an https: URL", sub))}
+		return []Problem{should(rules.SubContactURI.ID, fmt.Sprintf("sub %q is not a mailto: address or an https: URL", sub))}
 	}
 	return nil
 }
@@ -472,10 +474,10 @@ func jsonText(v any) string {
 func (v *VAPID) requestProblems(o VerifyOptions) []Problem {
 	var problems []Problem
 	if o.SubscriptionKey != nil && !bytes.Equal(v.Key, o.SubscriptionKey) {
-		problems = append(problems, must(RuleRestrictedNeedJWT, "k is not the applicationServerKey the subscription was made with"))
+		problems = append(problems, must(rules.RestrictedNeedsJWT.ID, "k is not the applicationServerKey the subscription was made with"))
 	}
 	if o.ECDHKey != nil && bytes.Equal(v.Key, o.ECDHKey) {
-		problems = append(problems, must(RuleDistinctKeys, "k is the message's ECDH key; the signing key must differ from the key exchange key"))
+		problems = append(problems, must(rules.DistinctKeys.ID, "k is the message's ECDH key; the signing key must differ from the key exchange key"))
 	}
 	return problems
 }

@@ -10,6 +10,8 @@ import (
 	"strings"
 	"testing"
 	"time"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // vectorFile mirrors testdata/vectors.json (described in testdata/README.md), shared with the
@@ -196,10 +198,10 @@ func TestRFC8188Section3_2(t *testing.T) {
 
 	// Dropping the second record leaves a full record that says "more follows".
 	_, err = Decrypt8188(ikm, body[:h.Len+25])
-	wantRule(t, err, RuleNoPartial)
+	wantRule(t, err, rules.NoPartialProcessing.ID)
 	// A wrong key fails the tag check.
 	_, err = Decrypt8188(make([]byte, 16), body)
-	wantRule(t, err, RuleCEKDerivation)
+	wantRule(t, err, rules.CEKDerivation.ID)
 }
 
 func TestRFC8291AppendixA(t *testing.T) {
@@ -327,13 +329,13 @@ func TestEdgeCases(t *testing.T) {
 				}
 			case c.Name == "rs-17":
 				// pushspec honours rs, so it refuses the header as RFC 8188 §2.1 does.
-				wantRule(t, err, RuleRSMin18)
+				wantRule(t, err, rules.RSMin18.ID)
 			case c.Name == "keyid-compressed":
 				// pushspec's codec takes only the 65-octet form RFC 8291 §4 gives the sender.
-				wantRule(t, err, RuleKeyIDIsASPublicKey)
+				wantRule(t, err, rules.KeyIDIsASPublicKey.ID)
 			case c.Name == "rs-smaller-than-record":
 				// pushspec honours rs, so the 58-octet record is read as 50 + 8: rejected.
-				wantRule(t, err, RuleMinRecord)
+				wantRule(t, err, rules.MinRecord.ID)
 			case c.Expect == ExpectAccept:
 				if err != nil || !bytes.Equal(plain, c.Plaintext) {
 					t.Errorf("Decrypt = %q, %v; want %q", plain, err, c.Plaintext)
@@ -343,7 +345,7 @@ func TestEdgeCases(t *testing.T) {
 				}
 			case c.Name == "truncated-tag":
 				// A cut tag cannot be told from a corrupt one: the tag check fails.
-				wantRule(t, err, RuleKeyDerivation)
+				wantRule(t, err, rules.KeyDerivation.ID)
 			default:
 				wantRule(t, err, c.Rule)
 			}
@@ -384,21 +386,21 @@ func TestVAPIDVectors(t *testing.T) {
 			if v.Exp != 0 {
 				// The real clock is long past exp: the same token is expired, the sender's fault
 				// (its exp rule), and a push service refuses it.
-				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: v.Audience})); !contains(got, RuleExpMax24h) {
-					t.Errorf("problems with the real clock: %v, want %s", got, RuleExpMax24h)
+				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: v.Audience})); !contains(got, rules.ExpMax24h.ID) {
+					t.Errorf("problems with the real clock: %v, want %s", got, rules.ExpMax24h.ID)
 				}
-				if rule, _ := parsed.ServiceExpProblem(time.Now()); rule != RuleRejectExpired {
-					t.Errorf("the service's check with the real clock: %q, want %s", rule, RuleRejectExpired)
+				if rule, _ := parsed.ServiceExpProblem(time.Now()); rule != rules.RejectExpired.ID {
+					t.Errorf("the service's check with the real clock: %q, want %s", rule, rules.RejectExpired.ID)
 				}
 				// Another audience is not accepted.
-				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: "https://other.example", Now: validAt})); !contains(got, RuleAudOrigin) {
-					t.Errorf("problems for a wrong audience: %v, want %s", got, RuleAudOrigin)
+				if got := rulesOf(parsed.Verify(VerifyOptions{Audience: "https://other.example", Now: validAt})); !contains(got, rules.AudOrigin.ID) {
+					t.Errorf("problems for a wrong audience: %v, want %s", got, rules.AudOrigin.ID)
 				}
 				// Any altered byte of the signing input breaks the signature.
 				tampered := *parsed
 				tampered.Token = strings.Replace(parsed.Token, "eyJ0eXAiOiJKV1Qi", "eyJ0eXAiOiJKV1Mi", 1)
-				if got := rulesOf(tampered.Verify(VerifyOptions{Audience: v.Audience, Now: validAt})); !contains(got, RuleJWSES256) {
-					t.Errorf("problems for an altered header: %v, want %s", got, RuleJWSES256)
+				if got := rulesOf(tampered.Verify(VerifyOptions{Audience: v.Audience, Now: validAt})); !contains(got, rules.JWSES256.ID) {
+					t.Errorf("problems for an altered header: %v, want %s", got, rules.JWSES256.ID)
 				}
 			}
 		})

@@ -4,6 +4,8 @@ import (
 	"crypto/ecdh"
 	"crypto/rand"
 	"fmt"
+
+	"github.com/pushspec/pushspec/rules"
 )
 
 // AuthLen is the length of the authentication secret a user agent makes (RFC 8291 §3.2).
@@ -80,10 +82,10 @@ func flipped(b []byte) []byte {
 func senderKeys(sub Subscription, o *Options) (as *ecdh.PrivateKey, ua *ecdh.PublicKey, secret []byte, err error) {
 	ua, err = ecdh.P256().NewPublicKey(sub.P256dh)
 	if err != nil {
-		return nil, nil, nil, fail(RuleASValidatesKey, fmt.Sprintf("subscription p256dh (%d octets) is not an uncompressed P-256 point: %v", len(sub.P256dh), err))
+		return nil, nil, nil, fail(rules.ASValidatesKey.ID, fmt.Sprintf("subscription p256dh (%d octets) is not an uncompressed P-256 point: %v", len(sub.P256dh), err))
 	}
 	if len(sub.Auth) != AuthLen {
-		return nil, nil, nil, fail(RuleAuthSecret16, fmt.Sprintf("subscription auth secret is %d octets, not %d", len(sub.Auth), AuthLen))
+		return nil, nil, nil, fail(rules.AuthSecret16.ID, fmt.Sprintf("subscription auth secret is %d octets, not %d", len(sub.Auth), AuthLen))
 	}
 	as = o.ASPrivate
 	if as == nil {
@@ -91,11 +93,11 @@ func senderKeys(sub Subscription, o *Options) (as *ecdh.PrivateKey, ua *ecdh.Pub
 			return nil, nil, nil, err
 		}
 	} else if as.Curve() != ecdh.P256() {
-		return nil, nil, nil, fail(RuleKeyIDIsASPublicKey, "Options.ASPrivate is not a P-256 key")
+		return nil, nil, nil, fail(rules.KeyIDIsASPublicKey.ID, "Options.ASPrivate is not a P-256 key")
 	}
 	secret, err = as.ECDH(ua)
 	if err != nil {
-		return nil, nil, nil, fail(RuleASValidatesKey, fmt.Sprintf("ECDH with the subscription key failed: %v", err))
+		return nil, nil, nil, fail(rules.ASValidatesKey.ID, fmt.Sprintf("ECDH with the subscription key failed: %v", err))
 	}
 	return as, ua, secret, nil
 }
@@ -158,22 +160,22 @@ func Decrypt(k *UAKeys, body []byte) ([]byte, error) {
 // them); Message.Records lets a grader flag them.
 func DecryptMessage(k *UAKeys, body []byte) (*Message, error) {
 	if k == nil || k.Private == nil {
-		return nil, fail(RuleKeyDerivation, "no user agent keys to decrypt with")
+		return nil, fail(rules.KeyDerivation.ID, "no user agent keys to decrypt with")
 	}
 	h, err := ParseContentHeader(body)
 	if err != nil {
 		return nil, err
 	}
 	if len(h.KeyID) != 65 {
-		return nil, fail(RuleKeyIDIsASPublicKey, fmt.Sprintf("idlen is %d; the keyid must be the sender's 65-octet uncompressed P-256 key", len(h.KeyID)))
+		return nil, fail(rules.KeyIDIsASPublicKey.ID, fmt.Sprintf("idlen is %d; the keyid must be the sender's 65-octet uncompressed P-256 key", len(h.KeyID)))
 	}
 	as, err := ecdh.P256().NewPublicKey(h.KeyID)
 	if err != nil {
-		return nil, fail(RuleUAValidatesKey, fmt.Sprintf("keyid is not an uncompressed P-256 point: %v", err))
+		return nil, fail(rules.UAValidatesKey.ID, fmt.Sprintf("keyid is not an uncompressed P-256 point: %v", err))
 	}
 	secret, err := k.Private.ECDH(as)
 	if err != nil {
-		return nil, fail(RuleUAValidatesKey, fmt.Sprintf("ECDH with the keyid failed: %v", err))
+		return nil, fail(rules.UAValidatesKey.ID, fmt.Sprintf("ECDH with the keyid failed: %v", err))
 	}
 	ikm := webpushIKM(k.Auth, secret, k.P256dh(), h.KeyID)
 	_, cek, nonce := contentKeys(h.Salt, ikm)

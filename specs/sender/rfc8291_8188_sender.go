@@ -71,12 +71,12 @@ var _ = describe("RFC 8291 and RFC 8188 at the application server", func() {
 			case err == nil:
 				r.Evidence("opened", fmt.Sprintf("tag verified: rs %d, salt %x, %d record(s), %d octets of padding, plaintext %q",
 					m.Header.RS, m.Header.Salt, m.Records, m.Padding, m.Plaintext))
-			case errors.As(err, &we) && (we.Rule == webpush.RuleUAChecksDelimiter || we.Rule == webpush.RuleFailNoDelimiter ||
-				we.Rule == webpush.RuleFailWrongDelimiter || we.Rule == webpush.RuleNoPartial):
+			case errors.As(err, &we) && (we.Rule == rules.UAChecksDelimiter.ID || we.Rule == rules.FailNoDelimiter.ID ||
+				we.Rule == rules.FailWrongDelimiter.ID || we.Rule == rules.NoPartialProcessing.ID):
 				// Delimiters are checked after the tag verified: the derivation is right, the
 				// padding is not (graded by rfc8188-2-padding-delimiter).
 				r.Evidence("opened", "tag verified; then: "+err.Error())
-			case errors.As(err, &we) && we.Rule == webpush.RuleKeyDerivation:
+			case errors.As(err, &we) && we.Rule == rules.KeyDerivation.ID:
 				Expect(err).NotTo(HaveOccurred(), "the body does not open with RFC 8188's CEK, NONCE (SEQ 0) and empty additional data "+
 					"under the subscription's RFC 8291 IKM: the sender departs from at least one of these steps")
 			default:
