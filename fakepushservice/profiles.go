@@ -73,7 +73,16 @@ type Profile struct {
 	NoLocation     bool  // compat: 201 without Location
 	NoTTLEcho      bool  // compat: no TTL response header
 	EmptyAccept    bool  // accepted response has no body
-	Source         string
+	// TTLParseInt reads TTL as JavaScript's parseInt does ("-5" and "12abc" are accepted,
+	// negative is 0), as web-push-testing does, instead of RFC 8030's 1*DIGIT. Verdicts still
+	// grade the header the RFC way; this changes only the answer.
+	TTLParseInt bool
+	// SchemeByCoding refuses an Authorization scheme that does not match the content coding, as
+	// web-push-testing does: aes128gcm needs "vapid", aesgcm "WebPush" (compatScheme).
+	SchemeByCoding bool
+	// RFC8030UA offers RFC 8030's own user-agent interface (subscribe, monitor over HTTP/2).
+	RFC8030UA bool
+	Source    string
 }
 
 // Profiles lists the built-in profiles by name.
@@ -172,7 +181,7 @@ var rfcOrder = concat(
 
 var profiles = map[string]*Profile{
 	"rfc": {
-		Name: "rfc", Order: rfcOrder, Body: rfcBody, Receipts: true,
+		Name: "rfc", Order: rfcOrder, Body: rfcBody, Receipts: true, RFC8030UA: true,
 		Source: "RFC 8030/8292; pushspec's suggestion where silent (docs/push-services.md §1, rfc column)",
 		Answers: map[Cond]Answer{
 			CondRateLimited:     {Status: 429, Header: map[string]string{"Retry-After": "10"}},
@@ -332,6 +341,7 @@ var profiles = map[string]*Profile{
 	},
 	"compat": {
 		Name: "compat", Body: compatBody, MaxPayload: 100 << 10, NoLocation: true, NoTTLEcho: true, EmptyAccept: true,
+		TTLParseInt: true, SchemeByCoding: true,
 		Source: "marc1706/web-push-testing 1.2.2 src/server.js (docs/push-services.md §5)",
 		// unknown hash → expired → encoding → TTL → VAPID → decrypt
 		Order: concat([]Cond{CondRateLimited, CondUnavailable, CondUnknownSub, CondExpired, CondUnsubscribed, CondTooLarge,

@@ -354,7 +354,7 @@ func (s *Server) analyze(p *pushReq) {
 	p.grade(graders.TTL(g))
 	ttlVals := h.Values("TTL")
 	ttl, err := webpush.ParseTTL(h)
-	if p.prof.Name == "compat" {
+	if p.prof.TTLParseInt {
 		// web-push-testing uses parseInt: "-5" and "12abc" pass.
 		if len(ttlVals) == 0 {
 			p.add(CondTTLMissing, "TTL header is missing")
@@ -450,7 +450,7 @@ func (s *Server) analyze(p *pushReq) {
 
 	// The body's layout, VAPID, decryption (crypto.go).
 	s.checkCrypto(p)
-	if p.prof.Name == "compat" {
+	if p.prof.SchemeByCoding {
 		compatScheme(p)
 	}
 

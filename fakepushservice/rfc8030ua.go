@@ -136,7 +136,7 @@ func (s *Server) rfc8030Routes() {
 // OffersRFC8030 reports whether the service offers RFC 8030's user-agent interface: in the rfc
 // profile, with the HTTPS listener (monitoring needs HTTP/2).
 func (s *Server) OffersRFC8030() bool {
-	return s.profile().Name == "rfc"
+	return s.profile().RFC8030UA
 }
 
 // RFC8030SubscribeURL is the subscribe resource of RFC 8030's user-agent interface on the HTTPS
