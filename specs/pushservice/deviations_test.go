@@ -2,24 +2,19 @@ package pushservice
 
 import (
 	"bufio"
-	"context"
-	"encoding/json"
 	"fmt"
 	"net"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
-	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -562,17 +557,17 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 			t.Parallel()
 			got := runSuite(t, c.env)
 			for rule, want := range c.broken {
-				if !hasOutcome(got[rule], want) {
+				if !suitetest.Has(got[rule], want) {
 					t.Errorf("%s: want %s in some spec, got %v", rule, want, got[rule])
 				}
 			}
 			for _, rule := range c.pass {
-				if len(got[rule]) == 0 || !all(got[rule], rules.Pass) {
+				if len(got[rule]) == 0 || !suitetest.All(got[rule], rules.Pass) {
 					t.Errorf("%s: want pass, got %v", rule, got[rule])
 				}
 			}
 			for _, rule := range c.skip {
-				if len(got[rule]) == 0 || !all(got[rule], rules.Skip) {
+				if len(got[rule]) == 0 || !suitetest.All(got[rule], rules.Skip) {
 					t.Errorf("%s: want skip, got %v", rule, got[rule])
 				}
 			}
@@ -584,10 +579,10 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 				}
 			}
 			for rule, outs := range got {
-				if _, isBroken := c.broken[rule]; !isBroken && conformant && (hasOutcome(outs, rules.Fail) || hasOutcome(outs, rules.NonStrict)) {
+				if _, isBroken := c.broken[rule]; !isBroken && conformant && (suitetest.Has(outs, rules.Fail) || suitetest.Has(outs, rules.NonStrict)) {
 					t.Errorf("%s: a conformant target broke it: %v", rule, outs)
 				}
-				if hasOutcome(outs, rules.Error) {
+				if suitetest.Has(outs, rules.Error) {
 					t.Errorf("%s: the harness broke: %v", rule, outs)
 				}
 			}
@@ -595,73 +590,13 @@ func TestSuiteCatchesDeviations(t *testing.T) {
 	}
 }
 
-func hasOutcome(outs []rules.Outcome, o rules.Outcome) bool {
-	for _, x := range outs {
-		if x == o {
-			return true
-		}
-	}
-	return false
-}
-
-func all(outs []rules.Outcome, o rules.Outcome) bool {
-	for _, x := range outs {
-		if x != o {
-			return false
-		}
-	}
-	return true
-}
-
 // runSuite runs TestPushServiceSuite in a child process with env added and returns every
-// result's outcome per rule, read back from ginkgo's JSON report.
+// result's outcome per rule.
 func runSuite(t *testing.T, env []string) map[string][]rules.Outcome {
 	t.Helper()
-	report := filepath.Join(t.TempDir(), "report.json")
 	// A double that stores nothing runs some 40 s: each check that waits for a stored message
 	// waits its 5 s out.
-	ctx, cancel := context.WithTimeout(context.Background(), 90*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestPushServiceSuite$", "-test.count=1",
-		"-ginkgo.json-report="+report, "-ginkgo.no-color")
-	cmd.Env = append(os.Environ(), env...)
-	out, err := cmd.CombinedOutput()
-	t.Logf("child suite (%v): exit %v", env, err)
-	var reports []types.Report
-	b, rerr := os.ReadFile(report)
-	if rerr == nil {
-		rerr = json.Unmarshal(b, &reports)
-	}
-	if rerr != nil || len(reports) == 0 {
-		t.Fatalf("no report from the child suite: %v\n%s", rerr, tail(string(out), 3000))
-	}
-	got := map[string][]rules.Outcome{}
-	var lines []string
-	for _, sr := range reports[0].SpecReports {
-		res, _, ok, err := conformance.Results(sr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			continue
-		}
-		for _, r := range res {
-			got[r.Rule] = append(got[r.Rule], r.Outcome)
-			if r.Outcome != rules.Pass {
-				lines = append(lines, fmt.Sprintf("%-10s %-45s %s", r.Outcome, r.Rule, cut(strings.ReplaceAll(r.Message, "\n", " "), 100)))
-			}
-		}
-	}
-	sort.Strings(lines)
-	t.Logf("not passing:\n%s", strings.Join(lines, "\n"))
-	return got
-}
-
-func tail(s string, n int) string {
-	if len(s) <= n {
-		return s
-	}
-	return s[len(s)-n:]
+	return suitetest.Run(t, "TestPushServiceSuite", env, 90*time.Second).Outcomes
 }
 
 // startAutopushTarget starts an in-process fake (profile rfc, https:// endpoints) with its

@@ -4,6 +4,7 @@ import (
 	"os"
 	"testing"
 
+	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -38,7 +39,7 @@ func TestMayRulesTaken(t *testing.T) {
 			got := runSuite(t, c.env)
 			for _, rule := range c.rules {
 				outs := got[rule]
-				if !hasOutcome(outs, rules.Pass) || hasOutcome(outs, rules.Fail) || hasOutcome(outs, rules.NonStrict) || hasOutcome(outs, rules.Error) {
+				if !suitetest.Has(outs, rules.Pass) || suitetest.Has(outs, rules.Fail) || suitetest.Has(outs, rules.NonStrict) || suitetest.Has(outs, rules.Error) {
 					t.Errorf("%s: want pass in some spec and no fail, got %v", rule, outs)
 				}
 			}

@@ -13,6 +13,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
@@ -87,16 +88,16 @@ func TestRefusingServicesPassNoRejectionRule(t *testing.T) {
 		t.Run(fmt.Sprint(status), func(t *testing.T) {
 			got := runSuite(t, []string{"PUSHSPEC_PUSH_SERVICE=control=" + refusingService(t, status)})
 			for _, rule := range rejectionRules {
-				if hasOutcome(got[rule.ID], rules.Pass) {
+				if suitetest.Has(got[rule.ID], rules.Pass) {
 					t.Errorf("%s passed against a service that refuses every push with %d: %v", rule.ID, status, got[rule.ID])
 				}
 			}
-			if !hasOutcome(got[rules.Accepted201Location.ID], rules.Fail) {
+			if !suitetest.Has(got[rules.Accepted201Location.ID], rules.Fail) {
 				t.Errorf("%s: want fail for a service that refuses every push, got %v", rules.Accepted201Location.ID, got[rules.Accepted201Location.ID])
 			}
 			var passed []string
 			for id, outs := range got {
-				if hasOutcome(outs, rules.Pass) {
+				if suitetest.Has(outs, rules.Pass) {
 					passed = append(passed, id)
 				}
 			}

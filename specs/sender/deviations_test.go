@@ -2,20 +2,15 @@ package sender
 
 import (
 	"context"
-	"encoding/json"
-	"fmt"
 	"os"
 	"os/exec"
 	"path/filepath"
-	"sort"
 	"strings"
 	"testing"
 	"time"
 
-	"github.com/onsi/ginkgo/v2/types"
-
-	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -236,30 +231,30 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 					t.Error("a sender that sent nothing got no error")
 				}
 				for _, rule := range []string{rules.ASValidatesKey.ID, rules.InteropAppleSubRequired.ID, rules.TTLRequired.ID} {
-					if !all(got[rule], rules.Error) || !strings.Contains(strings.Join(msgs[rule], " "), "certificate signed by unknown authority") {
+					if !suitetest.All(got[rule], rules.Error) || !strings.Contains(strings.Join(msgs[rule], " "), "certificate signed by unknown authority") {
 						t.Errorf("%s: want error naming the cause, got %v %v", rule, got[rule], msgs[rule])
 					}
 				}
 				return
 			}
 			for rule, o := range c.want.broken {
-				if !hasOutcome(got[rule], o) {
+				if !suitetest.Has(got[rule], o) {
 					t.Errorf("%s: want %s, got %v", rule, o, got[rule])
 				}
 			}
 			for _, rule := range c.want.pass {
-				if len(got[rule]) == 0 || !all(got[rule], rules.Pass) {
+				if len(got[rule]) == 0 || !suitetest.All(got[rule], rules.Pass) {
 					t.Errorf("%s: want pass, got %v", rule, got[rule])
 				}
 			}
 			for _, rule := range c.want.skip {
-				if len(got[rule]) == 0 || !all(got[rule], rules.Skip) {
+				if len(got[rule]) == 0 || !suitetest.All(got[rule], rules.Skip) {
 					t.Errorf("%s: want skip, got %v", rule, got[rule])
 				}
 			}
 			for _, rule := range c.want.notBroken {
 				outs := got[rule]
-				if !hasOutcome(outs, rules.Pass) || hasOutcome(outs, rules.Fail) || hasOutcome(outs, rules.NonStrict) || hasOutcome(outs, rules.Error) {
+				if !suitetest.Has(outs, rules.Pass) || suitetest.Has(outs, rules.Fail) || suitetest.Has(outs, rules.NonStrict) || suitetest.Has(outs, rules.Error) {
 					t.Errorf("%s: want pass (or skip), got %v %v", rule, outs, msgs[rule])
 				}
 			}
@@ -273,11 +268,11 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 				}
 			}
 			for rule, outs := range got {
-				if hasOutcome(outs, rules.Error) {
+				if suitetest.Has(outs, rules.Error) {
 					t.Errorf("%s: the harness broke: %v %v", rule, outs, msgs[rule])
 				}
 				for _, o := range c.want.none {
-					if hasOutcome(outs, o) {
+					if suitetest.Has(outs, o) {
 						t.Errorf("%s: %s, which no rule may be for this sender", rule, o)
 					}
 				}
@@ -286,69 +281,22 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 	}
 }
 
-func hasOutcome(outs []rules.Outcome, o rules.Outcome) bool {
-	for _, x := range outs {
-		if x == o {
-			return true
-		}
-	}
-	return false
-}
-
-func all(outs []rules.Outcome, o rules.Outcome) bool {
-	for _, x := range outs {
-		if x != o {
-			return false
-		}
-	}
-	return true
-}
-
 // runSuite runs TestSenderSuite in a child process with env added and returns each rule's
-// outcomes and their messages (same order), read back from ginkgo's JSON report.
+// outcomes and their messages (same order).
 func runSuite(t *testing.T, env []string) (map[string][]rules.Outcome, map[string][]string) {
 	t.Helper()
-	report := filepath.Join(t.TempDir(), "report.json")
-	ctx, cancel := context.WithTimeout(context.Background(), 50*time.Second)
-	defer cancel()
-	cmd := exec.CommandContext(ctx, os.Args[0], "-test.run=^TestSenderSuite$", "-test.count=1", "-ginkgo.json-report="+report, "-ginkgo.no-color")
 	// Browserless: the browser-delivery specs start their own Env, which these checks do not need.
-	cmd.Env = append(append(os.Environ(), "PUSHSPEC_BROWSERS="), env...)
-	out, err := cmd.CombinedOutput()
-	t.Logf("child suite: exit %v", err)
-	var reports []types.Report
-	b, rerr := os.ReadFile(report)
-	if rerr == nil {
-		rerr = json.Unmarshal(b, &reports)
-	}
-	if rerr != nil || len(reports) == 0 {
-		t.Fatalf("no report from the child suite: %v\n%s", rerr, out)
-	}
-	got := map[string][]rules.Outcome{}
-	msgs := map[string][]string{}
-	var lines []string
-	for _, sr := range reports[0].SpecReports {
-		res, _, ok, err := conformance.Results(sr)
-		if err != nil {
-			t.Fatal(err)
-		}
-		if !ok {
-			continue
-		}
-		for _, r := range res {
-			got[r.Rule] = append(got[r.Rule], r.Outcome)
-			msgs[r.Rule] = append(msgs[r.Rule], r.Message)
-			if name := envValue(env, "PUSHSPEC_SENDER_NAME"); name != "" && r.Target != "sender:"+name {
-				t.Errorf("%s: target %q, want sender:%s", r.Rule, r.Target, name)
-			}
-			if r.Outcome != rules.Pass {
-				lines = append(lines, fmt.Sprintf("%-10s %-40s %s", r.Outcome, r.Rule, cut(strings.ReplaceAll(r.Message, "\n", " "), 110)))
+	res := suitetest.Run(t, "TestSenderSuite", append([]string{"PUSHSPEC_BROWSERS="}, env...), 50*time.Second)
+	if name := envValue(env, "PUSHSPEC_SENDER_NAME"); name != "" {
+		for rule, targets := range res.Targets {
+			for _, target := range targets {
+				if target != "sender:"+name {
+					t.Errorf("%s: target %q, want sender:%s", rule, target, name)
+				}
 			}
 		}
 	}
-	sort.Strings(lines)
-	t.Logf("not passing:\n%s", strings.Join(lines, "\n"))
-	return got, msgs
+	return res.Outcomes, res.Messages
 }
 
 func envValue(env []string, name string) string {
