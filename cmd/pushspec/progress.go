@@ -198,9 +198,12 @@ func printSummary(w io.Writer, res *reports.Results, strict bool) {
 		fmt.Fprintf(w, "  %d\n", s.KnownDeviations)
 	}
 
-	var lines []string
+	// Failures first; without --strict, the SHOULDs not met follow in their own list: they do
+	// not fail the run, but they are findings a reader should see.
+	var lines, should []string
 	for _, r := range res.Results {
-		if r.Outcome != rules.Fail && r.Outcome != rules.Error && !(strict && r.Outcome == rules.NonStrict) {
+		failing := r.Outcome == rules.Fail || r.Outcome == rules.Error || (strict && r.Outcome == rules.NonStrict)
+		if !failing && r.Outcome != rules.NonStrict {
 			continue
 		}
 		reason := r.Message
@@ -208,18 +211,14 @@ func printSummary(w io.Writer, res *reports.Results, strict bool) {
 			reason = "known deviation: " + r.Evidence[reports.EvidenceKnownDeviation]
 		}
 		l := fmt.Sprintf("%-10s %s  %s  %s", r.Outcome, r.Target, r.Rule, oneSentence(reason, 160))
-		lines = append(lines, l)
-	}
-	if len(lines) > 0 {
-		fmt.Fprintf(w, "\nfailures (%d):\n", len(lines))
-		for i, l := range lines {
-			if i == maxFailureLines {
-				fmt.Fprintf(w, "  … and %d more in the report\n", len(lines)-i)
-				break
-			}
-			fmt.Fprintln(w, "  "+l)
+		if failing {
+			lines = append(lines, l)
+		} else {
+			should = append(should, l)
 		}
 	}
+	printLines(w, "failures", lines)
+	printLines(w, "SHOULD not met (not failing the run; --strict makes them failures)", should)
 	if len(res.Problems) > 0 {
 		fmt.Fprintf(w, "\nharness problems (%d):\n", len(res.Problems))
 		for i, p := range res.Problems {
@@ -229,6 +228,21 @@ func printSummary(w io.Writer, res *reports.Results, strict bool) {
 			}
 			fmt.Fprintf(w, "  %s (%s): %s\n", oneSentence(p.Spec, 80), p.State, oneSentence(p.Message, 160))
 		}
+	}
+}
+
+// printLines prints a titled list of result lines, at most maxFailureLines of them.
+func printLines(w io.Writer, title string, lines []string) {
+	if len(lines) == 0 {
+		return
+	}
+	fmt.Fprintf(w, "\n%s (%d):\n", title, len(lines))
+	for i, l := range lines {
+		if i == maxFailureLines {
+			fmt.Fprintf(w, "  … and %d more in the report\n", len(lines)-i)
+			break
+		}
+		fmt.Fprintln(w, "  "+l)
 	}
 }
 

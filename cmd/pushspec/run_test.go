@@ -15,6 +15,8 @@ import (
 	"github.com/onsi/ginkgo/v2/types"
 
 	"github.com/pushspec/pushspec/harness/config"
+	"github.com/pushspec/pushspec/reports"
+	"github.com/pushspec/pushspec/rules"
 )
 
 // TestMain lets this test binary stand in for the pushspec binary: pushspec run starts its own
@@ -232,5 +234,32 @@ func TestRunSuiteWithoutReport(t *testing.T) {
 	}
 	if _, err := os.Stat(filepath.Join(dir, "results.json")); err == nil {
 		t.Error("a results.json was written without any suite's report")
+	}
+}
+
+// The summary lists every failure, and without --strict the SHOULDs not met in a list of their
+// own; with --strict they are failures.
+func TestSummaryListsFailuresAndShoulds(t *testing.T) {
+	res := &reports.Results{Results: []reports.Result{
+		{Rule: rules.TTLMissing400.ID, Target: "fake:rfc", Finding: reports.Finding{Outcome: rules.Fail, Message: "a push without TTL was answered 201. More."}},
+		{Rule: rules.PushServiceHTTPS.ID, Target: "fake:rfc", Finding: reports.Finding{Outcome: rules.Pass}},
+		{Rule: rules.TTL31Bit.ID, Target: "fake:rfc", Finding: reports.Finding{Outcome: rules.NonStrict, Message: "TTL 2147483647 was answered 400."}},
+	}}
+	var out bytes.Buffer
+	printSummary(&out, res, false)
+	got := out.String()
+	for _, want := range []string{"failures (1):", rules.TTLMissing400.ID + "  a push without TTL was answered 201.",
+		"SHOULD not met (not failing the run; --strict makes them failures) (1):", rules.TTL31Bit.ID} {
+		if !strings.Contains(got, want) {
+			t.Errorf("summary lacks %q:\n%s", want, got)
+		}
+	}
+	if strings.Contains(got, rules.PushServiceHTTPS.ID) || strings.Contains(got, "More.") {
+		t.Errorf("summary lists a pass or more than one sentence:\n%s", got)
+	}
+	out.Reset()
+	printSummary(&out, res, true)
+	if got := out.String(); !strings.Contains(got, "failures (2):") || strings.Contains(got, "SHOULD not met") {
+		t.Errorf("with --strict the SHOULD should be a failure:\n%s", got)
 	}
 }
