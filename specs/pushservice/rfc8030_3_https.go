@@ -28,9 +28,8 @@ func tlsConfigOf(c *http.Client) *tls.Config {
 }
 
 var _ = describe("RFC 8030 §3 HTTP over TLS", func() {
-	// RFC 8030 §3 (and §8): "This protocol MUST use HTTP over TLS [RFC2818] following the
-	// recommendations in [RFC7525]" — for the application server's requests to the push
-	// resource as for the user agent's.
+	// The rule binds the application server's requests to the push resource as well as the
+	// user agent's.
 	// Sends: nothing unusual. Takes the push resource URI of a new subscription; expects it to be
 	// https://, a TLS handshake with its host (the client's trust roots, SNI the URI's host) to
 	// verify the certificate chain and negotiate TLS 1.2 or later, and a conformant push over it

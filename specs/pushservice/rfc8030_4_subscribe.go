@@ -19,9 +19,6 @@ import (
 // target here: no browser speaks this interface, and the client is pushspec's, not under test.
 
 var _ = describe("RFC 8030 §4 Subscribing for Push Messages", func() {
-	// RFC 8030 §4: "A 201 (Created) response indicates that the push subscription was created.
-	// A URI for the push message subscription resource that was created in response to the
-	// request MUST be returned in the Location header field."
 	// Sends: POST to the subscribe resource, no body. Expects: 201 with a Location that is a URI.
 	conformance.It("answers a subscribe request with 201 and the subscription resource in Location", tgt, rules.Subscribe201Location,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -34,8 +31,6 @@ var _ = describe("RFC 8030 §4 Subscribing for Push Messages", func() {
 			Expect(err).NotTo(HaveOccurred(), "Location %q is not a URI (%v); RFC 8030 §4 requires the subscription resource's URI in Location", loc, err)
 		})
 
-	// RFC 8030 §4: "The push service MUST provide a URI for the push resource corresponding to
-	// the push message subscription in a link relation of type urn:ietf:params:push."
 	// Sends: POST to the subscribe resource, then a conformant message to the linked resource.
 	// Expects: exactly one such Link, and that resource accepts the message (2xx).
 	conformance.It(`names the push resource in a Link rel="urn:ietf:params:push"`, tgt, rules.SubscribeLinkPush,
@@ -51,8 +46,6 @@ var _ = describe("RFC 8030 §4 Subscribing for Push Messages", func() {
 })
 
 var _ = describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
-	// RFC 8030 §4.1: "The push service MAY provide a URI for a subscription set resource in a
-	// link relation of type urn:ietf:params:push:set."
 	// Sends: POST to the subscribe resource. Expects: one such Link (info if none).
 	conformance.It(`gives a subscription set in a Link rel="urn:ietf:params:push:set"`, tgt, rules.SubscriptionSetLink,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -63,9 +56,6 @@ var _ = describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 				`one Link rel="urn:ietf:params:push:set"`)
 		})
 
-	// RFC 8030 §4.1: "The push service SHOULD return the same subscription set in its
-	// response, although it MAY return a new subscription set if it is unable to reuse the one
-	// provided by the user agent."
 	// Sends: a subscribe request, then a second one carrying the set of the first.
 	// Expects: the second response names the same set.
 	conformance.It("returns the subscription set it was given", tgt, rules.ServiceReusesSet,
@@ -79,8 +69,6 @@ var _ = describe("RFC 8030 §4.1 Collecting Subscriptions into Sets", func() {
 			Expect(b.Set).To(Equal(a.Set), "a subscribe request naming the set %s was answered with the set %q; RFC 8030 §4.1 asks the service to return the same set", a.Set, b.Set)
 		})
 
-	// RFC 8030 §4.1: "A push service MUST return a 400 (Bad Request) status code for requests
-	// that contain an invalid subscription set."
 	// Sends: a subscribe request (and, when the service gave a set, one naming that set: the
 	// valid twin), then one whose set Link is the service's own set URI with the last path
 	// segment replaced by random hex (the subscribe URI's when it gives no set). Expects: the

@@ -62,8 +62,8 @@ func firstReceiptRequest(ctx context.Context, r *conformance.Recorder, sub *targ
 var respondAsync = sender.Faults{Set: http.Header{"Prefer": {"respond-async"}}}
 
 var _ = describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
-	// RFC 8030 §5.1: "A push service MUST support delivery confirmations" requested with
-	// Prefer: respond-async; such a message is accepted with 202 (Accepted).
+	// Delivery confirmations are requested with Prefer: respond-async; such a message is
+	// accepted with 202 (Accepted).
 	// Sends: a valid message with Prefer: respond-async. Expects: 202.
 	conformance.It("answers 202 to a push with Prefer: respond-async", tgt, rules.ReceiptsSupported,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -86,8 +86,6 @@ var _ = describe("RFC 8030 §5.1 Requesting Push Message Receipts", func() {
 			Expect(receiptLink(res.Header)).NotTo(BeEmpty(), `no Link rel="urn:ietf:params:push:receipt"`)
 		})
 
-	// RFC 8030 §5.1: "The push service MUST return a 400 (Bad Request) status code if the
-	// receipt subscription is invalid."
 	// Sends: the push without a receipt request (the valid twin), then with Prefer: respond-async
 	// and a made-up receipt subscription on the service's origin. Expects: the twin accepted, the
 	// other 400.

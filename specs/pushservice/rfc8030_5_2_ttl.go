@@ -15,8 +15,6 @@ import (
 )
 
 var _ = describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
-	// RFC 8030 §5.2: "A push service MUST return a 400 (Bad Request) status code in response
-	// to requests that omit the TTL header field."
 	// Sends: the message with TTL 60 (the valid twin), then the same without TTL. Expects: the
 	// twin accepted, the other 400 with the answer the fake's profile gives for it.
 	conformance.It("rejects a push without TTL with 400", tgt, rules.TTLMissing400,
@@ -28,8 +26,7 @@ var _ = describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			expectNamed(res, fakepushservice.CondTTLMissing)
 		})
 
-	// RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least 31 bits of
-	// non-negative integer range." (It MAY keep the message for less and say so in TTL.)
+	// The service MAY keep the message for less and say so in TTL (rules.TTLShorterRetention).
 	// Sends: TTL 2147483647. Expects: accepted (2xx); the echoed TTL is recorded.
 	conformance.It("accepts TTL 2147483647", tgt, rules.TTL31Bit,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -41,8 +38,7 @@ var _ = describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			Expect(res.Status/100).To(Equal(2), "TTL 2147483647 was answered %d; RFC 8030 §5.2 asks for at least 31 bits of TTL", res.Status)
 		})
 
-	// RFC 8030 §5.2: "A push service MUST treat a TTL value that is too large to represent as
-	// having a value of 2147483648 (2^31)" — not reject it.
+	// Treated as 2^31 means accepted, not rejected.
 	// Sends: TTL 99999999999999999999. Expects: accepted; any TTL response ≤ 2147483648.
 	conformance.It("treats an unrepresentable TTL as 2^31", tgt, rules.TTLOverflowAs2Pow31,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -73,8 +69,6 @@ var _ = describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			}
 		})
 
-	// RFC 8030 §5.2: "A push service MAY … deliver a push message with a TTL of 0 immediately
-	// if the user agent is available" — and a connected UA gets it.
 	// Sends: TTL 0 with the UA connected. Expects: it is delivered.
 	conformance.It("delivers a TTL-0 message to a connected user agent", tgt, rules.TTLZeroConnected,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -102,8 +96,7 @@ var _ = describe("RFC 8030 §5.2 Push Message Time-To-Live", func() {
 			expectFirst(ctx, r, sub, "sentinel", "ttl0")
 		})
 
-	// RFC 8030 §5.2: "A push service MUST NOT attempt to deliver a push message after the TTL
-	// has elapsed" (it may have kept it less long).
+	// The service may have kept the message less long than its TTL, never longer.
 	// Sends: with the UA offline, TTL 2; lets 4 s pass; a sentinel (TTL 60); reconnects.
 	// Expects: the sentinel is the first delivery.
 	conformance.It("never delivers a message after its TTL", tgt, rules.NoDeliveryAfterTTL,

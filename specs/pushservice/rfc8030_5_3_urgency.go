@@ -37,8 +37,6 @@ func forwardedContains(got *target.Received, s string) (string, bool) {
 }
 
 var _ = describe("RFC 8030 §5.3 Push Message Urgency", func() {
-	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in
-	// requests; otherwise, the push service MUST return a 400 (Bad Request) status code."
 	// Sends: Urgency: low (the valid twin), then Urgency: low, high (one field). Expects: the
 	// twin accepted, the other 400.
 	conformance.It("rejects a comma list of Urgency values with 400", tgt, rules.UrgencyMultiple400,
@@ -61,8 +59,6 @@ var _ = describe("RFC 8030 §5.3 Push Message Urgency", func() {
 			expectNamed(res, fakepushservice.CondUrgencyMultiple)
 		})
 
-	// RFC 8030 §5.3: "The push service MUST NOT forward the Urgency header field to the user
-	// agent."
 	// Sends: Urgency: very-low (a value no other field would carry). Expects: the delivery on
 	// the UA link carries no urgency field and no "very-low".
 	conformance.It("does not forward Urgency to the user agent", tgt, rules.UrgencyNotForwarded,
@@ -80,8 +76,7 @@ var _ = describe("RFC 8030 §5.3 Push Message Urgency", func() {
 			}
 		})
 
-	// RFC 8030 §5.3: "A push message without the Urgency header field defaults to a value of
-	// normal." A UA monitoring with Urgency: high does not get it.
+	// A UA monitoring with Urgency: high does not get a message of normal urgency.
 	// Sends: to a UA monitoring with the threshold high, a message without Urgency, then a
 	// sentinel with Urgency: high. Expects: the sentinel is the first delivery.
 	conformance.It("treats a message without Urgency as normal", tgt, rules.UrgencyDefaultNormal,

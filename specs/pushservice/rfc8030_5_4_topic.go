@@ -39,8 +39,6 @@ var _ = describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			})
 	}
 
-	// RFC 8030 §5.4: "A push message with a topic replaces any outstanding push message with an
-	// identical topic."
 	// Sends: with the UA offline, A then B, both Topic: upd; reconnects. Expects: B first (A,
 	// older, would have come first had it been kept).
 	conformance.It("replaces an outstanding message with the same Topic", tgt, rules.TopicReplaces,
@@ -69,8 +67,6 @@ var _ = describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			Expect(b.Header.Get("Location")).NotTo(Equal(a.Header.Get("Location")), "the replacing message got the Location %q of the message it replaced; RFC 8030 §5.4 gives the replacing message a new push message resource", b.Header.Get("Location"))
 		})
 
-	// RFC 8030 §5.4: "The push service MUST NOT forward the Topic header field to the user
-	// agent."
 	// Sends: Topic: PushspecTopic42 (a string nothing else carries). Expects: the UA-link
 	// delivery has no topic field and does not contain the string anywhere.
 	conformance.It("does not forward Topic to the user agent", tgt, rules.TopicNotForwarded,
@@ -123,8 +119,7 @@ var _ = describe("RFC 8030 §5.4 Replacing Push Messages", func() {
 			expectFirst(ctx, r, sub, "sentinel", "A or B")
 		})
 
-	// RFC 8030 §5.4: "Push message receipts … SHOULD be suppressed for a message that is
-	// replaced" (paraphrased). Sends: with the UA offline, A with a receipt request, then B with
+	// Sends: with the UA offline, A with a receipt request, then B with
 	// the same Topic and the same receipt subscription; reconnects; the UA acknowledges B.
 	// Expects: B's 204 receipt arrives (the sentinel), and no receipt for A was ever sent.
 	conformance.It("sends no receipt for a replaced message", tgt, rules.ReplacedReceiptSuppressed,

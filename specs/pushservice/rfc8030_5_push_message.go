@@ -12,9 +12,6 @@ import (
 )
 
 var _ = describe("RFC 8030 §5 Requesting Push Message Delivery", func() {
-	// RFC 8030 §5: "The push service indicates that it has accepted the push message by
-	// returning a 201 (Created) status code; the URI of the push message resource is returned
-	// in the Location header field."
 	// Sends: a valid aes128gcm message with TTL 60 and VAPID. Expects: 201 and a Location that
 	// is a URI.
 	conformance.It("answers 201 with the push message resource in Location", tgt, rules.Accepted201Location,

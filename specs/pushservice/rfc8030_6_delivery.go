@@ -27,8 +27,6 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages", func() {
 			Expect(string(got.Payload)).To(Equal("stored"), "the stored message was delivered as %q, not \"stored\"; RFC 8030 §6 requires a stored message to be delivered when the user agent comes online", string(got.Payload))
 		})
 
-	// RFC 8030 §6.2: "the push service SHOULD retry delivery of the push message" that was not
-	// acknowledged, until it expires.
 	// Sends: one message to a UA that takes it without acknowledging; the UA reconnects.
 	// Expects: the same message (same id) is delivered again.
 	conformance.It("redelivers a message that was not acknowledged", tgt, rules.RedeliverUnacked,
@@ -68,16 +66,11 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages", func() {
 			Expect(status).To(Equal(http.StatusNoContent), "the receipt for a delivered and acknowledged message was %d; RFC 8030 §6.2 requires 204", status)
 		})
 
-	// RFC 8030 §6.2: "The push service MAY cease to retry delivery of the message prior to its
-	// advertised expiration due to scenarios such as an unresponsive user agent or operational
-	// constraints. If the application has requested a delivery receipt, then the push service
-	// MUST return a 410 (Gone) response to the application server monitoring the receipt
-	// subscription." §6.3: "If the user agent fails to acknowledge the receipt of the push
-	// message and the push service ceases to retry delivery of the message prior to its
-	// advertised expiration, then the push service MUST push a failure response with a status
-	// code of 410 (Gone)." The 410 is owed only for a give-up before the advertised expiry: a
-	// message that simply reaches its TTL needs none (§7.2: a user agent "will not receive
-	// messages that expire"), so this check never lets a TTL run out.
+	// RFC 8030 §6.3 (paraphrased) asks the same of the receipt: a 410 (Gone) failure response
+	// when the service ceases to retry before the advertised expiration. The 410 is owed only for a
+	// give-up before the advertised expiry: a message that simply reaches its TTL needs none
+	// (§7.2, paraphrased: a user agent does not receive messages that expire), so this check
+	// never lets a TTL run out.
 	// Sends: with the UA offline, Prefer: respond-async and TTL 600; then the service expires the
 	// subscription, so it can never deliver the message (a give-up long before the 600 s).
 	// Expects: a 410 receipt for that message.

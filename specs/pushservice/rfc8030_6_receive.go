@@ -14,10 +14,6 @@ import (
 )
 
 var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", func() {
-	// RFC 8030 §6: "A user agent can request the contents of the push message subscription
-	// resource immediately by including a Prefer header field with a 'wait' parameter set to
-	// '0'. In response to this request, the push service MUST generate a server push for all
-	// push messages that have not yet been delivered."
 	// Sends: three conformant messages while nothing monitors, then GET on the subscription
 	// resource with Prefer: wait=0. Expects: a final response, and three server pushes (200)
 	// that decrypt to the three payloads.
@@ -37,8 +33,7 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			Expect(payloads(res.Pushes, sub)).To(Equal([]string{want(sub, "one"), want(sub, "three"), want(sub, "two")}), "a wait=0 request delivered %q; RFC 8030 §6 requires all three stored messages", payloads(res.Pushes, sub))
 		})
 
-	// RFC 8030 §6: "A 204 (No Content) status code with no associated server pushes indicates
-	// that no messages are presently available." (No BCP 14 keyword: graded SHOULD.)
+	// The sentence has no BCP 14 keyword: graded SHOULD.
 	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to. Expects: 204 and
 	// no server push.
 	conformance.It("answers 204 to Prefer: wait=0 when nothing is pending", tgt, rules.WaitZeroNothing204,
@@ -50,8 +45,6 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			Expect(res.Status).To(Equal(http.StatusNoContent), "Prefer: wait=0 with nothing pending was answered %d; RFC 8030 §6 says 204 (No Content)", res.Status)
 		})
 
-	// RFC 8030 §7.2: "A GET request to a push message subscription resource with only expired
-	// messages results in a response as though no push message was ever sent."
 	// Sends: GET with Prefer: wait=0 on a new subscription nothing was sent to (the baseline);
 	// on a second subscription, a message with TTL 2, then 4 s pass, then the same GET.
 	// Expects: the second answer has the baseline's status and no server push.
@@ -86,8 +79,8 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}), "the pushed message linked the push resources %q, not %s; RFC 8030 §6 requires a Link rel=\"urn:ietf:params:push\" to its push resource", rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil), sub.PushResource)
 		})
 
-	// RFC 8030 §6.2: "the user agent MUST acknowledge receipt of the message by performing an
-	// HTTP DELETE on the push message resource" … a receipt subscription then gets 204.
+	// The user agent acknowledges with DELETE on the push message resource; a receipt
+	// subscription then gets 204.
 	// Sends: a message with Prefer: respond-async; GET with wait=0; DELETE on the pushed :path.
 	// Expects: the DELETE succeeds, the receipt is 204, and a later wait=0 pushes nothing.
 	conformance.It("takes DELETE on the pushed message resource as the acknowledgement", tgt, rules.Receipt204OnAck,
@@ -147,8 +140,7 @@ var _ = describe("RFC 8030 §6.1 Receiving Push Messages for a Subscription Set"
 })
 
 var _ = describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
-	// RFC 8030 §5.3: "A push message without the Urgency header field defaults to a value of
-	// normal." The user agent MAY include Urgency when monitoring.
+	// The user agent MAY include Urgency when monitoring (RFC 8030 §5.3).
 	// Sends: a message without Urgency and one with Urgency: high, then GET with Prefer: wait=0
 	// and Urgency: high. Expects: only the high one is pushed.
 	conformance.It("treats a message without Urgency as normal for a monitor asking for high", tgt, rules.UrgencyDefaultNormal,

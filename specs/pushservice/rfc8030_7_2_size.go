@@ -17,8 +17,7 @@ import (
 const aes128gcmOverhead = 103
 
 var _ = describe("RFC 8030 §7.2 Push Message Storage", func() {
-	// RFC 8030 §7.2: "A push service MUST NOT return 413 for a push message body that is 4096
-	// octets or less" (paraphrased: services must accept at least 4096 octets).
+	// Services must accept bodies of at least 4096 octets.
 	for _, size := range []int{4096, 4000} {
 		// Sends: a valid aes128gcm body of exactly <size> octets. Expects: no 413, and acceptance.
 		conformance.It("accepts a "+itoa(size)+"-octet body", tgt, rules.No413UpTo4096,

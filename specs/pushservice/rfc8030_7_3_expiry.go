@@ -45,9 +45,6 @@ var _ = describe("RFC 8030 §7.3 Subscription Expiration", func() {
 			Expect(res.Status).To(BeElementOf(http.StatusNotFound, http.StatusGone), "a push resource never issued was answered %d, neither 404 nor 410", res.Status)
 		})
 
-	// RFC 8030 §7.3: "A push service MUST return a 404 (Not Found) status code if an
-	// application server attempts to send a push message to an expired push message
-	// subscription."
 	// Sends: a valid message (the twin), then the same after the service expired the
 	// subscription. Expects: the twin accepted, the other 404.
 	conformance.It("answers 404 for an expired subscription", tgt, rules.ExpiredSubscription404,

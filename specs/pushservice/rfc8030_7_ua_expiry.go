@@ -31,8 +31,6 @@ var _ = describe("RFC 8030 §7.2 Push Message Expiration (user-agent interface)"
 })
 
 var _ = describe("RFC 8030 §7.3 Subscription Expiration (user-agent interface)", func() {
-	// RFC 8030 §7.3: "If there are outstanding requests to an expired push message subscription
-	// resource from a user agent …, the push service MUST return a 404 (Not Found) status code."
 	// Sends: a long-lived GET on the subscription resource, proven open by a message pushed on
 	// it; then the service expires the subscription. Expects: the open request ends with 404.
 	conformance.It("ends an open monitoring request with 404 when the subscription expires", tgt, rules.OutstandingRequests404,

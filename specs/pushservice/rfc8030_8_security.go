@@ -254,8 +254,6 @@ var _ = describe("RFC 8030 §8 Security Considerations", func() {
 			Expect(why).To(BeEmpty(), "push message URIs correlate across subscriptions: %s", why)
 		})
 
-	// RFC 8030 §8.2: "User and device information MUST NOT be exposed through a push or push
-	// message URI."
 	// Sends: the subscriptions and messages above. Expects: no push or message URI (path and
 	// query, as they are, percent-decoded, and each long segment read as base64 or hex) holds
 	// the service's id of the user agent, this machine's host or user name, the client's loopback
@@ -307,9 +305,6 @@ var _ = describe("RFC 8030 §8 Security Considerations", func() {
 			}
 		}, SpecTimeout(3*time.Minute))
 
-	// RFC 8030 §8.4: "The push service SHOULD also include a Retry-After header [RFC7231] to
-	// indicate how long the application server is requested to wait before it makes another
-	// request to the push resource."
 	// Sends: the flood above. Expects: its 429 carries Retry-After, delta-seconds or an
 	// HTTP-date. Skipped when the flood met no 429 (nothing to check).
 	conformance.It("says Retry-After with a 429", tgt, rules.RetryAfterOn429,

@@ -30,8 +30,6 @@ var _ = describe("RFC 8292 §4.1 Creating a Restricted Push Message Subscription
 			Expect(res.Status/100).To(Equal(2), "the text/plain body must be ignored: the subscription is not restricted")
 		})
 
-	// RFC 8292 §4.1: "For the application/webpush-options+json media type, a push service MUST
-	// ignore any members on this object that it does not understand."
 	// Sends: {"vapid": <key>, "x": 1, "pushspec": {"nested": [true]}}; then a message without
 	// Authorization, and one with VAPID for that key. Expects: 201; the first refused (401 or
 	// 403: the subscription is restricted), the second accepted.

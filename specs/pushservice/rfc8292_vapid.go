@@ -80,9 +80,8 @@ func otherVAPID() *sender.VAPID {
 }
 
 var _ = describe("RFC 8292 VAPID at the push service", func() {
-	// RFC 8292 §4.2: "the push service MUST reject a message sent to [a restricted]
-	// subscription if it has no valid vapid authentication" — 401 (Unauthorized) is suggested
-	// for a missing token, and 403 (Forbidden) MAY answer an invalid one.
+	// RFC 8292 §4.2 suggests 401 (Unauthorized) for a missing token, and 403 (Forbidden) MAY
+	// answer an invalid one.
 	// Sends: to a subscription restricted to the suite's key, the message with its token (the
 	// valid twin), then the same without Authorization. Expects: the twin accepted, the other
 	// refused (4xx other than 429) with the answer the fake's profile gives for it.
@@ -165,7 +164,6 @@ var _ = describe("RFC 8292 VAPID at the push service", func() {
 			Expect(res.Status).To(Equal(http.StatusForbidden), "a bad token on an unrestricted subscription was answered %d, not 403 (RFC 8292 §2 allows 403)", res.Status)
 		})
 
-	// RFC 8292 §3: "unknown auth-params … and realm MUST be ignored".
 	// Sends: a valid token with realm="x", foo=bar added. Expects: accepted (2xx).
 	conformance.It("ignores unknown auth parameters", tgt, rules.IgnoreUnknownParams,
 		func(ctx SpecContext, r *conformance.Recorder) {
@@ -174,8 +172,7 @@ var _ = describe("RFC 8292 VAPID at the push service", func() {
 			Expect(res.Status/100).To(Equal(2), "a valid token with realm and an unknown parameter was answered %d; RFC 8292 §3 says to ignore them", res.Status)
 		})
 
-	// RFC 8292 §3.2: "A push service SHOULD reject a message … with a 400 (Bad Request) status
-	// code" when the signing key is the key used for message encryption.
+	// The signing key here is the key used for message encryption.
 	// Sends: the message encrypted with a fresh ephemeral key (the twin), then encrypted with the
 	// VAPID key pair as its ephemeral ECDH key. Expects: the twin accepted, the other 400.
 	conformance.It("rejects a message whose k is its ECDH key with 400", tgt, rules.SameKeys400,
@@ -191,8 +188,6 @@ var _ = describe("RFC 8292 VAPID at the push service", func() {
 			expectNamed(res, fakepushservice.CondSameKeys)
 		})
 
-	// RFC 8292 §4.2: "the push service MUST NOT forward the JWT or public key to the user
-	// agent".
 	for _, enc := range []string{"aes128gcm", "aesgcm"} {
 		// Sends: a valid <enc> message with VAPID (aesgcm: the key also travels in Crypto-Key as
 		// p256ecdsa=). Expects: the UA-link delivery contains neither the token nor k.

@@ -98,7 +98,8 @@ var doubles = map[string]func(*fakepushservice.Server){
 	},
 	// Conformant but unusual: push tokens of 120 bits (RFC 8030 §8.3's floor, below the fake's
 	// usual 256) and TTLs capped at four weeks, the cap echoed in the TTL response header
-	// (RFC 8030 §5.2: "the push service MAY retain the message for a shorter duration").
+	// (RFC 8030 §5.2: "A push service MAY retain a push message for a shorter duration than
+	// requested.").
 	"tokens-120-ttl-4w": func(s *fakepushservice.Server) { s.TokenBytes, s.MaxTTL = 15, 2419200 },
 	// Conformant: a rate limit the suite's flood does not reach.
 	"rate-limit-above-flood": func(s *fakepushservice.Server) { s.RateLimit = 4 * floodBound },
@@ -134,7 +135,7 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// Conformant: bodies up to 8192 octets accepted (RFC 8030 §7.2 only sets the floor).
 	"max-payload-8k": func(s *fakepushservice.Server) { s.MaxPayload = 8192 },
 	// Conformant: TTLs capped at 30 s, the cap echoed in the TTL response header (RFC 8030 §5.2:
-	// "the push service MAY retain the message for a shorter duration").
+	// "A push service MAY retain a push message for a shorter duration than requested.").
 	"ttl-cap-30s": func(s *fakepushservice.Server) { s.MaxTTL = 30 },
 	// Broken (a SHOULD): past 100 messages to one subscription, 429 without Retry-After.
 	"429-without-retry-after": func(s *fakepushservice.Server) {
@@ -167,9 +168,8 @@ var doubles = map[string]func(*fakepushservice.Server){
 	"accepts-bad-signature":   acceptsInvalid(fakepushservice.CondVAPIDSignature),
 	"accepts-expired-token":   acceptsInvalid(fakepushservice.CondVAPIDExpired),
 	"accepts-other-key-token": acceptsInvalid(fakepushservice.CondVAPIDKey),
-	// Broken (RFC 8030 §5.1: "A push service MUST return a 400 (Bad Request) status code for
-	// requests that contain an invalid receipt subscription"): an unknown receipt subscription is
-	// ignored and the push accepted.
+	// Broken (rules.InvalidReceiptSubscription400): an unknown receipt subscription is ignored
+	// and the push accepted.
 	"accepts-invalid-receipt-subscription": acceptsInvalid(fakepushservice.CondReceiptInvalid),
 	// Broken (RFC 8292 §2: a push service MUST NOT use information from a token that is not
 	// valid): it caches tokens by header and claims, so a token whose header and claims it saw
@@ -193,8 +193,8 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
-	// Broken (RFC 8292 §3: "unknown auth-params … and realm MUST be ignored"): a vapid
-	// Authorization with a parameter other than t and k is refused with 400.
+	// Broken (rules.IgnoreUnknownParams): a vapid Authorization with a parameter other than t
+	// and k is refused with 400.
 	"refuses-unknown-auth-params": func(s *fakepushservice.Server) {
 		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
 			for _, part := range strings.Split(q.Header.Get("Authorization"), ",") {
@@ -209,10 +209,10 @@ var doubles = map[string]func(*fakepushservice.Server){
 		}
 	},
 
-	// Broken, RFC 8030 §5.4: "A push message with a topic replaces any outstanding push message
-	// with an identical topic"; the replacing message's TTL counts; messages with other topics
-	// are kept; the replacing request gets its own push message resource; "receipts … SHOULD be
-	// suppressed" for a replaced message (paraphrased). Each double breaks one of these.
+	// Broken, RFC 8030 §5.4 (paraphrased): a message with a topic replaces an outstanding one
+	// with the same topic; the replacing message's TTL counts; messages with other topics are
+	// kept; the replacing request gets its own push message resource; receipts for a replaced
+	// message are suppressed. Each double breaks one of these.
 	"topic-keeps-replaced": func(s *fakepushservice.Server) { s.TopicKeepsReplaced = true },
 	"topic-replaces-any":   func(s *fakepushservice.Server) { s.TopicReplacesAny = true },
 	"topic-keeps-expiry":   func(s *fakepushservice.Server) { s.TopicKeepsExpiry = true },
@@ -226,8 +226,7 @@ var doubles = map[string]func(*fakepushservice.Server){
 	// return a TTL header field in the response with the duration" it keeps; this one keeps every
 	// message at least two minutes and says so, above the request's TTL.
 	"min-ttl-120": func(s *fakepushservice.Server) { s.MinTTL = 120 },
-	// Broken, RFC 8030 §5.2: "A push service MUST treat a TTL value that is too large to
-	// represent as having a value of 2147483648 (2^31)"; this one refuses it with 400.
+	// Broken (rules.TTLOverflowAs2Pow31): a TTL too large to represent is refused with 400.
 	"refuses-ttl-overflow": func(s *fakepushservice.Server) {
 		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
 			if _, err := strconv.ParseInt(q.Header.Get("TTL"), 10, 64); err != nil && digitsOnly(q.Header.Get("TTL")) {
@@ -236,8 +235,7 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
-	// Broken (a SHOULD), RFC 8030 §5.2: "The push service SHOULD parse the TTL value with at least
-	// 31 bits of non-negative integer range"; this one parses 16 bits and refuses more with 400.
+	// Broken (a SHOULD, rules.TTL31Bit): this one parses 16 bits of TTL and refuses more with 400.
 	"ttl-16-bit": func(s *fakepushservice.Server) {
 		s.OnRequest = func(q *fakepushservice.Request) *fakepushservice.Fault {
 			if n, err := strconv.ParseUint(q.Header.Get("TTL"), 10, 64); (err == nil && n > 65535) || (err != nil && digitsOnly(q.Header.Get("TTL"))) {
@@ -246,19 +244,18 @@ var doubles = map[string]func(*fakepushservice.Server){
 			return nil
 		}
 	},
-	// Broken, RFC 8030 §5.3: "A push message without the Urgency header field defaults to a
-	// value of normal"; this one takes it as high.
+	// Broken (rules.UrgencyDefaultNormal): a message without Urgency is taken as high.
 	"no-urgency-as-high": func(s *fakepushservice.Server) { s.NoUrgencyAs = "high" },
 	// Broken, RFC 8030 §5.3: the user agent's urgency threshold is ignored.
 	"ignores-urgency-threshold": func(s *fakepushservice.Server) { s.IgnoreUrgencyThreshold = true },
-	// Broken, RFC 8292 §4.2: "the push service MUST NOT forward the JWT or public key to the user
-	// agent"; this one hands an aesgcm message's k to the user agent in Crypto-Key (p256ecdsa=).
+	// Broken (rules.NoJWTToUA): an aesgcm message's k goes to the user agent in Crypto-Key
+	// (p256ecdsa=).
 	"forwards-vapid-key": func(s *fakepushservice.Server) { s.ForwardVAPIDKey = true },
 	// Broken, RFC 8030 §5.1: the 202 to a receipt request names no receipt subscription; a
 	// receipt request naming a valid receipt subscription gets a new one (against its SHOULD:
-	// "the push service SHOULD return the same receipt subscription", paraphrased).
-	// Broken, RFC 8030 §5.3 and §5.4: "The push service MUST NOT forward the Urgency header
-	// field to the user agent", nor the Topic one.
+	// the push service returns the same receipt subscription, paraphrased).
+	// Broken (rules.UrgencyNotForwarded, rules.TopicNotForwarded): Urgency, or Topic, is
+	// forwarded to the user agent.
 	"forwards-urgency":   func(s *fakepushservice.Server) { s.ForwardHeaders = "Urgency" },
 	"forwards-topic":     func(s *fakepushservice.Server) { s.ForwardHeaders = "Topic" },
 	"receipt-no-link":    func(s *fakepushservice.Server) { s.ReceiptNoLink = true },

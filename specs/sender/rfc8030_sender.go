@@ -19,9 +19,8 @@ import (
 )
 
 var _ = describe("RFC 8030 at the application server", func() {
-	// RFC 8030 §5: "An application server requests the delivery of a push message by sending
-	// an HTTP POST request to a push resource" — the endpoint URL unchanged, the message as
-	// the body. Sends: the typical message. Expects: POST, on the endpoint's path.
+	// The endpoint URL unchanged, the message as the body. Sends: the typical message.
+	// Expects: POST, on the endpoint's path.
 	conformance.It("POSTs to the endpoint unchanged", tgt, rules.PostToPushResource,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
@@ -31,8 +30,7 @@ var _ = describe("RFC 8030 at the application server", func() {
 			Expect(q.Path).To(Equal(u.Path), "the sender posted to path %s, not the endpoint's %s; RFC 8030 §5 posts to the push resource", q.Path, u.Path)
 		})
 
-	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field
-	// in its request for push message delivery." Expects: TTL present exactly once.
+	// Expects: TTL present exactly once.
 	graded("sends a TTL header", rules.TTLRequired, typical, 0)
 
 	// RFC 8030 §5.2 ABNF: TTL = 1*DIGIT. Expects: digits only.
@@ -41,7 +39,6 @@ var _ = describe("RFC 8030 at the application server", func() {
 	// RFC 8030 §5.3: Urgency is one of very-low, low, normal, high. Sends: Urgency high.
 	graded("sends a valid Urgency", rules.UrgencyValues, urgencyTopic, 0)
 
-	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included".
 	graded("sends one Urgency value", rules.UrgencySingleValue, urgencyTopic, 0)
 
 	// RFC 8030 §5.4: a Topic is at most 32 characters of the URL and filename safe base64
@@ -94,9 +91,8 @@ var _ = describe("RFC 8030 at the application server", func() {
 			gradeKeyDerivation(r, q)
 		})
 
-	// RFC 8030 §5: "The push message is included in the body of the request" — the message the
-	// sender was given. No sentence binds a library to the bytes; pushspec's reading, recorded (info)
-	// (rfc8030-5-payload-as-given). Each kind of payload the README promises is its own case.
+	// The body holds the message the sender was given. No sentence binds a library to the
+	// bytes; pushspec's reading, recorded (info) (rfc8030-5-payload-as-given). Each kind of payload the README promises is its own case.
 	// Sends: a short text, 256 octets of every byte value, 3993 octets (the largest that fits
 	// 4096), no payload, and a short text in aesgcm. Expects: the service's decryption with the
 	// subscription's keys gives those bytes (no body, or an empty plaintext, for no payload).
@@ -106,8 +102,7 @@ var _ = describe("RFC 8030 at the application server", func() {
 	payloadAsGiven("sends no payload when it is given none", noPayload)
 	payloadAsGiven("delivers an aesgcm payload unchanged", aesgcmPayload)
 
-	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field in
-	// its request for push message delivery"; §5.3, §5.4 leave Urgency and Topic to it. Which
+	// RFC 8030 §5.2 requires a TTL; §5.3, §5.4 leave Urgency and Topic to the sender. Which
 	// values is the caller's choice: a library that sends others is recorded (MAY, info — see
 	// rules.HeadersAsAsked). Sends: TTL 60; TTL 0 and TTL 2419200; Urgency high with Topic
 	// update1. Expects: each header as asked.

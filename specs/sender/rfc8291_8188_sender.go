@@ -18,8 +18,7 @@ import (
 )
 
 var _ = describe("RFC 8291 and RFC 8188 at the application server", func() {
-	// RFC 8291 §4: "An application server MUST NOT use other content encodings for push
-	// messages" than aes128gcm. Expects: Content-Encoding: aes128gcm, once.
+	// Expects: Content-Encoding: aes128gcm, once.
 	graded("encrypts with aes128gcm only", rules.AES128GCMOnly, typical, 0)
 
 	// RFC 8291 §3.3, §3.4: the key derivation. The service decrypts the body with the virtual
@@ -43,10 +42,9 @@ var _ = describe("RFC 8291 and RFC 8188 at the application server", func() {
 	graded("keeps the largest payload (3993 octets) within 4096 octets", rules.Fits4096, largestPayload, 0)
 	graded("encrypts the largest payload (3993 octets) as a single record", rules.SingleRecord, largestPayload, 0)
 
-	// RFC 8188 §2: "The additional data passed to each invocation of AEAD_AES_128_GCM is a
-	// zero-length octet sequence." §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", first 16
-	// octets, cek_info "Content-Encoding: aes128gcm" || 0x00, PRK = HMAC-SHA-256(salt, IKM).
-	// §2.3: "NONCE = FIRST(HMAC-SHA-256(PRK, nonce_info || 0x01), 12) XOR SEQ", SEQ from zero.
+	// RFC 8188 §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", first 16 octets, cek_info
+	// "Content-Encoding: aes128gcm" || 0x00, PRK = HMAC-SHA-256(salt, IKM). §2.3, paraphrased:
+	// NONCE is the first 12 octets of HMAC-SHA-256(PRK, nonce_info || 0x01) XOR SEQ, SEQ from zero.
 	// pushspec's codec opens the body with exactly these (it is checked against the RFC 8188 and
 	// RFC 8291 vectors in webpush), from the RFC 8291 IKM of the subscription's keys.
 	// AES-GCM's tag authenticates key, nonce and additional data together: if it verifies, the
@@ -94,7 +92,6 @@ var _ = describe("RFC 8291 and RFC 8188 at the application server", func() {
 	graded("keeps the record within rs", rules.RecordLayout, typical, 0)
 	// RFC 8291 §4: rs greater than plaintext + delimiter + padding + tag.
 	graded("writes an rs larger than the record", rules.RSExceedsRecord, typical, 0)
-	// RFC 8291 §4: "push message payloads MUST be encrypted as a single record".
 	graded("encrypts as a single record", rules.SingleRecord, typical, 0)
 	// RFC 8188 §2: the plaintext ends with delimiter 0x02 then only zero octets.
 	graded("pads with 0x02 then zeros", rules.PaddingDelimiter, typical, 0)
@@ -107,8 +104,7 @@ var _ = describe("RFC 8291 and RFC 8188 at the application server", func() {
 	// RFC 8291 §3.1: a fresh ECDH key pair for every message. Second message.
 	graded("makes a fresh ECDH key per message", rules.ASEphemeralKey, typical, 1)
 
-	// RFC 8291 §7: "An application server MUST … check that the user agent's public key is
-	// on the P-256 curve" before using it. Sends: a subscription whose p256dh is 65 octets
+	// The key is checked before it is used. Sends: a subscription whose p256dh is 65 octets
 	// starting 0x04 but off the curve. Expects: the sender refuses, and nothing reaches the
 	// service. A refusal proves the check only from a sender that sends to a valid key (the
 	// typical scenario): one that sends nothing at all gives no verdict.

@@ -18,7 +18,6 @@ var _ = describe("RFC 8292 VAPID at the application server", func() {
 	graded("signs ES256 with a raw r‖s signature", rules.JWSES256, typical, 0)
 	// RFC 8292 §2: the signing key is ECDSA on P-256.
 	graded("signs with a P-256 key", rules.P256SigningKey, typical, 0)
-	// RFC 8292 §2: "The JWT MUST include an exp (expiry) claim".
 	graded("includes exp", rules.ExpRequired, typical, 0)
 	// RFC 8292 §2: exp "MUST NOT be more than 24 hours from the time of the request". Judged
 	// against the time the service received the request, with a 60 s leeway for clock skew.
@@ -41,9 +40,6 @@ var _ = describe("RFC 8292 VAPID at the application server", func() {
 	// RFC 8292 §2.2: additional claims kept small (SHOULD; bound: 1 KiB, pushspec's choice).
 	graded("keeps the claims small", rules.ClaimsSmall, typical, 0)
 
-	// RFC 8292 §3: "This authentication scheme is for origin-server authentication only.
-	// Therefore, this authentication scheme MUST NOT be used with the Proxy-Authenticate or
-	// Proxy-Authorization header fields."
 	conformance.It("never sends vapid credentials in Proxy-Authorization", tgt, rules.NoProxyAuth,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			q := typical.request(ctx, r, 0)
@@ -54,8 +50,7 @@ var _ = describe("RFC 8292 VAPID at the application server", func() {
 			}
 		})
 
-	// RFC 8292 §2.1: "If the application server wishes to provide contact details it MAY
-	// include a "sub" (Subject) claim in the JWT." A MAY: recorded, graded info at worst (Apple's
+	// A MAY: recorded, graded info at worst (Apple's
 	// requirement is interop-apple-sub-required).
 	conformance.It("includes sub", tgt, rules.SubOptional,
 		func(ctx SpecContext, r *conformance.Recorder) {

@@ -131,9 +131,8 @@ var (
 	}}
 
 	// largestPayload: 3993 octets of plaintext, the most that fits the 4096 octets every service
-	// takes. RFC 8291 §4: "A push service is not required to support more than 4096 octets of
-	// payload body ... Absent header (86 octets), padding (minimum 1 octet), and expansion for
-	// AEAD_AES_128_GCM (16 octets), this equates to, at most, 3993 octets of plaintext."
+	// takes (RFC 8291 §4, paraphrased: 4096 octets less the header of 86, at least 1 octet of
+	// padding and the 16 of AEAD_AES_128_GCM's expansion leave at most 3993 of plaintext).
 	largestPayload = &scenario{service: "rfc", label: "largest", build: func(*target.Subscription) []sender.Message {
 		return []sender.Message{msg(strings.Repeat("0123456789abcdef", 250)[:3993])}
 	}}

@@ -119,8 +119,8 @@ var _ = describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			r.Evidence("ack", fmt.Sprint(ack))
 		}, specTimeout)
 
-	// Push API, create a push subscription: "Request a new push subscription. ... Rethrow any
-	// [=exceptions=]." The spec names no exception for a push service that refuses, so the
+	// Push API, create a push subscription: "Request a new push subscription. … Rethrow any
+	// exceptions." The spec names no exception for a push service that refuses, so the
 	// rejection is required and its name is recorded, not graded.
 	conformance.It("rejects subscribe() when the push service refuses the registration", tg, rules.SubscribePushServiceError,
 		func(ctx SpecContext, r *conformance.Recorder) {

@@ -30,8 +30,8 @@ var _ = describe("Firefox, seen through the autopush link", Label("needs:browser
 	k := browser.Firefox
 	tg := target(k)
 
-	// Push API, create a push subscription: "Request a new push subscription. ... Rethrow any
-	// [=exceptions=]." The spec names no exception for a push service that refuses, so the
+	// Push API, create a push subscription: "Request a new push subscription. … Rethrow any
+	// exceptions." The spec names no exception for a push service that refuses, so the
 	// rejection is required and its name is recorded, not graded.
 	conformance.It("rejects subscribe() when the push service refuses the registration", tg, rules.SubscribePushServiceError,
 		func(ctx SpecContext, r *conformance.Recorder) {

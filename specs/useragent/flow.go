@@ -41,8 +41,6 @@ var _ = describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 
 				conformance.It("getKey('auth') is 16 octets", tg, rules.SubscriptionAuth16Octets,
 					func(ctx SpecContext, r *conformance.Recorder) {
-						// RFC 8291 §3.2: "A user agent MUST generate and provide a hard-to-guess
-						// sequence of 16 octets that is used for authentication of push messages."
 						r.Also(rules.AuthSecret16)
 						clientEvidence(r, c)
 						Expect(c.Subscription.WebPush.Auth).To(HaveLen(16), "getKey('auth') is %d octets; RFC 8291 §3.2 requires an authentication secret of 16 octets", len(c.Subscription.WebPush.Auth))
@@ -144,11 +142,10 @@ var _ = describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					Expect(string(raw)).NotTo(ContainSubstring("corrupt"), "a notification for the corrupted message")
 				}, specTimeout)
 
-			// Push API, Receiving a Push Message: "If the push message payload could not be
-			// decrypted for any reason: Acknowledge the receipt of the push message according to
-			// [RFC8030]. ... this prevents the push service from attempting to retransmit the
-			// message". Any acknowledgement does; autopush's code (101, decryption failed) is
-			// recorded, not required.
+			// Push API, Receiving a Push Message: "Though the message was not successfully
+			// received and processed, this prevents the push service from attempting to retransmit
+			// the message; a badly encrypted message is not recoverable." Any acknowledgement does;
+			// autopush's code (101, decryption failed) is recorded, not required.
 			conformance.It("acknowledges a message it cannot decrypt, so the push service stops retrying it", tg, rules.UndecryptableAcknowledged,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					c := newClient(ctx, r, k)

@@ -49,8 +49,6 @@ return {installing: !!r2.installing};`, "/sw-installing.js?"+q.Encode()), &v); e
 				return rep
 			}
 
-			// Push API, subscribe(): "If registration's active worker is null, reject promise with
-			// an InvalidStateError DOMException and terminate these steps."
 			conformance.It("subscribe() from the install handler, with no active worker, rejects with InvalidStateError", tg, rules.SubscribeNoActiveWorker,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					r.Evidence("browser", string(k)+" "+env.Browser(k).Version())
@@ -71,8 +69,6 @@ return {installing: !!r2.installing};`, "/sw-installing.js?"+q.Encode()), &v); e
 					Expect(v.Subscribe.Error.Name).To(Equal("InvalidStateError"), "subscribe() rejected with %s: %s", v.Subscribe.Error.Name, v.Subscribe.Error.Message)
 				}, specTimeout)
 
-			// Notifications, showNotification(): "If this's active worker is null, then return a
-			// promise rejected with a TypeError."
 			conformance.It("showNotification() on a registration whose worker is still installing rejects with TypeError", tg, rules.NotificationShowRequiresActiveWorker,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					r.Evidence("browser", string(k)+" "+env.Browser(k).Version())

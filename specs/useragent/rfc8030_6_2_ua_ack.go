@@ -22,8 +22,8 @@ var _ = describe("RFC 8030 user agent acknowledgement", Label("needs:browser"), 
 		tg := target(k)
 
 		Describe(string(k), func() {
-			// RFC 8030 §6.2: "A user agent MUST acknowledge receipt of push messages. [...] Push
-			// messages that are not acknowledged are retained [...] until they expire."
+			// RFC 8030 §6.2, paraphrased: the push service retries a message that is not
+			// acknowledged until it expires, so one that stops holding it saw the acknowledgement.
 			conformance.It("acknowledges a delivered message, and the push service stops holding it", tg, rules.UAAcknowledges,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					c := newClient(ctx, r, k)

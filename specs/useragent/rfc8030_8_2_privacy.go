@@ -49,11 +49,8 @@ var _ = describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 				return out
 			}
 
-			// Push API, Security and privacy: "The push endpoint MUST NOT expose information about
-			// the user to any party other than the push service" (and so carries no user name or
-			// device identity). RFC 8030 §8.2: "push and message resource URIs MUST NOT provide any
-			// basis to correlate communications [...] and MUST NOT expose user or device
-			// information".
+			// The endpoint carries no user name or device identity; RFC 8030 §8.2 (paraphrased)
+			// says the same of push and message resource URIs.
 			conformance.It("the endpoint has no userinfo and names no user, host, browser or push-client identifier", tg, rules.EndpointNoUserInfo,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					r.Also(rules.NoUserDeviceInfo)
@@ -71,8 +68,7 @@ var _ = describe("RFC 8030 §8.2 user agent: endpoint privacy", Label("needs:bro
 					}
 				}, specTimeout)
 
-			// RFC 8030 §8.2: "push resource URIs [...] MUST NOT provide any basis to correlate
-			// communications for a given user agent". Heuristic: past the part every endpoint
+			// Heuristic: past the part every endpoint
 			// shares (scheme, host, fixed path), the tokens of three subscriptions share no run of
 			// 8 characters. How long a token is belongs to rfc8030-8.3-push-uri-entropy (info).
 			conformance.It("endpoints of three subscriptions share nothing beyond a fixed prefix", tg, rules.PushURIUncorrelatable,

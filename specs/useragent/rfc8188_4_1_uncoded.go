@@ -31,8 +31,8 @@ var _ = describe("RFC 8188 user agent: content without the aes128gcm coding", La
 		tg := target(k)
 
 		Describe(string(k), func() {
-			// RFC 8188 §4.1: "a receiver MUST reject content that isn't encoded with aes128gcm" when
-			// it relies on the coding for content origin authentication, as Web Push does. The
+			// The rule binds a receiver that relies on the coding for content origin authentication,
+			// as Web Push does. The
 			// content is what is judged here: its bytes must not reach the service worker.
 			conformance.It("does not hand a payload delivered without a content coding to the service worker", tg, rules.RejectUncoded,
 				func(ctx SpecContext, r *conformance.Recorder) {
@@ -44,9 +44,7 @@ var _ = describe("RFC 8188 user agent: content without the aes128gcm coding", La
 					}
 				}, specTimeout)
 
-			// Push API, Receiving a Push Message: "A push event will not be fired for a push message
-			// that was not successfully decrypted using the key pair associated with the push
-			// subscription." A payload without the coding cannot be decrypted.
+			// A payload without the coding cannot be decrypted.
 			conformance.It("fires no push event for a payload delivered without a content coding", tg, rules.UndecryptableNoEvent,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					c := newClient(ctx, r, k)

@@ -31,10 +31,9 @@ var _ = describe("RFC 8188 user agent key and nonce derivation", Label("needs:br
 				c = newClient(ctx, nil, k)
 			}, NodeTimeout(time.Minute))
 
-			// RFC 8188 §2: "The additional data passed to each invocation of AEAD_AES_128_GCM is a
-			// zero-length octet sequence." §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", cek_info
-			// "Content-Encoding: aes128gcm" || 0x00. §2.3: "NONCE = FIRST(HMAC-SHA-256(PRK,
-			// nonce_info || 0x01), 12) XOR SEQ", SEQ starting at zero.
+			// RFC 8188 §2.2: "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)", cek_info
+			// "Content-Encoding: aes128gcm" || 0x00. §2.3, paraphrased: NONCE is the first 12
+			// octets of HMAC-SHA-256(PRK, nonce_info || 0x01) XOR SEQ, SEQ starting at zero.
 			conformance.It("decrypts a message sealed by pushspec's codec (empty AAD, RFC 8188 CEK and NONCE, SEQ 0)", tg, rules.EmptyAAD,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					r.Also(rules.CEKDerivation)

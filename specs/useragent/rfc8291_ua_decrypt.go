@@ -127,8 +127,8 @@ var _ = describe("RFC 8291 user agent decryption", Label("needs:browser"), func(
 				})
 			mayAccept("records whether a header rs smaller than the record is ignored", rules.UAMayIgnoreRS, "rs-smaller-than-record",
 				func(p []byte) *webpush.Options { return &webpush.Options{HeaderRS: uint32(recordLen(p) - 8)} })
-			// RFC 8188 §2.1 makes rs below 18 invalid, but RFC 8291 §4: "A user agent MAY ignore
-			// the rs field." A browser that ignores it may accept the message; the sender's fault
+			// RFC 8188 §2.1 makes rs below 18 invalid, but a user agent MAY ignore rs (RFC 8291 §4).
+			// A browser that ignores it may accept the message; the sender's fault
 			// is graded on the sender (rfc8188-2.1-rs-min-18).
 			mayAccept("records whether a header with rs = 17 is ignored", rules.UAMayIgnoreRS, "rs-17",
 				func([]byte) *webpush.Options { return &webpush.Options{HeaderRS: 17} })

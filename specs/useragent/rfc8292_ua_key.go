@@ -26,9 +26,7 @@ var _ = describe("RFC 8292 user agent: applicationServerKey on subscribe", Label
 		tg := target(k)
 
 		Describe(string(k), func() {
-			// RFC 8292 §4.1: "the user agent passes the application server's public key to the push
-			// service as part of the process of creating the push subscription" (a step of the
-			// subscription process, stated without a BCP 14 keyword).
+			// A step of the subscription process, stated without a BCP 14 keyword.
 			conformance.It("hands the applicationServerKey given to subscribe() to the push service", tg, rules.UASendsKey,
 				func(ctx SpecContext, r *conformance.Recorder) {
 					key := anotherKey()
