@@ -642,7 +642,7 @@ func (p *pushReq) respondError(w http.ResponseWriter, a Answer, rule, errText st
 	w.WriteHeader(a.Status)
 	w.Write(body)
 	p.rec.Status, p.rec.Rule = a.Status, rule
-	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.ResponseHeader = sentHeader(w)
 	p.rec.ResponseBody = truncate(string(body), 2000)
 	p.rec.Duration = time.Since(p.start)
 	p.s.publish(p.rec)
@@ -675,7 +675,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if m.urgency == "" {
 		m.urgency = s.NoUrgencyAs
 	}
-	for _, name := range strings.Split(s.ForwardHeaders, ",") {
+	for name := range strings.SplitSeq(s.ForwardHeaders, ",") {
 		if v := p.r.Header.Get(strings.TrimSpace(name)); v != "" {
 			if m.headers == nil {
 				m.headers = map[string]string{}
@@ -758,10 +758,15 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	w.WriteHeader(status)
 
 	p.rec.Status, p.rec.MessageID, p.rec.Stored, p.rec.TTL = status, msgID, stored, ttl
-	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.ResponseHeader = sentHeader(w)
 	p.rec.Duration = time.Since(p.start)
 	s.publish(p.rec)
 }
+
+// sentHeader is the header of an answer that was written: w.Header() itself, which the handler
+// no longer changes and net/http does not change after WriteHeader (it writes a copy it took
+// then), so it is recorded without a copy of its own.
+func sentHeader(w http.ResponseWriter) http.Header { return w.Header() }
 
 func uuidFrom(hex32 string) string {
 	h := strings.ToUpper(hex32)
@@ -799,7 +804,7 @@ func (s *Server) publish(rec *Request) {
 	}
 	l.mu.Unlock()
 	s.event(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
-		Detail: fmt.Sprintf("%s %s → %d %s", rec.Method, rec.Path, rec.Status, rec.Answered)})
+		Detail: rec.Method + " " + rec.Path + " → " + strconv.Itoa(rec.Status) + " " + string(rec.Answered)})
 	s.notify()
 }
 
