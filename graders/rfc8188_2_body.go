@@ -30,7 +30,8 @@ func Body(r *Request) []rules.Verdict {
 	}
 	rec := len(body) - hdr.Len
 	rs, recText := strconv.FormatUint(uint64(hdr.RS), 10), strconv.Itoa(rec)
-	out := []rules.Verdict{
+	// Room for the two verdicts of reuse: one allocation for every verdict of the body.
+	out := append(make([]rules.Verdict, 0, 8),
 		rules.Check(rules.HeaderLayout, true, "salt ‖ rs ‖ idlen ‖ keyid, "+strconv.Itoa(hdr.Len)+"-octet header", ev),
 		// RFC 8188 §2.1, of rs: "Values smaller than 18 are invalid."
 		check(rules.RSMin18, hdr.RS >= webpush.MinRS, "rs is "+rs,
@@ -58,9 +59,9 @@ func Body(r *Request) []rules.Verdict {
 			func() string {
 				return "the salt is 16 zero octets; RFC 8188 §4.3 asks for a fresh random salt per message"
 			}, ev),
-	}
+	)
 	if r.Subscription != "" {
-		out = append(out, reuse(r, body, hdr, ev)...)
+		out = reuse(out, r, body, hdr, ev)
 	}
 	return out
 }
@@ -74,7 +75,7 @@ var zeroSalt [16]byte
 // (a retry after 429, 503 or a timeout) is the same payload body and the same message, so it
 // reuses nothing; a body the service refused was never a message, so it is not remembered (the
 // service calls History.Remember on acceptance only).
-func reuse(r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]string) []rules.Verdict {
+func reuse(out []rules.Verdict, r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]string) []rules.Verdict {
 	use := &KeyUse{
 		salt: sha256.Sum256(append(append([]byte(r.Subscription+"\x00"), hdr.KeyID...), hdr.Salt...)),
 		key:  sha256.Sum256(append([]byte(r.Subscription+"\x00"), hdr.KeyID...)),
@@ -96,8 +97,8 @@ func reuse(r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]str
 	case keySeen:
 		keyMsg = "the same body as an earlier accepted message (a resend): one message, no key reuse"
 	}
-	return []rules.Verdict{
+	return append(out,
 		rules.Check(rules.SaltNotReused, !saltReused, saltMsg, ev),
 		rules.Check(rules.ASEphemeralKey, !keyReused, keyMsg, ev),
-	}
+	)
 }

@@ -84,7 +84,8 @@ func senderParseRule(id string) rules.Rule {
 // VAPID grades the request's VAPID credentials (RFC 8292 §2, §3, §4.2) and, on a token that was
 // read, the interop notes on its exp.
 func VAPID(r *Request) []rules.Verdict {
-	var out []rules.Verdict
+	// Room for the verdicts on a token that was read, expTiming's included: one allocation.
+	out := make([]rules.Verdict, 0, 16)
 	restricted := r.AppServerKey != nil
 	// RFC 8292 §3 (paraphrased): the vapid scheme is for the push service, never a proxy.
 	for _, v := range r.Header.Values("Proxy-Authorization") {
@@ -168,7 +169,7 @@ func VAPID(r *Request) []rules.Verdict {
 		// RFC 8292 §3.2 (paraphrased): the VAPID key k is not the message's ECDH key.
 		out = append(out, rules.Check(rules.DistinctKeys, true, "k differs from the message's ECDH key", ev))
 	}
-	return append(out, expTiming(r, v, te)...)
+	return expTiming(out, r, v, te)
 }
 
 // tokenEvidence is the evidence text of a token, kept for the last token seen: a VerifyCache hit
@@ -199,12 +200,11 @@ func tokenEvidenceOf(v *webpush.VAPID) *tokenEvidence {
 
 // expTiming records the two interop notes on exp, both info: exp left no room for a push
 // service whose clock is behind, and exp follows the message's TTL.
-func expTiming(r *Request, v *webpush.VAPID, te *tokenEvidence) []rules.Verdict {
+func expTiming(out []rules.Verdict, r *Request, v *webpush.VAPID, te *tokenEvidence) []rules.Verdict {
 	exp, ok := v.Exp()
 	if !ok {
-		return nil
+		return out
 	}
-	var out []rules.Verdict
 	received := r.Received
 	ahead := exp.Sub(received)
 	aheadText := webpush.Duration(ahead)
