@@ -800,7 +800,7 @@ func (s *Server) publish(rec *Request) {
 		for _, old := range l.requests[:drop] {
 			delete(l.byID, old.ID)
 		}
-		l.requests = append([]*Request(nil), l.requests[drop:]...)
+		l.requests = keepLast(l.requests, mx)
 	}
 	l.mu.Unlock()
 	s.event(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,

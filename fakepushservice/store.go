@@ -554,7 +554,7 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 	l.delivered = append(l.delivered, rec)
 	if mx := s.maxRecorded(); len(l.delivered) > 2*mx {
 		drop := len(l.delivered) - mx
-		l.delivered = append([]DeliveryRecord(nil), l.delivered[drop:]...)
+		l.delivered = keepLast(l.delivered, mx)
 		for k, c := range l.cursor {
 			l.cursor[k] = max(c-drop, 0)
 		}
@@ -587,7 +587,7 @@ func (s *Server) ack(ua, messageID string, code AckCode, evidence map[string]str
 	l.mu.Lock()
 	l.acks = append(l.acks, rec)
 	if mx := s.maxRecorded(); len(l.acks) > 2*mx {
-		l.acks = append([]AckRecord(nil), l.acks[len(l.acks)-mx:]...)
+		l.acks = keepLast(l.acks, mx)
 	}
 	if _, dup := l.ackByMsg[messageID]; !dup {
 		l.ackByMsg[messageID] = rec
