@@ -168,7 +168,7 @@ type pushReq struct {
 	rec       *Request
 	prof      *Profile
 	sub       *subState
-	conds     map[Cond]string // condition → detail
+	conds     map[Cond]string // condition → detail; nil until the first is found
 	condList  []Cond
 	ttl       int64
 	urgency   string
@@ -182,6 +182,9 @@ type pushReq struct {
 func (p *pushReq) add(c Cond, detail string) {
 	if _, dup := p.conds[c]; dup {
 		return
+	}
+	if p.conds == nil {
+		p.conds = map[Cond]string{}
 	}
 	p.conds[c] = detail
 	p.condList = append(p.condList, c)
@@ -221,7 +224,7 @@ func (s *Server) maxTTL(p *Profile) int64 {
 func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	prof := s.profile()
-	p := &pushReq{s: s, r: r, prof: prof, conds: map[Cond]string{}, maxPay: s.maxPayload(prof),
+	p := &pushReq{s: s, r: r, prof: prof, maxPay: s.maxPayload(prof),
 		g: &graders.Request{Method: r.Method, Header: r.Header}}
 	p.rec = &Request{
 		ID: newID(8), Time: s.now(), Method: r.Method, Path: r.URL.Path, Host: r.Host, TLS: r.TLS != nil,
@@ -742,7 +745,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if async && !s.ReceiptNoLink {
 		w.Header().Set("Link", fmt.Sprintf(`<%s/receipts/%s>; rel="urn:ietf:params:push:receipt"`, origin(p.r), rs.id))
 	}
-	loc := origin(p.r) + "/m/" + msgID
+	loc := p.g.Audience + "/m/" + msgID // the origin, as analyze set it
 	if !p.prof.NoLocation {
 		w.Header().Set("Location", loc)
 	}
