@@ -168,7 +168,7 @@ type pushReq struct {
 	rec       *Request
 	prof      *Profile
 	sub       *subState
-	conds     map[Cond]string // condition → detail
+	conds     map[Cond]string // condition → detail; nil until the first is found
 	condList  []Cond
 	ttl       int64
 	urgency   string
@@ -182,6 +182,9 @@ type pushReq struct {
 func (p *pushReq) add(c Cond, detail string) {
 	if _, dup := p.conds[c]; dup {
 		return
+	}
+	if p.conds == nil {
+		p.conds = map[Cond]string{}
 	}
 	p.conds[c] = detail
 	p.condList = append(p.condList, c)
@@ -221,7 +224,7 @@ func (s *Server) maxTTL(p *Profile) int64 {
 func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	prof := s.profile()
-	p := &pushReq{s: s, r: r, prof: prof, conds: map[Cond]string{}, maxPay: s.maxPayload(prof),
+	p := &pushReq{s: s, r: r, prof: prof, maxPay: s.maxPayload(prof),
 		g: &graders.Request{Method: r.Method, Header: r.Header}}
 	p.rec = &Request{
 		ID: newID(8), Time: s.now(), Method: r.Method, Path: r.URL.Path, Host: r.Host, TLS: r.TLS != nil,
@@ -642,7 +645,7 @@ func (p *pushReq) respondError(w http.ResponseWriter, a Answer, rule, errText st
 	w.WriteHeader(a.Status)
 	w.Write(body)
 	p.rec.Status, p.rec.Rule = a.Status, rule
-	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.ResponseHeader = sentHeader(w)
 	p.rec.ResponseBody = truncate(string(body), 2000)
 	p.rec.Duration = time.Since(p.start)
 	p.s.publish(p.rec)
@@ -675,7 +678,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if m.urgency == "" {
 		m.urgency = s.NoUrgencyAs
 	}
-	for _, name := range strings.Split(s.ForwardHeaders, ",") {
+	for name := range strings.SplitSeq(s.ForwardHeaders, ",") {
 		if v := p.r.Header.Get(strings.TrimSpace(name)); v != "" {
 			if m.headers == nil {
 				m.headers = map[string]string{}
@@ -742,7 +745,7 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	if async && !s.ReceiptNoLink {
 		w.Header().Set("Link", fmt.Sprintf(`<%s/receipts/%s>; rel="urn:ietf:params:push:receipt"`, origin(p.r), rs.id))
 	}
-	loc := origin(p.r) + "/m/" + msgID
+	loc := p.g.Audience + "/m/" + msgID // the origin, as analyze set it
 	if !p.prof.NoLocation {
 		w.Header().Set("Location", loc)
 	}
@@ -758,10 +761,15 @@ func (p *pushReq) accept(w http.ResponseWriter) {
 	w.WriteHeader(status)
 
 	p.rec.Status, p.rec.MessageID, p.rec.Stored, p.rec.TTL = status, msgID, stored, ttl
-	p.rec.ResponseHeader = w.Header().Clone()
+	p.rec.ResponseHeader = sentHeader(w)
 	p.rec.Duration = time.Since(p.start)
 	s.publish(p.rec)
 }
+
+// sentHeader is the header of an answer that was written: w.Header() itself, which the handler
+// no longer changes and net/http does not change after WriteHeader (it writes a copy it took
+// then), so it is recorded without a copy of its own.
+func sentHeader(w http.ResponseWriter) http.Header { return w.Header() }
 
 func uuidFrom(hex32 string) string {
 	h := strings.ToUpper(hex32)
@@ -795,11 +803,11 @@ func (s *Server) publish(rec *Request) {
 		for _, old := range l.requests[:drop] {
 			delete(l.byID, old.ID)
 		}
-		l.requests = append([]*Request(nil), l.requests[drop:]...)
+		l.requests = keepLast(l.requests, mx)
 	}
 	l.mu.Unlock()
 	s.event(Event{Kind: "request", Sub: rec.SubscriptionID, Message: rec.MessageID,
-		Detail: fmt.Sprintf("%s %s → %d %s", rec.Method, rec.Path, rec.Status, rec.Answered)})
+		Detail: rec.Method + " " + rec.Path + " → " + strconv.Itoa(rec.Status) + " " + string(rec.Answered)})
 	s.notify()
 }
 

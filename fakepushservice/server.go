@@ -558,8 +558,18 @@ func (s *Server) event(e Event) {
 	e.Seq = s.events.seq
 	s.events.events = append(s.events.events, e)
 	if mx := s.maxRecorded(); len(s.events.events) > 2*mx {
-		s.events.events = append([]Event(nil), s.events.events[len(s.events.events)-mx:]...)
+		s.events.events = keepLast(s.events.events, mx)
 	}
+}
+
+// keepLast keeps the last n elements of a log in place: the log's array, which has room for
+// twice as many, is reused rather than copied into a fresh one that appends would grow again.
+// Readers of a log copy it under its lock, so none holds the array. The elements dropped are
+// cleared so that what they point to can be collected.
+func keepLast[T any](log []T, n int) []T {
+	kept := copy(log, log[len(log)-n:])
+	clear(log[kept:])
+	return log[:kept]
 }
 
 // Events returns everything recorded so far, oldest first.

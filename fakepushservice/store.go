@@ -8,6 +8,7 @@ import (
 	"fmt"
 	"net/url"
 	"sort"
+	"strconv"
 	"strings"
 	"time"
 
@@ -516,9 +517,16 @@ func (s *Server) connLoop(c *connState) {
 		rec := DeliveryRecord{Delivery: d, UA: c.ua, At: now, Urgency: next.urgency, Conn: c.id}
 		s.store.mu.Unlock()
 
-		dctx, cancel := context.WithTimeout(c.ctx, DeliverTimeout)
-		err := c.conn.Deliver(dctx, d)
-		cancel()
+		var err error
+		if _, virtual := c.conn.(*VirtualUA); virtual {
+			// A virtual UA takes a delivery in the call, without waiting on anything: no
+			// timeout (and no timer per message) to bound it.
+			err = c.conn.Deliver(c.ctx, d)
+		} else {
+			dctx, cancel := context.WithTimeout(c.ctx, DeliverTimeout)
+			err = c.conn.Deliver(dctx, d)
+			cancel()
+		}
 
 		if err != nil {
 			rec.Err = err.Error()
@@ -531,7 +539,7 @@ func (s *Server) connLoop(c *connState) {
 		}
 		// The delivery log and the events have locks of their own: the store's is not needed.
 		s.recordDelivery(rec)
-		s.event(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: fmt.Sprintf("attempt %d", d.Attempt)})
+		s.event(Event{Kind: "deliver", UA: c.ua, Sub: d.SubscriptionID, Message: d.MessageID, Detail: "attempt " + strconv.Itoa(d.Attempt)})
 		s.notify()
 		if s.OnDelivery != nil {
 			s.OnDelivery(rec)
@@ -546,7 +554,7 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 	l.delivered = append(l.delivered, rec)
 	if mx := s.maxRecorded(); len(l.delivered) > 2*mx {
 		drop := len(l.delivered) - mx
-		l.delivered = append([]DeliveryRecord(nil), l.delivered[drop:]...)
+		l.delivered = keepLast(l.delivered, mx)
 		for k, c := range l.cursor {
 			l.cursor[k] = max(c-drop, 0)
 		}
@@ -558,6 +566,11 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 // gets 204 for AckDelivered (rfc8030-6.2-receipt-204-on-ack) and 410 otherwise.
 func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]string) {
 	s.init()
+	s.ack(ua, messageID, code, copyMap(evidence))
+}
+
+// ack is Ack with evidence that is the service's from now on (not copied).
+func (s *Server) ack(ua, messageID string, code AckCode, evidence map[string]string) {
 	// The message leaves the store first, under the store's lock alone; the ack is recorded and
 	// the receipt sent after, so an Await that sees the ack sees the message gone.
 	s.store.mu.Lock()
@@ -569,18 +582,18 @@ func (s *Server) Ack(ua, messageID string, code AckCode, evidence map[string]str
 		s.removeLocked(m)
 	}
 	s.store.mu.Unlock()
-	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: copyMap(evidence), At: s.now(), Known: known}
+	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: evidence, At: s.now(), Known: known}
 	l := &s.deliveries
 	l.mu.Lock()
 	l.acks = append(l.acks, rec)
 	if mx := s.maxRecorded(); len(l.acks) > 2*mx {
-		l.acks = append([]AckRecord(nil), l.acks[len(l.acks)-mx:]...)
+		l.acks = keepLast(l.acks, mx)
 	}
 	if _, dup := l.ackByMsg[messageID]; !dup {
 		l.ackByMsg[messageID] = rec
 	}
 	l.mu.Unlock()
-	detail := fmt.Sprintf("code %d", code)
+	detail := "code " + strconv.Itoa(int(code))
 	if !known {
 		detail += " (no such stored message)"
 	}

@@ -211,7 +211,7 @@ func (v *VirtualUA) Deliver(ctx context.Context, d Delivery) error {
 	v.changed = make(chan struct{})
 	v.mu.Unlock()
 	if !noAck {
-		v.s.Ack(v.id, d.MessageID, code, map[string]string{"link": "virtual", "error": rec.Err})
+		v.s.ack(v.id, d.MessageID, code, map[string]string{"link": "virtual", "error": rec.Err})
 	}
 	return nil
 }

@@ -17,7 +17,9 @@ func Receipts(r *Request) []rules.Verdict {
 	}
 	_, has := ReceiptLink(r.Header)
 	return []rules.Verdict{check(rules.SenderReusesReceiptSubscription, has, "a later receipt request carries the receipt subscription given before",
-		"a later receipt request carries no receipt subscription, though the service gave one before; RFC 8030 §5.1 asks the sender to pass it back",
+		func() string {
+			return "a later receipt request carries no receipt subscription, though the service gave one before; RFC 8030 §5.1 asks the sender to pass it back"
+		},
 		map[string]string{"given": r.ReceiptGiven})}
 }
 

@@ -22,11 +22,15 @@ func Urgency(r *Request) []rules.Verdict {
 	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in
 	// requests".
 	out := []rules.Verdict{check(rules.UrgencySingleValue, !multiple, "at most one Urgency value",
-		fmt.Sprintf("Urgency carries several values (%q); RFC 8030 §5.3 allows one", strings.Join(uv, ", ")), ev)}
+		func() string {
+			return fmt.Sprintf("Urgency carries several values (%q); RFC 8030 §5.3 allows one", strings.Join(uv, ", "))
+		}, ev)}
 	if !multiple {
 		// RFC 8030 §5.3: Urgency = "very-low" / "low" / "normal" / "high".
 		out = append(out, check(rules.UrgencyValues, err == nil, "Urgency is very-low, low, normal or high",
-			fmt.Sprintf("Urgency %q is not very-low, low, normal or high (RFC 8030 §5.3)", strings.Join(uv, ", ")), ev))
+			func() string {
+				return fmt.Sprintf("Urgency %q is not very-low, low, normal or high (RFC 8030 §5.3)", strings.Join(uv, ", "))
+			}, ev))
 	}
 	return out
 }

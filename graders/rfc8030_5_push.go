@@ -11,6 +11,8 @@ import (
 // sending a HTTP POST request to a push resource."
 func Method(r *Request, path string) []rules.Verdict {
 	return []rules.Verdict{check(rules.PostToPushResource, r.Method == http.MethodPost, "POST on the push resource",
-		fmt.Sprintf("the request to the push resource is a %s; RFC 8030 §5 requests delivery with POST", r.Method),
+		func() string {
+			return fmt.Sprintf("the request to the push resource is a %s; RFC 8030 §5 requests delivery with POST", r.Method)
+		},
 		map[string]string{"method": r.Method, "path": path})}
 }

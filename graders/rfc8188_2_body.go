@@ -29,32 +29,44 @@ func Body(r *Request) []rules.Verdict {
 		"idlen": strconv.Itoa(len(hdr.KeyID)), "keyid": webpush.Base64URL(hdr.KeyID), "body_size": strconv.Itoa(len(body)),
 	}
 	rec := len(body) - hdr.Len
-	out := []rules.Verdict{
-		rules.Check(rules.HeaderLayout, true, fmt.Sprintf("salt ‖ rs ‖ idlen ‖ keyid, %d-octet header", hdr.Len), ev),
+	rs, recText := strconv.FormatUint(uint64(hdr.RS), 10), strconv.Itoa(rec)
+	// Room for the two verdicts of reuse: one allocation for every verdict of the body.
+	out := append(make([]rules.Verdict, 0, 8),
+		rules.Check(rules.HeaderLayout, true, "salt ‖ rs ‖ idlen ‖ keyid, "+strconv.Itoa(hdr.Len)+"-octet header", ev),
 		// RFC 8188 §2.1, of rs: "Values smaller than 18 are invalid."
-		check(rules.RSMin18, hdr.RS >= webpush.MinRS, fmt.Sprintf("rs is %d", hdr.RS),
-			fmt.Sprintf("rs is %d; RFC 8188 §2.1 makes an rs below 18 invalid", hdr.RS), ev),
+		check(rules.RSMin18, hdr.RS >= webpush.MinRS, "rs is "+rs,
+			func() string { return fmt.Sprintf("rs is %d; RFC 8188 §2.1 makes an rs below 18 invalid", hdr.RS) }, ev),
 		// RFC 8291 §4: "A push message MUST include the application server ECDH public key in
 		// the "keyid" parameter of the encrypted content coding header", 65 octets uncompressed.
 		check(rules.KeyIDIsASPublicKey, ch.keyOK, "keyid is a 65-octet uncompressed P-256 point",
-			fmt.Sprintf("the keyid (%d octets) is not an uncompressed P-256 point; RFC 8291 §4 requires the sender's 65-octet ECDH public key", len(hdr.KeyID)), ev),
+			func() string {
+				return fmt.Sprintf("the keyid (%d octets) is not an uncompressed P-256 point; RFC 8291 §4 requires the sender's 65-octet ECDH public key", len(hdr.KeyID))
+			}, ev),
 		// RFC 8188 §2 (paraphrased): the content is cut into records of rs octets at most.
-		check(rules.RecordLayout, uint64(rec) <= uint64(hdr.RS), fmt.Sprintf("record of %d octets, rs %d", rec, hdr.RS),
-			fmt.Sprintf("the record is %d octets, longer than rs %d; RFC 8188 §2 keeps every record within rs", rec, hdr.RS), ev),
+		check(rules.RecordLayout, uint64(rec) <= uint64(hdr.RS), "record of "+recText+" octets, rs "+rs,
+			func() string {
+				return fmt.Sprintf("the record is %d octets, longer than rs %d; RFC 8188 §2 keeps every record within rs", rec, hdr.RS)
+			}, ev),
 		// RFC 8291 §4: "An application server MUST set the "rs" parameter in the "aes128gcm"
 		// content coding header to a size that is greater than the sum of the lengths of the plaintext, the padding delimiter (1 octet),
 		// any padding, and the authentication tag (16 octets)."
-		check(rules.RSExceedsRecord, uint64(hdr.RS) > uint64(rec), fmt.Sprintf("rs %d > record %d", hdr.RS, rec),
-			fmt.Sprintf("rs %d is not greater than the %d-octet record; RFC 8291 §4 requires rs to exceed plaintext, delimiter, padding and tag", hdr.RS, rec), ev),
+		check(rules.RSExceedsRecord, uint64(hdr.RS) > uint64(rec), "rs "+rs+" > record "+recText,
+			func() string {
+				return fmt.Sprintf("rs %d is not greater than the %d-octet record; RFC 8291 §4 requires rs to exceed plaintext, delimiter, padding and tag", hdr.RS, rec)
+			}, ev),
 		// RFC 8188 §4.3 (paraphrased): a fresh random salt for every message.
-		check(rules.RandomSalt, !bytes.Equal(hdr.Salt, make([]byte, 16)), "salt is not all zero",
-			"the salt is 16 zero octets; RFC 8188 §4.3 asks for a fresh random salt per message", ev),
-	}
+		check(rules.RandomSalt, !bytes.Equal(hdr.Salt, zeroSalt[:]), "salt is not all zero",
+			func() string {
+				return "the salt is 16 zero octets; RFC 8188 §4.3 asks for a fresh random salt per message"
+			}, ev),
+	)
 	if r.Subscription != "" {
-		out = append(out, reuse(r, body, hdr, ev)...)
+		out = reuse(out, r, body, hdr, ev)
 	}
 	return out
 }
+
+var zeroSalt [16]byte
 
 // reuse grades salt and ephemeral key reuse, per subscription, against the bodies the service
 // accepted before (History). RFC 8188 §2.1: the salt "MUST NOT be reused for two different
@@ -63,7 +75,7 @@ func Body(r *Request) []rules.Verdict {
 // (a retry after 429, 503 or a timeout) is the same payload body and the same message, so it
 // reuses nothing; a body the service refused was never a message, so it is not remembered (the
 // service calls History.Remember on acceptance only).
-func reuse(r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]string) []rules.Verdict {
+func reuse(out []rules.Verdict, r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]string) []rules.Verdict {
 	use := &KeyUse{
 		salt: sha256.Sum256(append(append([]byte(r.Subscription+"\x00"), hdr.KeyID...), hdr.Salt...)),
 		key:  sha256.Sum256(append([]byte(r.Subscription+"\x00"), hdr.KeyID...)),
@@ -85,8 +97,8 @@ func reuse(r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]str
 	case keySeen:
 		keyMsg = "the same body as an earlier accepted message (a resend): one message, no key reuse"
 	}
-	return []rules.Verdict{
+	return append(out,
 		rules.Check(rules.SaltNotReused, !saltReused, saltMsg, ev),
 		rules.Check(rules.ASEphemeralKey, !keyReused, keyMsg, ev),
-	}
+	)
 }

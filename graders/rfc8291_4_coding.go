@@ -28,8 +28,10 @@ func Coding(r *Request) []rules.Verdict {
 	// RFC 8291 §4: "A push service is not required to support more than 4096 octets of payload
 	// body": a body within that reaches every push service.
 	if n := len(r.Body); n > 0 && n <= r.MaxPayload {
-		out = append(out, check(rules.Fits4096, n <= 4096, fmt.Sprintf("body is %d octets", n),
-			fmt.Sprintf("the body is %d octets, more than the 4096 that RFC 8291 §4 says a push service has to accept", n),
+		out = append(out, check(rules.Fits4096, n <= 4096, "body is "+strconv.Itoa(n)+" octets",
+			func() string {
+				return fmt.Sprintf("the body is %d octets, more than the 4096 that RFC 8291 §4 says a push service has to accept", n)
+			},
 			map[string]string{"body_size": strconv.Itoa(n)}))
 	}
 	if r.Truncated {
@@ -48,6 +50,8 @@ func EndToEnd(r *Request) []rules.Verdict {
 	}
 	ce := r.Header.Get("Content-Encoding")
 	return []rules.Verdict{check(rules.EndToEndProtection, r.Encoding() != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
-		fmt.Sprintf("the body travels with Content-Encoding %q, not RFC 8291 encryption; RFC 8030 §8.1 requires end-to-end protection", ce),
+		func() string {
+			return fmt.Sprintf("the body travels with Content-Encoding %q, not RFC 8291 encryption; RFC 8030 §8.1 requires end-to-end protection", ce)
+		},
 		map[string]string{"Content-Encoding": ce})}
 }

@@ -81,7 +81,9 @@ func (r *Request) decrypt() *decryption {
 			// RFC 8291 §4: "An application server MUST encrypt a push message with a single
 			// record."
 			check(rules.SingleRecord, m.Records == 1, "one record",
-				fmt.Sprintf("the body holds %d records; RFC 8291 §4 requires a single record", m.Records), ev))
+				func() string {
+					return fmt.Sprintf("the body holds %d records; RFC 8291 §4 requires a single record", m.Records)
+				}, ev))
 		d.plaintext = m.Plaintext
 	case "aesgcm":
 		d.tried = true

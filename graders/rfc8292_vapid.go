@@ -84,7 +84,8 @@ func senderParseRule(id string) rules.Rule {
 // VAPID grades the request's VAPID credentials (RFC 8292 §2, §3, §4.2) and, on a token that was
 // read, the interop notes on its exp.
 func VAPID(r *Request) []rules.Verdict {
-	var out []rules.Verdict
+	// Room for the verdicts on a token that was read, expTiming's included: one allocation.
+	out := make([]rules.Verdict, 0, 16)
 	restricted := r.AppServerKey != nil
 	// RFC 8292 §3 (paraphrased): the vapid scheme is for the push service, never a proxy.
 	for _, v := range r.Header.Values("Proxy-Authorization") {
@@ -120,8 +121,8 @@ func VAPID(r *Request) []rules.Verdict {
 		"scheme": v.Scheme, "k": te.k, "jwt_header": te.header,
 		"jwt_claims": te.claims, "signature_len": strconv.Itoa(len(v.Signature)),
 	}
-	if t, ok := v.Claims["exp"]; ok {
-		ev["exp"] = fmt.Sprint(t)
+	if _, ok := v.Claims["exp"]; ok {
+		ev["exp"] = te.exp
 		ev["request_time"] = strconv.FormatInt(r.Received.Unix(), 10)
 		if r.ClockSkew != 0 {
 			ev["service_clock"] = strconv.FormatInt(r.Received.Add(r.ClockSkew).Unix(), 10)
@@ -142,7 +143,7 @@ func VAPID(r *Request) []rules.Verdict {
 			out = append(out, rules.Check(rule, true, "ok", ev))
 		}
 	}
-	sub, hasSub := v.Claims["sub"]
+	_, hasSub := v.Claims["sub"]
 	if hasSub && !broken[rules.SubContactURI.ID] {
 		// RFC 8292 §2.1: "If the application server wishes to provide contact details, it MAY
 		// include a "sub" (Subject) claim in the JWT. The "sub" claim SHOULD include a contact
@@ -154,7 +155,7 @@ func VAPID(r *Request) []rules.Verdict {
 	// graded down. Apple's push service refuses a token without a non-empty sub (the interop note
 	// rules.InteropAppleSubRequired, graded by the push service against its apple profile).
 	if hasSub {
-		out = append(out, info(rules.SubOptional, "sub present", map[string]string{"sub": fmt.Sprint(sub)}))
+		out = append(out, info(rules.SubOptional, "sub present", map[string]string{"sub": te.sub}))
 	} else {
 		out = append(out, info(rules.SubOptional, "no sub: allowed (RFC 8292 §2.1: MAY); Apple's push service refuses such tokens", nil))
 	}
@@ -168,14 +169,16 @@ func VAPID(r *Request) []rules.Verdict {
 		// RFC 8292 §3.2 (paraphrased): the VAPID key k is not the message's ECDH key.
 		out = append(out, rules.Check(rules.DistinctKeys, true, "k differs from the message's ECDH key", ev))
 	}
-	return append(out, expTiming(r, v)...)
+	return expTiming(out, r, v, te)
 }
 
 // tokenEvidence is the evidence text of a token, kept for the last token seen: a VerifyCache hit
-// returns the same *webpush.VAPID, and senders reuse one token for many requests.
+// returns the same *webpush.VAPID, and senders reuse one token for many requests. exp and sub
+// are the claims as fmt.Sprint prints them, expJSON exp as JSON.
 type tokenEvidence struct {
 	v                 *webpush.VAPID
 	k, header, claims string
+	exp, expJSON, sub string
 }
 
 var lastToken atomic.Pointer[tokenEvidence]
@@ -185,28 +188,34 @@ func tokenEvidenceOf(v *webpush.VAPID) *tokenEvidence {
 		return te
 	}
 	te := &tokenEvidence{v: v, k: webpush.Base64URL(v.Key), header: jsonText(v.Header), claims: jsonText(v.Claims)}
+	if exp, ok := v.Claims["exp"]; ok {
+		te.exp, te.expJSON = fmt.Sprint(exp), jsonText(exp)
+	}
+	if sub, ok := v.Claims["sub"]; ok {
+		te.sub = fmt.Sprint(sub)
+	}
 	lastToken.Store(te)
 	return te
 }
 
 // expTiming records the two interop notes on exp, both info: exp left no room for a push
 // service whose clock is behind, and exp follows the message's TTL.
-func expTiming(r *Request, v *webpush.VAPID) []rules.Verdict {
+func expTiming(out []rules.Verdict, r *Request, v *webpush.VAPID, te *tokenEvidence) []rules.Verdict {
 	exp, ok := v.Exp()
 	if !ok {
-		return nil
+		return out
 	}
-	var out []rules.Verdict
 	received := r.Received
 	ahead := exp.Sub(received)
-	ev := map[string]string{"exp": jsonText(v.Claims["exp"]), "request_time": strconv.FormatInt(received.Unix(), 10), "exp_after_request": webpush.Duration(ahead)}
+	aheadText := webpush.Duration(ahead)
+	ev := map[string]string{"exp": te.expJSON, "request_time": strconv.FormatInt(received.Unix(), 10), "exp_after_request": aheadText}
 	// A push service judges exp by its own clock (RFC 8292 §4.2: "the current time is [...]
 	// more than 24 hours before the expiry time"): exp close to the 24 h bound leaves no room
 	// for a service whose clock is behind the sender's. Outside (0, 24 h + leeway] exp is
 	// graded by rules.ExpMax24h alone.
 	if ahead > 0 && ahead <= webpush.MaxVAPIDLifetime+webpush.ExpLeeway {
 		room := webpush.MaxVAPIDLifetime - ahead
-		msg := fmt.Sprintf("exp is %s after the request, %s within RFC 8292's 24 h", webpush.Duration(ahead), webpush.Duration(room))
+		msg := "exp is " + aheadText + " after the request, " + webpush.Duration(room) + " within RFC 8292's 24 h"
 		if room < webpush.ExpSkewMargin {
 			msg = fmt.Sprintf("exp is %s after the request, leaving %s below RFC 8292's 24 h bound: a push service whose clock is further behind than that refuses the token; pushspec suggests at least %s of room",
 				webpush.Duration(ahead), webpush.Duration(max(room, 0)), webpush.Duration(webpush.ExpSkewMargin))
@@ -227,7 +236,7 @@ func expTiming(r *Request, v *webpush.VAPID) []rules.Verdict {
 		return out // indistinguishable from a 12 h or 24 h default
 	}
 	ev["TTL"] = strconv.FormatInt(ttl, 10)
-	msg := fmt.Sprintf("exp (%s after the request) is independent of TTL %d", webpush.Duration(ahead), ttl)
+	msg := "exp (" + aheadText + " after the request) is independent of TTL " + strconv.FormatInt(ttl, 10)
 	if follows {
 		msg = fmt.Sprintf("exp is the request time plus the message's TTL (%d s): exp bounds the token's validity (RFC 8292 §2), not the message's; with TTL 0 the token expires on arrival", ttl)
 	}

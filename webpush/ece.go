@@ -4,7 +4,6 @@ import (
 	"crypto/aes"
 	"crypto/cipher"
 	"crypto/ecdh"
-	"crypto/hmac"
 	"crypto/rand"
 	"crypto/sha256"
 	"encoding/binary"
@@ -138,12 +137,32 @@ func ParseContentHeader(body []byte) (ContentHeader, error) {
 // hmacSHA256 is one HMAC-SHA-256 over the concatenated parts. HKDF with L ≤ 32 is exactly one
 // extract and one expand of this shape, which lets tests compare every intermediate of RFC 8291
 // Appendix A.
+//
+// It is RFC 2104's H(K ⊕ opad ‖ H(K ⊕ ipad ‖ text)) over stack buffers: crypto/hmac allocates
+// two digests and their pads on every call, and a push service derives five keys per message.
 func hmacSHA256(key []byte, parts ...[]byte) []byte {
-	m := hmac.New(sha256.New, key)
-	for _, p := range parts {
-		m.Write(p)
+	var k [sha256.BlockSize]byte
+	if len(key) > len(k) {
+		sum := sha256.Sum256(key)
+		copy(k[:], sum[:])
+	} else {
+		copy(k[:], key)
 	}
-	return m.Sum(nil)
+	var buf [sha256.BlockSize + 192]byte
+	in := buf[:sha256.BlockSize]
+	for i := range in {
+		in[i] = k[i] ^ 0x36
+	}
+	for _, p := range parts {
+		in = append(in, p...)
+	}
+	inner := sha256.Sum256(in)
+	out := buf[:sha256.BlockSize]
+	for i := range out {
+		out[i] = k[i] ^ 0x5c
+	}
+	sum := sha256.Sum256(append(out, inner[:]...))
+	return sum[:]
 }
 
 var (

@@ -299,6 +299,8 @@ func TestDuration(t *testing.T) {
 	for d, want := range map[time.Duration]string{
 		24*time.Hour + 2*time.Minute: "24 h 2 min", 90 * time.Second: "1 min 30 s", 0: "0 s",
 		-45 * time.Second: "-45 s", 24*time.Hour + 1500*time.Millisecond: "24 h 2 s",
+		3 * time.Hour: "3 h", 2*time.Hour + 5*time.Second: "2 h 5 s", -90 * time.Minute: "-1 h 30 min",
+		7 * time.Minute: "7 min",
 	} {
 		if got := Duration(d); got != want {
 			t.Errorf("Duration(%v) = %q, want %q", d, got, want)

@@ -10,6 +10,7 @@ import (
 	"math"
 	"math/big"
 	"net/url"
+	"strconv"
 	"strings"
 	"time"
 
@@ -364,21 +365,26 @@ func Duration(d time.Duration) string {
 	}
 	d = d.Round(time.Second)
 	h, m, sec := int64(d/time.Hour), int64(d%time.Hour/time.Minute), int64(d%time.Minute/time.Second)
-	var parts []string
+	b := make([]byte, 0, 24)
+	if neg {
+		b = append(b, '-')
+	}
 	if h > 0 {
-		parts = append(parts, fmt.Sprintf("%d h", h))
+		b = append(strconv.AppendInt(b, h, 10), " h"...)
 	}
 	if m > 0 {
-		parts = append(parts, fmt.Sprintf("%d min", m))
+		if h > 0 {
+			b = append(b, ' ')
+		}
+		b = append(strconv.AppendInt(b, m, 10), " min"...)
 	}
-	if sec > 0 || len(parts) == 0 {
-		parts = append(parts, fmt.Sprintf("%d s", sec))
+	if sec > 0 || (h == 0 && m == 0) {
+		if h > 0 || m > 0 {
+			b = append(b, ' ')
+		}
+		b = append(strconv.AppendInt(b, sec, 10), " s"...)
 	}
-	s := strings.Join(parts, " ")
-	if neg {
-		s = "-" + s
-	}
-	return s
+	return string(b)
 }
 
 func (v *VAPID) audProblems(audience string) []Problem {
