@@ -7,7 +7,6 @@ import (
 	"net/url"
 	"strconv"
 	"strings"
-	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -15,7 +14,6 @@ import (
 
 	"github.com/pushspec/pushspec/fakepushservice"
 	"github.com/pushspec/pushspec/harness"
-	"github.com/pushspec/pushspec/harness/browser"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/rules"
@@ -24,82 +22,13 @@ import (
 )
 
 // The browsers (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). Each has an Env of its
-// own, started in the background from BeforeSuite (startEnvEarly), or on the browser's spec under
-// a label filter, so a browserless run starts nothing. One Env per browser lets each browser's
-// spec run as soon as that browser is ready: Chromium is ready seconds before Firefox, and its
-// spec need not wait for Firefox's start.
-var kinds, kindsErr = harness.ConfiguredBrowsers()
-
-// kindEnv is the Env of one browser kind, started once.
-type kindEnv struct {
-	mu   sync.Mutex // held while the Env starts
-	once sync.Once
-	env  *harness.Env
-	err  error
-}
-
-var envs = func() map[browser.Kind]*kindEnv {
-	m := map[browser.Kind]*kindEnv{}
-	for _, k := range kinds {
-		m[k] = &kindEnv{}
-	}
-	return m
-}()
-
-// envFor returns kind k's Env, starting it on first use with the configured options and k alone
-// as its browser.
-func envFor(ctx context.Context, k browser.Kind) (*harness.Env, error) {
-	ke := envs[k]
-	ke.mu.Lock()
-	defer ke.mu.Unlock()
-	ke.once.Do(func() {
-		o, err := harness.EnvOptionsFromConfig()
-		if err != nil {
-			ke.err = err
-			return
-		}
-		o.Browsers = []browser.Kind{k}
-		ke.env, ke.err = harness.StartEnv(ctx, o)
-	})
-	return ke.env, ke.err
-}
-
-// envsHealthCheck is Env.HealthCheck of every browser's Env (conformance.HealthCheck): a check
-// whose browser went away while it ran is an error, not the target's failure. An Env that does
-// not exist yet, or is starting (no check can have used its browser), reports nothing.
-func envsHealthCheck(t conformance.Target, start time.Time) error {
-	var errs []error
-	for _, ke := range envs {
-		if !ke.mu.TryLock() {
-			continue
-		}
-		e := ke.env
-		ke.mu.Unlock()
-		if e != nil {
-			errs = append(errs, e.HealthCheck(t, start))
-		}
-	}
-	return errors.Join(errs...)
-}
-
-// closeEnvs closes the browsers' Envs, in parallel (Firefox closes gracefully, in about a second).
-func closeEnvs() {
-	var wg sync.WaitGroup
-	for _, ke := range envs {
-		wg.Add(1)
-		go func() {
-			defer wg.Done()
-			ke.mu.Lock()
-			defer ke.mu.Unlock()
-			if ke.env != nil {
-				ke.env.Close()
-			}
-		}()
-	}
-	wg.Wait()
-}
-
-var _ = afterSuite(closeEnvs)
+// own (harness.KindEnvs), started in the background from BeforeSuite (startEnvEarly), or on the
+// browser's spec under a label filter, so a browserless run starts nothing. Chromium is ready
+// seconds before Firefox, and its spec need not wait for Firefox's start.
+var (
+	kinds, kindsErr = harness.ConfiguredBrowsers()
+	envs            = harness.NewKindEnvs(kinds)
+)
 
 // startEnvEarly is called from BeforeSuite: process 1, which runs the browser specs, starts each
 // browser's Env (seconds of browser start-up) in the background, so that the starts overlap the
@@ -107,15 +36,11 @@ var _ = afterSuite(closeEnvs)
 // filter: it may leave the browser specs out.
 func startEnvEarly() {
 	if len(kinds) > 0 && kindsErr == nil && GinkgoParallelProcess() == 1 && GinkgoLabelFilter() == "" {
-		for _, k := range kinds {
-			go func() {
-				ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-				defer cancel()
-				envFor(ctx, k)
-			}()
-		}
+		envs.Start(3 * time.Minute)
 	}
 }
+
+var _ = afterSuite(func() { envs.Close() })
 
 // The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one
 // process starts the browsers instead of every process (a Firefox and a Chromium cost seconds of
@@ -133,7 +58,7 @@ var _ = describe("Delivery of the sender's message to real browsers", func() {
 				if kindsErr != nil {
 					conformance.HarnessError(kindsErr)
 				}
-				env, err := envFor(ctx, k)
+				env, err := envs.Env(ctx, k)
 				if errors.Is(err, harness.ErrRealUnavailable) {
 					conformance.SkipBecause(err.Error())
 				}
