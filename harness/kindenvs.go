@@ -16,7 +16,8 @@ import (
 // suite whose browser specs each need one browser lets each run as soon as its browser is up.
 // Specs that need two browsers in one Env use SharedEnv.
 type KindEnvs struct {
-	envs map[browser.Kind]*kindEnv
+	kinds []browser.Kind
+	envs  map[browser.Kind]*kindEnv
 }
 
 // kindEnv is one kind's Env.
@@ -29,7 +30,7 @@ type kindEnv struct {
 
 // NewKindEnvs returns KindEnvs for kinds (ConfiguredBrowsers); nothing starts yet.
 func NewKindEnvs(kinds []browser.Kind) *KindEnvs {
-	k := &KindEnvs{envs: map[browser.Kind]*kindEnv{}}
+	k := &KindEnvs{kinds: kinds, envs: map[browser.Kind]*kindEnv{}}
 	for _, kind := range kinds {
 		k.envs[kind] = &kindEnv{}
 	}
@@ -37,7 +38,9 @@ func NewKindEnvs(kinds []browser.Kind) *KindEnvs {
 }
 
 // Env returns kind's Env, starting it on first use; its error is kept and returned to every
-// caller. A kind NewKindEnvs was not given has none.
+// caller. A kind NewKindEnvs was not given has none. With the real push services, every kind's
+// service must be reachable, as for one Env of all the kinds: one that is not fails every kind's
+// Env with ErrRealUnavailable.
 func (k *KindEnvs) Env(ctx context.Context, kind browser.Kind) (*Env, error) {
 	ke := k.envs[kind]
 	if ke == nil {
@@ -50,6 +53,12 @@ func (k *KindEnvs) Env(ctx context.Context, kind browser.Kind) (*Env, error) {
 		if err != nil {
 			ke.err = err
 			return
+		}
+		if o.RealPushServices {
+			if err := CheckRealServices(ctx, k.kinds, o.RealDial); err != nil {
+				ke.err = err
+				return
+			}
 		}
 		o.Browsers = []browser.Kind{kind}
 		ke.env, ke.err = StartEnv(ctx, o)
