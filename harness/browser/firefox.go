@@ -229,17 +229,60 @@ func prepareDriver() (string, error) {
 			os.Setenv("PLAYWRIGHT_NODEJS_PATH", node)
 		}
 	}
-	err = playwright.Install(&playwright.RunOptions{
+	ro := &playwright.RunOptions{
 		SkipInstallBrowsers: true,
 		DriverDirectory:     dir,
 		Verbose:             false,
 		Stdout:              io.Discard,
-	})
-	if err != nil {
+	}
+	if driverCurrent(dir, ro) {
+		driverReady = dir
+		return dir, nil
+	}
+	if err := playwright.Install(ro); err != nil {
 		return "", fmt.Errorf("browser: preparing the Playwright driver in %s: %w (run pushspec deps or make deps)", dir, err)
 	}
 	driverReady = dir
 	return dir, nil
+}
+
+// driverUnpatched are the driver bundle's texts that playwright.Install patches (playwright-go's
+// patchDriverBundle); a bundle without them is patched already.
+var driverUnpatched = []string{"pageError.location.url", "pageError.location.lineNumber", "pageError.location.columnNumber"}
+
+// driverCurrent reports whether the driver in dir is the version playwright-go wants and its
+// bundle is patched, which is all playwright.Install would make sure of. Install finds the
+// version out by running `node cli.js --version`, about 0.4 s of CPU per launch on the way to the
+// browser, and playwright.Run runs that check once more anyway; reading package.json and the
+// bundle takes milliseconds. With PLAYWRIGHT_CLI_PATH (a driver laid out differently) it is false.
+func driverCurrent(dir string, ro *playwright.RunOptions) bool {
+	if os.Getenv("PLAYWRIGHT_CLI_PATH") != "" {
+		return false
+	}
+	d, err := playwright.NewDriver(ro)
+	if err != nil {
+		return false
+	}
+	pkg, err := os.ReadFile(filepath.Join(dir, "package", "package.json"))
+	if err != nil {
+		return false
+	}
+	var meta struct {
+		Version string `json:"version"`
+	}
+	if json.Unmarshal(pkg, &meta) != nil || meta.Version == "" || meta.Version != d.Version {
+		return false
+	}
+	bundle, err := os.ReadFile(filepath.Join(dir, "package", "lib", "coreBundle.js"))
+	if err != nil {
+		return false
+	}
+	for _, s := range driverUnpatched {
+		if strings.Contains(string(bundle), s) {
+			return false
+		}
+	}
+	return true
 }
 
 // firefoxBrowser is one Firefox process (or a remote one) and its playwright driver.

@@ -19,10 +19,13 @@ import (
 	"github.com/pushspec/pushspec/webpush"
 )
 
-// Browser columns: the Env's browsers (PUSHSPEC_BROWSERS; empty: none) behind the Env's push
-// service (profile PUSHSPEC_PROFILE). The Env starts on the first browser cell.
+// Browser columns: the browsers (PUSHSPEC_BROWSERS; empty: none), each in an Env of its own
+// (harness.KindEnvs) behind that Env's push service (profile PUSHSPEC_PROFILE), so that one
+// browser's cells need not wait for the other browser's start. A browser's Env starts on its
+// first cell, or from BeforeSuite (startEnvEarly).
 var (
 	kinds, kindsErr = harness.ConfiguredBrowsers()
+	envs            = harness.NewKindEnvs(kinds)
 	envProfile      = func() string {
 		c, err := config.FromEnv()
 		if err != nil || c.Profile == "" {
@@ -33,20 +36,16 @@ var (
 )
 
 // startEnvEarly is called from BeforeSuite. Process 1 runs the Serial browser specs after the
-// parallel ones; it starts the Env (seconds of browser start-up) in the background, so that the
-// start overlaps the browserless specs. The first browser spec's SharedEnv call waits for it and
+// parallel ones; it starts each browser's Env (seconds of browser start-up) in the background,
+// so that the starts overlap the browserless specs. A browser's first spec waits for its Env and
 // reports its error. Not under a label filter: it may leave the browser specs out.
 func startEnvEarly() {
 	if len(kinds) > 0 && kindsErr == nil && GinkgoParallelProcess() == 1 && GinkgoLabelFilter() == "" {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			harness.SharedEnv(ctx)
-		}()
+		envs.Start(3 * time.Minute)
 	}
 }
 
-var _ = afterSuite(func() { harness.CloseShared() })
+var _ = afterSuite(func() { envs.Close() })
 
 // The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one
 // process starts the browsers instead of every process (a Firefox and a Chromium cost seconds of
@@ -64,7 +63,7 @@ var _ = describe("Interop: real browsers", func() {
 					if kindsErr != nil {
 						conformance.HarnessError(kindsErr)
 					}
-					env, err := harness.SharedEnv(ctx)
+					env, err := envs.Env(ctx, k)
 					if errors.Is(err, harness.ErrRealUnavailable) {
 						conformance.SkipBecause(err.Error())
 					}

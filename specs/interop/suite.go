@@ -44,8 +44,8 @@ const subject = "https://pushspec.example/contact"
 var _ = beforeSuite(func() {
 	startEnvEarly()
 	// A browser that goes away mid-check: that check is an error naming how it went, not the
-	// target's failure; the shared Env restarts the browser for the rest of the run.
-	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
+	// target's failure; the browser's Env restarts it for the rest of the run.
+	DeferCleanup(conformance.RegisterHealthCheck(envs.HealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
 	conformance.HarnessError(err)

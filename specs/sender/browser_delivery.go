@@ -21,26 +21,26 @@ import (
 	"github.com/pushspec/pushspec/webpush"
 )
 
-// The browsers of the Env (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). The Env
-// starts in the background from BeforeSuite (startEnvEarly), or on the first browser spec under
-// a label filter, so a browserless run starts nothing.
-var kinds, kindsErr = harness.ConfiguredBrowsers()
+// The browsers (PUSHSPEC_BROWSERS, default chromium,firefox; empty: none). Each has an Env of its
+// own (harness.KindEnvs), started in the background from BeforeSuite (startEnvEarly), or on the
+// browser's spec under a label filter, so a browserless run starts nothing. Chromium is ready
+// seconds before Firefox, and its spec need not wait for Firefox's start.
+var (
+	kinds, kindsErr = harness.ConfiguredBrowsers()
+	envs            = harness.NewKindEnvs(kinds)
+)
 
-// startEnvEarly is called from BeforeSuite: process 1, which runs the browser specs, starts the
-// Env (seconds of browser start-up) in the background, so that the start overlaps the browserless
-// specs. The first browser spec's SharedEnv call waits for it and reports its error. Not under a
-// label filter: it may leave the browser specs out.
+// startEnvEarly is called from BeforeSuite: process 1, which runs the browser specs, starts each
+// browser's Env (seconds of browser start-up) in the background, so that the starts overlap the
+// browserless specs. A browser's spec waits for its Env and reports its error. Not under a label
+// filter: it may leave the browser specs out.
 func startEnvEarly() {
 	if len(kinds) > 0 && kindsErr == nil && GinkgoParallelProcess() == 1 && GinkgoLabelFilter() == "" {
-		go func() {
-			ctx, cancel := context.WithTimeout(context.Background(), 3*time.Minute)
-			defer cancel()
-			harness.SharedEnv(ctx)
-		}()
+		envs.Start(3 * time.Minute)
 	}
 }
 
-var _ = afterSuite(func() { harness.CloseShared() })
+var _ = afterSuite(func() { envs.Close() })
 
 // The browser specs are Serial: ginkgo runs them on process 1 after the parallel ones, so one
 // process starts the browsers instead of every process (a Firefox and a Chromium cost seconds of
@@ -58,7 +58,7 @@ var _ = describe("Delivery of the sender's message to real browsers", func() {
 				if kindsErr != nil {
 					conformance.HarnessError(kindsErr)
 				}
-				env, err := harness.SharedEnv(ctx)
+				env, err := envs.Env(ctx, k)
 				if errors.Is(err, harness.ErrRealUnavailable) {
 					conformance.SkipBecause(err.Error())
 				}

@@ -24,7 +24,6 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/fakepushservice"
-	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -72,8 +71,8 @@ func suite() (string, error) { return "sender suite (" + tgt.ID + ")", cfgErr }
 var _ = beforeSuite(func() {
 	startEnvEarly()
 	// A browser that goes away mid-check: that check is an error naming how it went, not the
-	// target's failure; the shared Env restarts the browser for the rest of the run.
-	DeferCleanup(conformance.RegisterHealthCheck(harness.SharedHealthCheck))
+	// target's failure; the browser's Env restarts it for the rest of the run.
+	DeferCleanup(conformance.RegisterHealthCheck(envs.HealthCheck))
 	var err error
 	vapidKeys, err = webpush.NewVAPIDKeys()
 	conformance.HarnessError(err)
