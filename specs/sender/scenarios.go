@@ -9,6 +9,12 @@ import (
 	"github.com/pushspec/pushspec/harness/target"
 )
 
+// allScenarios lists every scenario below, for prefetch; one left out is still sent, by the
+// first spec that reads it.
+var allScenarios = []*scenario{typical, urgencyTopic, apple, appleNoSub, wnsTTL0, lagging, accepted202,
+	appleUrgencyTopic, gone404, gone410, unavailable503, throttled406, receipts, binaryPayload,
+	largestPayload, noPayload, aesgcmPayload, ttlZero, ttlFourWeeks, rateLimited429}
+
 // The scenarios the specs read verdicts from. Each sends once per suite run.
 var (
 	// typical: two short messages (TTL 60, VAPID) to a subscription restricted to the suite's

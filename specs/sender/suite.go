@@ -98,6 +98,7 @@ var _ = beforeSuite(func() {
 		}
 		wg.Wait()
 	})
+	prefetch()
 })
 
 // senderFor returns the sender under test, trusting service f's certificate.
@@ -146,40 +147,7 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 			conformance.SkipBecause("unsupported: sender " + tgt.Name + " cannot " + why)
 		}
 	}
-	sc.once.Do(func() {
-		f := services[sc.service]
-		sub, err := f.Subscribe(ctx, vapidKeys.Public())
-		if err != nil {
-			sc.harness = err
-			return
-		}
-		if sc.prepare != nil {
-			if err := sc.prepare(ctx, f, sub); err != nil {
-				sc.harness = err
-				return
-			}
-		}
-		for i, m := range sc.build(sub) {
-			m.Subscription = sub.Sender()
-			ex := &exchange{svc: f, sub: sub, sent: m}
-			sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
-			ex.result, ex.err = senderFor(f).Send(sctx, m)
-			cancel()
-			if (ex.err == nil || ex.result != nil) && !errors.Is(ex.err, sender.ErrUnsupported) {
-				// The service records every request it answered; a sender that failed before
-				// sending has none. A sender that failed has seen any answer it got, and the
-				// service records a request as it answers it: a short wait suffices then.
-				wait := 2 * time.Second
-				if ex.err != nil {
-					wait = 300 * time.Millisecond
-				}
-				wctx, cancel := context.WithTimeout(ctx, wait)
-				ex.request, _ = f.AwaitRequest(wctx, sub, i+1)
-				cancel()
-			}
-			sc.exchanges = append(sc.exchanges, ex)
-		}
-	})
+	sc.once.Do(func() { sc.send(ctx) })
 	if sc.harness != nil {
 		conformance.HarnessError(sc.harness)
 	}
@@ -195,6 +163,75 @@ func (sc *scenario) get(ctx context.Context, r *conformance.Recorder) []*exchang
 		}
 	}
 	return sc.exchanges
+}
+
+// send subscribes to the scenario's service and sends its messages with the sender under test,
+// keeping each exchange. It runs once per scenario (sc.once), from the first spec that reads the
+// scenario or from prefetch, whichever comes first.
+func (sc *scenario) send(ctx context.Context) {
+	f := services[sc.service]
+	sub, err := f.Subscribe(ctx, vapidKeys.Public())
+	if err != nil {
+		sc.harness = err
+		return
+	}
+	if sc.prepare != nil {
+		if err := sc.prepare(ctx, f, sub); err != nil {
+			sc.harness = err
+			return
+		}
+	}
+	for i, m := range sc.build(sub) {
+		m.Subscription = sub.Sender()
+		ex := &exchange{svc: f, sub: sub, sent: m}
+		sctx, cancel := context.WithTimeout(ctx, 30*time.Second)
+		ex.result, ex.err = senderFor(f).Send(sctx, m)
+		cancel()
+		if (ex.err == nil || ex.result != nil) && !errors.Is(ex.err, sender.ErrUnsupported) {
+			// The service records every request it answered; a sender that failed before
+			// sending has none. A sender that failed has seen any answer it got, and the
+			// service records a request as it answers it: a short wait suffices then.
+			wait := 2 * time.Second
+			if ex.err != nil {
+				wait = 300 * time.Millisecond
+			}
+			wctx, cancel := context.WithTimeout(ctx, wait)
+			ex.request, _ = f.AwaitRequest(wctx, sub, i+1)
+			cancel()
+		}
+		sc.exchanges = append(sc.exchanges, ex)
+	}
+}
+
+// prefetch sends every scenario the sender can express in the background, two at a time, while
+// the browsers start: a command sender runs one process per message, and sending them one spec
+// after the other left the suite waiting on them in turn. Specs still read each scenario through
+// get, which waits for its send. Only a whole, single-process run prefetches: under a label
+// filter most scenarios may not be needed, and parallel processes each hold their own services.
+func prefetch() {
+	if suiteConfig, _ := GinkgoConfiguration(); GinkgoLabelFilter() != "" || suiteConfig.ParallelTotal > 1 {
+		return
+	}
+	caps := senderFor(services["rfc"]).Capabilities()
+	go func() {
+		ctx, cancel := context.WithTimeout(context.Background(), 2*time.Minute)
+		defer cancel()
+		slots := make(chan struct{}, 2)
+		var wg sync.WaitGroup
+		for _, sc := range allScenarios {
+			if sc.needs != nil && sc.needs(caps) != "" {
+				continue
+			}
+			wg.Add(1)
+			slots <- struct{}{}
+			go func() {
+				defer wg.Done()
+				defer func() { <-slots }()
+				sc.once.Do(func() { sc.send(ctx) })
+			}()
+		}
+		wg.Wait()
+	}()
 }
 
 // request returns the i-th (from 0) recorded request; when the sender sent nothing the spec
