@@ -305,8 +305,17 @@ func startAnnouncing(ctx context.Context, t *testing.T, cmd *exec.Cmd, stderr bo
 		return "", err
 	}
 	t.Cleanup(func() {
-		syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
-		cmd.Wait()
+		// SIGTERM first: the Playwright server then closes the Firefox it launched, which runs
+		// in a process group of its own, so that a SIGKILL of this group would leave it behind.
+		syscall.Kill(-cmd.Process.Pid, syscall.SIGTERM)
+		exited := make(chan struct{})
+		go func() { cmd.Wait(); close(exited) }()
+		select {
+		case <-exited:
+		case <-time.After(10 * time.Second):
+			syscall.Kill(-cmd.Process.Pid, syscall.SIGKILL)
+			<-exited
+		}
 		if cleanup != nil {
 			cleanup()
 		}
