@@ -1,50 +1,19 @@
 package rules
 
 import (
-	"fmt"
-	"os"
 	"path/filepath"
 	"strings"
 	"testing"
+
+	"github.com/pushspec/pushspec/internal/golden"
 )
 
 // TestRulesDoc: docs/rules.md is the rendering of the catalogue. With -update it is rewritten.
 func TestRulesDoc(t *testing.T) {
-	got := Markdown(All())
 	path := filepath.Join("..", filepath.FromSlash(DocPath))
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if golden.Check(t, path, DocPath, Markdown(All()), *update, "make rules-doc\n(that is: go test ./rules -update)") {
 		t.Logf("wrote %s (%d rules)", DocPath, len(All()))
-		return
 	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading %s: %v\nCreate it with:\n\tmake rules-doc", DocPath, err)
-	}
-	if got == string(want) {
-		return
-	}
-	gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-	var diff []string
-	for i := 0; i < len(gl) || i < len(wl); i++ {
-		var g, w string
-		if i < len(gl) {
-			g = gl[i]
-		}
-		if i < len(wl) {
-			w = wl[i]
-		}
-		if g != w {
-			diff = append(diff, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, w, g))
-			if len(diff) == 10 {
-				break
-			}
-		}
-	}
-	t.Errorf("%s is stale (first differences, - file, + declarations):\n%s\n\nRegenerate it with:\n\tmake rules-doc\n(that is: go test ./rules -update)",
-		DocPath, strings.Join(diff, "\n"))
 }
 
 // The rendering carries every rule with its quote and check, in section order.

@@ -15,6 +15,8 @@ import (
 	"sync"
 	"testing"
 
+	"github.com/pushspec/pushspec/internal/golden"
+
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/rules"
 )
@@ -398,40 +400,10 @@ func sources(dir string) (*testSources, error) {
 
 // TestDocIsCurrent: docs/proofs.md is the rendering of the table. With -update it is rewritten.
 func TestDocIsCurrent(t *testing.T) {
-	got := Markdown(Table)
 	path := filepath.Join(root, filepath.FromSlash(docPath))
-	if *update {
-		if err := os.WriteFile(path, []byte(got), 0o644); err != nil {
-			t.Fatal(err)
-		}
+	if golden.Check(t, path, docPath, Markdown(Table), *update, "go test ./internal/proofs -update") {
 		c := Count(Table)
 		t.Logf("wrote %s: %d rules, %d both ways, %d one way, %d not proven", docPath, c.Rules, c.Both, c.PassOnly+c.FailOnly, c.None)
-		return
-	}
-	want, err := os.ReadFile(path)
-	if err != nil {
-		t.Fatalf("reading %s: %v\nCreate it with: go test ./internal/proofs -update", docPath, err)
-	}
-	if got != string(want) {
-		gl, wl := strings.Split(got, "\n"), strings.Split(string(want), "\n")
-		var diff []string
-		for i := 0; i < len(gl) || i < len(wl); i++ {
-			var g, w string
-			if i < len(gl) {
-				g = gl[i]
-			}
-			if i < len(wl) {
-				w = wl[i]
-			}
-			if g != w {
-				diff = append(diff, fmt.Sprintf("line %d:\n- %s\n+ %s", i+1, w, g))
-				if len(diff) == 10 {
-					break
-				}
-			}
-		}
-		t.Errorf("%s is stale (first differences, - file, + table):\n%s\n\nRegenerate it with:\n\tgo test ./internal/proofs -update",
-			docPath, strings.Join(diff, "\n"))
 	}
 }
 
