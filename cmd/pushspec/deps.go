@@ -52,25 +52,12 @@ Flags (the run flags select what is needed, e.g. --browsers chromium needs no dr
 `
 
 func depsCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, "pushspec deps:", err)
-		return 2
-	}
-	fs := flag.NewFlagSet("deps", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	check := fs.Bool("check", false, "only check, install nothing")
-	cfg.RegisterFlags(fs)
-	fs.Usage = func() { fmt.Fprint(stderr, depsHelp); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(stderr, "pushspec deps:", err)
-		return 2
+	var check *bool
+	cfg, _, code, ok := parseConfig("deps", depsHelp, args, stderr, func(fs *flag.FlagSet) {
+		check = fs.Bool("check", false, "only check, install nothing")
+	})
+	if !ok {
+		return code
 	}
 	d := depsFor(cfg)
 	if !*check {

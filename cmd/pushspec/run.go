@@ -54,24 +54,9 @@ Every flag can also be set with its environment variable (flags win). Flags:
 var selfExe = os.Executable
 
 func runCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int {
-	cfg, err := config.FromEnv()
-	if err != nil {
-		fmt.Fprintln(stderr, "pushspec run:", err)
-		return 2
-	}
-	fs := flag.NewFlagSet("run", flag.ContinueOnError)
-	fs.SetOutput(stderr)
-	cfg.RegisterFlags(fs)
-	fs.Usage = func() { fmt.Fprint(stderr, runHelp); fs.PrintDefaults() }
-	if err := fs.Parse(args); err != nil {
-		if errors.Is(err, flag.ErrHelp) {
-			return 0
-		}
-		return 2
-	}
-	if err := cfg.Validate(); err != nil {
-		fmt.Fprintln(stderr, "pushspec run:", err)
-		return 2
+	cfg, fs, status, ok := parseConfig("run", runHelp, args, stderr, nil)
+	if !ok {
+		return status
 	}
 	timeout, err := time.ParseDuration(cfg.Timeout)
 	if err != nil {
@@ -467,4 +452,33 @@ func summaryLine(res *reports.Results) string {
 		return "no results"
 	}
 	return strings.Join(parts, ", ")
+}
+
+// parseConfig reads the run configuration as every subcommand that takes it does: the PUSHSPEC_*
+// variables, then args (flags win; more registers the subcommand's own flags), then Validate.
+// ok is false when the subcommand should end with code: 0 after --help, 2 on a bad value.
+func parseConfig(name, help string, args []string, stderr io.Writer, more func(*flag.FlagSet)) (cfg config.Config, fs *flag.FlagSet, code int, ok bool) {
+	cfg, err := config.FromEnv()
+	if err != nil {
+		fmt.Fprintf(stderr, "pushspec %s: %v\n", name, err)
+		return cfg, nil, 2, false
+	}
+	fs = flag.NewFlagSet(name, flag.ContinueOnError)
+	fs.SetOutput(stderr)
+	if more != nil {
+		more(fs)
+	}
+	cfg.RegisterFlags(fs)
+	fs.Usage = func() { fmt.Fprint(stderr, help); fs.PrintDefaults() }
+	if err := fs.Parse(args); err != nil {
+		if errors.Is(err, flag.ErrHelp) {
+			return cfg, fs, 0, false
+		}
+		return cfg, fs, 2, false
+	}
+	if err := cfg.Validate(); err != nil {
+		fmt.Fprintf(stderr, "pushspec %s: %v\n", name, err)
+		return cfg, fs, 2, false
+	}
+	return cfg, fs, 0, true
 }
