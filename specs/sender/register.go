@@ -15,5 +15,3 @@ func Register() (string, error) { return nodes.Register(suite) }
 func describe(text string, args ...any) bool { return nodes.Describe(text, args...) }
 func beforeSuite(body any, args ...any) bool { return nodes.BeforeSuite(body, args...) }
 func afterSuite(body any, args ...any) bool  { return nodes.AfterSuite(body, args...) }
-func beforeEach(args ...any) bool            { return nodes.BeforeEach(args...) }
-func node(declare func() bool) bool          { return nodes.Node(declare) }

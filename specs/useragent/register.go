@@ -14,6 +14,5 @@ func Register() (string, error) { return nodes.Register(suite) }
 // reports point at the spec file that declared the node.
 func describe(text string, args ...any) bool { return nodes.Describe(text, args...) }
 func beforeSuite(body any, args ...any) bool { return nodes.BeforeSuite(body, args...) }
-func afterSuite(body any, args ...any) bool  { return nodes.AfterSuite(body, args...) }
 func beforeEach(args ...any) bool            { return nodes.BeforeEach(args...) }
 func node(declare func() bool) bool          { return nodes.Node(declare) }
