@@ -191,7 +191,17 @@ func (p *pushReq) add(c Cond, detail string) {
 }
 
 // grade records verdicts on the request.
-func (p *pushReq) grade(vs []rules.Verdict) { p.rec.Verdicts = append(p.rec.Verdicts, vs...) }
+// grade records verdicts on the request: a grader's, which it already added to p.g.Verdicts,
+// or the service's own.
+func (p *pushReq) grade(vs []rules.Verdict) {
+	if n := len(p.g.Verdicts); len(vs) == 0 || n < len(vs) || &p.g.Verdicts[n-len(vs)] != &vs[0] {
+		p.g.Verdicts = append(p.g.Verdicts, vs...)
+	}
+	p.rec.Verdicts = p.g.Verdicts
+}
+
+// verdict records one verdict of the service's own.
+func (p *pushReq) verdict(v rules.Verdict) { p.grade([]rules.Verdict{v}) }
 
 // encoding is "aes128gcm" or "aesgcm" for a body in one of the Web Push codings, else "".
 func (p *pushReq) encoding() string { return p.g.Encoding() }
@@ -225,11 +235,13 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 	start := time.Now()
 	prof := s.profile()
 	p := &pushReq{s: s, r: r, prof: prof, maxPay: s.maxPayload(prof),
-		g: &graders.Request{Method: r.Method, Header: r.Header}}
+		// Room for the about 35 verdicts of a request with a body and VAPID: one allocation.
+		g: &graders.Request{Method: r.Method, Header: r.Header, Verdicts: make([]rules.Verdict, 0, 40)}}
 	p.rec = &Request{
 		ID: newID(8), Time: s.now(), Method: r.Method, Path: r.URL.Path, Host: r.Host, TLS: r.TLS != nil,
-		RemoteAddr: r.RemoteAddr, Header: r.Header.Clone(), SubscriptionID: r.PathValue("id"),
-		Verdicts: make([]rules.Verdict, 0, 48), // about 35 on a request with a body and VAPID
+		// The request's own header map: net/http makes one per request and does not touch it
+		// once the handler is done, and nothing here writes to it.
+		RemoteAddr: r.RemoteAddr, Header: r.Header, SubscriptionID: r.PathValue("id"),
 	}
 	p.start = start
 
@@ -496,9 +508,9 @@ func (s *Server) senderExtras(p *pushReq) {
 	if h.Get("Urgency") != "" {
 		ev := map[string]string{"Urgency": h.Get("Urgency")}
 		if c, refused := p.vendorRefusesFirst("apple", CondUrgencyInvalid, CondUrgencyMultiple); refused {
-			p.rec.Verdicts = append(p.rec.Verdicts, notJudged(rules.InteropAppleUrgency, "apple", c, ev))
+			p.verdict(notJudged(rules.InteropAppleUrgency, "apple", c, ev))
 		} else {
-			p.rec.Verdicts = append(p.rec.Verdicts, rules.Verdict{Rule: rules.InteropAppleUrgency.ID, Outcome: rules.Info,
+			p.verdict(rules.Verdict{Rule: rules.InteropAppleUrgency.ID, Outcome: rules.Info,
 				Message: "the sender sends Urgency (Safari 16's push service refused valid values with 400 BadUrgency)", Evidence: ev})
 		}
 	}
@@ -514,10 +526,10 @@ func (s *Server) senderExtras(p *pushReq) {
 // rule is not judged (skip, naming that condition and the rule that grades it).
 func (p *pushReq) interopVerdict(rule rules.Rule, profile string, own []Cond, ok bool, msg string, ev map[string]string) {
 	if c, refused := p.vendorRefusesFirst(profile, own...); refused {
-		p.rec.Verdicts = append(p.rec.Verdicts, notJudged(rule, profile, c, ev))
+		p.verdict(notJudged(rule, profile, c, ev))
 		return
 	}
-	p.rec.Verdicts = append(p.rec.Verdicts, rules.Check(rule, ok, msg, ev))
+	p.verdict(rules.Check(rule, ok, msg, ev))
 }
 
 // vendorRefusesFirst returns a condition of the request, other than own, that profile answers.

@@ -17,9 +17,9 @@ func MozillaBridgeSize(r *Request) []rules.Verdict {
 	if len(r.Body) == 0 {
 		return nil
 	}
-	return []rules.Verdict{check(rules.InteropMozillaBridgeSize, r.BodySize <= 3070, "body within 3070 octets",
+	return r.keep(append(r.out(), check(rules.InteropMozillaBridgeSize, r.BodySize <= 3070, "body within 3070 octets",
 		func() string {
 			return fmt.Sprintf("the body is %d octets; autopush refuses more than 3070 for a bridged Firefox (413, errno 104)", r.BodySize)
 		},
-		map[string]string{"body_size": strconv.Itoa(r.BodySize)})}
+		map[string]string{"body_size": strconv.Itoa(r.BodySize)})))
 }

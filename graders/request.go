@@ -53,6 +53,11 @@ type Request struct {
 	// ReceiptGiven is the receipt subscription (its /receipts/ path) the service gave earlier to
 	// the sender of this request, known by its VAPID key; "" when none.
 	ReceiptGiven string
+	// Verdicts, when not nil, collects the verdicts of every grader run on the request, in
+	// order: each grader appends its own to it and returns them as a slice of it, so that a
+	// service grading every request allocates one slice per request rather than one per grader.
+	// nil: each grader returns a slice of its own.
+	Verdicts []rules.Verdict
 
 	codings    []string
 	codingsSet bool
@@ -156,4 +161,23 @@ func CryptoKeyParam(header, name string) string {
 		}
 	}
 	return ""
+}
+
+// out is the slice a grader appends its verdicts to: the free room of r.Verdicts (nil when the
+// caller collects nothing). The grader hands the result to keep.
+func (r *Request) out() []rules.Verdict { return r.Verdicts[len(r.Verdicts):] }
+
+// keep adds a grader's verdicts to r.Verdicts, where out appended them in place unless there
+// was no room, and returns them as a slice that a caller's append cannot write through.
+func (r *Request) keep(vs []rules.Verdict) []rules.Verdict {
+	if r.Verdicts == nil || len(vs) == 0 {
+		return vs
+	}
+	n := len(r.Verdicts)
+	if n < cap(r.Verdicts) && &r.Verdicts[:n+1][n] == &vs[0] {
+		r.Verdicts = r.Verdicts[:n+len(vs)]
+	} else {
+		r.Verdicts = append(r.Verdicts, vs...)
+	}
+	return r.Verdicts[n:len(r.Verdicts):len(r.Verdicts)]
 }

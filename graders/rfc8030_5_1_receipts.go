@@ -16,11 +16,11 @@ func Receipts(r *Request) []rules.Verdict {
 		return nil
 	}
 	_, has := ReceiptLink(r.Header)
-	return []rules.Verdict{check(rules.SenderReusesReceiptSubscription, has, "a later receipt request carries the receipt subscription given before",
+	return r.keep(append(r.out(), check(rules.SenderReusesReceiptSubscription, has, "a later receipt request carries the receipt subscription given before",
 		func() string {
 			return "a later receipt request carries no receipt subscription, though the service gave one before; RFC 8030 §5.1 asks the sender to pass it back"
 		},
-		map[string]string{"given": r.ReceiptGiven})}
+		map[string]string{"given": r.ReceiptGiven})))
 }
 
 // PreferRespondAsync reports whether the request asks for a delivery receipt (RFC 8030 §5.1:

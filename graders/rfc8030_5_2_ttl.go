@@ -14,10 +14,10 @@ func TTL(r *Request) []rules.Verdict {
 	ev := map[string]string{"TTL": strings.Join(vals, ", ")}
 	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field in
 	// its request for push message delivery."
-	out := []rules.Verdict{check(rules.TTLRequired, len(vals) == 1, "one TTL header",
+	out := append(r.out(), check(rules.TTLRequired, len(vals) == 1, "one TTL header",
 		func() string {
 			return fmt.Sprintf("the request carries %d TTL headers; RFC 8030 §5.2 requires the application server to include one", len(vals))
-		}, ev)}
+		}, ev))
 	if len(vals) > 0 {
 		// RFC 8030 §5.2: TTL = 1*DIGIT. Several TTL fields are graded by TTLRequired alone.
 		_, err := webpush.ParseTTL(r.Header)
@@ -26,5 +26,5 @@ func TTL(r *Request) []rules.Verdict {
 				return fmt.Sprintf("TTL %q is not a number of seconds; RFC 8030 §5.2 defines TTL = 1*DIGIT", strings.Join(vals, ", "))
 			}, ev))
 	}
-	return out
+	return r.keep(out)
 }

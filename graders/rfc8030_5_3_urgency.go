@@ -21,10 +21,10 @@ func Urgency(r *Request) []rules.Verdict {
 	multiple := errors.As(err, &we) && we.Rule == rules.UrgencyMultiple400.ID
 	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in
 	// requests".
-	out := []rules.Verdict{check(rules.UrgencySingleValue, !multiple, "at most one Urgency value",
+	out := append(r.out(), check(rules.UrgencySingleValue, !multiple, "at most one Urgency value",
 		func() string {
 			return fmt.Sprintf("Urgency carries several values (%q); RFC 8030 §5.3 allows one", strings.Join(uv, ", "))
-		}, ev)}
+		}, ev))
 	if !multiple {
 		// RFC 8030 §5.3: Urgency = "very-low" / "low" / "normal" / "high".
 		out = append(out, check(rules.UrgencyValues, err == nil, "Urgency is very-low, low, normal or high",
@@ -32,5 +32,5 @@ func Urgency(r *Request) []rules.Verdict {
 				return fmt.Sprintf("Urgency %q is not very-low, low, normal or high (RFC 8030 §5.3)", strings.Join(uv, ", "))
 			}, ev))
 	}
-	return out
+	return r.keep(out)
 }

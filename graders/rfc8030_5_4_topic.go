@@ -27,9 +27,9 @@ func Topic(r *Request) []rules.Verdict {
 	ev := map[string]string{"Topic": strings.Join(tv, " | ")}
 	switch {
 	case err != nil && len(tv) == 1 && len(tv[0]) <= 32 && TopicPadded.MatchString(tv[0]):
-		return []rules.Verdict{rules.Check(rules.TopicSyntax, false, "Topic "+strconv.Quote(tv[0])+" ends in '=' padding; RFC 8030 §5.4 allows only the 64 characters of the URL-safe base64 alphabet", ev)}
+		return r.keep(append(r.out(), rules.Check(rules.TopicSyntax, false, "Topic "+strconv.Quote(tv[0])+" ends in '=' padding; RFC 8030 §5.4 allows only the 64 characters of the URL-safe base64 alphabet", ev)))
 	case err != nil:
-		return []rules.Verdict{rules.Check(rules.TopicSyntax, false, ErrText(err)+"; RFC 8030 §5.4 allows at most 32 characters of the URL-safe base64 alphabet", ev)}
+		return r.keep(append(r.out(), rules.Check(rules.TopicSyntax, false, ErrText(err)+"; RFC 8030 §5.4 allows at most 32 characters of the URL-safe base64 alphabet", ev)))
 	}
-	return []rules.Verdict{rules.Check(rules.TopicSyntax, true, "Topic is 1–32 base64url characters", ev)}
+	return r.keep(append(r.out(), rules.Check(rules.TopicSyntax, true, "Topic is 1–32 base64url characters", ev)))
 }

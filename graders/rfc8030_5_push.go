@@ -10,9 +10,9 @@ import (
 // Method grades RFC 8030 §5: "An application server requests the delivery of a push message by
 // sending a HTTP POST request to a push resource."
 func Method(r *Request, path string) []rules.Verdict {
-	return []rules.Verdict{check(rules.PostToPushResource, r.Method == http.MethodPost, "POST on the push resource",
+	return r.keep(append(r.out(), check(rules.PostToPushResource, r.Method == http.MethodPost, "POST on the push resource",
 		func() string {
 			return fmt.Sprintf("the request to the push resource is a %s; RFC 8030 §5 requests delivery with POST", r.Method)
 		},
-		map[string]string{"method": r.Method, "path": path})}
+		map[string]string{"method": r.Method, "path": path})))
 }

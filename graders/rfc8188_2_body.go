@@ -22,7 +22,7 @@ func Body(r *Request) []rules.Verdict {
 	// RFC 8188 §2.1 (paraphrased): the body starts with salt (16 octets), rs (4), idlen (1) and
 	// keyid (idlen octets).
 	if !ch.read {
-		return []rules.Verdict{rules.Check(rules.HeaderLayout, false, ErrText(ch.err), map[string]string{"body_size": strconv.Itoa(len(body))})}
+		return r.keep(append(r.out(), rules.Check(rules.HeaderLayout, false, ErrText(ch.err), map[string]string{"body_size": strconv.Itoa(len(body))})))
 	}
 	ev := map[string]string{
 		"salt": webpush.Base64URL(hdr.Salt), "rs": strconv.FormatUint(uint64(hdr.RS), 10),
@@ -30,8 +30,7 @@ func Body(r *Request) []rules.Verdict {
 	}
 	rec := len(body) - hdr.Len
 	rs, recText := strconv.FormatUint(uint64(hdr.RS), 10), strconv.Itoa(rec)
-	// Room for the two verdicts of reuse: one allocation for every verdict of the body.
-	out := append(make([]rules.Verdict, 0, 8),
+	out := append(r.out(),
 		rules.Check(rules.HeaderLayout, true, "salt ‖ rs ‖ idlen ‖ keyid, "+strconv.Itoa(hdr.Len)+"-octet header", ev),
 		// RFC 8188 §2.1, of rs: "Values smaller than 18 are invalid."
 		check(rules.RSMin18, hdr.RS >= webpush.MinRS, "rs is "+rs,
@@ -63,7 +62,7 @@ func Body(r *Request) []rules.Verdict {
 	if r.Subscription != "" {
 		out = reuse(out, r, body, hdr, ev)
 	}
-	return out
+	return r.keep(out)
 }
 
 var zeroSalt [16]byte

@@ -13,7 +13,7 @@ import (
 func Coding(r *Request) []rules.Verdict {
 	ce := r.Header.Values("Content-Encoding")
 	tokens := r.Codings()
-	var out []rules.Verdict
+	out := r.out()
 	if len(r.Body) > 0 || len(tokens) > 0 {
 		// RFC 8291 §4: "An application server MUST NOT use other content encodings for push
 		// messages." Content codings are case-insensitive (RFC 9110 §8.4.1).
@@ -38,7 +38,7 @@ func Coding(r *Request) []rules.Verdict {
 		out = append(out, rules.Check(rules.Fits4096, false, fmt.Sprintf("the body is more than %d octets; RFC 8291 §4 keeps it within 4096", r.MaxPayload),
 			map[string]string{"body_size": strconv.Itoa(r.BodySize)}))
 	}
-	return out
+	return r.keep(out)
 }
 
 // EndToEnd grades RFC 8030 §8.1 (paraphrased: push messages are protected end to end; for Web
@@ -49,9 +49,9 @@ func EndToEnd(r *Request) []rules.Verdict {
 		return nil
 	}
 	ce := r.Header.Get("Content-Encoding")
-	return []rules.Verdict{check(rules.EndToEndProtection, r.Encoding() != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
+	return r.keep(append(r.out(), check(rules.EndToEndProtection, r.Encoding() != "", "the body travels in an RFC 8291 (or draft aesgcm) content coding",
 		func() string {
 			return fmt.Sprintf("the body travels with Content-Encoding %q, not RFC 8291 encryption; RFC 8030 §8.1 requires end-to-end protection", ce)
 		},
-		map[string]string{"Content-Encoding": ce})}
+		map[string]string{"Content-Encoding": ce})))
 }

@@ -84,8 +84,7 @@ func senderParseRule(id string) rules.Rule {
 // VAPID grades the request's VAPID credentials (RFC 8292 §2, §3, §4.2) and, on a token that was
 // read, the interop notes on its exp.
 func VAPID(r *Request) []rules.Verdict {
-	// Room for the verdicts on a token that was read, expTiming's included: one allocation.
-	out := make([]rules.Verdict, 0, 16)
+	out := r.out()
 	restricted := r.AppServerKey != nil
 	// RFC 8292 §3 (paraphrased): the vapid scheme is for the push service, never a proxy.
 	for _, v := range r.Header.Values("Proxy-Authorization") {
@@ -99,10 +98,10 @@ func VAPID(r *Request) []rules.Verdict {
 		// RFC 8292 §4.2: "the request for push message delivery MUST include a JWT signed by
 		// the private key that corresponds to the public key used when creating the
 		// subscription."
-		return append(out, rules.Check(rules.RestrictedNeedsJWT, false, "restricted subscription (made with an applicationServerKey) and no Authorization header", nil))
+		return r.keep(append(out, rules.Check(rules.RestrictedNeedsJWT, false, "restricted subscription (made with an applicationServerKey) and no Authorization header", nil)))
 	case !res.Present:
 		// RFC 8292 (paraphrased): a subscription made without a key takes requests without VAPID.
-		return append(out, info(rules.SubOptional, "no VAPID on an unrestricted subscription", nil))
+		return r.keep(append(out, info(rules.SubOptional, "no VAPID on an unrestricted subscription", nil)))
 	case res.Unreadable != nil:
 		// One fault, one rule: the credentials could not be read, which is graded under the
 		// sender's rule for their shape; rules.RestrictedNeedsJWT (whose own fault is a key other
@@ -113,7 +112,7 @@ func VAPID(r *Request) []rules.Verdict {
 		} else if restricted {
 			out = append(out, rules.Check(rules.RestrictedNeedsJWT, false, "restricted subscription (made with an applicationServerKey) and an empty Authorization header", nil))
 		}
-		return out
+		return r.keep(out)
 	}
 	v := res.V
 	te := tokenEvidenceOf(v)
@@ -169,7 +168,7 @@ func VAPID(r *Request) []rules.Verdict {
 		// RFC 8292 §3.2 (paraphrased): the VAPID key k is not the message's ECDH key.
 		out = append(out, rules.Check(rules.DistinctKeys, true, "k differs from the message's ECDH key", ev))
 	}
-	return expTiming(out, r, v, te)
+	return r.keep(expTiming(out, r, v, te))
 }
 
 // tokenEvidence is the evidence text of a token, kept for the last token seen: a VerifyCache hit
