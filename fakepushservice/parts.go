@@ -72,9 +72,9 @@ type requestLog struct {
 // deliveryLog records the hand-offs to UA connections and the acks.
 type deliveryLog struct {
 	mu        sync.Mutex
-	delivered []DeliveryRecord
-	cursor    map[string]int // AwaitDelivery's position, by subscription
-	acks      []AckRecord
+	delivered history[DeliveryRecord]
+	cursor    map[string]int // AwaitDelivery's position (an absolute index), by subscription
+	acks      history[AckRecord]
 	ackByMsg  map[string]AckRecord
 }
 
@@ -88,7 +88,7 @@ type receiptBook struct {
 // eventLog records what happened, in order.
 type eventLog struct {
 	mu     sync.Mutex
-	events []Event
+	events history[Event]
 	seq    int
 }
 

@@ -556,10 +556,7 @@ func (s *Server) event(e Event) {
 	e.Time = s.now()
 	s.events.seq++
 	e.Seq = s.events.seq
-	s.events.events = append(s.events.events, e)
-	if mx := s.maxRecorded(); len(s.events.events) > 2*mx {
-		s.events.events = keepLast(s.events.events, mx)
-	}
+	s.events.events.add(e, s.maxRecorded())
 }
 
 // keepLast keeps the last n elements of a log in place: the log's array, which has room for
@@ -577,5 +574,5 @@ func (s *Server) Events() []Event {
 	s.init()
 	s.events.mu.Lock()
 	defer s.events.mu.Unlock()
-	return append([]Event(nil), s.events.events...)
+	return s.events.events.all()
 }

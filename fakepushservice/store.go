@@ -551,14 +551,7 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 	l := &s.deliveries
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.delivered = append(l.delivered, rec)
-	if mx := s.maxRecorded(); len(l.delivered) > 2*mx {
-		drop := len(l.delivered) - mx
-		l.delivered = keepLast(l.delivered, mx)
-		for k, c := range l.cursor {
-			l.cursor[k] = max(c-drop, 0)
-		}
-	}
+	l.delivered.add(rec, s.maxRecorded())
 }
 
 // Ack records what the UA said about a delivery and removes the message from the store (for
@@ -585,10 +578,7 @@ func (s *Server) ack(ua, messageID string, code AckCode, evidence map[string]str
 	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: evidence, At: s.now(), Known: known}
 	l := &s.deliveries
 	l.mu.Lock()
-	l.acks = append(l.acks, rec)
-	if mx := s.maxRecorded(); len(l.acks) > 2*mx {
-		l.acks = keepLast(l.acks, mx)
-	}
+	l.acks.add(rec, s.maxRecorded())
 	if _, dup := l.ackByMsg[messageID]; !dup {
 		l.ackByMsg[messageID] = rec
 	}
@@ -631,7 +621,7 @@ func (s *Server) Acks() []AckRecord {
 	s.init()
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
-	return append([]AckRecord(nil), s.deliveries.acks...)
+	return s.deliveries.acks.all()
 }
 
 // Deliveries returns every hand-off to a UA connection (successful or not), oldest first.
@@ -639,7 +629,7 @@ func (s *Server) Deliveries() []DeliveryRecord {
 	s.init()
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
-	return append([]DeliveryRecord(nil), s.deliveries.delivered...)
+	return s.deliveries.delivered.all()
 }
 
 // AwaitDelivery waits for the next successful delivery of a message of subscription subID:
@@ -654,10 +644,9 @@ func (s *Server) AwaitDelivery(ctx context.Context, subID string) (DeliveryRecor
 		if l.cursor == nil {
 			l.cursor = map[string]int{}
 		}
-		for i := l.cursor[subID]; i < len(l.delivered); i++ {
-			d := l.delivered[i]
+		for i, d := range l.delivered.since(l.cursor[subID]) {
 			if d.SubscriptionID == subID && d.Err == "" {
-				out = d
+				out = *d
 				l.cursor[subID] = i + 1
 				return true
 			}
@@ -674,9 +663,9 @@ func (s *Server) AwaitDeliveryOf(ctx context.Context, messageID string) (Deliver
 	err := s.await(ctx, func() bool {
 		s.deliveries.mu.Lock()
 		defer s.deliveries.mu.Unlock()
-		for _, d := range s.deliveries.delivered {
+		for _, d := range s.deliveries.delivered.since(0) {
 			if d.MessageID == messageID && d.Err == "" {
-				out = d
+				out = *d
 				return true
 			}
 		}
