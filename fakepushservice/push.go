@@ -496,17 +496,17 @@ func (s *Server) senderExtras(p *pushReq) {
 	if v := g.VAPID().V; v != nil {
 		sub, _ := v.Claims["sub"].(string)
 		p.interopVerdict(rules.InteropAppleSubRequired, "apple", []Cond{CondVAPIDSub}, sub != "",
-			"sub present and non-empty (Apple answers 403 BadJwtToken otherwise)", map[string]string{"sub": sub})
+			"sub present and non-empty (Apple answers 403 BadJwtToken otherwise)", rules.Evidence("sub", sub))
 		if sub != "" {
-			p.interopVerdict(rules.InteropAppleSubFormat, "apple", []Cond{CondVAPIDSub}, appleAcceptsSub(sub), "sub in a form Apple accepts", map[string]string{"sub": sub})
+			p.interopVerdict(rules.InteropAppleSubFormat, "apple", []Cond{CondVAPIDSub}, appleAcceptsSub(sub), "sub in a form Apple accepts", rules.Evidence("sub", sub))
 		}
 	}
 	if p.topic != "" {
 		p.interopVerdict(rules.InteropAppleTopicDecodable, "apple", []Cond{CondTopicUndecoded}, len(strings.TrimRight(p.topic, "="))%4 != 1,
-			"Topic length decodes as base64url (Apple decodes it)", map[string]string{"Topic": p.topic, "length": strconv.Itoa(len(p.topic))})
+			"Topic length decodes as base64url (Apple decodes it)", rules.Evidence2("Topic", p.topic, "length", strconv.Itoa(len(p.topic))))
 	}
 	if h.Get("Urgency") != "" {
-		ev := map[string]string{"Urgency": h.Get("Urgency")}
+		ev := rules.Evidence("Urgency", h.Get("Urgency"))
 		if c, refused := p.vendorRefusesFirst("apple", CondUrgencyInvalid, CondUrgencyMultiple); refused {
 			p.verdict(notJudged(rules.InteropAppleUrgency, "apple", c, ev))
 		} else {
@@ -516,7 +516,7 @@ func (s *Server) senderExtras(p *pushReq) {
 	}
 	p.grade(graders.MozillaBridgeSize(g))
 	if _, ok := p.conds[CondTTLZero]; ok {
-		p.interopVerdict(rules.InteropWNSTTLZero, "wns", []Cond{CondTTLZero}, false, "TTL 0 without X-WNS-Cache-Policy: no-cache (WNS answers 400)", map[string]string{"TTL": h.Get("TTL")})
+		p.interopVerdict(rules.InteropWNSTTLZero, "wns", []Cond{CondTTLZero}, false, "TTL 0 without X-WNS-Cache-Policy: no-cache (WNS answers 400)", rules.Evidence("TTL", h.Get("TTL")))
 	}
 }
 

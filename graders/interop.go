@@ -21,5 +21,5 @@ func MozillaBridgeSize(r *Request) []rules.Verdict {
 		func() string {
 			return fmt.Sprintf("the body is %d octets; autopush refuses more than 3070 for a bridged Firefox (413, errno 104)", r.BodySize)
 		},
-		map[string]string{"body_size": strconv.Itoa(r.BodySize)})))
+		rules.Evidence("body_size", strconv.Itoa(r.BodySize)))))
 }

@@ -20,7 +20,7 @@ func Receipts(r *Request) []rules.Verdict {
 		func() string {
 			return "a later receipt request carries no receipt subscription, though the service gave one before; RFC 8030 §5.1 asks the sender to pass it back"
 		},
-		map[string]string{"given": r.ReceiptGiven})))
+		rules.Evidence("given", r.ReceiptGiven))))
 }
 
 // PreferRespondAsync reports whether the request asks for a delivery receipt (RFC 8030 §5.1:

@@ -11,7 +11,7 @@ import (
 // TTL grades the TTL header field of RFC 8030 §5.2.
 func TTL(r *Request) []rules.Verdict {
 	vals := r.Header.Values("TTL")
-	ev := map[string]string{"TTL": strings.Join(vals, ", ")}
+	ev := rules.Evidence("TTL", strings.Join(vals, ", "))
 	// RFC 8030 §5.2: "An application server MUST include the TTL (Time-To-Live) header field in
 	// its request for push message delivery."
 	out := append(r.out(), check(rules.TTLRequired, len(vals) == 1, "one TTL header",

@@ -16,7 +16,7 @@ func Urgency(r *Request) []rules.Verdict {
 		return nil
 	}
 	_, err := webpush.ParseUrgency(r.Header)
-	ev := map[string]string{"Urgency": strings.Join(uv, " | ")}
+	ev := rules.Evidence("Urgency", strings.Join(uv, " | "))
 	var we *webpush.Error
 	multiple := errors.As(err, &we) && we.Rule == rules.UrgencyMultiple400.ID
 	// RFC 8030 §5.3: "Multiple values for the Urgency header field MUST NOT be included in

@@ -24,7 +24,7 @@ func Topic(r *Request) []rules.Verdict {
 		return nil
 	}
 	_, err := webpush.ParseTopic(r.Header)
-	ev := map[string]string{"Topic": strings.Join(tv, " | ")}
+	ev := rules.Evidence("Topic", strings.Join(tv, " | "))
 	switch {
 	case err != nil && len(tv) == 1 && len(tv[0]) <= 32 && TopicPadded.MatchString(tv[0]):
 		return r.keep(append(r.out(), rules.Check(rules.TopicSyntax, false, "Topic "+strconv.Quote(tv[0])+" ends in '=' padding; RFC 8030 §5.4 allows only the 64 characters of the URL-safe base64 alphabet", ev)))

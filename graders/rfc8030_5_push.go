@@ -14,5 +14,5 @@ func Method(r *Request, path string) []rules.Verdict {
 		func() string {
 			return fmt.Sprintf("the request to the push resource is a %s; RFC 8030 §5 requests delivery with POST", r.Method)
 		},
-		map[string]string{"method": r.Method, "path": path})))
+		rules.Evidence2("method", r.Method, "path", path))))
 }

@@ -17,7 +17,7 @@ func Coding(r *Request) []rules.Verdict {
 	if len(r.Body) > 0 || len(tokens) > 0 {
 		// RFC 8291 §4: "An application server MUST NOT use other content encodings for push
 		// messages." Content codings are case-insensitive (RFC 9110 §8.4.1).
-		ev := map[string]string{"Content-Encoding": strings.Join(ce, " | "), "body_size": strconv.Itoa(r.BodySize)}
+		ev := rules.Evidence2("Content-Encoding", strings.Join(ce, " | "), "body_size", strconv.Itoa(r.BodySize))
 		only := len(tokens) == 1 && tokens[0] == "aes128gcm"
 		msg := "Content-Encoding is aes128gcm"
 		if !only {
@@ -32,7 +32,7 @@ func Coding(r *Request) []rules.Verdict {
 			func() string {
 				return fmt.Sprintf("the body is %d octets, more than the 4096 that RFC 8291 §4 says a push service has to accept", n)
 			},
-			map[string]string{"body_size": strconv.Itoa(n)}))
+			rules.Evidence("body_size", strconv.Itoa(n))))
 	}
 	if r.Truncated {
 		out = append(out, rules.Check(rules.Fits4096, false, fmt.Sprintf("the body is more than %d octets; RFC 8291 §4 keeps it within 4096", r.MaxPayload),
@@ -53,5 +53,5 @@ func EndToEnd(r *Request) []rules.Verdict {
 		func() string {
 			return fmt.Sprintf("the body travels with Content-Encoding %q, not RFC 8291 encryption; RFC 8030 §8.1 requires end-to-end protection", ce)
 		},
-		map[string]string{"Content-Encoding": ce})))
+		rules.Evidence("Content-Encoding", ce))))
 }

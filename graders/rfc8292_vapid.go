@@ -154,7 +154,7 @@ func VAPID(r *Request) []rules.Verdict {
 	// graded down. Apple's push service refuses a token without a non-empty sub (the interop note
 	// rules.InteropAppleSubRequired, graded by the push service against its apple profile).
 	if hasSub {
-		out = append(out, info(rules.SubOptional, "sub present", map[string]string{"sub": te.sub}))
+		out = append(out, info(rules.SubOptional, "sub present", rules.Evidence("sub", te.sub)))
 	} else {
 		out = append(out, info(rules.SubOptional, "no sub: allowed (RFC 8292 §2.1: MAY); Apple's push service refuses such tokens", nil))
 	}

@@ -47,10 +47,12 @@ func (r Rule) Broken() Outcome {
 
 // Verdict is one rule checked once: what was decided and the evidence for it.
 type Verdict struct {
-	Rule     string            `json:"rule"`
-	Outcome  Outcome           `json:"outcome"`
-	Message  string            `json:"message"`
-	Evidence map[string]string `json:"evidence,omitempty"` // redacted: never private keys or auth secrets
+	Rule    string  `json:"rule"`
+	Outcome Outcome `json:"outcome"`
+	Message string  `json:"message"`
+	// Evidence is redacted: never private keys or auth secrets. It is read-only: verdicts may
+	// share one map (see Evidence).
+	Evidence map[string]string `json:"evidence,omitempty"`
 	Duration time.Duration     `json:"-"`
 }
 
