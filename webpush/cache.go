@@ -66,13 +66,16 @@ func (c *VerifyCache) VerifyHeader(authorization, cryptoKey string, o VerifyOpti
 	}
 	// Crypto-Key matters only for the draft scheme, and then only its p256ecdsa value; an aesgcm
 	// message's dh changes with every message and must not defeat the cache.
-	key := "h\x00" + authorization + "\x00" + o.Audience
+	// The key is built in a buffer on the stack: a hit, the common case, allocates nothing.
+	var buf [768]byte
+	k := append(append(append(append(buf[:0], "h\x00"...), authorization...), '\x00'), o.Audience...)
 	if len(authorization) >= 7 && strings.EqualFold(authorization[:7], SchemeWebPush) {
-		key += "\x00" + cryptoKeyParam(cryptoKey, "p256ecdsa")
+		k = append(append(k, '\x00'), cryptoKeyParam(cryptoKey, "p256ecdsa")...)
 	}
-	if e, hit := c.lookup(key, o.Now); hit {
+	if e, hit := c.lookupBytes(k, o.Now); hit {
 		return e.parsed, append(append([]Problem(nil), e.findings...), e.parsed.requestProblems(o)...), nil
 	}
+	key := string(k)
 	v, err := ParseVAPID(authorization, cryptoKey)
 	if err != nil {
 		return nil, nil, err
@@ -94,6 +97,21 @@ func (c *VerifyCache) lookup(key string, now time.Time) (cacheEntry, bool) {
 	}
 	if !now.Before(e.expires) {
 		delete(c.entries, key)
+		return cacheEntry{}, false
+	}
+	return e, !now.Before(e.verifiedAt)
+}
+
+// lookupBytes is lookup with the key as bytes, which the map lookup does not copy.
+func (c *VerifyCache) lookupBytes(key []byte, now time.Time) (cacheEntry, bool) {
+	c.mu.Lock()
+	defer c.mu.Unlock()
+	e, hit := c.entries[string(key)]
+	if !hit {
+		return cacheEntry{}, false
+	}
+	if !now.Before(e.expires) {
+		delete(c.entries, string(key))
 		return cacheEntry{}, false
 	}
 	return e, !now.Before(e.verifiedAt)
