@@ -260,7 +260,7 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		bt = 15 * time.Second
 	}
 	_ = rc.SetReadDeadline(time.Now().Add(bt))
-	body, err := io.ReadAll(io.LimitReader(r.Body, int64(p.maxPay)+1))
+	body, err := readBody(r, p.maxPay)
 	_ = rc.SetReadDeadline(time.Time{})
 	if err != nil {
 		w.Header().Set("Connection", "close")
@@ -338,6 +338,26 @@ func (s *Server) servePush(w http.ResponseWriter, r *http.Request) {
 		return
 	}
 	p.accept(w)
+}
+
+// readBody reads at most max+1 octets of the body, into a buffer of the size Content-Length
+// announces when it announces one within that.
+func readBody(r *http.Request, max int) ([]byte, error) {
+	lr := io.LimitReader(r.Body, int64(max)+1)
+	n := r.ContentLength
+	if n < 0 || n > int64(max) {
+		return io.ReadAll(lr)
+	}
+	buf := make([]byte, n+1) // +1: a body longer than announced shows
+	got, err := io.ReadFull(lr, buf)
+	switch {
+	case err == io.ErrUnexpectedEOF || err == io.EOF:
+		return buf[:got], nil
+	case err != nil:
+		return buf[:got], err
+	}
+	rest, err := io.ReadAll(lr)
+	return append(buf, rest...), err
 }
 
 // analyze finds every condition of the request and has the graders grade the sender rules.

@@ -75,11 +75,10 @@ var zeroSalt [16]byte
 // reuses nothing; a body the service refused was never a message, so it is not remembered (the
 // service calls History.Remember on acceptance only).
 func reuse(out []rules.Verdict, r *Request, body []byte, hdr webpush.ContentHeader, ev map[string]string) []rules.Verdict {
-	use := &KeyUse{
-		salt: sha256.Sum256(append(append([]byte(r.Subscription+"\x00"), hdr.KeyID...), hdr.Salt...)),
-		key:  sha256.Sum256(append([]byte(r.Subscription+"\x00"), hdr.KeyID...)),
-		body: sha256.Sum256(body),
-	}
+	var buf [192]byte // subscription ID, keyid and salt: on the stack unless unusually long
+	key := append(append(append(buf[:0], r.Subscription...), 0), hdr.KeyID...)
+	use := &KeyUse{key: sha256.Sum256(key), body: sha256.Sum256(body)}
+	use.salt = sha256.Sum256(append(key, hdr.Salt...))
 	r.keyUse = use
 	saltBody, saltSeen, keyBody, keySeen := r.History.lookup(use)
 	saltReused, keyReused := saltSeen && saltBody != use.body, keySeen && keyBody != use.body
