@@ -79,9 +79,6 @@ var missingQuote = map[string]string{
 	// An open proposal: w3c/push-api#402 waits on the Badging API (w3c/badging#111), and the
 	// merged Declarative Web Push text has no app_badge.
 	DWPAppBadge.ID: "an open proposal (w3c/push-api#402), no spec text",
-	// The requirement is another document's (see the rules' comments).
-	UnknownPushResource.ID:      "RFC 9110's 404, not RFC 8030's",
-	Unauthorized401Challenge.ID: "RFC 9110 §15.5.2, not RFC 8292",
 }
 
 func TestQuotes(t *testing.T) {
