@@ -121,14 +121,15 @@ var Accepted201Location = Register(Rule{
 	Check:   "POST a valid aes128gcm message with `TTL`; expect 201 and `Location` (autopush: `…/m/<id>`; web-push-testing sends none → fail).",
 })
 
-// No BCP 14 text, hence no Quote: RFC 8030 §7.3's 404 is for an expired subscription, and a push
-// resource the service never issued is not one. HTTP's 404 (RFC 9110 §15.5.5, "did not find a
-// current representation for the target resource") or 410 are the usual answers, and senders take
-// both as "subscription gone"; pushspec records the status (info).
+// RFC 8030 has no sentence for it: its §7.3 404 is for an expired subscription, and a push
+// resource the service never issued is not one. The Quote is HTTP's (RFC 9110 §15.5.5, 404 Not
+// Found), which has no BCP 14 keyword either: 404 or 410 are the usual answers, senders take both
+// as "subscription gone", and pushspec records the status (info), hence MAY†.
 var UnknownPushResource = Register(Rule{
 	ID: "rfc8030-5-unknown-push-resource-404", Doc: RFC8030, Section: "5",
 	Level: May, Implied: true, Actor: PushService, Seen: Service,
-	Summary: "A push to a push resource the service never issued is answered 404 (or 410); not §7.3, which is about expired subscriptions.",
+	Summary: "A push to a push resource the service never issued is answered 404 (or 410), HTTP's statuses (RFC 9110 §15.5.5); not §7.3, which is about expired subscriptions.",
+	Quote:   "The 404 (Not Found) status code indicates that the origin server did not find a current representation for the target resource or is not willing to disclose that one exists. A 404 status code does not indicate whether this lack of representation is temporary or permanent; the 410 (Gone) status code is preferred over 404 if the origin server knows, presumably through some configurable means, that the condition is likely to be permanent.",
 	Check:   "POST a valid message to the endpoint with its token replaced by random hex (after the same message to the real endpoint is accepted); record the status.",
 })
 

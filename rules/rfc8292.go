@@ -227,14 +227,13 @@ var RejectKeyMismatch = Register(Rule{
 	Check:   "Valid JWT under key L ≠ K; expect 4xx (autopush 401, FCM 403, Apple 403 or 400 `VapidPkHashMismatch`).",
 })
 
-// The requirement is RFC 9110's, hence no Quote from RFC 8292: "The server generating a 401
-// response MUST send a WWW-Authenticate header field (Section 11.6.1) containing at least one
-// challenge applicable to the target resource." (§15.5.2). RFC 8292 §4.2 suggests 401 for a missing
-// token; a push service that answers 401 owes the challenge.
+// The requirement is RFC 9110's (§15.5.2), and so is the Quote; the Summary names it. RFC 8292
+// §4.2 suggests 401 for a missing token; a push service that answers 401 owes the challenge.
 var Unauthorized401Challenge = Register(Rule{
 	ID: "rfc8292-4.2-401-www-authenticate", Doc: RFC8292, Section: "4.2",
 	Level: Must, Actor: PushService, Seen: Service,
 	Summary: "A 401 (Unauthorized) carries `WWW-Authenticate` with a challenge (RFC 9110 §15.5.2).",
+	Quote:   "The server generating a 401 response MUST send a WWW-Authenticate header field (Section 11.6.1) containing at least one challenge applicable to the target resource.",
 	Check:   "Push without `Authorization` to a restricted subscription (after the same push with its token is accepted); when the answer is 401, require a non-empty `WWW-Authenticate`.",
 })
 

@@ -125,8 +125,10 @@ type Rule struct {
 	Seen    Seen
 	Summary string // one-line paraphrase, for tables
 	// Quote is the sentence of the document that carries the requirement, word for word: the
-	// one with the BCP 14 keyword, or for an Implied rule the one its reading rests on. Interop
-	// rules, which no document states, leave it empty and cite Ref.
+	// one with the BCP 14 keyword, or for an Implied rule the one its reading rests on. When
+	// another document states the requirement (HTTP's status codes, the Notifications standard's
+	// activation), the sentence is that document's and the Summary names it. Interop rules,
+	// which no document states, leave it empty and cite Ref.
 	Quote string
 	// Check is what pushspec does and expects to decide the rule (results.json's "check");
 	// reports show it next to the outcome.

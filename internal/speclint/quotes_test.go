@@ -23,8 +23,6 @@ import (
 // holds but that a check relies on. Each entry excuses that quote wherever it appears; an
 // entry that matches no comment any more must go.
 var otherQuotes = []struct{ doc, text, source string }{
-	{"RFC 9110", "The server generating a 401 response MUST send a WWW-Authenticate header field (Section 11.6.1) containing at least one challenge applicable to the target resource.",
-		"RFC 9110 §15.5.2 (401 Unauthorized)"},
 	{"RFC 8188", "CEK = HMAC-SHA-256(PRK, cek_info || 0x01)",
 		"RFC 8188 §2.2, the content-encryption key's formula"},
 	{"Push API", "Request a new push subscription. Include the applicationServerKey attribute of options when it has been set. Rethrow any exceptions.",

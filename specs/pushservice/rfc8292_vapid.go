@@ -104,9 +104,8 @@ var _ = describe("RFC 8292 VAPID at the push service", func() {
 			Expect(res.Status).To(Equal(http.StatusUnauthorized), "a push without Authorization was answered %d, not 401 (RFC 8292 §4.2 suggests 401)", res.Status)
 		})
 
-	// RFC 9110 §15.5.2: "The server generating a 401 response MUST send a WWW-Authenticate
-	// header field (Section 11.6.1) containing at least one challenge applicable to the target
-	// resource." Sends: the push with its token (the valid twin), then without Authorization.
+	// RFC 9110 §15.5.2, the rule's sentence: every 401 carries a WWW-Authenticate challenge.
+	// Sends: the push with its token (the valid twin), then without Authorization.
 	// Expects: when the answer is 401, a WWW-Authenticate with a challenge (skipped when the
 	// service answers otherwise: no 401 to check).
 	conformance.It("sends a WWW-Authenticate challenge with its 401", tgt, rules.Unauthorized401Challenge,
