@@ -4,8 +4,10 @@ import (
 	"fmt"
 	"regexp"
 	"sort"
+	"maps"
 	"strings"
 	"sync"
+	"sync/atomic"
 )
 
 // idPattern is the shape of every rule ID: lower-case words joined by "-", where words after
@@ -18,6 +20,10 @@ type registry struct {
 	mu     sync.RWMutex
 	byID   map[string]Rule
 	frozen bool
+	// snapshot is a copy of byID that lookups read without the lock: graders look a rule up for
+	// every verdict, dozens per push request, from every request's goroutine. A registration
+	// (at init time) clears it; the first lookup after takes a new copy.
+	snapshot atomic.Pointer[map[string]Rule]
 }
 
 func newRegistry() *registry { return &registry{byID: map[string]Rule{}} }
@@ -74,6 +80,7 @@ func (g *registry) register(r Rule) Rule {
 		panic(fmt.Sprintf("rules: duplicate rule ID %q", r.ID))
 	}
 	g.byID[r.ID] = r
+	g.snapshot.Store(nil)
 	return r
 }
 
@@ -82,9 +89,15 @@ func (g *registry) freeze() { g.mu.Lock(); g.frozen = true; g.mu.Unlock() }
 func (g *registry) isFrozen() bool { g.mu.RLock(); defer g.mu.RUnlock(); return g.frozen }
 
 func (g *registry) byIDLookup(id string) (Rule, bool) {
-	g.mu.RLock()
-	defer g.mu.RUnlock()
-	r, ok := g.byID[id]
+	snap := g.snapshot.Load()
+	if snap == nil {
+		g.mu.RLock()
+		m := maps.Clone(g.byID)
+		snap = &m
+		g.snapshot.Store(snap) // under the read lock: no registration can clear it meanwhile
+		g.mu.RUnlock()
+	}
+	r, ok := (*snap)[id]
 	return r, ok
 }
 
