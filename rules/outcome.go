@@ -1,7 +1,5 @@
 package rules
 
-import "time"
-
 // Outcome is the graded result of checking one rule against one target.
 type Outcome string
 
@@ -53,7 +51,6 @@ type Verdict struct {
 	// Evidence is redacted: never private keys or auth secrets. It is read-only: verdicts may
 	// share one map (see Evidence).
 	Evidence map[string]string `json:"evidence,omitempty"`
-	Duration time.Duration     `json:"-"`
 }
 
 // Check builds a verdict for rule r: Pass when ok, else the outcome its level calls for.
