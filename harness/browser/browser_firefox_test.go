@@ -226,3 +226,20 @@ func BenchmarkFirefoxStartup(b *testing.B) {
 	b.ReportMetric(ms(client), "first-client-ms")
 	b.ReportMetric(ms(subscribe), "subscribe-ms")
 }
+
+// A Firefox that does not start is an error, not a nil browser: the launch's error used to be
+// assigned to a variable shadowed inside the launch branches, and the caller went on with a nil
+// browser.
+func TestFirefoxLaunchFailureIsAnError(t *testing.T) {
+	firefoxAvailable(t)
+	ctx, cancel := context.WithTimeout(context.Background(), 60*time.Second)
+	defer cancel()
+	b, err := Launch(ctx, Firefox, LaunchOptions{ExecPath: "/bin/false", AutopushURL: "ws://127.0.0.1:9/"})
+	if err == nil {
+		b.Close()
+		t.Fatal("Firefox launched from /bin/false")
+	}
+	if !strings.Contains(err.Error(), "/bin/false") {
+		t.Errorf("the error does not name the executable: %v", err)
+	}
+}

@@ -330,6 +330,12 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 	if o.Remote == "" {
 		before = mainProcesses(descendants("firefox"))
 	}
+	if o.Remote == "" {
+		if err := checkExtraPrefs(o.FirefoxPrefs); err != nil {
+			pw.Stop()
+			return nil, err
+		}
+	}
 	var b playwright.Browser
 	if o.Remote != "" {
 		// A Playwright server launched the browser with its own prefs: it must have been given
@@ -337,9 +343,6 @@ func launchFirefox(ctx context.Context, o LaunchOptions) (Browser, error) {
 		b, err = call(ctx, "browser: connecting to Firefox at "+o.Remote, func() (playwright.Browser, error) {
 			return pw.Firefox.Connect(o.Remote, playwright.BrowserTypeConnectOptions{Timeout: playwright.Float(timeoutMS(ctx))})
 		})
-	} else if err := checkExtraPrefs(o.FirefoxPrefs); err != nil {
-		pw.Stop()
-		return nil, err
 	} else if o.RealPushServices {
 		exe := o.ExecPath
 		if exe == "" {
