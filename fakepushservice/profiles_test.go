@@ -13,14 +13,13 @@ import (
 
 // statusCase is one row of the status-code table: a request and the status each profile answers.
 type statusCase struct {
-	name       string
-	restricted bool                                                       // subscribe with the sender's VAPID key (default true via !unrestricted)
-	unrestr    bool                                                       // subscribe without applicationServerKey
-	state      string                                                     // "", "unknown", "expired", "unsubscribed"
-	msg        msg                                                        //
-	build      func(t *testing.T, s *sender, vs *VirtualSubscription) msg // overrides msg
-	want       map[string]int                                             // profile → status; "*" for the rest
-	check      func(t *testing.T, profile string, r result)
+	name    string
+	unrestr bool                                                       // subscribe without applicationServerKey
+	state   string                                                     // "", "unknown", "expired", "unsubscribed"
+	msg     msg                                                        //
+	build   func(t *testing.T, s *sender, vs *VirtualSubscription) msg // overrides msg
+	want    map[string]int                                             // profile → status; "*" for the rest
+	check   func(t *testing.T, profile string, r result)
 }
 
 var allProfiles = []string{"rfc", "autopush", "fcm", "apple", "wns", "compat"}

@@ -22,8 +22,8 @@ const (
 	checkinReqSecurityToken = 13 // fixed64
 	checkinReqVersion       = 14
 
-	checkinProtoType        = 12 // DeviceType: 3 = DEVICE_CHROME_BROWSER
-	checkinProtoChromeBuild = 13 // ChromeBuildProto {1 platform, 2 chrome_version, 3 channel}
+	// AndroidCheckinProto's type (12, 3 = DEVICE_CHROME_BROWSER) and chrome_build (13) are
+	// not read.
 
 	checkinRespStatsOK       = 1 // proto2 required: always sent
 	checkinRespTimeMsec      = 3
