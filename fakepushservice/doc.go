@@ -75,7 +75,7 @@
 // server push (PUSH_PROMISE :path /m/{msg}, then 200 with Last-Modified and the push resource's
 // Link); Prefer: wait=0 ends with 204 once what was stored is pushed; expiry ends it with 404.
 // DELETE /m/{msg} from the UA is the acknowledgement. ExpireSubscriptionSet cascades to the
-// members. fakepushservice/rfc8030ua is a client for it. See rfc8030ua.go.
+// members. useragent/rfc8030 is a client for it. See rfc8030ua.go.
 //
 // # Profiles
 //
