@@ -113,9 +113,9 @@ func (v *VirtualUA) Disconnect() {
 // redelivers what was not acknowledged.
 func (v *VirtualUA) Reconnect() {
 	v.mu.Lock()
-	old := v.disconnect
+	old, minUrgency := v.disconnect, v.opts.MinUrgency
 	v.mu.Unlock()
-	d := v.s.Connect(v.id, v, ConnectOptions{MinUrgency: v.opts.MinUrgency})
+	d := v.s.Connect(v.id, v, ConnectOptions{MinUrgency: minUrgency})
 	if old != nil {
 		old()
 	}
