@@ -1,7 +1,9 @@
 // Package fakepushservice is pushspec's push service: an RFC 8030 push resource with VAPID
 // (RFC 8292) and message-encryption (RFC 8188/8291) grading, a message store, user-agent links,
 // an in-process virtual user agent and a control API compatible with web-push-testing. It runs
-// in process, httptest style, and standalone as `pushspec serve`.
+// in process, httptest style, and standalone as `pushspec serve`. The virtual user agent
+// (VirtualUA) is the in-process transport of pushspec's shared user agent, package useragent:
+// its subscriptions' keys, decryption, record of deliveries and waits are that package's.
 //
 // # In process
 //
@@ -75,7 +77,7 @@
 // server push (PUSH_PROMISE :path /m/{msg}, then 200 with Last-Modified and the push resource's
 // Link); Prefer: wait=0 ends with 204 once what was stored is pushed; expiry ends it with 404.
 // DELETE /m/{msg} from the UA is the acknowledgement. ExpireSubscriptionSet cascades to the
-// members. fakepushservice/rfc8030ua is a client for it. See rfc8030ua.go.
+// members. useragent/rfc8030 is a client for it. See rfc8030ua.go.
 //
 // # Profiles
 //

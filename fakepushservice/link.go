@@ -9,6 +9,8 @@ package fakepushservice
 import (
 	"context"
 	"net/http"
+
+	"github.com/pushspec/pushspec/useragent"
 )
 
 // LinkKind names how a user agent is connected to the service.
@@ -37,15 +39,15 @@ type SubscriptionSpec struct {
 	Meta map[string]string
 }
 
-// AckCode is what a user agent said about one delivery. The values are autopush's; the FCM link
-// maps MCS stream acks to AckDelivered (MCS carries no decryption result; Chromium's decryption
-// failures are seen through DevTools instead).
-type AckCode int
+// AckCode is what a user agent said about one delivery (the shared user agent's codes). The
+// values are autopush's; the FCM link maps MCS stream acks to AckDelivered (MCS carries no
+// decryption result; Chromium's decryption failures are seen through DevTools instead).
+type AckCode = useragent.AckCode
 
 const (
-	AckDelivered    AckCode = 100 // handed to the service worker
-	AckDecryptError AckCode = 101 // could not decrypt
-	AckNotDelivered AckCode = 102 // e.g. unknown channel, duplicate version, quota
+	AckDelivered    = useragent.AckDelivered    // handed to the service worker
+	AckDecryptError = useragent.AckDecryptError // could not decrypt
+	AckNotDelivered = useragent.AckNotDelivered // e.g. unknown channel, duplicate version, quota
 )
 
 // Delivery is one push message as the user agent sees it. Topic and Urgency are never forwarded

@@ -7,7 +7,7 @@ package fakepushservice
 // services (autopush, FCM, Apple, WNS) and web-push-testing (compat) have no such interface, so
 // there every route here answers 404. Monitoring needs HTTP/2, i.e. the HTTPS listener (TLSURL;
 // ALPN h2) and a client that leaves SETTINGS_ENABLE_PUSH on (Go's http2.Transport does not:
-// fakepushservice/rfc8030ua is a client that does).
+// useragent/rfc8030 is a client that does).
 //
 //	POST   /rfc8030/subscribe       → 201 Created
 //	                                  Location: <origin>/rfc8030/s/{sid}        (the subscription resource)

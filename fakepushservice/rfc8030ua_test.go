@@ -10,19 +10,19 @@ import (
 	"strings"
 	"testing"
 
-	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
+	"github.com/pushspec/pushspec/useragent/rfc8030"
 	"github.com/pushspec/pushspec/webpush"
 )
 
 // rfcUA starts a server in profile (rfc when "") and connects an RFC 8030 client to its HTTPS
 // listener.
-func rfcUA(t *testing.T, profile string) (*Server, *rfc8030ua.Client, context.Context) {
+func rfcUA(t *testing.T, profile string) (*Server, *rfc8030.Client, context.Context) {
 	t.Helper()
 	s := newTestServer(t, &Server{Profile: profile})
 	ctx := testCtx(t)
 	roots := x509.NewCertPool()
 	roots.AppendCertsFromPEM(s.CACertPEM())
-	c, err := rfc8030ua.Dial(ctx, s.TLSURL(), roots)
+	c, err := rfc8030.Dial(ctx, s.TLSURL(), roots)
 	if err != nil {
 		t.Fatal(err)
 	}
@@ -30,7 +30,7 @@ func rfcUA(t *testing.T, profile string) (*Server, *rfc8030ua.Client, context.Co
 	return s, c, ctx
 }
 
-func subscribeRFC(t *testing.T, ctx context.Context, c *rfc8030ua.Client, o rfc8030ua.SubscribeOptions) *rfc8030ua.Subscription {
+func subscribeRFC(t *testing.T, ctx context.Context, c *rfc8030.Client, o rfc8030.SubscribeOptions) *rfc8030.Subscription {
 	t.Helper()
 	sub, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", o)
 	if err != nil {
@@ -43,19 +43,19 @@ func subscribeRFC(t *testing.T, ctx context.Context, c *rfc8030ua.Client, o rfc8
 }
 
 // pushTo sends a conformant message to an RFC 8030 subscription's push resource.
-func pushTo(t *testing.T, snd *sender, sub *rfc8030ua.Subscription, m msg) result {
+func pushTo(t *testing.T, snd *sender, sub *rfc8030.Subscription, m msg) result {
 	t.Helper()
-	return snd.do(snd.requestFor(sub.PushResource, sub.P256dh(), sub.Auth(), m))
+	return snd.do(snd.requestFor(sub.PushResource, sub.P256dh, sub.Auth, m))
 }
 
-func coreID(sub *rfc8030ua.Subscription) string {
+func coreID(sub *rfc8030.Subscription) string {
 	u, _ := url.Parse(sub.PushResource)
 	return path.Base(u.Path)
 }
 
 func TestRFC8030SubscribeWait0AndAck(t *testing.T) {
 	s, c, ctx := rfcUA(t, "")
-	sub, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{})
+	sub, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{})
 	if err != nil || res.Status != 201 {
 		t.Fatalf("subscribe: %v %+v", err, res)
 	}
@@ -82,7 +82,7 @@ func TestRFC8030SubscribeWait0AndAck(t *testing.T) {
 		if p.Err != nil || p.Status != 200 || !strings.HasPrefix(p.Path, "/m/") || p.Method != "GET" {
 			t.Fatalf("push %d: %+v", i, p)
 		}
-		if got := rfc8030ua.Links(p.Header, rfc8030ua.RelPush, nil); len(got) != 1 || got[0] != sub.PushResource {
+		if got := rfc8030.Links(p.Header, rfc8030.RelPush, nil); len(got) != 1 || got[0] != sub.PushResource {
 			t.Errorf("push %d: Link %v, want the push resource", i, p.Header.Values("Link"))
 		}
 		if _, err := http.ParseTime(p.Header.Get("Last-Modified")); err != nil {
@@ -132,7 +132,7 @@ func res0Path(t *testing.T, s *Server) string {
 
 func TestRFC8030UnackedIsPushedAgain(t *testing.T) {
 	s, c, ctx := rfcUA(t, "")
-	sub := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
+	sub := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
 	snd := newSender(t)
 	pushTo(t, snd, sub, msg{plaintext: []byte("again")})
 	first, err := c.Do(ctx, "GET", sub.Resource, http.Header{"Prefer": {"wait=0"}}, nil)
@@ -159,12 +159,12 @@ func TestRFC8030UnackedIsPushedAgain(t *testing.T) {
 
 func TestRFC8030SetsMonitorAndExpiry(t *testing.T) {
 	s, c, ctx := rfcUA(t, "")
-	a := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
-	b := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{Set: a.Set})
+	a := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
+	b := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{Set: a.Set})
 	if b.Set != a.Set {
 		t.Fatalf("set not reused: %q then %q", a.Set, b.Set)
 	}
-	_, bad, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{Set: s.TLSURL() + "/rfc8030/set/" + strings.Repeat("0", 64)})
+	_, bad, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{Set: s.TLSURL() + "/rfc8030/set/" + strings.Repeat("0", 64)})
 	if err != nil || bad.Status != 400 {
 		t.Fatalf("made-up set: %v %+v", err, bad)
 	}
@@ -173,7 +173,7 @@ func TestRFC8030SetsMonitorAndExpiry(t *testing.T) {
 		t.Fatal(err)
 	}
 	// The monitor is connected once the service has a connection for both members.
-	for _, sub := range []*rfc8030ua.Subscription{a, b} {
+	for _, sub := range []*rfc8030.Subscription{a, b} {
 		st, _, _ := s.Subscription(coreID(sub))
 		if err := s.AwaitConnected(ctx, st.UA); err != nil {
 			t.Fatal(err)
@@ -188,11 +188,11 @@ func TestRFC8030SetsMonitorAndExpiry(t *testing.T) {
 		if err != nil {
 			t.Fatalf("%v; frames:\n%s", err, strings.Join(c.Frames(), "\n"))
 		}
-		link := rfc8030ua.Links(p.Header, rfc8030ua.RelPush, nil)
+		link := rfc8030.Links(p.Header, rfc8030.RelPush, nil)
 		if len(link) != 1 {
 			t.Fatalf("push without its push resource: %v", p.Header)
 		}
-		sub := map[string]*rfc8030ua.Subscription{a.PushResource: a, b.PushResource: b}[link[0]]
+		sub := map[string]*rfc8030.Subscription{a.PushResource: a, b.PushResource: b}[link[0]]
 		pt, err := sub.Decrypt(p)
 		if err != nil {
 			t.Fatal(err)
@@ -232,14 +232,14 @@ func TestRFC8030SetsMonitorAndExpiry(t *testing.T) {
 	if r := pushTo(t, snd, b, msg{}); r.status != 404 {
 		t.Fatalf("push to a member of the expired set: %d", r.status)
 	}
-	if _, again, _ := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{Set: a.Set}); again.Status != 400 {
+	if _, again, _ := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{Set: a.Set}); again.Status != 400 {
 		t.Fatalf("subscribe with the expired set: %d", again.Status)
 	}
 }
 
 func TestRFC8030DeleteEndsMonitor404(t *testing.T) {
 	_, c, ctx := rfcUA(t, "")
-	sub := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
+	sub := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
 	mon, err := c.Open(ctx, "GET", sub.Resource, http.Header{"Urgency": {"high"}}, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -260,7 +260,7 @@ func TestRFC8030DeleteEndsMonitor404(t *testing.T) {
 
 func TestRFC8030UrgencyThreshold(t *testing.T) {
 	_, c, ctx := rfcUA(t, "")
-	sub := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
+	sub := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
 	snd := newSender(t)
 	pushTo(t, snd, sub, msg{plaintext: []byte("normal")})
 	pushTo(t, snd, sub, msg{plaintext: []byte("high"), header: map[string]string{"Urgency": "high"}})
@@ -278,25 +278,25 @@ func TestRFC8030RestrictedSubscriptions(t *testing.T) {
 	snd := newSender(t)
 	key := snd.vapid.Public()
 
-	restricted := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{AppServerKey: key})
+	restricted := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{AppServerKey: key})
 	if r := pushTo(t, snd, restricted, msg{noVAPID: true}); r.status != 401 {
 		t.Fatalf("restricted, no VAPID: %d", r.status)
 	}
 	if r := pushTo(t, snd, restricted, msg{}); r.status != 201 {
 		t.Fatalf("restricted, right key: %d %s", r.status, r.body)
 	}
-	unknown := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{
+	unknown := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{
 		Body: []byte(`{"vapid":"` + webpush.Base64URL(key) + `","x":1,"nested":{"a":[1]}}`)})
 	if r := pushTo(t, snd, unknown, msg{noVAPID: true}); r.status != 401 {
 		t.Fatalf("unknown members must not drop the restriction: %d", r.status)
 	}
-	plain := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{ContentType: "text/plain",
+	plain := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{ContentType: "text/plain",
 		Body: []byte(`{"vapid":"` + webpush.Base64URL(key) + `"}`)})
 	if r := pushTo(t, snd, plain, msg{noVAPID: true}); r.status != 201 {
 		t.Fatalf("a text/plain body is ignored, so unrestricted: %d %s", r.status, r.body)
 	}
 	for _, body := range []string{`{"vapid":"AAAA"}`, `[1]`, `{"vapid":1}`} {
-		_, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{Body: []byte(body)})
+		_, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{Body: []byte(body)})
 		if err != nil || res.Status != 400 {
 			t.Fatalf("%s: %v %+v", body, err, res)
 		}
@@ -310,7 +310,7 @@ func TestRFC8030OnlyInRFCProfile(t *testing.T) {
 			if s.RFC8030SubscribeURL() != "" {
 				t.Fatal("RFC8030SubscribeURL in a vendor profile")
 			}
-			_, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{})
+			_, res, err := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{})
 			if err != nil || res.Status != 404 {
 				t.Fatalf("%v %+v", err, res)
 			}
@@ -320,7 +320,7 @@ func TestRFC8030OnlyInRFCProfile(t *testing.T) {
 
 func TestRFC8030MonitorNeedsHTTP2(t *testing.T) {
 	s, c, ctx := rfcUA(t, "")
-	sub := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
+	sub := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
 	cl := s.Client()
 	cl.Transport.(*http.Transport).ForceAttemptHTTP2 = false
 	cl.Transport.(*http.Transport).TLSNextProto = map[string]func(string, *tls.Conn) http.RoundTripper{}
@@ -338,7 +338,7 @@ func TestRFC8030MonitorNeedsHTTP2(t *testing.T) {
 
 func TestRFC8030CloseEndsMonitors(t *testing.T) {
 	s, c, ctx := rfcUA(t, "")
-	sub := subscribeRFC(t, ctx, c, rfc8030ua.SubscribeOptions{})
+	sub := subscribeRFC(t, ctx, c, rfc8030.SubscribeOptions{})
 	mon, err := c.Open(ctx, "GET", sub.Resource, nil, nil)
 	if err != nil {
 		t.Fatal(err)
@@ -355,17 +355,5 @@ func TestRFC8030CloseEndsMonitors(t *testing.T) {
 	}
 	if res, err := mon.Response(ctx); err == nil && res.Status != http.StatusServiceUnavailable {
 		t.Fatalf("monitor at close: %+v", res)
-	}
-}
-
-func TestRFC8030Links(t *testing.T) {
-	h := http.Header{"Link": {`</push/a>; rel="urn:ietf:params:push", <https://x.example/s,1>; rel="other urn:ietf:params:push:set"`,
-		`<http://y.example/p>;rel=urn:ietf:params:push`}}
-	base, _ := url.Parse("https://push.example/subscribe")
-	if got := rfc8030ua.Links(h, rfc8030ua.RelPush, base); len(got) != 2 || got[0] != "https://push.example/push/a" || got[1] != "http://y.example/p" {
-		t.Errorf("push links: %q", got)
-	}
-	if got := rfc8030ua.Links(h, rfc8030ua.RelPushSet, nil); len(got) != 1 || got[0] != "https://x.example/s,1" {
-		t.Errorf("set links: %q", got)
 	}
 }

@@ -2,29 +2,26 @@ package fakepushservice
 
 import (
 	"context"
-	"encoding/json"
 	"fmt"
 	"sync"
-	"time"
 
-	"github.com/pushspec/pushspec/webpush"
+	"github.com/pushspec/pushspec/useragent"
 )
 
-// VirtualUA is an in-process user agent (LinkVirtual). Each subscription gets its own P-256 key
-// pair and 16-octet auth secret; deliveries are decrypted (aes128gcm and the draft aesgcm),
-// recorded and acknowledged (100 when decrypted, 101 when not). It can go offline and come back
-// to exercise store-and-forward. Make one with Server.NewVirtualUA; safe for concurrent use.
+// VirtualUA is an in-process user agent (LinkVirtual): the core hands it deliveries directly.
+// What it does with them is the shared user agent's (package useragent): each subscription gets
+// its own P-256 key pair and 16-octet auth secret; deliveries are decrypted (aes128gcm and the
+// draft aesgcm), recorded in a useragent.Inbox and acknowledged (100 when decrypted, 101 when
+// not). It can go offline and come back to exercise store-and-forward. Make one with
+// Server.NewVirtualUA; safe for concurrent use.
 type VirtualUA struct {
-	s    *Server
-	id   string
-	opts VirtualUAOptions
+	s     *Server
+	id    string
+	inbox useragent.Inbox
 
 	mu         sync.Mutex
-	changed    chan struct{}
+	opts       VirtualUAOptions
 	subs       map[string]*VirtualSubscription
-	received   []Received
-	seen       map[string]int // message ID → times received
-	cursor     map[string]int
 	disconnect func()
 	online     bool
 }
@@ -43,43 +40,12 @@ type VirtualUAOptions struct {
 	Name string
 }
 
-// VirtualSubscription is a subscription held by a VirtualUA, with the browser-shaped fields.
-type VirtualSubscription struct {
-	ID           string
-	Endpoint     string
-	P256dh       string // base64url, unpadded, 65-octet uncompressed point
-	Auth         string // base64url, unpadded, 16 octets — secret: do not log
-	AppServerKey []byte
-	Keys         *webpush.UAKeys // private: never log
-}
+// VirtualSubscription is a subscription held by a VirtualUA, with the browser-shaped fields
+// (JSON, WebPush) of the shared user agent.
+type VirtualSubscription = useragent.Subscription
 
-// JSON returns the subscription as PushSubscription.toJSON() gives it:
-// {"endpoint":…,"expirationTime":null,"keys":{"p256dh":…,"auth":…}}.
-func (v *VirtualSubscription) JSON() []byte {
-	b, _ := json.Marshal(map[string]any{
-		"endpoint": v.Endpoint, "expirationTime": nil,
-		"keys": map[string]string{"p256dh": v.P256dh, "auth": v.Auth},
-	})
-	return b
-}
-
-// WebPush returns the subscription in the codec's form, for webpush.Encrypt.
-func (v *VirtualSubscription) WebPush() webpush.Subscription {
-	return v.Keys.Subscription(v.Endpoint)
-}
-
-// Received is one delivery as the virtual UA took it.
-type Received struct {
-	SubscriptionID string    `json:"subscription"`
-	MessageID      string    `json:"message"`
-	Payload        []byte    `json:"payload"` // decrypted; nil without a body or on error
-	HasBody        bool      `json:"has_body"`
-	Err            string    `json:"error,omitempty"` // decryption error
-	Encoding       string    `json:"encoding,omitempty"`
-	Attempt        int       `json:"attempt"`
-	At             time.Time `json:"at"`
-	Acked          AckCode   `json:"acked,omitempty"` // 0 when not acknowledged (NoAck)
-}
+// Received is one delivery as the virtual UA took it (the shared user agent's record).
+type Received = useragent.Received
 
 // NewVirtualUA makes a virtual user agent, connected unless opts.Offline.
 func (s *Server) NewVirtualUA(opts VirtualUAOptions) *VirtualUA {
@@ -92,8 +58,7 @@ func (s *Server) NewVirtualUA(opts VirtualUAOptions) *VirtualUA {
 	if name == "" {
 		name = fmt.Sprint(n)
 	}
-	v := &VirtualUA{s: s, id: "virtual:" + name, opts: opts, changed: make(chan struct{}),
-		subs: map[string]*VirtualSubscription{}, seen: map[string]int{}, cursor: map[string]int{}}
+	v := &VirtualUA{s: s, id: "virtual:" + name, opts: opts, subs: map[string]*VirtualSubscription{}}
 	if !opts.Offline {
 		v.Reconnect()
 	}
@@ -113,7 +78,7 @@ func (v *VirtualUA) subscribe(ctx context.Context, appServerKey []byte, prefix s
 	if err := ctx.Err(); err != nil {
 		return nil, err
 	}
-	keys, err := webpush.NewUAKeys()
+	keys, err := useragent.NewKeys()
 	if err != nil {
 		return nil, err
 	}
@@ -121,8 +86,7 @@ func (v *VirtualUA) subscribe(ctx context.Context, appServerKey []byte, prefix s
 	if err != nil {
 		return nil, err
 	}
-	vs := &VirtualSubscription{ID: sub.ID, Endpoint: sub.Endpoint, P256dh: webpush.Base64URL(keys.P256dh()),
-		Auth: webpush.Base64URL(keys.Auth), AppServerKey: sub.AppServerKey, Keys: keys}
+	vs := useragent.NewSubscription(sub.ID, sub.Endpoint, sub.AppServerKey, keys)
 	v.mu.Lock()
 	v.subs[sub.ID] = vs
 	v.mu.Unlock()
@@ -149,9 +113,9 @@ func (v *VirtualUA) Disconnect() {
 // redelivers what was not acknowledged.
 func (v *VirtualUA) Reconnect() {
 	v.mu.Lock()
-	old := v.disconnect
+	old, minUrgency := v.disconnect, v.opts.MinUrgency
 	v.mu.Unlock()
-	d := v.s.Connect(v.id, v, ConnectOptions{MinUrgency: v.opts.MinUrgency})
+	d := v.s.Connect(v.id, v, ConnectOptions{MinUrgency: minUrgency})
 	if old != nil {
 		old()
 	}
@@ -194,107 +158,40 @@ func (v *VirtualUA) Deliver(ctx context.Context, d Delivery) error {
 	case d.decrypted:
 		// The core decrypted this very body with this subscription's keys (same codec).
 		rec.Payload = d.plaintext
-	case d.ContentEncoding == "aesgcm":
-		pt, err := webpush.DecryptAESGCM(vs.Keys, d.Body, d.Encryption, d.CryptoKey)
-		rec.Payload, code = pt, ackFor(err, &rec)
 	default:
-		pt, err := webpush.Decrypt(vs.Keys, d.Body)
-		rec.Payload, code = pt, ackFor(err, &rec)
+		// The core stores a body in a Web Push coding or in none (""); the latter is tried
+		// as aes128gcm, the coding of RFC 8291.
+		coding := d.ContentEncoding
+		if coding != "aesgcm" {
+			coding = "aes128gcm"
+		}
+		code = useragent.Open(&rec, vs.Keys, coding, d.Body, d.Encryption, d.CryptoKey)
 	}
 	if !noAck {
 		rec.Acked = code
 	}
-	v.mu.Lock()
-	v.received = append(v.received, rec)
-	v.seen[d.MessageID]++
-	close(v.changed)
-	v.changed = make(chan struct{})
-	v.mu.Unlock()
+	v.inbox.Record(rec)
 	if !noAck {
 		v.s.ack(v.id, d.MessageID, code, map[string]string{"link": "virtual", "error": rec.Err})
 	}
 	return nil
 }
 
-func ackFor(err error, rec *Received) AckCode {
-	if err != nil {
-		rec.Err = err.Error()
-		return AckDecryptError
-	}
-	return AckDelivered
-}
-
 // Received returns every delivery taken so far, in arrival order (redeliveries included).
-func (v *VirtualUA) Received() []Received {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	return append([]Received(nil), v.received...)
-}
+func (v *VirtualUA) Received() []Received { return v.inbox.All() }
 
 // ReceivedFor returns the deliveries of one subscription, in arrival order.
-func (v *VirtualUA) ReceivedFor(subID string) []Received {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	var out []Received
-	for _, r := range v.received {
-		if r.SubscriptionID == subID {
-			out = append(out, r)
-		}
-	}
-	return out
-}
+func (v *VirtualUA) ReceivedFor(subID string) []Received { return v.inbox.For(subID) }
 
 // Duplicates reports message IDs received more than once, with their counts (redeliveries after
 // a reconnect of unacknowledged messages are expected to appear here; nothing else should).
-func (v *VirtualUA) Duplicates() map[string]int {
-	v.mu.Lock()
-	defer v.mu.Unlock()
-	out := map[string]int{}
-	for id, n := range v.seen {
-		if n > 1 {
-			out[id] = n
-		}
-	}
-	return out
-}
+func (v *VirtualUA) Duplicates() map[string]int { return v.inbox.Duplicates() }
 
 // AwaitMessage returns the next delivery for subID: each call returns the one after what the
 // previous call for subID returned. It errs only when ctx ends.
 func (v *VirtualUA) AwaitMessage(ctx context.Context, subID string) (Received, error) {
-	for {
-		v.mu.Lock()
-		for i := v.cursor[subID]; i < len(v.received); i++ {
-			if v.received[i].SubscriptionID == subID {
-				v.cursor[subID] = i + 1
-				r := v.received[i]
-				v.mu.Unlock()
-				return r, nil
-			}
-		}
-		ch := v.changed
-		v.mu.Unlock()
-		select {
-		case <-ctx.Done():
-			return Received{}, ctx.Err()
-		case <-ch:
-		}
-	}
+	return v.inbox.Next(ctx, subID)
 }
 
 // AwaitCount waits until n deliveries in all have been received; it errs only when ctx ends.
-func (v *VirtualUA) AwaitCount(ctx context.Context, n int) error {
-	for {
-		v.mu.Lock()
-		got := len(v.received)
-		ch := v.changed
-		v.mu.Unlock()
-		if got >= n {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		}
-	}
-}
+func (v *VirtualUA) AwaitCount(ctx context.Context, n int) error { return v.inbox.AwaitCount(ctx, n) }

@@ -51,7 +51,7 @@ var UAReusesSet = Register(Rule{
 	Level: Should, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "Having been given a set, the UA includes it in later subscribe requests (it may omit it if it cannot receive aggregated).",
 	Quote:   "When a subscription set is returned in a push message subscription response, the user agent SHOULD include this subscription set in a link relation of type \"urn:ietf:params:push:set\" in subsequent requests to create new push message subscriptions.",
-	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (its own client, useragent/rfc8030), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var ServiceReusesSet = Register(Rule{
@@ -435,7 +435,7 @@ var UAMonitorsSet = Register(Rule{
 	Level: Should, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "The UA monitors through the set when one exists.",
 	Quote:   "If a subscription set is available, the user agent SHOULD use the subscription set to monitor for push messages rather than individual push message subscriptions.",
-	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (its own client, useragent/rfc8030), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var UAAcknowledges = Register(Rule{
@@ -476,7 +476,7 @@ var UAFollows307 = Register(Rule{
 	Level: Must, Actor: UserAgent, Seen: RFC8030UA,
 	Summary: "The UA follows 307 redirects when subscribing.",
 	Quote:   "A user agent MUST support the 307 (Temporary Redirect) status code [RFC7231], which can be used by a push service to redistribute load at the time that a new subscription is requested.",
-	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (the fake's virtual user agent), and there is no other RFC 8030 user agent to grade. Catalogue only.",
+	Check:   "Not checked: pushspec plays the RFC 8030 user agent itself (its own client, useragent/rfc8030), and there is no other RFC 8030 user agent to grade. Catalogue only.",
 })
 
 var StoredLastModified = Register(Rule{

@@ -12,6 +12,6 @@
 // work without TLS). Push state and permissions are per origin: NewOrigin gives a fresh one
 // serving the same content, for isolation between specs sharing one browser.
 //
-// The package imports nothing of pushspec's: it is a leaf the harness and both browser
-// engineers build on.
+// The package imports nothing of pushspec's but internal/await (its waits): it is a leaf the
+// harness and both browser engineers build on (internal/layers checks it).
 package sitefixture

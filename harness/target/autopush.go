@@ -10,18 +10,20 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/harness/conformance"
+	"github.com/pushspec/pushspec/useragent/autopush"
 )
 
-// Autopush is an external push service reached with the autopush WebSocket protocol: each
-// subscription gets its own AutopushClient (its own uaid), so taking one offline never touches
-// another. Capabilities: StoreAndForward, Unsubscriber, Acker.
+// Autopush is an external push service reached with the autopush WebSocket protocol, played by
+// pushspec's client (useragent/autopush): each subscription gets its own client (its own uaid),
+// so taking one offline never touches another. Capabilities: StoreAndForward, Unsubscriber,
+// Acker.
 type Autopush struct {
 	url    string
 	target conformance.Target
 	client *http.Client
 
 	mu      sync.Mutex
-	clients map[string]*AutopushClient // channelID → client
+	clients map[string]*autopush.Client // channelID → client
 }
 
 // NewAutopush targets the autopush WebSocket at wsURL; nothing is dialled before Subscribe.
@@ -30,7 +32,7 @@ func NewAutopush(wsURL string, t conformance.Target) *Autopush {
 		t = conformance.Target{ID: "autopush=" + wsURL, Kind: conformance.KindPushService, Name: "autopush service at " + wsURL}
 	}
 	return &Autopush{url: wsURL, target: t, client: &http.Client{Timeout: 30 * time.Second},
-		clients: map[string]*AutopushClient{}}
+		clients: map[string]*autopush.Client{}}
 }
 
 func (a *Autopush) Target() conformance.Target { return a.target }
@@ -38,23 +40,22 @@ func (a *Autopush) Client() *http.Client       { return a.client }
 
 // Subscribe dials a new client, says hello and registers one channel.
 func (a *Autopush) Subscribe(ctx context.Context, appServerKey []byte) (*Subscription, error) {
-	c, err := DialAutopush(ctx, a.url)
+	c, err := autopush.Dial(ctx, a.url)
 	if err != nil {
 		return nil, err
 	}
-	chid, endpoint, keys, err := c.Register(ctx, appServerKey)
+	us, err := c.Register(ctx, appServerKey)
 	if err != nil {
 		c.Close()
 		return nil, err
 	}
 	a.mu.Lock()
-	a.clients[chid] = c
+	a.clients[us.ID] = c
 	a.mu.Unlock()
-	s := keys.Subscription(endpoint)
-	return &Subscription{ID: chid, Endpoint: endpoint, P256dh: b64(s.P256dh), Auth: b64(s.Auth), AppServerKey: appServerKey, Keys: keys}, nil
+	return fromUA(us), nil
 }
 
-func (a *Autopush) clientOf(sub *Subscription) (*AutopushClient, error) {
+func (a *Autopush) clientOf(sub *Subscription) (*autopush.Client, error) {
 	a.mu.Lock()
 	defer a.mu.Unlock()
 	c := a.clients[sub.ID]
@@ -110,7 +111,7 @@ func (a *Autopush) SetNoAck(sub *Subscription, noAck bool) {
 func (a *Autopush) Close() error {
 	a.mu.Lock()
 	cs := a.clients
-	a.clients = map[string]*AutopushClient{}
+	a.clients = map[string]*autopush.Client{}
 	a.mu.Unlock()
 	for _, c := range cs {
 		c.Close()

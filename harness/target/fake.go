@@ -101,8 +101,7 @@ func (f *Fake) Subscribe(ctx context.Context, appServerKey []byte) (*Subscriptio
 	f.mu.Lock()
 	f.uas[vs.ID] = ua
 	f.mu.Unlock()
-	return &Subscription{ID: vs.ID, Endpoint: vs.Endpoint, P256dh: vs.P256dh, Auth: vs.Auth,
-		AppServerKey: vs.AppServerKey, Keys: vs.Keys}, nil
+	return fromUA(vs), nil
 }
 
 func (f *Fake) ua(sub *Subscription) (*fakepushservice.VirtualUA, error) {
@@ -132,8 +131,8 @@ func (f *Fake) AwaitMessage(ctx context.Context, sub *Subscription) (*Received, 
 			return nil, err
 		}
 	}
-	out := &Received{MessageID: r.MessageID, Payload: r.Payload, HasBody: r.HasBody, Err: r.Err,
-		Encoding: r.Encoding, Attempt: r.Attempt, LinkVisible: true, Forwarded: map[string]string{}}
+	out := &r
+	out.LinkVisible, out.Forwarded = true, map[string]string{}
 	// The Delivery the core handed to the link is everything the UA learns besides the body.
 	for _, d := range f.Server.Deliveries() {
 		if d.MessageID == r.MessageID && d.Attempt == r.Attempt {

@@ -7,7 +7,7 @@ import (
 
 // RFC8030Interface is a push service that offers RFC 8030's own user-agent interface: subscribe
 // (§4, §4.1), receive over HTTP/2 server push (§6), acknowledge by DELETE (§6.2). pushspec's
-// client for it is fakepushservice/rfc8030ua. Only the in-process fake in profile rfc offers it:
+// client for it is useragent/rfc8030. Only the in-process fake in profile rfc offers it:
 // the vendors' services (and so the fake's vendor profiles), web-push-testing and autopush do not.
 type RFC8030Interface interface {
 	// RFC8030 returns how to reach the interface; ok is false when the target does not offer it.

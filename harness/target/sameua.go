@@ -29,8 +29,7 @@ func (f *Fake) SubscribeSameUA(ctx context.Context, sub *Subscription, appServer
 	f.mu.Lock()
 	f.uas[vs.ID] = ua
 	f.mu.Unlock()
-	return &Subscription{ID: vs.ID, Endpoint: vs.Endpoint, P256dh: vs.P256dh, Auth: vs.Auth,
-		AppServerKey: vs.AppServerKey, Keys: vs.Keys}, nil
+	return fromUA(vs), nil
 }
 
 // UAID is the VirtualUA's id in the service ("virtual:<n>").
@@ -48,15 +47,14 @@ func (a *Autopush) SubscribeSameUA(ctx context.Context, sub *Subscription, appSe
 	if err != nil {
 		return nil, err
 	}
-	chid, endpoint, keys, err := c.Register(ctx, appServerKey)
+	us, err := c.Register(ctx, appServerKey)
 	if err != nil {
 		return nil, err
 	}
 	a.mu.Lock()
-	a.clients[chid] = c
+	a.clients[us.ID] = c
 	a.mu.Unlock()
-	s := keys.Subscription(endpoint)
-	return &Subscription{ID: chid, Endpoint: endpoint, P256dh: b64(s.P256dh), Auth: b64(s.Auth), AppServerKey: appServerKey, Keys: keys}, nil
+	return fromUA(us), nil
 }
 
 // UAID is the uaid the service gave sub's client in its hello reply.

@@ -11,6 +11,7 @@ import (
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/useragent"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -42,26 +43,21 @@ type Subscription struct {
 	Keys *webpush.UAKeys
 }
 
+// fromUA is a subscription of one of pushspec's virtual user agents (useragent package).
+func fromUA(us *useragent.Subscription) *Subscription {
+	return &Subscription{ID: us.ID, Endpoint: us.Endpoint, P256dh: us.P256dh, Auth: us.Auth,
+		AppServerKey: us.AppServerKey, Keys: us.Keys}
+}
+
 // Sender returns the subscription in the form senders take.
 func (s *Subscription) Sender() sender.Subscription {
 	return sender.Subscription{Endpoint: s.Endpoint, Keys: sender.Keys{P256dh: s.P256dh, Auth: s.Auth}}
 }
 
-// Received is one delivery as pushspec's user agent took it.
-type Received struct {
-	MessageID string // the link's message id (fake message ID, autopush version); "" if unknown
-	Payload   []byte // decrypted; nil without a body or when decryption failed
-	HasBody   bool
-	Err       string // decryption error
-	Encoding  string // the content coding the link carried ("aes128gcm", "aesgcm", "")
-	Attempt   int    // 1 for the first delivery, more for redeliveries; 0 if the link does not say
-	// LinkVisible is true when the target shows what its UA link carried; Forwarded is then
-	// every field of the delivery besides the body (header names lower-case), and Raw the frame
-	// as it was on the wire when there is one (autopush JSON).
-	LinkVisible bool
-	Forwarded   map[string]string
-	Raw         string
-}
+// Received is one delivery as pushspec's user agent took it: the shared user agent's record
+// (useragent.Received). SubscriptionID, At and Acked are filled where the link says; the
+// control API gives only Payload and HasBody.
+type Received = useragent.Received
 
 // ErrUnavailable marks a target that cannot be used here (real services without internet): specs
 // skip with its message.

@@ -2,7 +2,9 @@ package target
 
 import (
 	"context"
+	"crypto/rand"
 	"encoding/base64"
+	"encoding/hex"
 	"encoding/json"
 	"errors"
 	"fmt"
@@ -214,7 +216,7 @@ func miniAutopush(t *testing.T, s *fakepushservice.Server) string {
 			case "hello":
 				uaid, _ := m["uaid"].(string)
 				if uaid == "" {
-					uaid = strings.ReplaceAll(newUUID(), "-", "")
+					uaid = randomHex(16)
 				}
 				ua = "autopush:" + uaid
 				write(map[string]any{"messageType": "hello", "uaid": uaid, "status": 200, "use_webpush": true, "broadcasts": map[string]any{}})
@@ -259,6 +261,15 @@ func miniAutopush(t *testing.T, s *fakepushservice.Server) string {
 		}
 	}))
 	return "ws" + strings.TrimPrefix(s.URL(), "http") + "/autopush"
+}
+
+// randomHex is n random octets in hex (a uaid for the mini link).
+func randomHex(n int) string {
+	b := make([]byte, n)
+	if _, err := rand.Read(b); err != nil {
+		panic(err)
+	}
+	return hex.EncodeToString(b)
 }
 
 type connFunc func(ctx context.Context, d fakepushservice.Delivery) error

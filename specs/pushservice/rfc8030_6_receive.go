@@ -7,10 +7,10 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/target"
 	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/useragent/rfc8030"
 )
 
 var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", func() {
@@ -20,7 +20,7 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 	conformance.It("pushes every undelivered message to a monitor with Prefer: wait=0", tgt, rules.WaitZeroPushesAll,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			for _, p := range []string{"one", "two", "three"} {
 				sendTo(ctx, r, "push."+p, sub, p)
 			}
@@ -39,7 +39,7 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 	conformance.It("answers 204 to Prefer: wait=0 when nothing is pending", tgt, rules.WaitZeroNothing204,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
 			Expect(res.Pushes).To(BeEmpty(), "nothing was sent, and %d messages were pushed", len(res.Pushes))
 			Expect(res.Status).To(Equal(http.StatusNoContent), "Prefer: wait=0 with nothing pending was answered %d; RFC 8030 §6 says 204 (No Content)", res.Status)
@@ -51,11 +51,11 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 	conformance.It("answers a subscription whose messages expired as though none was sent", tgt, rules.ExpiredAsNeverSent,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			never := ua.subscribe(ctx, "subscribe.never", rfc8030ua.SubscribeOptions{})
+			never := ua.subscribe(ctx, "subscribe.never", rfc8030.SubscribeOptions{})
 			base := ua.waitZero(ctx, "monitor.never", never.Resource, nil)
 			// RFC 8030 §4.1: the user agent includes the set it was given (a service MAY refuse a
 			// subscribe request without it with 429).
-			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030ua.SubscribeOptions{Set: never.Set})
+			sub := ua.subscribe(ctx, "subscribe.expired", rfc8030.SubscribeOptions{Set: never.Set})
 			m := message(asTarget(sub), "stale")
 			m.TTL = 2
 			accepted(ctx, r, "push", m, noFaults)
@@ -72,11 +72,11 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 	conformance.It(`names the push resource in a Link rel="urn:ietf:params:push" on each push`, tgt, rules.PushLinkOnDelivery,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			sendTo(ctx, r, "push", sub, "linked")
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
 			Expect(res.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(res.Pushes))
-			Expect(rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil)).To(Equal([]string{sub.PushResource}), "the pushed message linked the push resources %q, not %s; RFC 8030 §6 requires a Link rel=\"urn:ietf:params:push\" to its push resource", rfc8030ua.Links(res.Pushes[0].Header, rfc8030ua.RelPush, nil), sub.PushResource)
+			Expect(rfc8030.Links(res.Pushes[0].Header, rfc8030.RelPush, nil)).To(Equal([]string{sub.PushResource}), "the pushed message linked the push resources %q, not %s; RFC 8030 §6 requires a Link rel=\"urn:ietf:params:push\" to its push resource", rfc8030.Links(res.Pushes[0].Header, rfc8030.RelPush, nil), sub.PushResource)
 		})
 
 	// The user agent acknowledges with DELETE on the push message resource; a receipt
@@ -86,7 +86,7 @@ var _ = describe("RFC 8030 §6 Receiving Push Messages (HTTP/2 server push)", fu
 	conformance.It("takes DELETE on the pushed message resource as the acknowledgement", tgt, rules.Receipt204OnAck,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			rr := capability[target.ReceiptReader]("read receipt subscriptions")
 			res := firstReceiptRequest(ctx, r, asTarget(sub), "receipt")
 			link, loc := receiptTaken(res)
@@ -146,7 +146,7 @@ var _ = describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
 	conformance.It("treats a message without Urgency as normal for a monitor asking for high", tgt, rules.UrgencyDefaultNormal,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			sendTo(ctx, r, "push.default", sub, "default")
 			high := message(asTarget(sub), "high")
 			high.Urgency = "high"
@@ -162,7 +162,7 @@ var _ = describe("RFC 8030 §5.3 Urgency on the monitoring request", func() {
 	conformance.It("holds a low message from a monitor asking for normal", tgt, rules.RespectUAThreshold,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			low := message(asTarget(sub), "low")
 			low.Urgency = "low"
 			accepted(ctx, r, "push.low", low, noFaults)

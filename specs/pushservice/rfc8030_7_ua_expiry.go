@@ -6,9 +6,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/useragent/rfc8030"
 )
 
 var _ = describe("RFC 8030 §7.2 Push Message Expiration (user-agent interface)", func() {
@@ -19,7 +19,7 @@ var _ = describe("RFC 8030 §7.2 Push Message Expiration (user-agent interface)"
 	conformance.It("puts Last-Modified on a stored message when pushing it", tgt, rules.StoredLastModified,
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			sendTo(ctx, r, "push", sub, "stored")
 			res := ua.waitZero(ctx, "monitor.wait-0", sub.Resource, nil)
 			Expect(res.Pushes).To(HaveLen(1), "the wait=0 request got %d pushed messages for the one sent; RFC 8030 §6 delivers each stored message once", len(res.Pushes))
@@ -37,7 +37,7 @@ var _ = describe("RFC 8030 §7.3 Subscription Expiration (user-agent interface)"
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
 			ex := rfcExpirer()
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{})
 			st := ua.monitor(ctx, "monitor", sub.Resource, nil)
 			sendTo(ctx, r, "push", sub, "proves the request is open")
 			ua.ack(ctx, "ack", ua.nextPush(ctx, "monitor.push", st))
@@ -66,7 +66,7 @@ var _ = describe("RFC 8030 §7.3.1 Subscription Set Expiration", func() {
 			Expect(res.Status).To(Equal(http.StatusNotFound), "the open request on the expired set ended with %d; RFC 8030 §7.3 requires 404", res.Status)
 			for _, s := range []struct {
 				label string
-				sub   *rfc8030ua.Subscription
+				sub   *rfc8030.Subscription
 			}{{"after.a", a}, {"after.b", b}} {
 				got := post(ctx, r, s.label, message(asTarget(s.sub), "after the set expired"), noFaults)
 				Expect(got.Status).To(Equal(http.StatusNotFound), "%s: a subscription of the expired set", s.label)
@@ -90,7 +90,7 @@ var _ = describe("RFC 8030 §7.3.1 Subscription Set Expiration", func() {
 			res := ua.waitZero(ctx, "monitor.set", a.Set, nil)
 			Expect(res.Status/100).To(Equal(2), "the set outlives one of its subscriptions")
 			Expect(payloads(res.Pushes, a, b)).To(Equal([]string{want(b, "for b")}), "monitoring the set after one subscription expired delivered %q; RFC 8030 §7.3 drops the expired subscription's messages and keeps the others'", payloads(res.Pushes, a, b))
-			c := ua.subscribe(ctx, "subscribe.c", rfc8030ua.SubscribeOptions{Set: a.Set})
+			c := ua.subscribe(ctx, "subscribe.c", rfc8030.SubscribeOptions{Set: a.Set})
 			Expect(c.Set).To(Equal(a.Set), "a subscribe request naming the set after one member expired was given the set %q, not %q; RFC 8030 §7.3 expires the member, not its set", c.Set, a.Set)
 		})
 })

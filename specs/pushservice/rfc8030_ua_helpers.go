@@ -1,7 +1,7 @@
 package pushservice
 
 // Helpers of the specs that speak RFC 8030's own user-agent interface (§4 subscribe, §6 receive
-// over HTTP/2 server push) with pushspec's client, fakepushservice/rfc8030ua. A target that does
+// over HTTP/2 server push) with pushspec's client, useragent/rfc8030. A target that does
 // not offer that interface (the fake's vendor profiles, control=, autopush=, real) skips them.
 
 import (
@@ -17,17 +17,17 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/useragent/rfc8030"
 )
 
 var noFaults = sender.Faults{}
 
 // rfcUA is pushspec's RFC 8030 user agent connected to the target, for one spec.
 type rfcUA struct {
-	c      *rfc8030ua.Client
+	c      *rfc8030.Client
 	access target.RFC8030Access
 	r      *conformance.Recorder
 }
@@ -50,7 +50,7 @@ func newRFCUA(ctx context.Context, r *conformance.Recorder) *rfcUA {
 	}
 	dctx, cancel := context.WithTimeout(ctx, waitFor)
 	defer cancel()
-	c, err := rfc8030ua.Dial(dctx, acc.SubscribeURL, acc.Roots)
+	c, err := rfc8030.Dial(dctx, acc.SubscribeURL, acc.Roots)
 	if err != nil {
 		conformance.HarnessError(fmt.Errorf("connecting the RFC 8030 user agent to %s: %w", acc.SubscribeURL, err))
 	}
@@ -68,7 +68,7 @@ func rfcExpirer() target.RFC8030Expirer {
 }
 
 // subscribeRaw POSTs a subscribe request and records it; a transport error is the harness's.
-func (u *rfcUA) subscribeRaw(ctx context.Context, label string, o rfc8030ua.SubscribeOptions) (*rfc8030ua.Subscription, *rfc8030ua.Response) {
+func (u *rfcUA) subscribeRaw(ctx context.Context, label string, o rfc8030.SubscribeOptions) (*rfc8030.Subscription, *rfc8030.Response) {
 	wctx, cancel := context.WithTimeout(ctx, waitFor)
 	defer cancel()
 	sub, res, err := u.c.Subscribe(wctx, u.access.SubscribeURL, o)
@@ -82,7 +82,7 @@ func (u *rfcUA) subscribeRaw(ctx context.Context, label string, o rfc8030ua.Subs
 
 // subscribe makes a subscription the spec depends on (not the rule it checks): 201, with a
 // subscription resource and a push resource.
-func (u *rfcUA) subscribe(ctx context.Context, label string, o rfc8030ua.SubscribeOptions) *rfc8030ua.Subscription {
+func (u *rfcUA) subscribe(ctx context.Context, label string, o rfc8030.SubscribeOptions) *rfc8030.Subscription {
 	sub, res := u.subscribeRaw(ctx, label, o)
 	Expect(res.Status).To(Equal(http.StatusCreated), "%s: the service must create this subscription", label)
 	Expect(sub.Resource).NotTo(BeEmpty(), "%s: no Location (subscription resource)", label)
@@ -92,28 +92,28 @@ func (u *rfcUA) subscribe(ctx context.Context, label string, o rfc8030ua.Subscri
 
 // inSet makes two subscriptions in one subscription set (skipping when the service gives no set:
 // sets are a MAY).
-func (u *rfcUA) inSet(ctx context.Context) (a, b *rfc8030ua.Subscription) {
-	a = u.subscribe(ctx, "subscribe.a", rfc8030ua.SubscribeOptions{})
+func (u *rfcUA) inSet(ctx context.Context) (a, b *rfc8030.Subscription) {
+	a = u.subscribe(ctx, "subscribe.a", rfc8030.SubscribeOptions{})
 	if a.Set == "" {
 		conformance.SkipBecause("unsupported: target " + tgt.ID + " gives no subscription set (RFC 8030 §4.1: a MAY)")
 	}
-	b = u.subscribe(ctx, "subscribe.b", rfc8030ua.SubscribeOptions{Set: a.Set})
+	b = u.subscribe(ctx, "subscribe.b", rfc8030.SubscribeOptions{Set: a.Set})
 	Expect(b.Set).To(Equal(a.Set), "the second subscription must join the set it named")
 	return a, b
 }
 
 // asTarget is the subscription as senders take it: its push resource and the UA's public keys.
-func asTarget(sub *rfc8030ua.Subscription) *target.Subscription {
-	return &target.Subscription{Endpoint: sub.PushResource, P256dh: sub.P256dh(), Auth: sub.Auth(), Keys: sub.Keys}
+func asTarget(sub *rfc8030.Subscription) *target.Subscription {
+	return &target.Subscription{Endpoint: sub.PushResource, P256dh: sub.P256dh, Auth: sub.Auth, Keys: sub.Keys}
 }
 
 // sendTo sends a conformant message to an RFC 8030 subscription and requires its acceptance.
-func sendTo(ctx context.Context, r *conformance.Recorder, label string, sub *rfc8030ua.Subscription, payload string) {
+func sendTo(ctx context.Context, r *conformance.Recorder, label string, sub *rfc8030.Subscription, payload string) {
 	accepted(ctx, r, label, message(asTarget(sub), payload), noFaults)
 }
 
 // waitZero monitors resource with Prefer: wait=0 and returns the response with its pushes.
-func (u *rfcUA) waitZero(ctx context.Context, label, resource string, h http.Header) *rfc8030ua.Response {
+func (u *rfcUA) waitZero(ctx context.Context, label, resource string, h http.Header) *rfc8030.Response {
 	if h == nil {
 		h = http.Header{}
 	}
@@ -130,7 +130,7 @@ func (u *rfcUA) waitZero(ctx context.Context, label, resource string, h http.Hea
 }
 
 // monitor opens a long-lived monitoring request (no wait preference).
-func (u *rfcUA) monitor(ctx context.Context, label, resource string, h http.Header) *rfc8030ua.Stream {
+func (u *rfcUA) monitor(ctx context.Context, label, resource string, h http.Header) *rfc8030.Stream {
 	st, err := u.c.Open(ctx, http.MethodGet, resource, h, nil)
 	if err != nil {
 		conformance.HarnessError(fmt.Errorf("%s: GET %s: %w", label, resource, err))
@@ -140,7 +140,7 @@ func (u *rfcUA) monitor(ctx context.Context, label, resource string, h http.Head
 }
 
 // nextPush waits (bounded) for the next push on a monitoring request.
-func (u *rfcUA) nextPush(ctx context.Context, label string, st *rfc8030ua.Stream) *rfc8030ua.Push {
+func (u *rfcUA) nextPush(ctx context.Context, label string, st *rfc8030.Stream) *rfc8030.Push {
 	wctx, cancel := context.WithTimeout(ctx, waitFor)
 	defer cancel()
 	p, err := st.Next(wctx)
@@ -150,7 +150,7 @@ func (u *rfcUA) nextPush(ctx context.Context, label string, st *rfc8030ua.Stream
 }
 
 // ending waits (bounded) for the final response of a monitoring request.
-func (u *rfcUA) ending(ctx context.Context, label string, st *rfc8030ua.Stream) *rfc8030ua.Response {
+func (u *rfcUA) ending(ctx context.Context, label string, st *rfc8030.Stream) *rfc8030.Response {
 	wctx, cancel := context.WithTimeout(ctx, waitFor)
 	defer cancel()
 	res, err := st.Response(wctx)
@@ -160,7 +160,7 @@ func (u *rfcUA) ending(ctx context.Context, label string, st *rfc8030ua.Stream) 
 }
 
 // ack acknowledges a push by DELETE on its message resource (RFC 8030 §6.2).
-func (u *rfcUA) ack(ctx context.Context, label string, p *rfc8030ua.Push) *rfc8030ua.Response {
+func (u *rfcUA) ack(ctx context.Context, label string, p *rfc8030.Push) *rfc8030.Response {
 	wctx, cancel := context.WithTimeout(ctx, waitFor)
 	defer cancel()
 	res, err := u.c.Ack(wctx, p)
@@ -174,11 +174,11 @@ func (u *rfcUA) ack(ctx context.Context, label string, p *rfc8030ua.Push) *rfc80
 
 // payloads decrypts every push with the subscription its Link names (among subs) and returns
 // "<push resource>=<plaintext>" sorted; a push it cannot attribute or decrypt is listed as such.
-func payloads(pushes []*rfc8030ua.Push, subs ...*rfc8030ua.Subscription) []string {
+func payloads(pushes []*rfc8030.Push, subs ...*rfc8030.Subscription) []string {
 	var out []string
 	for _, p := range pushes {
-		links := rfc8030ua.Links(p.Header, rfc8030ua.RelPush, nil)
-		var sub *rfc8030ua.Subscription
+		links := rfc8030.Links(p.Header, rfc8030.RelPush, nil)
+		var sub *rfc8030.Subscription
 		for _, s := range subs {
 			if len(links) == 1 && links[0] == s.PushResource {
 				sub = s
@@ -200,7 +200,7 @@ func payloads(pushes []*rfc8030ua.Push, subs ...*rfc8030ua.Subscription) []strin
 	return out
 }
 
-func decryptWith(sub *rfc8030ua.Subscription, p *rfc8030ua.Push) ([]byte, error) {
+func decryptWith(sub *rfc8030.Subscription, p *rfc8030.Push) ([]byte, error) {
 	if sub == nil {
 		return nil, nil
 	}
@@ -208,9 +208,9 @@ func decryptWith(sub *rfc8030ua.Subscription, p *rfc8030ua.Push) ([]byte, error)
 }
 
 // linkName is a short stable name of a subscription for comparisons: its push resource.
-func linkName(sub *rfc8030ua.Subscription) string { return sub.PushResource }
+func linkName(sub *rfc8030.Subscription) string { return sub.PushResource }
 
-func want(sub *rfc8030ua.Subscription, payload string) string { return linkName(sub) + "=" + payload }
+func want(sub *rfc8030.Subscription, payload string) string { return linkName(sub) + "=" + payload }
 
 // madeUp replaces the last path segment of u with random hex of the same length: a resource of
 // the same shape that the service never made.
@@ -224,24 +224,24 @@ func madeUp(u string) string {
 	return p.String()
 }
 
-func describeSubscribe(o rfc8030ua.SubscribeOptions) string {
+func describeSubscribe(o rfc8030.SubscribeOptions) string {
 	var b strings.Builder
 	b.WriteString("POST <subscribe resource>\n")
 	if o.Set != "" {
-		fmt.Fprintf(&b, "Link: <%s>; rel=%q\n", cut(o.Set, 160), rfc8030ua.RelPushSet)
+		fmt.Fprintf(&b, "Link: <%s>; rel=%q\n", cut(o.Set, 160), rfc8030.RelPushSet)
 	}
 	switch {
 	case o.Body != nil:
 		fmt.Fprintf(&b, "Content-Type: %s\n%s", o.ContentType, cut(string(o.Body), 300))
 	case o.AppServerKey != nil:
-		fmt.Fprintf(&b, "Content-Type: %s\n{\"vapid\": <%d-octet key>}", rfc8030ua.WebPushOptionsType, len(o.AppServerKey))
+		fmt.Fprintf(&b, "Content-Type: %s\n{\"vapid\": <%d-octet key>}", rfc8030.WebPushOptionsType, len(o.AppServerKey))
 	default:
 		b.WriteString("(no body)")
 	}
 	return b.String()
 }
 
-func describeH2Response(res *rfc8030ua.Response) string {
+func describeH2Response(res *rfc8030.Response) string {
 	if res == nil {
 		return "(no response)"
 	}
@@ -261,7 +261,7 @@ func describeH2Response(res *rfc8030ua.Response) string {
 	return strings.TrimRight(b.String(), "\n")
 }
 
-func describePush(p *rfc8030ua.Push) string {
+func describePush(p *rfc8030.Push) string {
 	s := fmt.Sprintf("PUSH_PROMISE %s %s → stream %d: %d", p.Method, cut(p.Path, 40), p.StreamID, p.Status)
 	for _, k := range []string{"Content-Encoding", "Last-Modified", "Link", "Cache-Control"} {
 		for _, v := range p.Header.Values(k) {

@@ -6,9 +6,9 @@ import (
 	. "github.com/onsi/ginkgo/v2"
 	. "github.com/onsi/gomega"
 
-	"github.com/pushspec/pushspec/fakepushservice/rfc8030ua"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/rules"
+	"github.com/pushspec/pushspec/useragent/rfc8030"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -23,7 +23,7 @@ var _ = describe("RFC 8292 §4.1 Creating a Restricted Push Message Subscription
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
 			body := []byte(`{"vapid": "` + webpush.Base64URL(vapidKeys.Public()) + `"}`)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{ContentType: "text/plain", Body: body})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{ContentType: "text/plain", Body: body})
 			m := message(asTarget(sub), "no VAPID")
 			m.VAPID = nil
 			res := post(ctx, r, "push.no-vapid", m, noFaults)
@@ -37,7 +37,7 @@ var _ = describe("RFC 8292 §4.1 Creating a Restricted Push Message Subscription
 		func(ctx SpecContext, r *conformance.Recorder) {
 			ua := newRFCUA(ctx, r)
 			body := []byte(`{"vapid": "` + webpush.Base64URL(vapidKeys.Public()) + `", "x": 1, "pushspec": {"nested": [true]}}`)
-			sub := ua.subscribe(ctx, "subscribe", rfc8030ua.SubscribeOptions{ContentType: rfc8030ua.WebPushOptionsType, Body: body})
+			sub := ua.subscribe(ctx, "subscribe", rfc8030.SubscribeOptions{ContentType: rfc8030.WebPushOptionsType, Body: body})
 			m := message(asTarget(sub), "no VAPID")
 			m.VAPID = nil
 			res := post(ctx, r, "push.no-vapid", m, noFaults)

@@ -1,4 +1,9 @@
-package target
+// Package autopush is a virtual user agent speaking Mozilla's autopush WebSocket protocol as a
+// client, the way Firefox does (docs/firefox-autopush.md §4), on the shared user agent of
+// package useragent: each channel's keys, decryption into a useragent.Received, recording and
+// waiting are the core's; this package is the wire. It depends on no push service package, so it
+// can face any autopush service (pushspec's own link, fakepushservice/autopush, or Mozilla's).
+package autopush
 
 import (
 	"context"
@@ -13,56 +18,47 @@ import (
 
 	"github.com/coder/websocket"
 
-	"github.com/pushspec/pushspec/internal/await"
-	"github.com/pushspec/pushspec/webpush"
+	"github.com/pushspec/pushspec/useragent"
 )
 
-// AutopushClient is a virtual user agent speaking Mozilla's autopush WebSocket protocol as a
-// client, the way Firefox does (docs/firefox-autopush.md §4): hello (with the uaid on
-// reconnect), register (channelID + applicationServerKey), notification (data base64url, headers
+// Client speaks the autopush protocol as Firefox does: hello (with the uaid on reconnect),
+// register (channelID + applicationServerKey), notification (data base64url, headers
 // encoding/encryption/crypto_key), ack (updates with code 100 delivered / 101 decryption error /
-// 102 unknown channel), unregister. It holds each channel's keys and decrypts itself.
+// 102 unknown channel), unregister. It holds each channel's keys (a useragent.Subscription whose
+// ID is the channelID) and decrypts itself.
 //
 // Safe for concurrent use. One reader goroutine per connection handles every incoming frame.
-type AutopushClient struct {
+type Client struct {
 	url string
 	// Timeout bounds each request/reply exchange (hello, register, unregister). 0 means 10 s.
 	Timeout time.Duration
 
+	// inbox holds every notification taken; channelIDs match without regard to case, as the
+	// service may send them back in another case.
+	inbox useragent.Inbox
+
 	mu       sync.Mutex
-	changed  await.Changed
 	conn     *websocket.Conn
 	uaid     string
 	noAck    bool
 	pending  map[string]chan map[string]any // "hello", "register|<chid>", "unregister|<chid>"
-	channels map[string]*autopushChannel
-	received []autopushReceived
-	cursor   map[string]int
+	channels map[string]*useragent.Subscription
 	readErr  error
 	frames   []string // every frame received, for evidence (bounded)
 }
 
-type autopushChannel struct {
-	endpoint string
-	keys     *webpush.UAKeys
-}
-
-type autopushReceived struct {
-	channelID string
-	r         Received
-}
-
-// DialAutopush connects to the autopush WebSocket at url and says hello.
-func DialAutopush(ctx context.Context, url string) (*AutopushClient, error) {
-	c := &AutopushClient{url: url, pending: map[string]chan map[string]any{},
-		channels: map[string]*autopushChannel{}, cursor: map[string]int{}}
+// Dial connects to the autopush WebSocket at url and says hello.
+func Dial(ctx context.Context, url string) (*Client, error) {
+	c := &Client{url: url, pending: map[string]chan map[string]any{},
+		channels: map[string]*useragent.Subscription{}}
+	c.inbox.FoldCase = true
 	if err := c.Reconnect(ctx); err != nil {
 		return nil, err
 	}
 	return c, nil
 }
 
-func (c *AutopushClient) timeout() time.Duration {
+func (c *Client) timeout() time.Duration {
 	if c.Timeout > 0 {
 		return c.Timeout
 	}
@@ -70,7 +66,7 @@ func (c *AutopushClient) timeout() time.Duration {
 }
 
 // UAID is the user agent id the service gave in its hello reply.
-func (c *AutopushClient) UAID() string {
+func (c *Client) UAID() string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return c.uaid
@@ -78,7 +74,7 @@ func (c *AutopushClient) UAID() string {
 
 // SetNoAck makes the client take notifications without acknowledging them (true), so that the
 // service keeps them and sends them again after a reconnect.
-func (c *AutopushClient) SetNoAck(noAck bool) {
+func (c *Client) SetNoAck(noAck bool) {
 	c.mu.Lock()
 	c.noAck = noAck
 	c.mu.Unlock()
@@ -86,7 +82,7 @@ func (c *AutopushClient) SetNoAck(noAck bool) {
 
 // Reconnect (re)opens the socket and says hello with the known uaid, if any. The service then
 // sends what it stored.
-func (c *AutopushClient) Reconnect(ctx context.Context) error {
+func (c *Client) Reconnect(ctx context.Context) error {
 	c.Disconnect()
 	conn, _, err := websocket.Dial(ctx, c.url, &websocket.DialOptions{Subprotocols: []string{"push-notification"}})
 	if err != nil {
@@ -115,7 +111,7 @@ func (c *AutopushClient) Reconnect(ctx context.Context) error {
 	c.mu.Lock()
 	if c.uaid != "" && got != c.uaid {
 		// As Firefox does: a new uaid means the service forgot us and every channel is gone.
-		c.channels = map[string]*autopushChannel{}
+		c.channels = map[string]*useragent.Subscription{}
 	}
 	c.uaid = got
 	c.mu.Unlock()
@@ -128,7 +124,7 @@ func (c *AutopushClient) Reconnect(ctx context.Context) error {
 // race the ack against the reconnect; Firefox then acks the duplicate with 102,
 // docs/firefox-autopush.md §4.5.) A service that does not answer the close is cut off after
 // coder/websocket's 5 s wait.
-func (c *AutopushClient) Disconnect() {
+func (c *Client) Disconnect() {
 	c.mu.Lock()
 	conn := c.conn
 	c.conn = nil
@@ -141,7 +137,7 @@ func (c *AutopushClient) Disconnect() {
 }
 
 // Drop cuts the socket at once (TCP close, no handshake), as a network loss would.
-func (c *AutopushClient) Drop() {
+func (c *Client) Drop() {
 	c.mu.Lock()
 	conn := c.conn
 	c.conn = nil
@@ -152,7 +148,7 @@ func (c *AutopushClient) Drop() {
 }
 
 // Close ends the connection at once.
-func (c *AutopushClient) Close() error { c.Drop(); return nil }
+func (c *Client) Close() error { c.Drop(); return nil }
 
 func status(m map[string]any) int {
 	f, _ := m["status"].(float64)
@@ -160,7 +156,7 @@ func status(m map[string]any) int {
 }
 
 // request writes msg and waits for the reply keyed key.
-func (c *AutopushClient) request(ctx context.Context, key string, msg map[string]any) (map[string]any, error) {
+func (c *Client) request(ctx context.Context, key string, msg map[string]any) (map[string]any, error) {
 	ch := make(chan map[string]any, 1)
 	c.mu.Lock()
 	c.pending[key] = ch
@@ -191,7 +187,7 @@ func (c *AutopushClient) request(ctx context.Context, key string, msg map[string
 	}
 }
 
-func (c *AutopushClient) write(ctx context.Context, msg map[string]any) error {
+func (c *Client) write(ctx context.Context, msg map[string]any) error {
 	c.mu.Lock()
 	conn := c.conn
 	c.mu.Unlock()
@@ -206,34 +202,36 @@ func (c *AutopushClient) write(ctx context.Context, msg map[string]any) error {
 }
 
 // Register subscribes a new channel (a fresh UUID) with the applicationServerKey (nil:
-// unrestricted) and fresh keys, and returns the channel ID and the endpoint the service gave.
-func (c *AutopushClient) Register(ctx context.Context, appServerKey []byte) (channelID, endpoint string, keys *webpush.UAKeys, err error) {
-	channelID = newUUID()
+// unrestricted) and fresh keys, and returns it: ID is the channelID, Endpoint the pushEndpoint
+// the service gave.
+func (c *Client) Register(ctx context.Context, appServerKey []byte) (*useragent.Subscription, error) {
+	channelID := newUUID()
 	msg := map[string]any{"messageType": "register", "channelID": channelID}
 	if appServerKey != nil {
 		// Firefox sends the key base64url *with* padding (docs/firefox-autopush.md §4.2).
 		msg["key"] = base64.URLEncoding.EncodeToString(appServerKey)
 	}
-	keys, err = webpush.NewUAKeys()
+	keys, err := useragent.NewKeys()
 	if err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
 	reply, err := c.request(ctx, "register|"+channelID, msg)
 	if err != nil {
-		return "", "", nil, err
+		return nil, err
 	}
-	endpoint, _ = reply["pushEndpoint"].(string)
+	endpoint, _ := reply["pushEndpoint"].(string)
 	if st := status(reply); st != 200 || endpoint == "" {
-		return "", "", nil, fmt.Errorf("autopush client: register answered status %d, pushEndpoint %q", st, endpoint)
+		return nil, fmt.Errorf("autopush client: register answered status %d, pushEndpoint %q", st, endpoint)
 	}
+	sub := useragent.NewSubscription(channelID, endpoint, appServerKey, keys)
 	c.mu.Lock()
-	c.channels[channelID] = &autopushChannel{endpoint: endpoint, keys: keys}
+	c.channels[channelID] = sub
 	c.mu.Unlock()
-	return channelID, endpoint, keys, nil
+	return sub, nil
 }
 
 // Unregister drops a channel (code 200: the user unsubscribed).
-func (c *AutopushClient) Unregister(ctx context.Context, channelID string) error {
+func (c *Client) Unregister(ctx context.Context, channelID string) error {
 	reply, err := c.request(ctx, "unregister|"+channelID, map[string]any{"messageType": "unregister", "channelID": channelID, "code": 200})
 	c.mu.Lock()
 	delete(c.channels, channelID)
@@ -247,7 +245,7 @@ func (c *AutopushClient) Unregister(ctx context.Context, channelID string) error
 	return nil
 }
 
-func (c *AutopushClient) readLoop(conn *websocket.Conn) {
+func (c *Client) readLoop(conn *websocket.Conn) {
 	for {
 		_, data, err := conn.Read(context.Background())
 		if err != nil {
@@ -255,7 +253,6 @@ func (c *AutopushClient) readLoop(conn *websocket.Conn) {
 			if c.conn == conn || c.conn == nil {
 				c.readErr = err
 			}
-			c.notifyLocked()
 			c.mu.Unlock()
 			return
 		}
@@ -283,7 +280,7 @@ func (c *AutopushClient) readLoop(conn *websocket.Conn) {
 	}
 }
 
-func (c *AutopushClient) deliverReply(key string, m map[string]any) {
+func (c *Client) deliverReply(key string, m map[string]any) {
 	c.mu.Lock()
 	var ch chan map[string]any
 	for k, v := range c.pending {
@@ -300,17 +297,15 @@ func (c *AutopushClient) deliverReply(key string, m map[string]any) {
 	}
 }
 
-func (c *AutopushClient) notifyLocked() { c.changed.Notify() }
-
 // decodeB64 accepts base64url with or without padding (Firefox ignores padding in data).
 func decodeB64(s string) ([]byte, error) {
 	return base64.RawURLEncoding.DecodeString(strings.TrimRight(s, "="))
 }
 
-func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]any, raw string) {
+func (c *Client) handleNotification(conn *websocket.Conn, m map[string]any, raw string) {
 	chid, _ := m["channelID"].(string)
 	version, _ := m["version"].(string)
-	rec := Received{MessageID: version, LinkVisible: true, Raw: raw, Forwarded: map[string]string{}}
+	rec := useragent.Received{SubscriptionID: chid, MessageID: version, LinkVisible: true, Raw: raw, Forwarded: map[string]string{}}
 	for k, v := range m {
 		if k == "data" || k == "headers" {
 			continue
@@ -333,11 +328,11 @@ func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]a
 	noAck := c.noAck
 	c.mu.Unlock()
 
-	code := 100
+	code := useragent.AckDelivered
 	data, hasData := m["data"].(string)
 	switch {
 	case ch == nil:
-		rec.Err, code = "no record for channel "+chid, 102
+		rec.Err, code = "no record for channel "+chid, useragent.AckNotDelivered
 	case !hasData || data == "":
 	case headers == nil:
 		// Firefox skips decryption when there is no headers object at all and delivers no data.
@@ -347,64 +342,41 @@ func (c *AutopushClient) handleNotification(conn *websocket.Conn, m map[string]a
 		rec.Encoding = enc
 		body, err := decodeB64(data)
 		if err != nil {
-			rec.Err, code = "data is not base64url: "+err.Error(), 101
+			rec.Err, code = "data is not base64url: "+err.Error(), useragent.AckDecryptError
 			break
 		}
-		switch enc {
-		case "aes128gcm":
-			rec.Payload, err = webpush.Decrypt(ch.keys, body)
-		case "aesgcm":
-			encryption, _ := headers["encryption"].(string)
-			cryptoKey, _ := headers["crypto_key"].(string)
-			rec.Payload, err = webpush.DecryptAESGCM(ch.keys, body, encryption, cryptoKey)
-		default:
-			err = fmt.Errorf("unsupported or missing content coding %q", enc)
-		}
-		if err != nil {
-			rec.Payload, rec.Err, code = nil, err.Error(), 101
-		}
+		encryption, _ := headers["encryption"].(string)
+		cryptoKey, _ := headers["crypto_key"].(string)
+		code = useragent.Open(&rec, ch.Keys, enc, body, encryption, cryptoKey)
 	}
 	// Acknowledge first, then record: whoever waits for this notification goes on only once
 	// the ack is on the wire, so a Disconnect right after cannot make the service redeliver it.
 	if !noAck {
-		ack := map[string]any{"messageType": "ack", "updates": []map[string]any{{"channelID": chid, "version": version, "code": code}}}
+		rec.Acked = code
+		ack := map[string]any{"messageType": "ack", "updates": []map[string]any{{"channelID": chid, "version": version, "code": int(code)}}}
 		b, _ := json.Marshal(ack)
 		ctx, cancel := context.WithTimeout(context.Background(), c.timeout())
 		_ = conn.Write(ctx, websocket.MessageText, b)
 		cancel()
 	}
-	c.mu.Lock()
-	attempt := 1
-	for _, r := range c.received {
-		if r.r.MessageID == version && r.channelID == chid {
-			attempt++
-		}
-	}
-	rec.Attempt = attempt
-	c.received = append(c.received, autopushReceived{channelID: chid, r: rec})
-	c.notifyLocked()
-	c.mu.Unlock()
+	// The wire does not say which attempt this is: count the times this channel had it.
+	c.inbox.RecordCounted(rec)
 }
 
 // AwaitNotification returns the next notification for channelID (each call the one after the
 // previous call's). It errs when ctx ends.
-func (c *AutopushClient) AwaitNotification(ctx context.Context, channelID string) (Received, error) {
-	var r Received
-	err := c.changed.Until(ctx, &c.mu, func() bool {
-		for i := c.cursor[channelID]; i < len(c.received); i++ {
-			if strings.EqualFold(c.received[i].channelID, channelID) {
-				c.cursor[channelID] = i + 1
-				r = c.received[i].r
-				return true
-			}
-		}
-		return false
-	}, nil)
-	return r, err
+func (c *Client) AwaitNotification(ctx context.Context, channelID string) (useragent.Received, error) {
+	return c.inbox.Next(ctx, channelID)
 }
 
+// Received returns every notification taken so far, in arrival order (redeliveries included).
+func (c *Client) Received() []useragent.Received { return c.inbox.All() }
+
+// Duplicates reports versions received more than once, with their counts.
+func (c *Client) Duplicates() map[string]int { return c.inbox.Duplicates() }
+
 // Frames returns every frame received so far (at most 1000), for evidence.
-func (c *AutopushClient) Frames() []string {
+func (c *Client) Frames() []string {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	return append([]string(nil), c.frames...)

@@ -1,22 +1,23 @@
-// Package rfc8030ua is a user agent speaking RFC 8030's own interface to a push service: it
+// Package rfc8030 is a user agent speaking RFC 8030's own interface to a push service: it
 // subscribes (§4, with a subscription set §4.1 and an applicationServerKey as RFC 8292 §4.1
 // defines it), monitors a subscription or a set with a GET over HTTP/2 and takes every message
 // the service sends as an HTTP/2 server push (§6), decrypts it (RFC 8291) and acknowledges it by
-// DELETE (§6.2).
+// DELETE (§6.2). A subscription's keys and the decryption of what is pushed to it are the shared
+// user agent's (package useragent); this package is the wire.
 //
 // Go's own HTTP/2 client turns server push off (SETTINGS_ENABLE_PUSH=0), so this is a small client
 // of its own on golang.org/x/net/http2's Framer and HPACK: one TLS connection (ALPN h2) per
 // Client, SETTINGS_ENABLE_PUSH=1, any number of concurrent requests. It depends on no push
 // service package: it speaks only the wire protocol, so it can face any RFC 8030 service.
 //
-//	c, _ := rfc8030ua.Dial(ctx, "https://127.0.0.1:port", roots)
-//	sub, res, _ := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030ua.SubscribeOptions{AppServerKey: k})
-//	… an application server sends to sub.PushResource with sub.P256dh() and sub.Auth() …
+//	c, _ := rfc8030.Dial(ctx, "https://127.0.0.1:port", roots)
+//	sub, res, _ := c.Subscribe(ctx, "/rfc8030/subscribe", rfc8030.SubscribeOptions{AppServerKey: k})
+//	… an application server sends to sub.PushResource with sub.P256dh and sub.Auth …
 //	res, _ = c.Do(ctx, "GET", sub.Resource, http.Header{"Prefer": {"wait=0"}}, nil) // 204 + res.Pushes
 //	plaintext, _ := sub.Decrypt(res.Pushes[0]); c.Ack(ctx, res.Pushes[0])
 //
 // Every wait takes a context; nothing sleeps.
-package rfc8030ua
+package rfc8030
 
 import (
 	"bytes"
@@ -39,6 +40,7 @@ import (
 	"golang.org/x/net/http2/hpack"
 
 	"github.com/pushspec/pushspec/internal/await"
+	"github.com/pushspec/pushspec/useragent"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -86,17 +88,17 @@ func Dial(ctx context.Context, rawURL string, roots *x509.CertPool) (*Client, er
 		return nil, err
 	}
 	if u.Scheme != "https" || u.Host == "" {
-		return nil, fmt.Errorf("rfc8030ua: %q is not an https URL (RFC 8030 runs over HTTP/2 with TLS)", rawURL)
+		return nil, fmt.Errorf("rfc8030: %q is not an https URL (RFC 8030 runs over HTTP/2 with TLS)", rawURL)
 	}
 	host := u.Hostname()
 	d := tls.Dialer{Config: &tls.Config{RootCAs: roots, ServerName: host, NextProtos: []string{"h2"}, MinVersion: tls.VersionTLS12}}
 	nc, err := d.DialContext(ctx, "tcp", u.Host)
 	if err != nil {
-		return nil, fmt.Errorf("rfc8030ua: dial %s: %w", u.Host, err)
+		return nil, fmt.Errorf("rfc8030: dial %s: %w", u.Host, err)
 	}
 	if p := nc.(*tls.Conn).ConnectionState().NegotiatedProtocol; p != "h2" {
 		nc.Close()
-		return nil, fmt.Errorf("rfc8030ua: %s negotiated ALPN %q, not h2", u.Host, p)
+		return nil, fmt.Errorf("rfc8030: %s negotiated ALPN %q, not h2", u.Host, p)
 	}
 	c := &Client{conn: nc, origin: &url.URL{Scheme: u.Scheme, Host: u.Host}, nextID: 1,
 		streams: map[uint32]*Stream{}, settings: map[http2.SettingID]uint32{},
@@ -127,7 +129,7 @@ func Dial(ctx context.Context, rawURL string, roots *x509.CertPool) (*Client, er
 	nc.SetWriteDeadline(timeZero)
 	if err != nil {
 		nc.Close()
-		return nil, fmt.Errorf("rfc8030ua: starting HTTP/2: %w", err)
+		return nil, fmt.Errorf("rfc8030: starting HTTP/2: %w", err)
 	}
 	c.logFrame("→ SETTINGS ENABLE_PUSH=1 MAX_CONCURRENT_STREAMS=1000 INITIAL_WINDOW_SIZE=16777216")
 	go c.readLoop()
@@ -234,7 +236,7 @@ func (c *Client) resolve(target string) (string, error) {
 		return "", err
 	}
 	if u.Scheme != c.origin.Scheme || u.Host != c.origin.Host {
-		return "", fmt.Errorf("rfc8030ua: %q is not on %s (one connection per origin)", target, c.origin)
+		return "", fmt.Errorf("rfc8030: %q is not on %s (one connection per origin)", target, c.origin)
 	}
 	return u.RequestURI(), nil
 }
@@ -247,7 +249,7 @@ func (c *Client) Open(ctx context.Context, method, target string, h http.Header,
 		return nil, err
 	}
 	if len(body) > 65535 {
-		return nil, errors.New("rfc8030ua: request bodies are limited to 65535 octets (the initial flow-control window)")
+		return nil, errors.New("rfc8030: request bodies are limited to 65535 octets (the initial flow-control window)")
 	}
 	c.wmu.Lock()
 	defer c.wmu.Unlock()
@@ -297,7 +299,7 @@ func (c *Client) Open(ctx context.Context, method, target string, h http.Header,
 		}
 	}
 	if err != nil {
-		c.fail(fmt.Errorf("rfc8030ua: writing %s %s: %w", method, path, err))
+		c.fail(fmt.Errorf("rfc8030: writing %s %s: %w", method, path, err))
 		return nil, err
 	}
 	c.logFrame(fmt.Sprintf("→ HEADERS stream %d %s %s%s", id, method, path, headerSummary(h, body)))
@@ -342,7 +344,7 @@ func (st *Stream) Cancel() {
 	c.mu.Lock()
 	done := st.ended || st.err != nil
 	if !done {
-		st.err = errors.New("rfc8030ua: stream cancelled")
+		st.err = errors.New("rfc8030: stream cancelled")
 		delete(c.streams, st.id)
 		c.notifyLocked()
 	}
@@ -363,7 +365,7 @@ func (st *Stream) Ended() bool {
 }
 
 // ErrEnded is what Next returns once the stream ended and every push promised on it was returned.
-var ErrEnded = errors.New("rfc8030ua: the stream ended")
+var ErrEnded = errors.New("rfc8030: the stream ended")
 
 // Next returns the next push promised on the stream, once its response is complete (promise
 // order). It returns ErrEnded when the stream's own response is complete and no promised push
@@ -477,7 +479,7 @@ func (c *Client) readLoop() {
 		f, err := c.fr.ReadFrame()
 		if err != nil {
 			if errors.Is(err, io.EOF) || errors.Is(err, net.ErrClosed) {
-				err = fmt.Errorf("rfc8030ua: connection closed: %w", err)
+				err = fmt.Errorf("rfc8030: connection closed: %w", err)
 			}
 			c.fail(err)
 			return
@@ -516,7 +518,7 @@ func (c *Client) readLoop() {
 			}
 		case *http2.ContinuationFrame:
 			if hb == nil {
-				c.fail(errors.New("rfc8030ua: CONTINUATION without a header block"))
+				c.fail(errors.New("rfc8030: CONTINUATION without a header block"))
 				return
 			}
 			hb.buf = append(hb.buf, f.HeaderBlockFragment()...)
@@ -547,7 +549,7 @@ func (c *Client) readLoop() {
 			c.logFrame(fmt.Sprintf("← RST_STREAM stream %d %v", f.StreamID, f.ErrCode))
 			c.mu.Lock()
 			if st := c.streams[f.StreamID]; st != nil && !st.ended && st.err == nil {
-				st.err = fmt.Errorf("rfc8030ua: stream %d reset by the server: %v", f.StreamID, f.ErrCode)
+				st.err = fmt.Errorf("rfc8030: stream %d reset by the server: %v", f.StreamID, f.ErrCode)
 				delete(c.streams, f.StreamID)
 			}
 			c.notifyLocked()
@@ -557,7 +559,7 @@ func (c *Client) readLoop() {
 			c.mu.Lock()
 			for id, st := range c.streams {
 				if id%2 == 1 && id > f.LastStreamID && !st.ended && st.err == nil {
-					st.err = fmt.Errorf("rfc8030ua: stream %d refused by GOAWAY (%v)", id, f.ErrCode)
+					st.err = fmt.Errorf("rfc8030: stream %d refused by GOAWAY (%v)", id, f.ErrCode)
 				}
 			}
 			c.notifyLocked()
@@ -571,7 +573,7 @@ func (c *Client) write(fn func() error) {
 	err := fn()
 	c.wmu.Unlock()
 	if err != nil {
-		c.fail(fmt.Errorf("rfc8030ua: write: %w", err))
+		c.fail(fmt.Errorf("rfc8030: write: %w", err))
 	}
 }
 
@@ -579,7 +581,7 @@ func (c *Client) write(fn func() error) {
 func (c *Client) headers(hb *headerBlock) {
 	fields, err := c.dec.DecodeFull(hb.buf)
 	if err != nil {
-		c.fail(fmt.Errorf("rfc8030ua: HPACK: %w", err))
+		c.fail(fmt.Errorf("rfc8030: HPACK: %w", err))
 		return
 	}
 	h := http.Header{}
@@ -720,31 +722,49 @@ func splitLinks(v string) []string {
 	return append(out, strings.TrimSpace(v[start:]))
 }
 
-// Subscription is one subscription the client made (RFC 8030 §4).
+// Subscription is one subscription the client made (RFC 8030 §4). The embedded user-agent
+// subscription holds its keys (RFC 8291; private, never log) and the fields an application server
+// is given: ID is the subscription resource, Endpoint the push resource, P256dh and Auth the
+// public key and auth secret (base64url; Auth is secret: never log).
 type Subscription struct {
-	Resource     string          // Location: the push message subscription resource, monitored with GET
-	PushResource string          // Link rel="urn:ietf:params:push": where application servers send
-	Set          string          // Link rel="urn:ietf:params:push:set"; "" when the service gave none
-	Keys         *webpush.UAKeys // the user agent's keys (RFC 8291): private, never log
+	useragent.Subscription
+	Resource     string // Location: the push message subscription resource, monitored with GET
+	PushResource string // Link rel="urn:ietf:params:push": where application servers send
+	Set          string // Link rel="urn:ietf:params:push:set"; "" when the service gave none
 }
-
-// P256dh is the subscription's public key, base64url (for the application server).
-func (s *Subscription) P256dh() string { return webpush.Base64URL(s.Keys.P256dh()) }
-
-// Auth is the subscription's auth secret, base64url — secret: never log.
-func (s *Subscription) Auth() string { return webpush.Base64URL(s.Keys.Auth) }
 
 // Decrypt decrypts a pushed message with the subscription's keys, by its Content-Encoding
 // (aes128gcm; the draft aesgcm with its Encryption and Crypto-Key fields).
 func (s *Subscription) Decrypt(p *Push) ([]byte, error) {
-	switch ce := strings.ToLower(p.Header.Get("Content-Encoding")); ce {
-	case "aes128gcm":
-		return webpush.Decrypt(s.Keys, p.Body)
-	case "aesgcm":
-		return webpush.DecryptAESGCM(s.Keys, p.Body, p.Header.Get("Encryption"), p.Header.Get("Crypto-Key"))
-	default:
-		return nil, fmt.Errorf("rfc8030ua: pushed message has Content-Encoding %q", ce)
+	pt, err := useragent.Decrypt(s.Keys, strings.ToLower(p.Header.Get("Content-Encoding")), p.Body,
+		p.Header.Get("Encryption"), p.Header.Get("Crypto-Key"))
+	if err != nil {
+		return nil, fmt.Errorf("rfc8030: pushed message: %w", err)
 	}
+	return pt, nil
+}
+
+// Receive is a pushed message as the user agent takes it: the shared record, its payload
+// decrypted with the subscription's keys (or the reason it could not be). MessageID is the push
+// message resource (the promised :path) and Forwarded the pushed response's header fields;
+// RFC 8030 says nothing of attempts and acknowledges with DELETE, so Attempt and Acked stay 0.
+func (s *Subscription) Receive(p *Push) useragent.Received {
+	r := useragent.Received{SubscriptionID: s.ID, MessageID: p.Path, HasBody: len(p.Body) > 0,
+		Encoding: strings.ToLower(p.Header.Get("Content-Encoding")), LinkVisible: true, Forwarded: map[string]string{}}
+	for k, vs := range p.Header {
+		r.Forwarded[strings.ToLower(k)] = strings.Join(vs, ", ")
+	}
+	switch {
+	case p.Err != nil:
+		r.Err = p.Err.Error()
+	case r.HasBody:
+		if pt, err := s.Decrypt(p); err != nil {
+			r.Err = err.Error()
+		} else {
+			r.Payload = pt
+		}
+	}
+	return r
 }
 
 // SubscribeOptions shape a subscribe request.
@@ -799,12 +819,12 @@ func (c *Client) Subscribe(ctx context.Context, subscribeURL string, o Subscribe
 		if res.Status != http.StatusCreated {
 			return nil, res, nil
 		}
-		keys, err := webpush.NewUAKeys()
+		keys, err := useragent.NewKeys()
 		if err != nil {
 			return nil, res, err
 		}
 		base, _ := c.origin.Parse(target)
-		sub := &Subscription{Keys: keys}
+		sub := &Subscription{}
 		if loc := res.Header.Get("Location"); loc != "" {
 			if u, err := base.Parse(loc); err == nil {
 				sub.Resource = u.String()
@@ -816,6 +836,7 @@ func (c *Client) Subscribe(ctx context.Context, subscribeURL string, o Subscribe
 		if l := Links(res.Header, RelPushSet, base); len(l) > 0 {
 			sub.Set = l[0]
 		}
+		sub.Subscription = *useragent.NewSubscription(sub.Resource, sub.PushResource, o.AppServerKey, keys)
 		return sub, res, nil
 	}
 }
