@@ -1,6 +1,8 @@
 package fakepushservice
 
 import (
+	"github.com/pushspec/pushspec/internal/history"
+
 	"sync"
 	"sync/atomic"
 )
@@ -72,9 +74,9 @@ type requestLog struct {
 // deliveryLog records the hand-offs to UA connections and the acks.
 type deliveryLog struct {
 	mu        sync.Mutex
-	delivered history[DeliveryRecord]
+	delivered history.History[DeliveryRecord]
 	cursor    map[string]int // AwaitDelivery's position (an absolute index), by subscription
-	acks      history[AckRecord]
+	acks      history.History[AckRecord]
 	ackByMsg  map[string]AckRecord
 }
 
@@ -88,7 +90,7 @@ type receiptBook struct {
 // eventLog records what happened, in order.
 type eventLog struct {
 	mu     sync.Mutex
-	events history[Event]
+	events history.History[Event]
 	seq    int
 }
 

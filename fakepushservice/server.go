@@ -556,7 +556,7 @@ func (s *Server) event(e Event) {
 	e.Time = s.now()
 	s.events.seq++
 	e.Seq = s.events.seq
-	s.events.events.add(e, s.maxRecorded())
+	s.events.events.Add(e, s.maxRecorded())
 }
 
 // keepLast keeps the last n elements of a log in place: the log's array, which has room for
@@ -574,5 +574,5 @@ func (s *Server) Events() []Event {
 	s.init()
 	s.events.mu.Lock()
 	defer s.events.mu.Unlock()
-	return s.events.events.all()
+	return s.events.events.All()
 }

@@ -551,7 +551,7 @@ func (s *Server) recordDelivery(rec DeliveryRecord) {
 	l := &s.deliveries
 	l.mu.Lock()
 	defer l.mu.Unlock()
-	l.delivered.add(rec, s.maxRecorded())
+	l.delivered.Add(rec, s.maxRecorded())
 }
 
 // Ack records what the UA said about a delivery and removes the message from the store (for
@@ -578,7 +578,7 @@ func (s *Server) ack(ua, messageID string, code AckCode, evidence map[string]str
 	rec := AckRecord{UA: ua, MessageID: messageID, Code: code, Evidence: evidence, At: s.now(), Known: known}
 	l := &s.deliveries
 	l.mu.Lock()
-	l.acks.add(rec, s.maxRecorded())
+	l.acks.Add(rec, s.maxRecorded())
 	if _, dup := l.ackByMsg[messageID]; !dup {
 		l.ackByMsg[messageID] = rec
 	}
@@ -621,7 +621,7 @@ func (s *Server) Acks() []AckRecord {
 	s.init()
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
-	return s.deliveries.acks.all()
+	return s.deliveries.acks.All()
 }
 
 // Deliveries returns every hand-off to a UA connection (successful or not), oldest first.
@@ -629,7 +629,7 @@ func (s *Server) Deliveries() []DeliveryRecord {
 	s.init()
 	s.deliveries.mu.Lock()
 	defer s.deliveries.mu.Unlock()
-	return s.deliveries.delivered.all()
+	return s.deliveries.delivered.All()
 }
 
 // AwaitDelivery waits for the next successful delivery of a message of subscription subID:
@@ -644,7 +644,7 @@ func (s *Server) AwaitDelivery(ctx context.Context, subID string) (DeliveryRecor
 		if l.cursor == nil {
 			l.cursor = map[string]int{}
 		}
-		for i, d := range l.delivered.since(l.cursor[subID]) {
+		for i, d := range l.delivered.Since(l.cursor[subID]) {
 			if d.SubscriptionID == subID && d.Err == "" {
 				out = *d
 				l.cursor[subID] = i + 1
@@ -663,7 +663,7 @@ func (s *Server) AwaitDeliveryOf(ctx context.Context, messageID string) (Deliver
 	err := s.await(ctx, func() bool {
 		s.deliveries.mu.Lock()
 		defer s.deliveries.mu.Unlock()
-		for _, d := range s.deliveries.delivered.since(0) {
+		for _, d := range s.deliveries.delivered.Since(0) {
 			if d.MessageID == messageID && d.Err == "" {
 				out = *d
 				return true

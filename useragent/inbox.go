@@ -2,10 +2,12 @@ package useragent
 
 import (
 	"context"
+	"math"
 	"strings"
 	"sync"
 
 	"github.com/pushspec/pushspec/internal/await"
+	"github.com/pushspec/pushspec/internal/history"
 )
 
 // Inbox keeps the deliveries a user agent took, in arrival order (redeliveries included),
@@ -18,9 +20,9 @@ type Inbox struct {
 
 	mu       sync.Mutex
 	changed  await.Changed
-	received []Received
-	seen     map[string]int // message ID → times received
-	cursor   map[string]int // subscription ID → Next's position in received
+	received history.History[Received] // all of them: a long run takes hundreds of thousands
+	seen     map[string]int            // message ID → times received
+	cursor   map[string]int            // subscription ID → Next's position in received
 }
 
 func (in *Inbox) same(a, b string) bool {
@@ -45,7 +47,7 @@ func (in *Inbox) RecordCounted(r Received) Received {
 	in.mu.Lock()
 	r.Attempt = 1
 	if in.seen[r.MessageID] > 0 {
-		for _, x := range in.received {
+		for _, x := range in.received.Since(0) {
 			if x.MessageID == r.MessageID && x.SubscriptionID == r.SubscriptionID {
 				r.Attempt++
 			}
@@ -61,7 +63,7 @@ func (in *Inbox) recordLocked(r Received) {
 	if in.seen == nil {
 		in.seen = map[string]int{}
 	}
-	in.received = append(in.received, r)
+	in.received.Add(r, math.MaxInt)
 	in.seen[r.MessageID]++
 }
 
@@ -69,14 +71,14 @@ func (in *Inbox) recordLocked(r Received) {
 func (in *Inbox) All() []Received {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return append([]Received(nil), in.received...)
+	return in.received.All()
 }
 
 // Len is the number of deliveries taken so far.
 func (in *Inbox) Len() int {
 	in.mu.Lock()
 	defer in.mu.Unlock()
-	return len(in.received)
+	return in.received.Len()
 }
 
 // For returns the deliveries of one subscription, in arrival order.
@@ -84,9 +86,9 @@ func (in *Inbox) For(subID string) []Received {
 	in.mu.Lock()
 	defer in.mu.Unlock()
 	var out []Received
-	for _, r := range in.received {
+	for _, r := range in.received.Since(0) {
 		if in.same(r.SubscriptionID, subID) {
-			out = append(out, r)
+			out = append(out, *r)
 		}
 	}
 	return out
@@ -114,10 +116,10 @@ func (in *Inbox) Next(ctx context.Context, subID string) (Received, error) {
 		if in.cursor == nil {
 			in.cursor = map[string]int{}
 		}
-		for i := in.cursor[subID]; i < len(in.received); i++ {
-			if in.same(in.received[i].SubscriptionID, subID) {
+		for i, x := range in.received.Since(in.cursor[subID]) {
+			if in.same(x.SubscriptionID, subID) {
 				in.cursor[subID] = i + 1
-				r = in.received[i]
+				r = *x
 				return true
 			}
 		}
@@ -128,5 +130,5 @@ func (in *Inbox) Next(ctx context.Context, subID string) (Received, error) {
 
 // AwaitCount waits until n deliveries in all have been taken; it errs only when ctx ends.
 func (in *Inbox) AwaitCount(ctx context.Context, n int) error {
-	return in.changed.Until(ctx, &in.mu, func() bool { return len(in.received) >= n }, nil)
+	return in.changed.Until(ctx, &in.mu, func() bool { return in.received.Len() >= n }, nil)
 }

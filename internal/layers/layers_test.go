@@ -25,8 +25,9 @@ var rules = []rule{
 	{"graders", []string{"rules", "webpush"}},
 	{"sitefixture", []string{"internal/await"}},
 	{"internal/await", nil},
-	{"useragent", []string{"rules", "webpush", "internal/await"}},
-	{"fakepushservice", []string{"rules", "webpush", "graders", "internal/await", "useragent"}},
+	{"internal/history", nil},
+	{"useragent", []string{"rules", "webpush", "internal/await", "internal/history"}},
+	{"fakepushservice", []string{"rules", "webpush", "graders", "internal/await", "internal/history", "useragent"}},
 }
 
 func repoRoot(t *testing.T) string {
