@@ -5,6 +5,7 @@ import (
 	"fmt"
 	"sync"
 
+	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/useragent"
 )
 
@@ -172,7 +173,7 @@ func (v *VirtualUA) Deliver(ctx context.Context, d Delivery) error {
 	}
 	v.inbox.Record(rec)
 	if !noAck {
-		v.s.ack(v.id, d.MessageID, code, map[string]string{"link": "virtual", "error": rec.Err})
+		v.s.ack(v.id, d.MessageID, code, rules.Evidence2("link", "virtual", "error", rec.Err))
 	}
 	return nil
 }
