@@ -75,6 +75,17 @@ type Link struct {
 	nextConn      int
 	nextMsg       uint64
 	closed        bool
+
+	// loginMu orders logins: newestLogin holds, by UA, the number of its latest accepted
+	// LoginRequest, and a connection joins the core only while it is the latest. Without it, a
+	// connection that Chromium dropped right after its login could reach the core after the
+	// login that replaced it and take its place, leaving messages stored but undelivered.
+	loginMu     sync.Mutex
+	loginSeq    int
+	newestLogin map[string]int
+	// beforeJoin, for tests, runs after a login was answered and before the connection joins
+	// the core: where a slow goroutine lets a newer login overtake it.
+	beforeJoin func(ua string, login int)
 }
 
 // Registration is what Chromium sent in the register3 that created a web push subscription.

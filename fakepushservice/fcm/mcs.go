@@ -238,6 +238,14 @@ func (c *mcsConn) serve() {
 		return
 	}
 	c.ua = uaName(aid)
+	l.loginMu.Lock()
+	l.loginSeq++
+	seq := l.loginSeq
+	if l.newestLogin == nil {
+		l.newestLogin = map[string]int{}
+	}
+	l.newestLogin[c.ua] = seq
+	l.loginMu.Unlock()
 	for _, f := range c.early {
 		l.record(c.ua, f)
 	}
@@ -263,7 +271,17 @@ func (c *mcsConn) serve() {
 	// The newest connection wins in the core. Chromium drops its first connection right after
 	// the login and logs in again; whatever was written to the first one is lost and is sent
 	// again on the next Connect because it was never acked.
+	if l.beforeJoin != nil {
+		l.beforeJoin(c.ua, seq)
+	}
+	l.loginMu.Lock()
+	if l.newestLogin[c.ua] != seq {
+		l.loginMu.Unlock()
+		c.record("out", -1, "superseded", 0, 0, "a newer login of this device joined first; this connection gets nothing")
+		return
+	}
 	disconnect := l.core.Connect(c.ua, c, fakepushservice.ConnectOptions{})
+	l.loginMu.Unlock()
 	defer disconnect()
 
 	for {
