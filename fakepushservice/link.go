@@ -70,7 +70,7 @@ type Delivery struct {
 	// plaintext is the payload the core already decrypted with the subscription's keys for its
 	// verdicts (virtual-UA subscriptions only; decrypted says it did). The virtual UA takes it
 	// instead of paying a second P-256 ECDH for the same bytes and keys: that second
-	// decryption was 60 % of the service's CPU per message (docs/benchmarks.md, hot spot 1).
+	// decryption would be half of the service's CPU per message (docs/benchmarks.md, §2).
 	plaintext []byte
 	decrypted bool
 }
