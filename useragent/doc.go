@@ -13,7 +13,8 @@
 //   - Inbox: the deliveries taken, in arrival order, with duplicate counting and the waits
 //     (the next delivery of a subscription, a total count) built on internal/await.
 //
-// The package is a leaf: it imports only webpush and internal/await of pushspec's (the wire
-// clients below it add golang.org/x/net and coder/websocket), never the push service or the
-// harness, so a client can face any push service and the push service's own tests can use it.
+// The package is a leaf: it imports only webpush, internal/await and internal/history of
+// pushspec's (the wire clients below it add golang.org/x/net and coder/websocket), never the
+// push service or the harness, so a client can face any push service and the push service's own
+// tests can use it.
 package useragent
