@@ -2,9 +2,9 @@ package rules
 
 import (
 	"fmt"
+	"maps"
 	"regexp"
 	"sort"
-	"maps"
 	"strings"
 	"sync"
 	"sync/atomic"
