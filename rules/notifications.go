@@ -82,7 +82,7 @@ var NotificationCloseRemoves = Register(Rule{
 	Level: Must, Actor: UserAgent, Seen: Browser,
 	Summary: "`close()` removes the notification from the list.",
 	Quote:   "The close() method steps are to run the close steps for this's notification.",
-	Check:   "Close; it is no longer listed.",
+	Check:   "Five rounds: show two, close one; the getNotifications() right after close() lists only the other, in every round (a browser that removes it later shows it in some rounds).",
 })
 
 var NotificationNavigateAttribute = Register(Rule{
