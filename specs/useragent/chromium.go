@@ -79,8 +79,7 @@ var _ = describe("Chromium, seen through DevTools", Label("needs:browser"), func
 			Expect(received.Metadata["Error Reason"]).To(ContainSubstring("decryption failed"), "DevTools gave the corrupted message the error reason %q, not a decryption failure; the Push API drops a message that fails to decrypt", received.Metadata["Error Reason"])
 			// Sentinel: once its push event is in, a push event for the corrupted message would
 			// have come first (one MCS connection, delivered in order).
-			send(ctx, r, c, harness.Payload("sentinel", nil, nil), harness.SendOptions{})
-			awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "sentinel" })
+			sendSentinel(ctx, r, c, "sentinel")
 			for _, e := range c.Session.(browser.Events).PushEvents() {
 				Expect(e.Name == "Push event dispatched" && e.Instance == bad.MessageID).To(BeFalse(),
 					"DevTools shows a push event dispatched for the corrupted message: %+v", e)

@@ -130,8 +130,7 @@ var _ = describe("Push API: subscribe, receive, decrypt, show", Label("needs:bro
 					bad := send(ctx, r, c, harness.Payload("corrupt", nil, nil), harness.SendOptions{Codec: &webpush.Options{FlipTag: true}})
 					// Sentinel: sent after the bad message on the same subscription, so once its
 					// report is in, a report of the bad one would have come first.
-					send(ctx, r, c, harness.Payload("sentinel", nil, nil), harness.SendOptions{})
-					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "sentinel" })
+					sendSentinel(ctx, r, c, "sentinel")
 					var ids []string
 					for _, rep := range c.Reports() {
 						ids = append(ids, rep.ID)
@@ -232,6 +231,15 @@ func send(ctx SpecContext, r *conformance.Recorder, c *harness.Client, payload [
 
 // awaitPush waits (bounded) for a push report matching match; no report is the browser's
 // failure.
+// sendSentinel sends a push that reports only once the handlers of every earlier push event have
+// reported (sw.js afterPending), and waits for its report: whatever an earlier message caused is
+// in by then, also from a browser that runs push handlers side by side, as Firefox does, where a
+// plain sentinel can report first (the afterPending sentinel spec proves both).
+func sendSentinel(ctx SpecContext, r *conformance.Recorder, c *harness.Client, id string) {
+	send(ctx, r, c, harness.Payload(id, map[string]any{"afterPending": true}, nil), harness.SendOptions{})
+	awaitPush(ctx, r, c, "the sentinel "+id, func(rep sitefixture.Report) bool { return rep.ID == id })
+}
+
 func awaitPush(ctx SpecContext, r *conformance.Recorder, c *harness.Client, what string, match func(sitefixture.Report) bool) harness.Report {
 	wctx, cancel := bounded(ctx)
 	defer cancel()

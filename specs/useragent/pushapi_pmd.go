@@ -185,8 +185,7 @@ var _ = describe("Push API PushMessageData", Label("needs:browser"), func() {
 					res := codec(ctx, r, "empty", []byte{}, nil)
 					r.Evidence("body", fmt.Sprintf("%d octets (header 86, delimiter and tag 17)", len(res.Request.Body)))
 					v := browserVerdict(ctx, r, c, "empty", res.MessageID)
-					send(ctx, r, c, harness.Payload("sentinel-empty", nil, nil), harness.SendOptions{})
-					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == "sentinel-empty" })
+					sendSentinel(ctx, r, c, "sentinel-empty")
 					notSentinel := func(rep sitefixture.Report) bool {
 						return rep.ID != "sentinel-empty" && !rep.ReceivedAt.Before(sentAt)
 					}

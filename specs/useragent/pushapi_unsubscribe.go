@@ -17,7 +17,6 @@ import (
 	"github.com/pushspec/pushspec/harness"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/rules"
-	"github.com/pushspec/pushspec/sitefixture"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -90,8 +89,7 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					}
 					ev(r, c, "new subscription", string(sub.Value), old, sub)
 					c.Subscription = sub
-					send(ctx, r, c, harness.Payload("sentinel-new", nil, nil), harness.SendOptions{})
-					awaitPush(ctx, r, c, "the sentinel on the new subscription", func(rep sitefixture.Report) bool { return rep.ID == "sentinel-new" })
+					sendSentinel(ctx, r, c, "sentinel-new")
 					var ids []string
 					for _, rep := range c.Reports()[since:] {
 						ids = append(ids, rep.ID)

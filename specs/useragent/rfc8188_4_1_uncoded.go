@@ -94,8 +94,7 @@ func deliverUncoded(ctx SpecContext, r *conformance.Recorder, c *harness.Client,
 	}
 	r.Evidence("delivery", fmt.Sprintf("attempt %d at %s", d.Attempt, d.At.Format("15:04:05.000")))
 	sentinel := "sentinel-" + id
-	send(ctx, r, c, harness.Payload(sentinel, nil, nil), harness.SendOptions{})
-	awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == sentinel })
+	sendSentinel(ctx, r, c, sentinel)
 	u.verdict = browserVerdict(ctx, r, c, id, u.msgID)
 	for _, rep := range c.Reports()[since:] {
 		if rep.ID != sentinel {
