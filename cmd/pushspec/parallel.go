@@ -53,15 +53,19 @@ func newParallelServer(total int, reporter reporters.Reporter, out io.Writer) (*
 		beforeSuite: beforeSuiteState{State: types.SpecStateInvalid}}
 	mux := http.NewServeMux()
 	mux.HandleFunc("/up", func(w http.ResponseWriter, r *http.Request) {})
-	mux.HandleFunc("/suite-will-begin", s.suiteWillBegin)
-	mux.HandleFunc("/did-run", s.didRun)
-	mux.HandleFunc("/suite-did-end", s.suiteDidEnd)
+	mux.HandleFunc("/suite-will-begin", posted(s, s.suiteWillBegin))
+	mux.HandleFunc("/did-run", posted(s, s.didRun))
+	mux.HandleFunc("/suite-did-end", posted(s, s.suiteDidEnd))
 	mux.HandleFunc("/emit-output", s.emitOutput)
-	mux.HandleFunc("/progress-report", s.progressReport)
-	mux.HandleFunc("/report-before-suite-completed", s.reportBeforeSuiteCompleted)
-	mux.HandleFunc("/report-before-suite-state", s.reportBeforeSuiteStateGet)
-	mux.HandleFunc("/before-suite-completed", s.beforeSuiteCompleted)
-	mux.HandleFunc("/before-suite-state", s.beforeSuiteStateGet)
+	mux.HandleFunc("/progress-report", posted(s, s.reporter.EmitProgressReport))
+	mux.HandleFunc("/report-before-suite-completed", posted(s, func(st types.SpecState) { s.reportBeforeSuite = st }))
+	mux.HandleFunc("/report-before-suite-state", s.fromPrimary(func() (any, bool) {
+		return s.reportBeforeSuite, s.reportBeforeSuite != types.SpecStateInvalid
+	}))
+	mux.HandleFunc("/before-suite-completed", posted(s, func(st beforeSuiteState) { s.beforeSuite = st }))
+	mux.HandleFunc("/before-suite-state", s.fromPrimary(func() (any, bool) {
+		return s.beforeSuite, s.beforeSuite.State != types.SpecStateInvalid
+	}))
 	mux.HandleFunc("/have-nonprimary-procs-finished", s.haveNonprimaryFinished)
 	mux.HandleFunc("/aggregated-nonprimary-procs-report", s.aggregatedReport)
 	mux.HandleFunc("/counter", s.nextCounter)
@@ -82,26 +86,46 @@ func (s *parallelServer) setAlive(proc int, alive func() bool) {
 	s.alive[proc-1] = alive
 }
 
-func decode(w http.ResponseWriter, r *http.Request, v any) bool {
-	defer r.Body.Close()
-	if err := json.NewDecoder(r.Body).Decode(v); err != nil {
-		w.WriteHeader(http.StatusBadRequest)
-		return false
+// posted handles a process's POST of a T (JSON): apply runs with s.mu held.
+func posted[T any](s *parallelServer, apply func(T)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		defer r.Body.Close()
+		var v T
+		if err := json.NewDecoder(r.Body).Decode(&v); err != nil {
+			w.WriteHeader(http.StatusBadRequest)
+			return
+		}
+		s.mu.Lock()
+		defer s.mu.Unlock()
+		apply(v)
 	}
-	return true
+}
+
+// fromPrimary answers a process that asks for what process 1 published: get (run with s.mu
+// held) gives it and whether it was set. Until it is, the answer is "too early" while process 1
+// runs and "gone" once it has died.
+func (s *parallelServer) fromPrimary(get func() (v any, set bool)) http.HandlerFunc {
+	return func(w http.ResponseWriter, r *http.Request) {
+		alive := s.procAlive(1)
+		s.mu.Lock()
+		v, set := get()
+		s.mu.Unlock()
+		switch {
+		case set:
+			reply(w, v)
+		case alive:
+			w.WriteHeader(http.StatusTooEarly)
+		default:
+			w.WriteHeader(http.StatusGone)
+		}
+	}
 }
 
 func reply(w http.ResponseWriter, v any) {
 	json.NewEncoder(w).Encode(v)
 }
 
-func (s *parallelServer) suiteWillBegin(w http.ResponseWriter, r *http.Request) {
-	var rep types.Report
-	if !decode(w, r, &rep) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *parallelServer) suiteWillBegin(rep types.Report) {
 	s.begins++
 	// Every process sends the same summary: report it once all have begun, with the specs
 	// that ended before.
@@ -115,13 +139,7 @@ func (s *parallelServer) suiteWillBegin(w http.ResponseWriter, r *http.Request) 
 	}
 }
 
-func (s *parallelServer) didRun(w http.ResponseWriter, r *http.Request) {
-	var sr types.SpecReport
-	if !decode(w, r, &sr) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *parallelServer) didRun(sr types.SpecReport) {
 	if s.begins == s.total {
 		s.reporter.WillRun(sr)
 		s.reporter.DidRun(sr)
@@ -130,13 +148,7 @@ func (s *parallelServer) didRun(w http.ResponseWriter, r *http.Request) {
 	}
 }
 
-func (s *parallelServer) suiteDidEnd(w http.ResponseWriter, r *http.Request) {
-	var rep types.Report
-	if !decode(w, r, &rep) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
+func (s *parallelServer) suiteDidEnd(rep types.Report) {
 	s.ends++
 	if p := rep.SuiteConfig.ParallelProcess; p >= 1 && p <= s.total {
 		s.ended[p-1] = true
@@ -164,72 +176,12 @@ func (s *parallelServer) emitOutput(w http.ResponseWriter, r *http.Request) {
 	s.out.Write(b)
 }
 
-func (s *parallelServer) progressReport(w http.ResponseWriter, r *http.Request) {
-	var rep types.ProgressReport
-	if !decode(w, r, &rep) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reporter.EmitProgressReport(rep)
-}
-
 // procAlive: callers must not hold s.mu.
 func (s *parallelServer) procAlive(proc int) bool {
 	s.mu.Lock()
 	alive := s.alive[proc-1]
 	s.mu.Unlock()
 	return alive == nil || alive()
-}
-
-func (s *parallelServer) reportBeforeSuiteCompleted(w http.ResponseWriter, r *http.Request) {
-	var st types.SpecState
-	if !decode(w, r, &st) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.reportBeforeSuite = st
-}
-
-func (s *parallelServer) reportBeforeSuiteStateGet(w http.ResponseWriter, r *http.Request) {
-	alive := s.procAlive(1)
-	s.mu.Lock()
-	st := s.reportBeforeSuite
-	s.mu.Unlock()
-	switch {
-	case st != types.SpecStateInvalid:
-		reply(w, st)
-	case alive:
-		w.WriteHeader(http.StatusTooEarly)
-	default:
-		w.WriteHeader(http.StatusGone)
-	}
-}
-
-func (s *parallelServer) beforeSuiteCompleted(w http.ResponseWriter, r *http.Request) {
-	var st beforeSuiteState
-	if !decode(w, r, &st) {
-		return
-	}
-	s.mu.Lock()
-	defer s.mu.Unlock()
-	s.beforeSuite = st
-}
-
-func (s *parallelServer) beforeSuiteStateGet(w http.ResponseWriter, r *http.Request) {
-	alive := s.procAlive(1)
-	s.mu.Lock()
-	st := s.beforeSuite
-	s.mu.Unlock()
-	switch {
-	case st.State != types.SpecStateInvalid:
-		reply(w, st)
-	case alive:
-		w.WriteHeader(http.StatusTooEarly)
-	default:
-		w.WriteHeader(http.StatusGone)
-	}
 }
 
 func (s *parallelServer) nonprimaryFinished() bool {
