@@ -100,27 +100,3 @@ type faultQueue struct {
 	rules []FaultRule
 	n     atomic.Int32 // len(rules), read without the lock
 }
-
-// notifier wakes the Await helpers: wait returns a channel closed at the next notify.
-type notifier struct {
-	mu sync.Mutex
-	ch chan struct{}
-}
-
-func (n *notifier) wait() <-chan struct{} {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ch == nil {
-		n.ch = make(chan struct{})
-	}
-	return n.ch
-}
-
-func (n *notifier) notify() {
-	n.mu.Lock()
-	defer n.mu.Unlock()
-	if n.ch != nil {
-		close(n.ch)
-		n.ch = nil
-	}
-}

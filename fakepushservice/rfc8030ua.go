@@ -561,7 +561,7 @@ func (s *Server) r8030Monitor(w http.ResponseWriter, r *http.Request) {
 	pushes := 0 // server pushes made on this request
 	for {
 		s.store.mu.Lock()
-		ch := s.changed.wait()
+		ch := s.changed.Next()
 		closed := s.store.closed
 		ms, gone := members()
 		var left []func()

@@ -16,6 +16,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/graders"
+	"github.com/pushspec/pushspec/internal/await"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -246,7 +247,7 @@ type Server struct {
 	receipts   receiptBook
 	events     eventLog
 	faults     faultQueue
-	changed    notifier
+	changed    await.Changed
 	keyHistory graders.KeyHistory   // salts and ECDH keys of accepted messages (reuse grades)
 	vcache     *webpush.VerifyCache // VAPID verification, keyed on the header text
 	rate       rateState            // RateLimit's token buckets (ratelimit.go)
@@ -316,23 +317,13 @@ func (s *Server) logf(format string, args ...any) {
 }
 
 // notify wakes every Await helper.
-func (s *Server) notify() { s.changed.notify() }
+func (s *Server) notify() { s.changed.Notify() }
 
 // await calls cond until it reports true or ctx ends (then it returns ctx.Err()). cond takes
 // the locks of the parts it reads.
 func (s *Server) await(ctx context.Context, cond func() bool) error {
 	s.init()
-	for {
-		ch := s.changed.wait()
-		if cond() {
-			return nil
-		}
-		select {
-		case <-ctx.Done():
-			return ctx.Err()
-		case <-ch:
-		}
-	}
+	return s.changed.Until(ctx, nil, cond, nil)
 }
 
 // Start listens on Addr (default 127.0.0.1:0) and, unless NoTLS, on TLSAddr with a certificate

@@ -29,8 +29,9 @@ func (c *Changed) Notify() {
 	c.mu.Unlock()
 }
 
-// next returns a channel that the next Notify closes.
-func (c *Changed) next() <-chan struct{} {
+// Next returns a channel that the next Notify closes, for a waiter that selects on more than the
+// change (its own work, a connection); take it before reading the state, as Until does.
+func (c *Changed) Next() <-chan struct{} {
 	c.mu.Lock()
 	defer c.mu.Unlock()
 	if c.ch == nil {
@@ -46,7 +47,7 @@ func (c *Changed) Until(ctx context.Context, lock sync.Locker, cond func() bool,
 	for {
 		// Take the channel before looking: a change between the look and the wait then
 		// still wakes this waiter.
-		ch := c.next()
+		ch := c.Next()
 		if lock != nil {
 			lock.Lock()
 		}

@@ -50,3 +50,25 @@ func TestNotifyWithoutWaitersIsHarmless(t *testing.T) {
 	chg.Notify()
 	chg.Notify()
 }
+
+// Next's channel closes at the next Notify, not before; a later Next gives a fresh one.
+func TestNextClosesAtNotify(t *testing.T) {
+	var c Changed
+	ch := c.Next()
+	select {
+	case <-ch:
+		t.Fatal("closed before any Notify")
+	default:
+	}
+	c.Notify()
+	select {
+	case <-ch:
+	default:
+		t.Fatal("still open after Notify")
+	}
+	select {
+	case <-c.Next():
+		t.Fatal("the next channel is closed already")
+	default:
+	}
+}
