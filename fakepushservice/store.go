@@ -193,6 +193,18 @@ func (s *Server) Subscription(id string) (*Subscription, SubState, bool) {
 	return &out, state, true
 }
 
+// AwaitSubscription waits until the subscription with that ID is in state want (SubActive,
+// SubExpired or SubUnsubscribed); it errs only when ctx ends, and then returns the state it saw
+// last.
+func (s *Server) AwaitSubscription(ctx context.Context, id string, want SubState) (SubState, error) {
+	var state SubState
+	err := s.await(ctx, func() bool {
+		_, state, _ = s.subs.lookup(id)
+		return state == want
+	})
+	return state, err
+}
+
 // Subscriptions returns every subscription ever created, oldest first.
 func (s *Server) Subscriptions() []Subscription {
 	s.init()

@@ -433,3 +433,31 @@ func TestAcceptedStatusKnob(t *testing.T) {
 		t.Fatalf("%d %q", st, loc)
 	}
 }
+
+// AwaitSubscription returns once the subscription reaches the state, and with the context's
+// error and the state it saw when it does not.
+func TestAwaitSubscription(t *testing.T) {
+	s := newTestServer(t, &Server{NoTLS: true})
+	ua := s.NewVirtualUA(VirtualUAOptions{})
+	defer ua.Close()
+	vs, err := ua.Subscribe(testCtx(t), nil)
+	if err != nil {
+		t.Fatal(err)
+	}
+	short, cancel := context.WithTimeout(context.Background(), 50*time.Millisecond)
+	defer cancel()
+	if state, err := s.AwaitSubscription(short, vs.ID, SubUnsubscribed); err == nil || state != SubActive {
+		t.Fatalf("an active subscription: %q, %v; want active and the context's error", state, err)
+	}
+	done := make(chan error, 1)
+	go func() {
+		_, err := s.AwaitSubscription(testCtx(t), vs.ID, SubUnsubscribed)
+		done <- err
+	}()
+	if err := ua.Unsubscribe(vs.ID); err != nil {
+		t.Fatal(err)
+	}
+	if err := <-done; err != nil {
+		t.Fatalf("after Unsubscribe: %v", err)
+	}
+}

@@ -72,15 +72,12 @@ var _ = describe("Push API PushMessageData", Label("needs:browser"), func() {
 				browserVerdict(ctx, r, c, key, res.MessageID)
 				wctx, cancel := bounded(ctx)
 				defer cancel()
-				var rep sitefixture.Report
-				Eventually(wctx, func() bool {
-					all := c.Reports()
-					if len(all) > since {
-						rep = all[since]
-						return true
-					}
-					return false
-				}).WithPolling(20*time.Millisecond).Should(BeTrue(), "no service-worker report of the %s message within %v", key, waitFor)
+				// The first push report after the `since` before it: AwaitPush shows it each report
+				// once, in order.
+				n := 0
+				got, err := c.AwaitPush(wctx, func(sitefixture.Report) bool { n++; return n > since })
+				Expect(err).NotTo(HaveOccurred(), "no service-worker report of the %s message within %v", key, waitFor)
+				rep := got.Report
 				r.Evidence("report."+key, string(rep.Raw))
 				return rep
 			}

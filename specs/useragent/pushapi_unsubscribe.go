@@ -72,12 +72,8 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					// delete=true); wait, bounded, until the service has recorded it.
 					wctx, cancel := bounded(ctx)
 					defer cancel()
-					var state fakepushservice.SubState
-					Eventually(wctx, func() fakepushservice.SubState {
-						_, state, _ = env.Push.Subscription(core.ID)
-						return state
-					}).WithPolling(50*time.Millisecond).Should(Equal(fakepushservice.SubUnsubscribed),
-						"the push service was not told of the unsubscribe within %v", waitFor)
+					state, err := env.Push.AwaitSubscription(wctx, core.ID, fakepushservice.SubUnsubscribed)
+					Expect(err).NotTo(HaveOccurred(), "the push service was not told of the unsubscribe within %v (its state: %q)", waitFor, state)
 					r.Evidence("service state", string(state))
 					since := len(c.Reports())
 					res := sendRaw(ctx, r, c, "old", harness.Payload("to-old", nil, nil), harness.SendOptions{})
@@ -131,11 +127,8 @@ return {first, second, null: (await reg.pushManager.getSubscription()) === null,
 					Expect(v.Unregistered).To(BeTrue(), "registration.unregister() resolved false; the registration must unregister before getSubscription() is checked")
 					wctx, cancel := bounded(ctx)
 					defer cancel()
-					Eventually(wctx, func() fakepushservice.SubState {
-						_, state, _ := env.Push.Subscription(core.ID)
-						return state
-					}).WithPolling(50*time.Millisecond).Should(Equal(fakepushservice.SubUnsubscribed),
-						"the push service was not told within %v that the subscription ended", waitFor)
+					state, err := env.Push.AwaitSubscription(wctx, core.ID, fakepushservice.SubUnsubscribed)
+					Expect(err).NotTo(HaveOccurred(), "the push service was not told within %v that the subscription ended (its state: %q)", waitFor, state)
 					res := sendRaw(ctx, r, c, "old", harness.Payload("to-unregistered", nil, nil), harness.SendOptions{})
 					Expect(res.Status).To(BeElementOf(404, 410), "a push to the endpoint of the unregistered worker")
 					// A new registration of the same scope starts without a subscription.
