@@ -17,6 +17,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/internal/modroot"
 	"github.com/pushspec/pushspec/webpush"
 )
 
@@ -51,19 +52,9 @@ func WebPushTestingScript() (string, error) {
 	if bin := os.Getenv("PUSHSPEC_NPM_BIN"); bin != "" {
 		modules = filepath.Dir(bin)
 	} else {
-		dir, err := os.Getwd()
+		dir, err := modroot.Dir()
 		if err != nil {
-			return "", err
-		}
-		for {
-			if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-				break
-			}
-			parent := filepath.Dir(dir)
-			if parent == dir {
-				return "", errors.New("bench: no go.mod above the working directory")
-			}
-			dir = parent
+			return "", fmt.Errorf("bench: %w", err)
 		}
 		modules = filepath.Join(dir, ".cache", "npm", "node_modules")
 	}

@@ -14,6 +14,8 @@ import (
 	"time"
 
 	"github.com/mxschmitt/playwright-go"
+
+	"github.com/pushspec/pushspec/internal/modroot"
 )
 
 // Firefox ESR is driven through playwright-go over WebDriver BiDi (the "moz-firefox" channel),
@@ -172,29 +174,11 @@ func DriverDirectory() (string, error) {
 	if d := os.Getenv("PLAYWRIGHT_DRIVER_PATH"); d != "" {
 		return d, nil
 	}
-	root, err := moduleRoot()
+	root, err := modroot.Dir()
 	if err != nil {
-		return "", err
+		return "", fmt.Errorf("browser: %w; set PLAYWRIGHT_DRIVER_PATH", err)
 	}
 	return filepath.Join(root, ".cache", "playwright-driver"), nil
-}
-
-// moduleRoot walks up from the working directory to the directory holding go.mod.
-func moduleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", errors.New("browser: no go.mod above the working directory; set PLAYWRIGHT_DRIVER_PATH")
-		}
-		dir = parent
-	}
 }
 
 var (

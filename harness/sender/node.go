@@ -12,6 +12,8 @@ import (
 	"os/exec"
 	"path/filepath"
 	"time"
+
+	"github.com/pushspec/pushspec/internal/modroot"
 )
 
 //go:embed node_send.js
@@ -111,7 +113,7 @@ func (s Node) modulesDir() (string, error) {
 	if bin := os.Getenv("PUSHSPEC_NPM_BIN"); bin != "" {
 		candidates = append(candidates, filepath.Dir(bin)) // .../node_modules/.bin → .../node_modules
 	}
-	if root, err := ModuleRoot(); err == nil {
+	if root, err := modroot.Dir(); err == nil {
 		candidates = append(candidates, filepath.Join(root, ".cache", "npm", "node_modules"))
 	}
 	for _, c := range candidates {
@@ -123,22 +125,4 @@ func (s Node) modulesDir() (string, error) {
 		}
 	}
 	return "", fmt.Errorf("sender: npm web-push not installed (run `pushspec deps` or `make deps`)")
-}
-
-// ModuleRoot finds the pushspec checkout by walking up from the working directory to go.mod.
-func ModuleRoot() (string, error) {
-	dir, err := os.Getwd()
-	if err != nil {
-		return "", err
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir, nil
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return "", fmt.Errorf("no go.mod above the working directory")
-		}
-		dir = parent
-	}
 }

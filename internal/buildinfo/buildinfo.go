@@ -12,6 +12,8 @@ import (
 	"strings"
 	"sync"
 	"time"
+
+	"github.com/pushspec/pushspec/internal/modroot"
 )
 
 // Unknown is the version of something that did not say.
@@ -67,28 +69,10 @@ func revision(rev string, dirty bool) string {
 	return rev
 }
 
-// moduleRoot is the directory of the go.mod around the working directory; "" when there is none.
-func moduleRoot() string {
-	dir, err := os.Getwd()
-	if err != nil {
-		return ""
-	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			return ""
-		}
-		dir = parent
-	}
-}
-
 // fromCheckout asks git for the revision of the checkout around the working directory (the
 // module root, found by go.mod), as `go build` would have stamped it; "" when there is none.
 func fromCheckout() string {
-	dir := moduleRoot()
+	dir, _ := modroot.Dir()
 	if dir == "" {
 		return ""
 	}
@@ -122,7 +106,7 @@ func Module(path string) string {
 			return v
 		}
 	}
-	root := moduleRoot()
+	root, _ := modroot.Dir()
 	if root == "" {
 		return ""
 	}

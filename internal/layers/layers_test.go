@@ -8,6 +8,8 @@ import (
 	"sort"
 	"strings"
 	"testing"
+
+	"github.com/pushspec/pushspec/internal/modroot"
 )
 
 const module = "github.com/pushspec/pushspec"
@@ -30,21 +32,13 @@ var rules = []rule{
 	{"fakepushservice", []string{"rules", "webpush", "graders", "internal/await", "internal/history", "useragent"}},
 }
 
+// repoRoot is the directory holding go.mod, above the test's working directory.
 func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
+	dir, err := modroot.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the test's directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // graph reads the non-test imports of pushspec's packages, keyed by repo-relative path.

@@ -12,6 +12,7 @@ import (
 	"strings"
 	"testing"
 
+	"github.com/pushspec/pushspec/internal/modroot"
 	"github.com/pushspec/pushspec/rules"
 )
 
@@ -134,18 +135,9 @@ func TestCatchesEachForm(t *testing.T) {
 
 // repoRoot is the directory holding go.mod, above the test's working directory.
 func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
+	dir, err := modroot.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return dir
 }

@@ -10,6 +10,8 @@ import (
 	"regexp"
 	"strings"
 	"testing"
+
+	"github.com/pushspec/pushspec/internal/modroot"
 )
 
 // outside matches a reference to something outside the repository. The pattern is spelled in
@@ -106,20 +108,11 @@ func TestPatternCatchesEachForm(t *testing.T) {
 
 // repoRoot is the directory holding go.mod, above the test's working directory.
 func repoRoot(t *testing.T) string {
-	dir, err := os.Getwd()
+	dir, err := modroot.Dir()
 	if err != nil {
 		t.Fatal(err)
 	}
-	for {
-		if _, err := os.Stat(filepath.Join(dir, "go.mod")); err == nil {
-			return dir
-		}
-		parent := filepath.Dir(dir)
-		if parent == dir {
-			t.Fatal("no go.mod above the working directory")
-		}
-		dir = parent
-	}
+	return dir
 }
 
 // trackedFiles lists the files git tracks, slash-separated and relative to root; without git (a

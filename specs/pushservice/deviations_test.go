@@ -12,8 +12,8 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/fakepushservice/autopush"
-	"github.com/pushspec/pushspec/harness/sender"
 	"github.com/pushspec/pushspec/harness/target"
+	"github.com/pushspec/pushspec/internal/modroot"
 	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 )
@@ -626,7 +626,7 @@ net.Server.prototype.listen = function (...a) {
 // startWebPushTesting starts the npm web-push-testing server (the version the Makefile pins)
 // on a free loopback port and stops it when the test ends. It returns the base URL.
 func startWebPushTesting(t *testing.T) (string, error) {
-	root, err := sender.ModuleRoot()
+	root, err := modroot.Dir()
 	if err != nil {
 		return "", err
 	}

@@ -10,6 +10,7 @@ import (
 	"time"
 
 	"github.com/pushspec/pushspec/harness/sender"
+	"github.com/pushspec/pushspec/internal/modroot"
 	"github.com/pushspec/pushspec/internal/suitetest"
 	"github.com/pushspec/pushspec/rules"
 )
@@ -191,7 +192,7 @@ func TestSuiteCatchesBrokenSenders(t *testing.T) {
 			t.Fatal(err)
 		}
 		npmBin := os.Getenv("PUSHSPEC_NPM_BIN")
-		if root, err := sender.ModuleRoot(); npmBin == "" && err == nil {
+		if root, err := modroot.Dir(); npmBin == "" && err == nil {
 			npmBin = filepath.Join(root, ".cache", "npm", "node_modules", ".bin")
 		}
 		cases = append(cases, struct {
