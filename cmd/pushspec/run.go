@@ -13,6 +13,7 @@ import (
 	"path/filepath"
 	"runtime"
 	"slices"
+	"strconv"
 	"strings"
 	"sync"
 	"sync/atomic"
@@ -168,6 +169,9 @@ type job struct {
 	procs int      // processes that share its specs (ginkgo's parallel mode when more than one)
 	log   string   // the suite's full output
 	json  string   // its ginkgo JSON report
+	// seedOf, for tests, gives each process (from 1) a seed of its own instead of the one the
+	// suite's processes share.
+	seedOf func(proc int) int64
 
 	mu                      sync.Mutex
 	state                   jobState
@@ -280,6 +284,10 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 		return
 	}
 	defer events.Close()
+	// One seed for all the suite's processes: ginkgo orders the specs by it, and the processes of
+	// a parallel run take specs by their index in that order. Each process seeding from the clock
+	// ran some specs twice and others never when the processes started in different seconds.
+	seed := time.Now().Unix()
 	args := []string{suiteCommand, "--json-report", j.json, "--events-fd", "3"}
 	var server *parallelServer
 	if j.procs > 1 {
@@ -301,7 +309,11 @@ func (j *job) run(ctx context.Context, exe string, env []string, changed func())
 	}
 	var wg sync.WaitGroup
 	for p := range n {
-		a := args
+		s := seed
+		if j.seedOf != nil {
+			s = j.seedOf(p + 1)
+		}
+		a := append(args[:len(args):len(args)], "--seed", strconv.FormatInt(s, 10))
 		if server != nil {
 			a = append(a[:len(a):len(a)], "--parallel-process", fmt.Sprint(p+1), "--parallel-total", fmt.Sprint(n), "--parallel-host", server.address())
 		}

@@ -82,6 +82,34 @@ func TestRunConsoleStaysSmall(t *testing.T) {
 // TestParallelSuite runs one suite in two processes through pushspec's parallel server: every spec
 // runs once, the report holds them all, the progress events count them, and the log is written.
 func TestParallelSuite(t *testing.T) {
+	specs := runParallel(t, nil)
+	for text, n := range specs {
+		if n != 1 {
+			t.Errorf("%q ran %d times", text, n)
+		}
+	}
+}
+
+// The processes of a parallel suite take specs by their index in an order ginkgo draws from the
+// seed: with a seed each, as each process drew from the clock when they started in different
+// seconds, some specs run twice and others never. pushspec run gives them one.
+func TestParallelSuiteNeedsOneSeed(t *testing.T) {
+	specs := runParallel(t, func(proc int) int64 { return int64(proc) })
+	twice := 0
+	for _, n := range specs {
+		if n > 1 {
+			twice++
+		}
+	}
+	if twice == 0 {
+		t.Error("two processes with seeds of their own ran every spec once; this test no longer shows why the seed is shared")
+	}
+}
+
+// runParallel runs the push-service suite in two processes and returns how often each spec ran,
+// by its full text, checking the rest of what TestParallelSuite says.
+func runParallel(t *testing.T, seedOf func(int) int64) map[string]int {
+	t.Helper()
 	if os.Getenv("PUSHSPEC_PUSH_SERVICE") != "" || os.Getenv("PUSHSPEC_PROFILE") != "" {
 		t.Skip("the configuration names a push service already; this test runs the in-process one")
 	}
@@ -91,7 +119,7 @@ func TestParallelSuite(t *testing.T) {
 	}
 	dir := t.TempDir()
 	s, _ := lookupSuite("pushservice")
-	j := &job{name: "pushservice", suite: s, procs: 2, total: -1,
+	j := &job{name: "pushservice", suite: s, procs: 2, total: -1, seedOf: seedOf,
 		log: filepath.Join(dir, "pushservice.log"), json: filepath.Join(dir, "pushservice.json")}
 	cfg := config.Default()
 	cfg.Browsers = ""
@@ -122,13 +150,11 @@ func TestParallelSuite(t *testing.T) {
 			t.Errorf("%s: %s", sr.FullText(), sr.State)
 		}
 	}
-	for text, n := range specs {
-		if n != 1 {
-			t.Errorf("%q ran %d times", text, n)
-		}
-	}
 	if !procs[1] || !procs[2] {
 		t.Errorf("the specs ran on processes %v, want both", procs)
+	}
+	if seedOf != nil {
+		return specs
 	}
 	if j.total != len(specs) || j.done != len(specs) {
 		t.Errorf("progress: %d of %d specs done, the report has %d", j.done, j.total, len(specs))
@@ -140,6 +166,7 @@ func TestParallelSuite(t *testing.T) {
 	if want := fmt.Sprintf("Ran %d of ", len(specs)); !strings.Contains(string(log), want) {
 		t.Errorf("the log lacks %q:\n%s", want, tail(string(log), 2000))
 	}
+	return specs
 }
 
 func TestPlanJobs(t *testing.T) {

@@ -88,6 +88,7 @@ func suiteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	proc := fs.Int("parallel-process", 1, "this process's number (from 1) among the suite's processes")
 	total := fs.Int("parallel-total", 1, "the suite's processes")
 	host := fs.String("parallel-host", "", "the address of pushspec run's parallel server")
+	seed := fs.Int64("seed", 0, "ginkgo's random seed (0: ginkgo's own, from the clock); the processes of one suite must share it")
 	if err := fs.Parse(args); err != nil || fs.NArg() != 1 {
 		fmt.Fprintf(stderr, "usage: pushspec %s [--json-report file] [--events-fd n] <suite: %s>\n", suiteCommand, suiteNames())
 		return 2
@@ -123,6 +124,9 @@ func suiteCmd(ctx context.Context, args []string, stdout, stderr io.Writer) int 
 	suiteConfig.Timeout = timeout
 	suiteConfig.PollProgressAfter = time.Minute
 	suiteConfig.ParallelProcess, suiteConfig.ParallelTotal, suiteConfig.ParallelHost = *proc, *total, *host
+	if *seed != 0 {
+		suiteConfig.RandomSeed = *seed
+	}
 	reporterConfig.NoColor = true
 	reporterConfig.Verbose = true
 	reporterConfig.JSONReport = *jsonReport
