@@ -15,6 +15,7 @@ import (
 	"strings"
 	"time"
 
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/rules"
 	"github.com/pushspec/pushspec/webpush"
 )
@@ -329,7 +330,7 @@ type requestJSON struct {
 func viewRequest(r *Request) requestJSON {
 	h := r.Header.Clone()
 	if v := h.Get("Authorization"); v != "" {
-		h.Set("Authorization", redactAuth(v))
+		h.Set("Authorization", graders.RedactAuth(v))
 	}
 	return requestJSON{Request: r, Header: h}
 }

@@ -26,6 +26,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -483,7 +484,7 @@ func describeRequest(q *sender.RecordedRequest) string {
 	for _, k := range []string{"TTL", "Urgency", "Topic", "Content-Encoding", "Encryption", "Crypto-Key", "Prefer", "Link", "Authorization"} {
 		for _, v := range q.Header.Values(k) {
 			if k == "Authorization" {
-				v = redactAuth(v)
+				v = graders.RedactAuth(v)
 			}
 			fmt.Fprintf(&b, "%s: %s\n", k, cut(v, 200))
 		}
@@ -516,22 +517,6 @@ func describeReceived(got *target.Received) string {
 		}
 	}
 	return s
-}
-
-// redactAuth keeps the scheme, the JWT's header and claims and k, and drops the signature.
-func redactAuth(v string) string {
-	out := []string{}
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		if i := strings.Index(part, "t="); i >= 0 {
-			segs := strings.Split(part[i+2:], ".")
-			if len(segs) == 3 {
-				part = part[:i+2] + segs[0] + "." + segs[1] + ".<signature " + strconv.Itoa(len(segs[2])) + " chars>"
-			}
-		}
-		out = append(out, part)
-	}
-	return strings.Join(out, ", ")
 }
 
 func cut(s string, n int) string {

@@ -24,6 +24,7 @@ import (
 	. "github.com/onsi/gomega"
 
 	"github.com/pushspec/pushspec/fakepushservice"
+	"github.com/pushspec/pushspec/graders"
 	"github.com/pushspec/pushspec/harness/config"
 	"github.com/pushspec/pushspec/harness/conformance"
 	"github.com/pushspec/pushspec/harness/sender"
@@ -365,7 +366,7 @@ func exchangeText(ex *exchange) string {
 	for _, k := range []string{"TTL", "Urgency", "Topic", "Content-Encoding", "Encryption", "Crypto-Key", "Authorization", "X-WNS-Cache-Policy", "Prefer", "Link"} {
 		for _, v := range q.Header.Values(k) {
 			if k == "Authorization" {
-				v = redactAuth(v)
+				v = graders.RedactAuth(v)
 			}
 			fmt.Fprintf(&b, "%s: %s\n", k, cut(v, 200))
 		}
@@ -378,22 +379,6 @@ func exchangeText(ex *exchange) string {
 // (conformance.MaxEvidence), keeping the end, where errors are printed.
 func outputEvidence(out string) string {
 	return sender.Tail(out, conformance.MaxEvidence-128)
-}
-
-func redactAuth(v string) string {
-	var out []string
-	for _, part := range strings.Split(v, ",") {
-		part = strings.TrimSpace(part)
-		for _, pre := range []string{"t=", "WebPush ", "webpush "} {
-			if i := strings.Index(part, pre); i >= 0 {
-				if segs := strings.Split(part[i+len(pre):], "."); len(segs) == 3 {
-					part = part[:i+len(pre)] + segs[0] + "." + segs[1] + ".<signature>"
-				}
-			}
-		}
-		out = append(out, part)
-	}
-	return strings.Join(out, ", ")
 }
 
 func cut(s string, n int) string {
