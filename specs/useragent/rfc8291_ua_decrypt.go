@@ -97,8 +97,7 @@ var _ = describe("RFC 8291 user agent decryption", Label("needs:browser"), func(
 						conformance.HarnessError(fmt.Errorf("the push service refused the message: %d %s", res.Status, res.Body))
 					}
 					sentinelID := "sentinel-" + name
-					send(ctx, r, c, harness.Payload(sentinelID, nil, nil), harness.SendOptions{})
-					awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == sentinelID })
+					sendSentinel(ctx, r, c, sentinelID)
 					v := browserVerdict(ctx, r, c, "candidate", res.MessageID)
 					var got *sitefixture.Report
 					if v.Delivered {

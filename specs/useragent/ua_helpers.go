@@ -217,13 +217,14 @@ func verdictMissing(v verdict) error {
 }
 
 // expectDiscarded is the sentinel pattern for a message the browser must discard: bad is posted
-// (the push service must accept it: it cannot read the body), then a good sentinel; once the
-// sentinel's report is in, the reports since `since` must be exactly the sentinel's. The
-// browser's own verdict on bad must be seen too (a missing one is a harness error, never a
-// pass): Chromium's DevTools record must not say it was delivered; on a link that acknowledges
-// each message (Firefox) bad must be acknowledged (pushapi-undecryptable-acknowledged, declared
-// with r.Also by the caller), whatever the code: the Push API says to "Acknowledge the receipt of
-// the push message according to [RFC8030]", and autopush's 101 is recorded, not required.
+// (the push service must accept it: it cannot read the body), then a good sentinel that reports
+// after every earlier handler (sw.js afterPending); once the sentinel's report is in, the
+// reports since `since` must be exactly the sentinel's. The browser's own verdict on bad must be
+// seen too (a missing one is a harness error, never a pass): Chromium's DevTools record must not
+// say it was delivered; on a link that acknowledges each message (Firefox) bad must be
+// acknowledged (pushapi-undecryptable-acknowledged, declared with r.Also by the caller), whatever
+// the code: the Push API says to "Acknowledge the receipt of the push message according to
+// [RFC8030]", and autopush's 101 is recorded, not required.
 func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client, name string, plaintext []byte, o harness.SendOptions) {
 	since := len(c.Reports())
 	bad := sendRaw(ctx, r, c, "bad", plaintext, o)
@@ -234,7 +235,8 @@ func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client
 		conformance.HarnessError(fmt.Errorf("the push service refused the %s message: %d %s", name, bad.Status, bad.Body))
 	}
 	sentinelID := "sentinel-" + name
-	sentinel := sendRaw(ctx, r, c, "sentinel", harness.Payload(sentinelID, nil, nil), harness.SendOptions{})
+	// afterPending: it reports after every earlier handler (see sendSentinel).
+	sentinel := sendRaw(ctx, r, c, "sentinel", harness.Payload(sentinelID, map[string]any{"afterPending": true}, nil), harness.SendOptions{})
 	if sentinel.Status/100 != 2 {
 		conformance.HarnessError(fmt.Errorf("the push service refused the sentinel: %d %s", sentinel.Status, sentinel.Body))
 	}
