@@ -3,6 +3,7 @@ package useragent
 import (
 	"context"
 	"fmt"
+	"sync"
 	"time"
 
 	. "github.com/onsi/ginkgo/v2"
@@ -69,21 +70,19 @@ var _ = describe("Push API: permission revoked", Label("needs:browser"), func() 
 							}
 							return nil
 						}
+						// Whichever comes first ends the watch: the service told of the unsubscribe,
+						// the push reported, or 5 s.
 						nctx, ncancel := context.WithTimeout(ctx, 5*time.Second)
-						defer ncancel()
-						tick := time.NewTicker(20 * time.Millisecond)
-						defer tick.Stop()
-					watch:
-						for {
-							if _, st, _ := env.Push.Subscription(core.ID); st != fakepushservice.SubActive || reported() != nil {
-								break
-							}
-							select {
-							case <-nctx.Done():
-								break watch
-							case <-tick.C:
-							}
-						}
+						var wg sync.WaitGroup
+						wg.Go(func() {
+							env.Push.AwaitSubscription(nctx, core.ID, fakepushservice.SubUnsubscribed)
+							ncancel()
+						})
+						wg.Go(func() {
+							c.AwaitPush(nctx, func(rep sitefixture.Report) bool { return rep.ID == id })
+							ncancel()
+						})
+						wg.Wait()
 						if rep := reported(); rep != nil {
 							Fail("a push to the old endpoint reached the service worker after the revoke: " + string(rep.Raw))
 						}
