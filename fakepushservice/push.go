@@ -197,7 +197,7 @@ func (p *pushReq) grade(vs []rules.Verdict) {
 	if n := len(p.g.Verdicts); len(vs) == 0 || n < len(vs) || &p.g.Verdicts[n-len(vs)] != &vs[0] {
 		p.g.Verdicts = append(p.g.Verdicts, vs...)
 	}
-	p.rec.Verdicts = p.g.Verdicts
+	p.rec.Verdicts = slices.Clip(p.g.Verdicts) // readers of the record cannot append into the room
 }
 
 // verdict records one verdict of the service's own.
@@ -351,8 +351,10 @@ func readBody(r *http.Request, max int) ([]byte, error) {
 	buf := make([]byte, n+1) // +1: a body longer than announced shows
 	got, err := io.ReadFull(lr, buf)
 	switch {
-	case err == io.ErrUnexpectedEOF || err == io.EOF:
-		return buf[:got], nil
+	case (err == io.ErrUnexpectedEOF || err == io.EOF) && int64(got) == n:
+		return buf[:got], nil // the body as announced
+	case err == io.EOF:
+		return buf[:got], io.ErrUnexpectedEOF // shorter than announced
 	case err != nil:
 		return buf[:got], err
 	}

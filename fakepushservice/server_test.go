@@ -3,6 +3,8 @@ package fakepushservice
 import (
 	"context"
 	"crypto/tls"
+	"fmt"
+	"net"
 	"net/http"
 	"net/http/httptest"
 	"os"
@@ -107,6 +109,24 @@ func TestSlowBodyDoesNotHang(t *testing.T) {
 	rq, err := s.AwaitRequest(ctx, nil)
 	if err != nil || rq.Rule != "pushspec-body-read" || rq.Status != 400 {
 		t.Fatalf("recorded %+v %v", rq, err)
+	}
+}
+
+// A body that ends before its Content-Length (the sender's connection broke off) is refused with
+// 400 and recorded as unreadable, never stored as a shorter message.
+func TestCutBodyIsRefused(t *testing.T) {
+	s := newTestServer(t, &Server{NoTLS: true})
+	ctx := testCtx(t)
+	conn, err := net.Dial("tcp", strings.TrimPrefix(s.URL(), "http://"))
+	if err != nil {
+		t.Fatal(err)
+	}
+	defer conn.Close()
+	fmt.Fprintf(conn, "POST /push/%s HTTP/1.1\r\nHost: x\r\nTTL: 60\r\nContent-Encoding: aes128gcm\r\nContent-Length: 200\r\n\r\n%s", strings.Repeat("0", 64), strings.Repeat("a", 50))
+	conn.(*net.TCPConn).CloseWrite()
+	rq, err := s.AwaitRequest(ctx, nil)
+	if err != nil || rq.Rule != "pushspec-body-read" || rq.Status != 400 || rq.MessageID != "" {
+		t.Fatalf("recorded %+v %v; want 400 pushspec-body-read and no message", rq, err)
 	}
 }
 
