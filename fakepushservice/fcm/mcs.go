@@ -238,14 +238,6 @@ func (c *mcsConn) serve() {
 		return
 	}
 	c.ua = uaName(aid)
-	l.loginMu.Lock()
-	l.loginSeq++
-	seq := l.loginSeq
-	if l.newestLogin == nil {
-		l.newestLogin = map[string]int{}
-	}
-	l.newestLogin[c.ua] = seq
-	l.loginMu.Unlock()
 	for _, f := range c.early {
 		l.record(c.ua, f)
 	}
@@ -260,10 +252,27 @@ func (c *mcsConn) serve() {
 		})
 	}
 
+	// From its answer on, this login is the device's newest until another one is; numbered
+	// before the answer, so that a client that logs in again once answered gets a later number.
+	l.loginMu.Lock()
+	l.loginSeq++
+	seq := l.loginSeq
+	if l.newestLogin == nil {
+		l.newestLogin = map[string]int{}
+	}
+	before := l.newestLogin[c.ua]
+	l.newestLogin[c.ua] = seq
+	l.loginMu.Unlock()
 	var resp builder
 	resp.str(loginRespID, "pushspec-login-"+strconv.Itoa(c.id)).
 		varint(loginRespServerTimestamp, uint64(l.now().UnixMilli()))
 	if err := c.writeFrame(tagLoginResponse, resp.b, resp.String()); err != nil {
+		// Not answered: the login before it is the newest again (unless a later one came).
+		l.loginMu.Lock()
+		if l.newestLogin[c.ua] == seq {
+			l.newestLogin[c.ua] = before
+		}
+		l.loginMu.Unlock()
 		return
 	}
 	c.nc.SetReadDeadline(time.Time{})
