@@ -235,12 +235,7 @@ func expectDiscarded(ctx SpecContext, r *conformance.Recorder, c *harness.Client
 		conformance.HarnessError(fmt.Errorf("the push service refused the %s message: %d %s", name, bad.Status, bad.Body))
 	}
 	sentinelID := "sentinel-" + name
-	// afterPending: it reports after every earlier handler (see sendSentinel).
-	sentinel := sendRaw(ctx, r, c, "sentinel", harness.Payload(sentinelID, map[string]any{"afterPending": true}, nil), harness.SendOptions{})
-	if sentinel.Status/100 != 2 {
-		conformance.HarnessError(fmt.Errorf("the push service refused the sentinel: %d %s", sentinel.Status, sentinel.Body))
-	}
-	awaitPush(ctx, r, c, "the sentinel", func(rep sitefixture.Report) bool { return rep.ID == sentinelID })
+	sendSentinel(ctx, r, c, sentinelID)
 	v := browserVerdict(ctx, r, c, "bad", bad.MessageID)
 	if v.Delivered {
 		// The browser says it dispatched the bad message: wait for that report too, as evidence.
